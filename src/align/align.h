@@ -1,0 +1,134 @@
+/* align.h: from a profile's locations to frame keys, and the call tree.
+ *
+ * Alignment is by symbol, never by address: a frame's key is a string (the
+ * function name, the file, or "function file:line", depending on the
+ * granularity) interned in a table that all snapshots of a series share, so
+ * the same key id means the same frame in every snapshot. Frames without
+ * symbols fall back to "[mapping file]+0xoffset" (stable across runs of the
+ * same binary, unlike an address), then to the raw address.
+ *
+ * Owns: granularity and pprof-style filters (focus, ignore, hide, show,
+ * and the profile's own drop_frames/keep_frames), the per-profile expansion
+ * of samples into key stacks, and pd_tree, the call tree keyed by frame key.
+ */
+#ifndef PD_ALIGN_H
+#define PD_ALIGN_H
+
+#include <regex.h>
+
+#include "../model/model.h"
+
+typedef enum {
+  PD_GRAN_FUNCTION,
+  PD_GRAN_FILE,
+  PD_GRAN_LINE
+} pd_granularity;
+
+int pd_granularity_parse(const char *s, pd_granularity *g);
+
+/* How C++/Rust names are shown, as pprof's -symbolize=demangle=MODE: by
+ * default names that look demangled lose their parameter and template lists
+ * ("<Foo as Bar>::call" -> "::call"), which merges instantiations. */
+typedef enum {
+  PD_DEMANGLE_DEFAULT,   /* no parameters, no template arguments */
+  PD_DEMANGLE_TEMPLATES, /* no parameters */
+  PD_DEMANGLE_FULL       /* names exactly as recorded */
+} pd_demangle;
+
+int pd_demangle_parse(const char *s, pd_demangle *d);
+/* Applies the mode to one name (pprof's demangleSingleFunction heuristics
+ * for already-demangled names). */
+void pd_demangle_name(pd_demangle mode, const char *name, size_t n, pd_buf *out);
+
+typedef struct pd_view_opts {
+  pd_granularity granularity;
+  pd_demangle demangle;
+  /* Regular expressions with pprof's meaning; NULL for none. Matched
+   * (unanchored) against function names, file names and mapping files. */
+  const char *focus;  /* keep only samples with a matching frame */
+  const char *ignore; /* drop samples with a matching frame */
+  const char *hide;   /* remove matching frames from stacks */
+  const char *show;   /* keep only matching frames in stacks */
+} pd_view_opts;
+
+typedef struct pd_view {
+  pd_granularity granularity;
+  pd_demangle demangle;
+  regex_t focus, ignore, hide, show;
+  int has_focus, has_ignore, has_hide, has_show;
+} pd_view;
+
+/* Compiles the expressions (POSIX extended syntax, with \d \w \s and their
+ * upper-case negations accepted as in Go's RE2). */
+int pd_view_init(pd_view *v, const pd_view_opts *o, pd_err *err);
+void pd_view_free(pd_view *v);
+
+/* Compiles one user regular expression the same way (for other modules). */
+int pd_regex_compile(regex_t *re, const char *pattern, int anchored,
+                     const char *what, pd_err *err);
+
+/* Per-profile expansion: each location becomes its list of keys (leaf first)
+ * once, so a sample costs a copy per location, not a regex or a hash. */
+typedef struct pd_stacks {
+  const pd_profile *p;
+  const char **fname; /* per function: its name as shown (demangle mode) */
+  uint32_t *fname_len;
+  uint32_t *key_start; /* per location: keys[key_start[l] .. key_start[l+1]) */
+  uint32_t *keys;
+  uint32_t *trim_start; /* drop_frames: keys kept when pruning beneath l */
+  uint8_t *flags;       /* PD_LOC_* */
+  int has_filters, has_prune;
+  uint32_t *out;        /* scratch for one expanded sample */
+  uint32_t out_cap;
+  pd_arena arena;
+} pd_stacks;
+
+enum {
+  PD_LOC_FOCUS = 1,        /* matches --focus (or no --focus given) */
+  PD_LOC_IGNORE = 2,       /* matches --ignore */
+  PD_LOC_PRUNE = 4,        /* drop_frames matched its outermost line */
+  PD_LOC_PRUNE_BENEATH = 8 /* drop_frames matched an inner line */
+};
+
+int pd_stacks_init(pd_stacks *s, const pd_profile *p, const pd_view *v,
+                   pd_intern *keys, pd_err *err);
+/* Expands a sample's locations into keys, leaf first. Returns the number of
+ * keys, or -1 when the filters drop the sample. *out stays valid until the
+ * next call. */
+int32_t pd_stacks_expand(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
+                         const uint32_t **out);
+void pd_stacks_free(pd_stacks *s);
+
+/* ---- the call tree ----------------------------------------------------------- */
+
+/* Nodes are numbered in creation order, so a parent always has a smaller id
+ * than its children and totals are one backwards sweep. Node 0 is the root
+ * (key 0, the empty string). Each node has PD_TREE_COLS double columns that
+ * callers give meaning to (self value, variance, per-snapshot figures...). */
+#define PD_TREE_MAX_COLS 10
+
+typedef struct pd_tree {
+  uint32_t n, cap;
+  uint32_t *parent, *key, *child, *sibling;
+  int ncols;
+  double *col[PD_TREE_MAX_COLS];
+  uint32_t *slots; /* (parent, key) -> node + 1 */
+  size_t nslots;
+  uint32_t *path_keys, *path_nodes; /* the last inserted path, root first */
+  uint32_t path_len, path_cap;
+} pd_tree;
+
+void pd_tree_init(pd_tree *t, int ncols, size_t expected_nodes);
+void pd_tree_free(pd_tree *t);
+/* Finds or creates the child of parent with key. */
+uint32_t pd_tree_child(pd_tree *t, uint32_t parent, uint32_t key);
+/* Finds a child without creating it; PD_NONE when absent. */
+uint32_t pd_tree_find(const pd_tree *t, uint32_t parent, uint32_t key);
+/* Walks/creates the path for a leaf-first key stack; returns the leaf node
+ * (the root for an empty stack). Consecutive similar stacks are cheap: the
+ * shared prefix with the previous path is reused without hashing. */
+uint32_t pd_tree_insert(pd_tree *t, const uint32_t *keys_leaf_first, uint32_t n);
+/* out[i] = col[c][i] + sum over descendants (node totals from self values). */
+void pd_tree_sum(const pd_tree *t, int c, double *out);
+
+#endif

@@ -1,0 +1,116 @@
+/* tree.c: the call tree keyed by frame key.
+ *
+ * Storage is a struct of arrays indexed by node id (parent, key, first child,
+ * next sibling, and up to PD_TREE_MAX_COLS value columns), so a million-node
+ * tree is a handful of flat allocations. Children are found through one hash
+ * table over (parent, key) whose slots hold node ids, not copies of keys.
+ */
+#include "align.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static inline uint64_t S_slot_hash(uint32_t parent, uint32_t key) {
+  return pd_hash_u64(((uint64_t)parent << 32) | key);
+}
+
+static void S_grow_nodes(pd_tree *t) {
+  uint32_t cap = t->cap ? t->cap * 2 : 1024;
+  t->parent = pd_xrealloc(t->parent, cap * sizeof(uint32_t));
+  t->key = pd_xrealloc(t->key, cap * sizeof(uint32_t));
+  t->child = pd_xrealloc(t->child, cap * sizeof(uint32_t));
+  t->sibling = pd_xrealloc(t->sibling, cap * sizeof(uint32_t));
+  for (int c = 0; c < t->ncols; c++) {
+    t->col[c] = pd_xrealloc(t->col[c], cap * sizeof(double));
+    memset(t->col[c] + t->cap, 0, (cap - t->cap) * sizeof(double));
+  }
+  t->cap = cap;
+}
+
+static void S_rehash(pd_tree *t, size_t nslots) {
+  free(t->slots);
+  t->slots = pd_xcalloc(nslots, sizeof *t->slots);
+  t->nslots = nslots;
+  for (uint32_t i = 1; i < t->n; i++) {
+    size_t s = S_slot_hash(t->parent[i], t->key[i]) & (nslots - 1);
+    while (t->slots[s]) s = (s + 1) & (nslots - 1);
+    t->slots[s] = i + 1;
+  }
+}
+
+void pd_tree_init(pd_tree *t, int ncols, size_t expected_nodes) {
+  memset(t, 0, sizeof *t);
+  t->ncols = ncols < PD_TREE_MAX_COLS ? ncols : PD_TREE_MAX_COLS;
+  while (t->cap == 0 || t->cap < expected_nodes) S_grow_nodes(t);
+  size_t nslots = 1024;
+  while (nslots < (size_t)t->cap * 2) nslots *= 2;
+  t->nslots = nslots;
+  t->slots = pd_xcalloc(nslots, sizeof *t->slots);
+  t->n = 1; /* the root */
+  t->parent[0] = PD_NONE;
+  t->key[0] = 0;
+  t->child[0] = t->sibling[0] = PD_NONE;
+  t->path_cap = 64;
+  t->path_keys = pd_xmalloc(t->path_cap * sizeof(uint32_t));
+  t->path_nodes = pd_xmalloc(t->path_cap * sizeof(uint32_t));
+}
+
+void pd_tree_free(pd_tree *t) {
+  free(t->parent);
+  free(t->key);
+  free(t->child);
+  free(t->sibling);
+  for (int c = 0; c < t->ncols; c++) free(t->col[c]);
+  free(t->slots);
+  free(t->path_keys);
+  free(t->path_nodes);
+  memset(t, 0, sizeof *t);
+}
+
+uint32_t pd_tree_find(const pd_tree *t, uint32_t parent, uint32_t key) {
+  size_t s = S_slot_hash(parent, key) & (t->nslots - 1);
+  for (uint32_t v; (v = t->slots[s]); s = (s + 1) & (t->nslots - 1))
+    if (t->parent[v - 1] == parent && t->key[v - 1] == key) return v - 1;
+  return PD_NONE;
+}
+
+uint32_t pd_tree_child(pd_tree *t, uint32_t parent, uint32_t key) {
+  size_t s = S_slot_hash(parent, key) & (t->nslots - 1);
+  for (uint32_t v; (v = t->slots[s]); s = (s + 1) & (t->nslots - 1))
+    if (t->parent[v - 1] == parent && t->key[v - 1] == key) return v - 1;
+  if (t->n == t->cap) S_grow_nodes(t);
+  uint32_t id = t->n++;
+  t->parent[id] = parent;
+  t->key[id] = key;
+  t->child[id] = PD_NONE;
+  t->sibling[id] = t->child[parent];
+  t->child[parent] = id;
+  t->slots[s] = id + 1;
+  if ((size_t)t->n * 2 > t->nslots) S_rehash(t, t->nslots * 2);
+  return id;
+}
+
+uint32_t pd_tree_insert(pd_tree *t, const uint32_t *keys, uint32_t n) {
+  if (n > t->path_cap) {
+    while (n > t->path_cap) t->path_cap *= 2;
+    t->path_keys = pd_xrealloc(t->path_keys, t->path_cap * sizeof(uint32_t));
+    t->path_nodes = pd_xrealloc(t->path_nodes, t->path_cap * sizeof(uint32_t));
+  }
+  /* keys are leaf first; the path is root first */
+  uint32_t common = 0, limit = n < t->path_len ? n : t->path_len;
+  while (common < limit && t->path_keys[common] == keys[n - 1 - common]) common++;
+  uint32_t node = common ? t->path_nodes[common - 1] : 0;
+  for (uint32_t i = common; i < n; i++) {
+    uint32_t k = keys[n - 1 - i];
+    node = pd_tree_child(t, node, k);
+    t->path_keys[i] = k;
+    t->path_nodes[i] = node;
+  }
+  t->path_len = n;
+  return node;
+}
+
+void pd_tree_sum(const pd_tree *t, int c, double *out) {
+  memcpy(out, t->col[c], t->n * sizeof(double));
+  for (uint32_t i = t->n - 1; i > 0; i--) out[t->parent[i]] += out[i];
+}

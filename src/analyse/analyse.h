@@ -1,0 +1,114 @@
+/* analyse.h: from key stacks to figures.
+ *
+ * Owns: the reduction of one profile to a snapshot (per-key flat and cum,
+ * optionally the call tree), the sampling-noise model, pprof's top-table
+ * selection, and (series.h) everything computed across snapshots.
+ *
+ * flat and cum follow pprof's graph rules everywhere: flat goes to the leaf
+ * frame of each sample; cum goes once to every distinct key on the stack, so
+ * recursion is not counted twice.
+ */
+#ifndef PD_ANALYSE_H
+#define PD_ANALYSE_H
+
+#include "../align/align.h"
+
+/* ---- sampling noise ------------------------------------------------------------ */
+
+/* How uncertain a sample's value is because the profiler sampled:
+ *  - HEAP: Go's heap profiler records an allocation of s bytes with
+ *    probability p = 1 - exp(-s/rate) and scales it by 1/p; for n objects of
+ *    mean size s the variance of the scaled bytes is n s^2 (1-p)/p.
+ *  - POISSON: time-based sampling (CPU): each sample stands for `rate` units,
+ *    so a value v made of v/rate samples has variance v * rate.
+ *  - NONE: values are exact (or we cannot tell). docs/analysis.md has the
+ *    derivation. */
+typedef enum { PD_NOISE_NONE, PD_NOISE_HEAP, PD_NOISE_POISSON } pd_noise_kind;
+
+typedef struct pd_noise {
+  pd_noise_kind kind;
+  int space_index, count_index; /* HEAP: the paired value types */
+  int value_is_count;           /* HEAP: the chosen type counts objects */
+  double rate;
+} pd_noise;
+
+void pd_noise_init(pd_noise *n, const pd_profile *p, int index);
+double pd_noise_variance(const pd_noise *n, const double *values, double value);
+
+/* ---- one snapshot ------------------------------------------------------------- */
+
+/* Per-key figures of one snapshot, indexed by key id. */
+typedef struct pd_functotals {
+  uint32_t n; /* keys covered (grows with the shared key table) */
+  uint32_t cap;
+  double *flat, *cum, *flat_var, *cum_var;
+  uint32_t *stamp; /* last sample that added to cum, for recursion */
+  uint32_t gen;
+} pd_functotals;
+
+void pd_functotals_init(pd_functotals *f, uint32_t nkeys);
+void pd_functotals_free(pd_functotals *f);
+/* Adds one sample (keys leaf first). */
+void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
+                       double value, double var);
+
+/* Tree columns used by a snapshot's tree. */
+enum { PD_COL_SELF = 0, PD_COL_SELF_VAR = 1, PD_SNAPSHOT_COLS = 2 };
+
+typedef struct pd_snapshot {
+  pd_arena arena;
+  const char *path;
+  pd_format format;
+  int64_t time_ns, duration_ns;
+  const char *sample_type, *unit; /* e.g. "inuse_space", "bytes" */
+  const char *period_type, *period_unit;
+  double period;
+  int sample_index;
+  double total;     /* sum of |value| over kept samples, as pprof's total */
+  double total_var; /* its sampling variance */
+  uint64_t nsamples, nkept;
+  pd_noise noise;
+  pd_functotals ft;
+  int has_tree;
+  pd_tree tree;
+  char **warnings;
+  uint32_t nwarnings;
+} pd_snapshot;
+
+typedef struct pd_reduce_opts {
+  const char *sample_index; /* --sample-index, NULL for pprof's default */
+  int want_tree;
+} pd_reduce_opts;
+
+/* Reduces p (whose keys go to the shared table `keys`) to a snapshot. The
+ * profile can be freed afterwards. */
+int pd_reduce(const pd_profile *p, const pd_view *v, pd_intern *keys,
+              const pd_reduce_opts *o, pd_snapshot *s, pd_err *err);
+void pd_snapshot_free(pd_snapshot *s);
+
+/* ---- pprof's top table ------------------------------------------------------- */
+
+typedef struct pd_top_row {
+  uint32_t key;
+  double flat, cum;
+} pd_top_row;
+
+typedef struct pd_top {
+  pd_top_row *rows; /* sorted, after nodefraction and nodecount */
+  uint32_t n;
+  uint32_t nnodes;   /* keys with a value before any cut */
+  uint32_t dropped;  /* cut by nodefraction */
+  uint32_t kept;     /* after nodefraction, before nodecount */
+  double cutoff;     /* the cum cutoff pprof prints: total * nodefraction */
+  double shown_flat; /* sum of flat over shown rows */
+} pd_top;
+
+/* Selects and sorts rows as `go tool pprof -top` does (nodefraction cuts
+ * keys whose cum is below that fraction of the flat sum; nodecount keeps the
+ * first N after sorting by flat, or cum when by_cum). */
+void pd_top_build(const pd_snapshot *s, const pd_intern *keys,
+                  double nodefraction, uint32_t nodecount, int by_cum,
+                  pd_top *out);
+void pd_top_free(pd_top *t);
+
+#endif

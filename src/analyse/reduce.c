@@ -1,0 +1,201 @@
+/* reduce.c: one profile -> one snapshot, in a single pass over its samples.
+ *
+ * This is where "profiles are reduced as they are read" happens: after
+ * pd_reduce the profile (and its decompressed bytes) can be dropped; the
+ * snapshot keeps per-key figures and, when asked, the call tree.
+ */
+#include "analyse.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- noise ----------------------------------------------------------------------- */
+
+static int S_ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), m = strlen(suffix);
+  return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+void pd_noise_init(pd_noise *n, const pd_profile *p, int index) {
+  memset(n, 0, sizeof *n);
+  n->kind = PD_NOISE_NONE;
+  const char *ptype = pd_profile_str(p, p->period_type.type);
+  const char *punit = pd_profile_str(p, p->period_type.unit);
+  const char *type = pd_profile_str(p, p->types[index].type);
+  const char *unit = pd_profile_str(p, p->types[index].unit);
+  if (strcmp(ptype, "space") == 0 && strcmp(punit, "bytes") == 0) {
+    /* a Go (or Go-style) heap profile: pair space with objects */
+    int space = -1, count = -1;
+    if (S_ends_with(type, "space")) {
+      space = index;
+      count = pd_profile_count_index(p, index);
+    } else if (S_ends_with(type, "objects")) {
+      count = index;
+      for (uint32_t i = 0; i < p->ntypes; i++)
+        if (pd_profile_count_index(p, (int)i) == index) space = (int)i;
+    }
+    if (space >= 0 && count >= 0 && p->period > 0) {
+      n->kind = PD_NOISE_HEAP;
+      n->space_index = space;
+      n->count_index = count;
+      n->value_is_count = count == index;
+      n->rate = (double)p->period;
+    }
+    return;
+  }
+  if (p->period > 0 && *punit && strcmp(unit, punit) == 0) {
+    n->kind = PD_NOISE_POISSON;
+    n->rate = (double)p->period;
+  } else if (p->period > 0 && strcmp(type, "samples") == 0) {
+    n->kind = PD_NOISE_POISSON;
+    n->rate = 1;
+  }
+}
+
+double pd_noise_variance(const pd_noise *n, const double *values, double value) {
+  switch (n->kind) {
+  case PD_NOISE_NONE: return 0;
+  case PD_NOISE_POISSON: return fabs(value) * n->rate;
+  case PD_NOISE_HEAP: {
+    double space = fabs(values[n->space_index]), count = fabs(values[n->count_index]);
+    if (space <= 0 || count <= 0) return 0;
+    double size = space / count;
+    double p = 1 - exp(-size / n->rate);
+    if (p <= 0) return 0;
+    double q = (1 - p) / p;
+    return n->value_is_count ? count * q : count * size * size * q;
+  }
+  }
+  return 0;
+}
+
+/* ---- per-key totals ----------------------------------------------------------------- */
+
+static void S_ft_reserve(pd_functotals *f, uint32_t nkeys) {
+  if (nkeys <= f->cap) {
+    if (nkeys > f->n) f->n = nkeys;
+    return;
+  }
+  uint32_t cap = f->cap ? f->cap : 1024;
+  while (cap < nkeys) cap *= 2;
+  double **cols[] = {&f->flat, &f->cum, &f->flat_var, &f->cum_var};
+  for (size_t c = 0; c < 4; c++) {
+    *cols[c] = pd_xrealloc(*cols[c], cap * sizeof(double));
+    memset(*cols[c] + f->cap, 0, (cap - f->cap) * sizeof(double));
+  }
+  f->stamp = pd_xrealloc(f->stamp, cap * sizeof(uint32_t));
+  memset(f->stamp + f->cap, 0, (cap - f->cap) * sizeof(uint32_t));
+  f->cap = cap;
+  f->n = nkeys;
+}
+
+void pd_functotals_init(pd_functotals *f, uint32_t nkeys) {
+  memset(f, 0, sizeof *f);
+  S_ft_reserve(f, nkeys);
+}
+
+void pd_functotals_free(pd_functotals *f) {
+  free(f->flat);
+  free(f->cum);
+  free(f->flat_var);
+  free(f->cum_var);
+  free(f->stamp);
+  memset(f, 0, sizeof *f);
+}
+
+void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
+                       double value, double var) {
+  if (n == 0) return;
+  if (++f->gen == 0) { /* wrapped: clear stamps so none looks current */
+    memset(f->stamp, 0, f->cap * sizeof *f->stamp);
+    f->gen = 1;
+  }
+  f->flat[keys[0]] += value;
+  f->flat_var[keys[0]] += var;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t k = keys[i];
+    if (f->stamp[k] == f->gen) continue;
+    f->stamp[k] = f->gen;
+    f->cum[k] += value;
+    f->cum_var[k] += var;
+  }
+}
+
+/* ---- reduce ---------------------------------------------------------------------------- */
+
+typedef struct {
+  pd_snapshot *s;
+  pd_stacks *stacks;
+  pd_intern *keys;
+  int index;
+} S_ctx;
+
+static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
+                    const double *values) {
+  S_ctx *c = vctx;
+  pd_snapshot *s = c->s;
+  double v = values[c->index];
+  s->nsamples++;
+  if (v == 0) return PD_OK; /* pprof skips zero-weight samples */
+  const uint32_t *keys;
+  int32_t n = pd_stacks_expand(c->stacks, locs, nlocs, &keys);
+  if (n < 0) return PD_OK;
+  s->nkept++;
+  double var = pd_noise_variance(&s->noise, values, v);
+  s->total += fabs(v);
+  s->total_var += var;
+  pd_functotals_add(&s->ft, keys, (uint32_t)n, v, var);
+  if (s->has_tree) {
+    uint32_t leaf = pd_tree_insert(&s->tree, keys, (uint32_t)n);
+    s->tree.col[PD_COL_SELF][leaf] += v;
+    s->tree.col[PD_COL_SELF_VAR][leaf] += var;
+  }
+  return PD_OK;
+}
+
+static const char *S_dup(pd_arena *a, const char *s) {
+  return pd_arena_strndup(a, s, strlen(s));
+}
+
+int pd_reduce(const pd_profile *p, const pd_view *v, pd_intern *keys,
+              const pd_reduce_opts *o, pd_snapshot *s, pd_err *err) {
+  memset(s, 0, sizeof *s);
+  pd_arena_init(&s->arena, 16 * 1024);
+  s->path = S_dup(&s->arena, p->path);
+  s->format = p->format;
+  s->time_ns = p->time_ns;
+  s->duration_ns = p->duration_ns;
+  s->period = (double)p->period;
+  s->period_type = S_dup(&s->arena, pd_profile_str(p, p->period_type.type));
+  s->period_unit = S_dup(&s->arena, pd_profile_str(p, p->period_type.unit));
+  s->nwarnings = p->nwarnings;
+  s->warnings = pd_arena_alloc(&s->arena, (p->nwarnings + 1) * sizeof(char *));
+  for (uint32_t i = 0; i < p->nwarnings; i++) s->warnings[i] = (char *)S_dup(&s->arena, p->warnings[i]);
+
+  int index;
+  if (pd_profile_sample_index(p, o->sample_index, &index, err) != PD_OK) return PD_ERR;
+  s->sample_index = index;
+  s->sample_type = S_dup(&s->arena, pd_profile_str(p, p->types[index].type));
+  s->unit = S_dup(&s->arena, pd_profile_str(p, p->types[index].unit));
+  pd_noise_init(&s->noise, p, index);
+
+  pd_stacks stacks;
+  if (pd_stacks_init(&stacks, p, v, keys, err) != PD_OK) return PD_ERR;
+  pd_functotals_init(&s->ft, keys->n);
+  if (o->want_tree) {
+    s->has_tree = 1;
+    pd_tree_init(&s->tree, PD_SNAPSHOT_COLS, p->nlocations * 2 + 1024);
+  }
+  S_ctx ctx = {s, &stacks, keys, index};
+  int rc = pd_profile_samples(p, S_sample, &ctx, err);
+  pd_stacks_free(&stacks);
+  return rc;
+}
+
+void pd_snapshot_free(pd_snapshot *s) {
+  pd_functotals_free(&s->ft);
+  if (s->has_tree) pd_tree_free(&s->tree);
+  pd_arena_free(&s->arena);
+  memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,75 @@
+/* top.c: which keys `top` shows, in which order, as `go tool pprof -top`.
+ *
+ * pprof builds its graph, drops nodes whose |cum| is below nodefraction of
+ * the sum of flat values (internal/report newTrimmedGraph), sorts by |flat|
+ * (or |cum|), then name, then the other value, and keeps nodecount rows.
+ * The values of the rows do not change when others are dropped.
+ */
+#include "analyse.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  const pd_intern *keys;
+  int by_cum;
+} S_sort_ctx;
+
+static S_sort_ctx S_ctx; /* qsort has no context argument in C11 */
+
+static int S_name_cmp(const pd_intern *k, uint32_t a, uint32_t b) {
+  uint32_t la = pd_intern_len(k, a), lb = pd_intern_len(k, b);
+  int c = memcmp(pd_intern_str(k, a), pd_intern_str(k, b), la < lb ? la : lb);
+  if (c) return c;
+  return la < lb ? -1 : la > lb;
+}
+
+static int S_cmp(const void *va, const void *vb) {
+  const pd_top_row *a = va, *b = vb;
+  double a1 = fabs(S_ctx.by_cum ? a->cum : a->flat), b1 = fabs(S_ctx.by_cum ? b->cum : b->flat);
+  if (a1 != b1) return a1 > b1 ? -1 : 1;
+  int c = S_name_cmp(S_ctx.keys, a->key, b->key);
+  if (c) return c;
+  double a2 = fabs(S_ctx.by_cum ? a->flat : a->cum), b2 = fabs(S_ctx.by_cum ? b->flat : b->cum);
+  if (a2 != b2) return a2 > b2 ? -1 : 1;
+  return a->key < b->key ? -1 : a->key > b->key;
+}
+
+void pd_top_build(const pd_snapshot *s, const pd_intern *keys,
+                  double nodefraction, uint32_t nodecount, int by_cum,
+                  pd_top *out) {
+  memset(out, 0, sizeof *out);
+  const pd_functotals *f = &s->ft;
+  double flat_sum = 0;
+  uint32_t nnodes = 0;
+  for (uint32_t k = 0; k < f->n; k++) {
+    if (f->cum[k] == 0 && f->flat[k] == 0) continue; /* pprof's selectNodesForGraph */
+    flat_sum += f->flat[k];
+    nnodes++;
+  }
+  /* pprof truncates the cutoff to an integer: abs64(int64(total*fraction)) */
+  double node_cutoff = fabs(trunc(flat_sum * nodefraction));
+  out->cutoff = fabs(trunc(s->total * nodefraction));
+  out->rows = pd_xmalloc((nnodes ? nnodes : 1) * sizeof *out->rows);
+  for (uint32_t k = 0; k < f->n; k++) {
+    if (f->cum[k] == 0 && f->flat[k] == 0) continue;
+    if (fabs(f->cum[k]) < node_cutoff) {
+      out->dropped++;
+      continue;
+    }
+    out->rows[out->n++] = (pd_top_row){k, f->flat[k], f->cum[k]};
+  }
+  out->nnodes = nnodes;
+  out->kept = out->n;
+  S_ctx.keys = keys;
+  S_ctx.by_cum = by_cum;
+  qsort(out->rows, out->n, sizeof *out->rows, S_cmp);
+  if (nodecount > 0 && out->n > nodecount) out->n = nodecount;
+  for (uint32_t i = 0; i < out->n; i++) out->shown_flat += out->rows[i].flat;
+}
+
+void pd_top_free(pd_top *t) {
+  free(t->rows);
+  memset(t, 0, sizeof *t);
+}

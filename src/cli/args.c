@@ -1,0 +1,175 @@
+/* args.c: a small long-option parser ("--name value", "--name=value", "--"
+ * ends options) and the helpers commands share to read profiles. */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int S_find(const pd_opt *opts, const char *name, size_t len) {
+  for (int i = 0; opts[i].name; i++)
+    if (strlen(opts[i].name) == len && strncmp(opts[i].name, name, len) == 0) return i;
+  return -1;
+}
+
+int pd_args_parse(pd_args *a, const pd_opt *opts, int argc, char **argv, pd_err *err) {
+  memset(a, 0, sizeof *a);
+  a->opts = opts;
+  while (opts[a->nopts].name) a->nopts++;
+  a->pos = pd_xmalloc((size_t)(argc + 1) * sizeof *a->pos);
+  int only_pos = 0;
+  for (int i = 0; i < argc; i++) {
+    const char *arg = argv[i];
+    if (only_pos || arg[0] != '-' || strcmp(arg, "-") == 0) {
+      a->pos[a->npos++] = arg;
+      continue;
+    }
+    if (strcmp(arg, "--") == 0) {
+      only_pos = 1;
+      continue;
+    }
+    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+      a->help = 1;
+      continue;
+    }
+    if (arg[1] != '-') return pd_fail(err, "unknown option %s (options are spelt --name)", arg);
+    const char *name = arg + 2, *eq = strchr(name, '=');
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    int o = S_find(opts, name, len);
+    if (o < 0) return pd_fail(err, "unknown option --%.*s", (int)len, name);
+    const char *val = NULL;
+    if (opts[o].metavar) {
+      if (eq) val = eq + 1;
+      else if (i + 1 < argc) val = argv[++i];
+      else return pd_fail(err, "option --%s needs a value (%s)", opts[o].name, opts[o].metavar);
+    } else if (eq) {
+      return pd_fail(err, "option --%s takes no value", opts[o].name);
+    } else {
+      val = "1";
+    }
+    if (a->nvals[o] && !opts[o].repeatable && opts[o].metavar)
+      return pd_fail(err, "option --%s given more than once", opts[o].name);
+    a->vals[o] = pd_xrealloc(a->vals[o], (size_t)(a->nvals[o] + 1) * sizeof(char *));
+    a->vals[o][a->nvals[o]++] = val;
+  }
+  return PD_OK;
+}
+
+void pd_args_free(pd_args *a) {
+  for (int i = 0; i < a->nopts; i++) free(a->vals[i]);
+  free(a->pos);
+  memset(a, 0, sizeof *a);
+}
+
+static int S_index(const pd_args *a, const char *name) {
+  return S_find(a->opts, name, strlen(name));
+}
+
+const char *pd_arg(const pd_args *a, const char *name) {
+  int o = S_index(a, name);
+  return o >= 0 && a->nvals[o] ? a->vals[o][a->nvals[o] - 1] : NULL;
+}
+
+int pd_arg_count(const pd_args *a, const char *name) {
+  int o = S_index(a, name);
+  return o >= 0 ? a->nvals[o] : 0;
+}
+
+const char *pd_arg_at(const pd_args *a, const char *name, int i) {
+  int o = S_index(a, name);
+  return o >= 0 && i < a->nvals[o] ? a->vals[o][i] : NULL;
+}
+
+int pd_arg_flag(const pd_args *a, const char *name) { return pd_arg(a, name) != NULL; }
+
+int pd_arg_uint(const pd_args *a, const char *name, unsigned long dflt,
+                unsigned long *out, pd_err *err) {
+  const char *v = pd_arg(a, name);
+  *out = dflt;
+  if (!v) return PD_OK;
+  char *end;
+  errno = 0;
+  unsigned long n = strtoul(v, &end, 10);
+  if (*v == '-' || end == v || *end || errno)
+    return pd_fail(err, "--%s wants a non-negative integer, not \"%s\"", name, v);
+  *out = n;
+  return PD_OK;
+}
+
+int pd_arg_double(const pd_args *a, const char *name, double dflt, double *out,
+                  pd_err *err) {
+  const char *v = pd_arg(a, name);
+  *out = dflt;
+  if (!v) return PD_OK;
+  char *end;
+  double d = strtod(v, &end);
+  if (end == v || *end || !isfinite(d))
+    return pd_fail(err, "--%s wants a number, not \"%s\"", name, v);
+  *out = d;
+  return PD_OK;
+}
+
+int pd_arg_size(const pd_args *a, const char *name, size_t dflt, size_t *out,
+                pd_err *err) {
+  const char *v = pd_arg(a, name);
+  *out = dflt;
+  if (!v) return PD_OK;
+  double d;
+  pd_unit_kind k;
+  if (pd_unit_parse(v, &d, &k) != PD_OK || k == PD_UNIT_TIME || d < 1 || d > 1e15)
+    return pd_fail(err, "--%s wants a size such as 200MB or 2GiB, not \"%s\"", name, v);
+  *out = (size_t)d;
+  return PD_OK;
+}
+
+/* ---- shared helpers --------------------------------------------------------------- */
+
+void pd_cli_error(const char *msg) { fprintf(stderr, "profdiff: %s\n", msg); }
+void pd_cli_warn(const char *msg) { fprintf(stderr, "profdiff: warning: %s\n", msg); }
+
+int pd_cli_view(const pd_args *a, pd_view *v, pd_err *err) {
+  pd_view_opts o = {PD_GRAN_FUNCTION, PD_DEMANGLE_DEFAULT, pd_arg(a, "focus"),
+                    pd_arg(a, "ignore"), pd_arg(a, "hide"), pd_arg(a, "show")};
+  const char *d = pd_arg(a, "demangle");
+  if (d && pd_demangle_parse(d, &o.demangle) != PD_OK)
+    return pd_fail(err, "--demangle must be default, templates or full, not \"%s\"", d);
+  const char *g = pd_arg(a, "granularity");
+  if (g && pd_granularity_parse(g, &o.granularity) != PD_OK)
+    return pd_fail(err, "--granularity must be function, file or line, not \"%s\"", g);
+  return pd_view_init(v, &o, err);
+}
+
+int pd_cli_ingest_opts(const pd_args *a, pd_ingest_opts *o, pd_err *err) {
+  memset(o, 0, sizeof *o);
+  o->strict = pd_arg_flag(a, "strict");
+  return pd_arg_size(a, "max-input-size", PD_DEFAULT_MAX_INPUT, &o->max_input_size, err);
+}
+
+int pd_cli_load(const char *path, const pd_args *a, const pd_view *v,
+                pd_intern *keys, int want_tree, pd_snapshot *s, pd_err *err) {
+  pd_ingest_opts io;
+  if (pd_cli_ingest_opts(a, &io, err) != PD_OK) return PD_ERR;
+  pd_profile p;
+  int rc = pd_ingest_file(path, &io, &p, err);
+  if (rc == PD_OK) {
+    pd_reduce_opts ro = {pd_arg(a, "sample-index"), want_tree};
+    rc = pd_reduce(&p, v, keys, &ro, s, err);
+    if (rc != PD_OK) pd_snapshot_free(s);
+  }
+  if (rc == PD_OK)
+    for (uint32_t i = 0; i < p.nwarnings; i++) pd_cli_warn(p.warnings[i]);
+  pd_profile_free(&p);
+  return rc;
+}
+
+int pd_cli_emit(const char *path, const pd_buf *buf, pd_err *err) {
+  if (!path || strcmp(path, "-") == 0) {
+    size_t n = buf->len ? fwrite(buf->data, 1, buf->len, stdout) : 0;
+    if (n != buf->len || fflush(stdout) != 0)
+      return pd_fail(err, "cannot write to standard output");
+    return PD_OK;
+  }
+  return pd_write_file_atomic(path, buf->data ? buf->data : "", buf->len, err);
+}

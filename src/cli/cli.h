@@ -1,0 +1,92 @@
+/* cli.h: the command line. The only code that parses flags, prints to the
+ * terminal and chooses exit codes: 0 success, 1 a CI gate failed, 2 an error
+ * (bad input, bad usage). */
+#ifndef PD_CLI_H
+#define PD_CLI_H
+
+#include "../ingest/ingest.h"
+#include "../report/report.h"
+
+#define PD_VERSION "0.1.0"
+
+enum { PD_EXIT_OK = 0, PD_EXIT_GATE = 1, PD_EXIT_ERROR = 2 };
+
+/* ---- flags --------------------------------------------------------------------- */
+
+typedef struct pd_opt {
+  const char *name;    /* long name without "--" */
+  const char *metavar; /* NULL for a switch */
+  const char *help;
+  int repeatable;
+} pd_opt;
+
+#define PD_MAX_OPTS 48
+
+typedef struct pd_args {
+  const pd_opt *opts;
+  int nopts;
+  const char **vals[PD_MAX_OPTS]; /* all values given, in order */
+  int nvals[PD_MAX_OPTS];
+  const char **pos; /* positional arguments */
+  int npos;
+  int help;
+} pd_args;
+
+int pd_args_parse(pd_args *a, const pd_opt *opts, int argc, char **argv, pd_err *err);
+void pd_args_free(pd_args *a);
+/* The last value of an option, or NULL. */
+const char *pd_arg(const pd_args *a, const char *name);
+int pd_arg_count(const pd_args *a, const char *name);
+const char *pd_arg_at(const pd_args *a, const char *name, int i);
+int pd_arg_flag(const pd_args *a, const char *name);
+int pd_arg_uint(const pd_args *a, const char *name, unsigned long dflt,
+                unsigned long *out, pd_err *err);
+int pd_arg_double(const pd_args *a, const char *name, double dflt, double *out,
+                  pd_err *err);
+/* Parses "10MB"-style sizes for --max-input-size. */
+int pd_arg_size(const pd_args *a, const char *name, size_t dflt, size_t *out,
+                pd_err *err);
+
+/* ---- shared by commands ----------------------------------------------------------- */
+
+/* Options every command that reads profiles accepts. */
+#define PD_PROFILE_OPTS                                                                  \
+  {"sample-index", "NAME|N", "sample type to use (default: the profile's default type, else the last)", 0}, \
+  {"granularity", "G", "function (default), file or line", 0},                            \
+  {"demangle", "MODE", "C++/Rust names: default (no parameter or template lists, as pprof), templates, full", 0}, \
+  {"focus", "REGEX", "keep only samples with a frame matching REGEX", 0},                \
+  {"ignore", "REGEX", "drop samples with a frame matching REGEX", 0},                    \
+  {"hide", "REGEX", "remove frames matching REGEX from stacks", 0},                      \
+  {"show", "REGEX", "keep only frames matching REGEX in stacks", 0},                     \
+  {"max-input-size", "SIZE", "refuse inputs larger than SIZE, compressed or not (default 1GiB)", 0}
+
+int pd_cli_view(const pd_args *a, pd_view *v, pd_err *err);
+int pd_cli_ingest_opts(const pd_args *a, pd_ingest_opts *o, pd_err *err);
+
+/* Reads and reduces one file; prints its warnings to stderr. */
+int pd_cli_load(const char *path, const pd_args *a, const pd_view *v,
+                pd_intern *keys, int want_tree, pd_snapshot *s, pd_err *err);
+
+/* Prints "profdiff: message" to stderr. */
+void pd_cli_error(const char *msg);
+void pd_cli_warn(const char *msg);
+/* Writes buf to stdout, or atomically to path when path is not NULL/"-". */
+int pd_cli_emit(const char *path, const pd_buf *buf, pd_err *err);
+
+/* ---- commands ---------------------------------------------------------------------- */
+
+typedef struct pd_command {
+  const char *name;
+  const char *summary;
+  const char *usage;
+  const char *description;
+  const pd_opt *opts;
+  int (*run)(const pd_args *a);
+} pd_command;
+
+void pd_cli_usage(FILE *f, const pd_command *c);
+
+extern const pd_command pd_cmd_top;
+extern const pd_command pd_cmd_fold;
+
+#endif

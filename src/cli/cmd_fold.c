@@ -1,0 +1,49 @@
+/* cmd_fold.c: `profdiff fold`, a profile as folded stacks. */
+#include "cli.h"
+
+static const pd_opt S_opts[] = {
+    PD_PROFILE_OPTS,
+    {"output", "FILE", "write to FILE (atomically) instead of standard output", 0},
+    {NULL, NULL, NULL, 0}};
+
+static int S_run(const pd_args *a) {
+  pd_err err;
+  if (a->npos != 1) {
+    pd_cli_error("fold needs exactly one profile (see profdiff fold --help)");
+    return PD_EXIT_ERROR;
+  }
+  pd_view view;
+  if (pd_cli_view(a, &view, &err) != PD_OK) {
+    pd_cli_error(err.msg);
+    return PD_EXIT_ERROR;
+  }
+  pd_intern keys;
+  pd_intern_init(&keys, 4096);
+  pd_snapshot s;
+  int rc = pd_cli_load(a->pos[0], a, &view, &keys, 1, &s, &err);
+  if (rc == PD_OK) {
+    pd_buf out = PD_BUF_INIT;
+    pd_report_folded(&out, &s.tree, &keys, PD_COL_SELF);
+    rc = pd_cli_emit(pd_arg(a, "output"), &out, &err);
+    pd_buf_free(&out);
+    pd_snapshot_free(&s);
+  }
+  pd_intern_free(&keys);
+  pd_view_free(&view);
+  if (rc != PD_OK) {
+    pd_cli_error(err.msg);
+    return PD_EXIT_ERROR;
+  }
+  return PD_EXIT_OK;
+}
+
+const pd_command pd_cmd_fold = {
+    "fold",
+    "print a profile as folded stacks (FlameGraph / inferno input)",
+    "fold [options] FILE",
+    "Prints one line per distinct stack, frames root first and separated by ';',\n"
+    "followed by a space and the stack's summed value in the sample type's unit:\n"
+    "the format flamegraph.pl and inferno read. Inlined frames are frames of their\n"
+    "own. ';' and control characters inside a name are replaced by '_'.",
+    S_opts,
+    S_run};

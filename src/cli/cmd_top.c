@@ -1,0 +1,75 @@
+/* cmd_top.c: `profdiff top`, the per-function table of one profile. */
+#include "cli.h"
+
+#include <string.h>
+
+static const pd_opt S_opts[] = {
+    PD_PROFILE_OPTS,
+    {"nodecount", "N", "show at most N functions (default: all kept by --nodefraction)", 0},
+    {"nodefraction", "F", "drop functions whose cum is below F of the total (default 0.005, as pprof)", 0},
+    {"cum", NULL, "sort by cumulative value instead of flat", 0},
+    {"unit", "UNIT", "print values in UNIT (B, kB, MB, ns, ms, s ...) instead of one chosen for the table", 0},
+    {"format", "FMT", "text (default, go tool pprof -top's layout) or json", 0},
+    {"output", "FILE", "write to FILE (atomically) instead of standard output", 0},
+    {NULL, NULL, NULL, 0}};
+
+static int S_run(const pd_args *a) {
+  pd_err err;
+  unsigned long nodecount;
+  double nodefraction;
+  const char *format = pd_arg(a, "format");
+  if (!format) format = "text";
+  if (a->npos != 1) {
+    pd_cli_error("top needs exactly one profile (see profdiff top --help)");
+    return PD_EXIT_ERROR;
+  }
+  if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+    pd_cli_error("--format must be text or json");
+    return PD_EXIT_ERROR;
+  }
+  if (pd_arg_uint(a, "nodecount", 0, &nodecount, &err) != PD_OK ||
+      pd_arg_double(a, "nodefraction", 0.005, &nodefraction, &err) != PD_OK) {
+    pd_cli_error(err.msg);
+    return PD_EXIT_ERROR;
+  }
+  pd_view view;
+  if (pd_cli_view(a, &view, &err) != PD_OK) {
+    pd_cli_error(err.msg);
+    return PD_EXIT_ERROR;
+  }
+  pd_intern keys;
+  pd_intern_init(&keys, 4096);
+  pd_snapshot s;
+  int rc = pd_cli_load(a->pos[0], a, &view, &keys, 0, &s, &err);
+  if (rc == PD_OK) {
+    pd_top top;
+    pd_top_build(&s, &keys, nodefraction, (uint32_t)nodecount, pd_arg_flag(a, "cum"), &top);
+    pd_buf out = PD_BUF_INIT;
+    if (strcmp(format, "json") == 0) pd_report_top_json(&out, &s, &keys, &top);
+    else pd_report_top_text(&out, &s, &keys, &top, pd_arg(a, "unit"));
+    rc = pd_cli_emit(pd_arg(a, "output"), &out, &err);
+    pd_buf_free(&out);
+    pd_top_free(&top);
+    pd_snapshot_free(&s);
+  }
+  pd_intern_free(&keys);
+  pd_view_free(&view);
+  if (rc != PD_OK) {
+    pd_cli_error(err.msg);
+    return PD_EXIT_ERROR;
+  }
+  return PD_EXIT_OK;
+}
+
+const pd_command pd_cmd_top = {
+    "top",
+    "per-function flat and cum table of one profile (like go tool pprof -top)",
+    "top [options] FILE",
+    "Prints pprof's columns flat, flat%, sum%, cum, cum% and the function name for\n"
+    "one profile, with the same values and units as `go tool pprof -top`. flat is\n"
+    "the value of samples whose leaf frame is the function; cum counts every sample\n"
+    "the function appears in, once even when it recurses. --format json prints\n"
+    "{\"sample_type\",\"unit\",\"total\",\"functions\":[{\"name\",\"flat\",\"cum\"}]} with raw\n"
+    "numbers in the sample type's unit.",
+    S_opts,
+    S_run};

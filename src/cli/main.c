@@ -1,0 +1,83 @@
+/* main.c: `profdiff COMMAND [options] ARGS`: dispatch, --help, --version. */
+#include "cli.h"
+
+#include <string.h>
+
+static const pd_command *S_commands[] = {&pd_cmd_top, &pd_cmd_fold};
+#define S_NCOMMANDS (sizeof S_commands / sizeof S_commands[0])
+
+static void S_main_usage(FILE *f) {
+  fprintf(f,
+          "profdiff %s: offline profile diff and regression reports\n\n"
+          "usage: profdiff COMMAND [options] FILE...\n\n"
+          "commands:\n",
+          PD_VERSION);
+  for (size_t i = 0; i < S_NCOMMANDS; i++)
+    fprintf(f, "  %-8s %s\n", S_commands[i]->name, S_commands[i]->summary);
+  fprintf(f,
+          "\nInputs are pprof protobuf profiles (gzip-compressed or raw), sniffed by\n"
+          "content. Run `profdiff COMMAND --help` for a command's options; the manual\n"
+          "is `man profdiff` (docs/profdiff.1) and docs/.\n\n"
+          "exit status: 0 success, 1 a --fail-on gate failed, 2 error\n");
+}
+
+void pd_cli_usage(FILE *f, const pd_command *c) {
+  fprintf(f, "usage: profdiff %s\n\n%s\n", c->usage, c->description);
+  if (c->opts && c->opts[0].name) {
+    fprintf(f, "\noptions:\n");
+    for (const pd_opt *o = c->opts; o->name; o++) {
+      char left[64];
+      snprintf(left, sizeof left, "--%s%s%s", o->name, o->metavar ? " " : "",
+               o->metavar ? o->metavar : "");
+      fprintf(f, "  %-24s %s%s\n", left, o->help, o->repeatable ? " (repeatable)" : "");
+    }
+  }
+  fprintf(f, "  %-24s %s\n", "-h, --help", "show this help");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    S_main_usage(stderr);
+    return PD_EXIT_ERROR;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    if (argc > 2 && strcmp(cmd, "help") == 0) {
+      for (size_t i = 0; i < S_NCOMMANDS; i++)
+        if (strcmp(S_commands[i]->name, argv[2]) == 0) {
+          pd_cli_usage(stdout, S_commands[i]);
+          return PD_EXIT_OK;
+        }
+    }
+    S_main_usage(stdout);
+    return PD_EXIT_OK;
+  }
+  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+    printf("profdiff %s\n", PD_VERSION);
+    return PD_EXIT_OK;
+  }
+  for (size_t i = 0; i < S_NCOMMANDS; i++) {
+    const pd_command *c = S_commands[i];
+    if (strcmp(c->name, cmd) != 0) continue;
+    pd_args a;
+    pd_err err;
+    if (pd_args_parse(&a, c->opts, argc - 2, argv + 2, &err) != PD_OK) {
+      pd_cli_error(err.msg);
+      fprintf(stderr, "run `profdiff %s --help` for usage\n", c->name);
+      pd_args_free(&a);
+      return PD_EXIT_ERROR;
+    }
+    int rc;
+    if (a.help) {
+      pd_cli_usage(stdout, c);
+      rc = PD_EXIT_OK;
+    } else {
+      rc = c->run(&a);
+    }
+    pd_args_free(&a);
+    return rc;
+  }
+  fprintf(stderr, "profdiff: unknown command \"%s\"\n\n", cmd);
+  S_main_usage(stderr);
+  return PD_EXIT_ERROR;
+}

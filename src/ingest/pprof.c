@@ -1,0 +1,633 @@
+/* pprof.c: the pprof protobuf reader.
+ *
+ * We walk the top level of the Profile message ourselves instead of letting
+ * protobuf-c unpack it whole: a whole-message unpack of a 10 MB profile builds
+ * ~70 MB of small structs, most of them samples we only need to visit once.
+ * So the walk records where each Sample is, hands each ValueType, Mapping,
+ * Location and Function to protobuf-c's generated per-message unpacker (into
+ * a scratch arena reset per message) and copies out what the model needs.
+ * Samples stay encoded in the input buffer and are decoded as they are
+ * visited (S_walk), which is the one hot loop and is written by hand.
+ *
+ * Validation follows pprof's CheckValid and decoder: every string index in
+ * range, string 0 empty, ids unique, every referenced id defined, one value
+ * per sample type, no length past the end of its buffer. Where pprof refuses
+ * a file whose meaning is still clear (an id of 0, which proto3 reserves but
+ * real writers such as .NET's emit), we read it and warn.
+ */
+#include "ingest.h"
+#include "profile.pb-c.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  const uint8_t *p, *end;
+} S_rd;
+
+static inline int S_varint(S_rd *r, uint64_t *out) {
+  const uint8_t *p = r->p;
+  if (p < r->end && !(*p & 0x80)) { /* the common one-byte case */
+    *out = *p;
+    r->p = p + 1;
+    return PD_OK;
+  }
+  uint64_t x = 0;
+  for (int shift = 0; shift < 64 && p < r->end; shift += 7) {
+    uint8_t b = *p++;
+    x |= (uint64_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      *out = x;
+      r->p = p;
+      return PD_OK;
+    }
+  }
+  return PD_ERR;
+}
+
+/* Skips a field of wire type wt; PD_ERR if it runs past the end. */
+static int S_skip(S_rd *r, int wt) {
+  uint64_t v;
+  switch (wt) {
+  case 0: return S_varint(r, &v);
+  case 1:
+    if (r->end - r->p < 8) return PD_ERR;
+    r->p += 8;
+    return PD_OK;
+  case 2:
+    if (S_varint(r, &v) != PD_OK || v > (uint64_t)(r->end - r->p)) return PD_ERR;
+    r->p += v;
+    return PD_OK;
+  case 5:
+    if (r->end - r->p < 4) return PD_ERR;
+    r->p += 4;
+    return PD_OK;
+  default: return PD_ERR; /* groups (3, 4) are not used by pprof */
+  }
+}
+
+typedef struct {
+  pd_profile *p;
+  pd_err *err;
+  pd_arena scratch;
+  ProtobufCAllocator alloc;
+  pd_vec types;        /* int64 pairs (type, unit) as read */
+  pd_vec mappings;     /* Perftools mapping copies: pd_mapping + raw string idx */
+  pd_vec map_raw;      /* int64 pairs (filename, build_id) */
+  pd_vec map_ids;      /* uint64 */
+  pd_vec locs;         /* pd_location */
+  pd_vec loc_ids;      /* uint64 */
+  pd_vec loc_map_ids;  /* uint64 mapping id per location */
+  pd_vec lines;        /* pd_line, function index resolved later */
+  pd_vec line_fids;    /* uint64 function id per line */
+  pd_vec funcs_raw;    /* int64 quads (name, system_name, filename, start_line) */
+  pd_vec func_ids;     /* uint64 */
+  pd_vec strs;         /* S_span */
+  pd_vec sample_at;    /* uint64 */
+  pd_vec sample_len;   /* uint32 */
+  pd_vec comments;     /* int64 */
+  int64_t drop, keep, default_type, period_type[2];
+  int has_period_type;
+} S_dec;
+
+typedef struct {
+  const uint8_t *p;
+  size_t n;
+} S_span;
+
+static void *S_pc_alloc(void *arena, size_t n) { return pd_arena_alloc(arena, n); }
+static void S_pc_free(void *arena, void *ptr) {
+  (void)arena;
+  (void)ptr;
+}
+
+static void S_dec_init(S_dec *d, pd_profile *p, pd_err *err) {
+  memset(d, 0, sizeof *d);
+  d->p = p;
+  d->err = err;
+  pd_arena_init(&d->scratch, 16 * 1024);
+  d->alloc.alloc = S_pc_alloc;
+  d->alloc.free = S_pc_free;
+  d->alloc.allocator_data = &d->scratch;
+  pd_vec_init(&d->types, 2 * sizeof(int64_t));
+  pd_vec_init(&d->mappings, sizeof(pd_mapping));
+  pd_vec_init(&d->map_raw, 2 * sizeof(int64_t));
+  pd_vec_init(&d->map_ids, sizeof(uint64_t));
+  pd_vec_init(&d->locs, sizeof(pd_location));
+  pd_vec_init(&d->loc_ids, sizeof(uint64_t));
+  pd_vec_init(&d->loc_map_ids, sizeof(uint64_t));
+  pd_vec_init(&d->lines, sizeof(pd_line));
+  pd_vec_init(&d->line_fids, sizeof(uint64_t));
+  pd_vec_init(&d->funcs_raw, 4 * sizeof(int64_t));
+  pd_vec_init(&d->func_ids, sizeof(uint64_t));
+  pd_vec_init(&d->strs, sizeof(S_span));
+  pd_vec_init(&d->sample_at, sizeof(uint64_t));
+  pd_vec_init(&d->sample_len, sizeof(uint32_t));
+  pd_vec_init(&d->comments, sizeof(int64_t));
+}
+
+static void S_dec_free(S_dec *d) {
+  pd_arena_free(&d->scratch);
+  pd_vec *all[] = {&d->types,    &d->mappings,  &d->map_raw,   &d->map_ids,
+                   &d->locs,     &d->loc_ids,   &d->loc_map_ids, &d->lines,
+                   &d->line_fids, &d->funcs_raw, &d->func_ids,  &d->strs,
+                   &d->sample_at, &d->sample_len, &d->comments};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pd_vec_free(all[i]);
+}
+
+/* Copies a vector's items into the profile's arena, exactly sized. */
+static void *S_to_arena(pd_profile *p, const pd_vec *v) {
+  if (!v->n) return NULL;
+  void *dst = pd_arena_alloc(&p->arena, v->n * v->item_size);
+  return memcpy(dst, v->items, v->n * v->item_size);
+}
+
+/* ---- top-level fields --------------------------------------------------------- */
+
+static int S_bad_message(S_dec *d, const char *what, size_t index, size_t at) {
+  return pd_fail(d->err, "%s: corrupt protobuf: %s #%zu at byte %zu does not decode",
+                 d->p->path, what, index, at);
+}
+
+static int S_read_value_type(S_dec *d, const uint8_t *msg, size_t len, size_t at,
+                             int64_t out[2], const char *what) {
+  pd_arena_reset(&d->scratch);
+  Perftools__Profiles__ValueType *vt =
+      perftools__profiles__value_type__unpack(&d->alloc, len, msg);
+  if (!vt) return S_bad_message(d, what, d->types.n, at);
+  out[0] = vt->type;
+  out[1] = vt->unit;
+  return PD_OK;
+}
+
+static int S_read_mapping(S_dec *d, const uint8_t *msg, size_t len, size_t at) {
+  pd_arena_reset(&d->scratch);
+  Perftools__Profiles__Mapping *m =
+      perftools__profiles__mapping__unpack(&d->alloc, len, msg);
+  if (!m) return S_bad_message(d, "mapping", d->mappings.n, at);
+  pd_mapping *pm = pd_vec_push(&d->mappings);
+  pm->start = m->memory_start;
+  pm->limit = m->memory_limit;
+  pm->offset = m->file_offset;
+  int64_t *raw = pd_vec_push(&d->map_raw);
+  raw[0] = m->filename;
+  raw[1] = m->build_id;
+  *(uint64_t *)pd_vec_push(&d->map_ids) = m->id;
+  return PD_OK;
+}
+
+static int S_read_location(S_dec *d, const uint8_t *msg, size_t len, size_t at) {
+  pd_arena_reset(&d->scratch);
+  Perftools__Profiles__Location *l =
+      perftools__profiles__location__unpack(&d->alloc, len, msg);
+  if (!l) return S_bad_message(d, "location", d->locs.n, at);
+  pd_location *pl = pd_vec_push(&d->locs);
+  pl->address = l->address;
+  pl->first_line = (uint32_t)d->lines.n;
+  pl->nlines = (uint32_t)l->n_line;
+  *(uint64_t *)pd_vec_push(&d->loc_ids) = l->id;
+  *(uint64_t *)pd_vec_push(&d->loc_map_ids) = l->mapping_id;
+  pd_vec_reserve(&d->lines, d->lines.n + l->n_line);
+  pd_vec_reserve(&d->line_fids, d->line_fids.n + l->n_line);
+  for (size_t i = 0; i < l->n_line; i++) {
+    pd_line *ln = pd_vec_push(&d->lines);
+    ln->line = l->line[i]->line;
+    *(uint64_t *)pd_vec_push(&d->line_fids) = l->line[i]->function_id;
+  }
+  return PD_OK;
+}
+
+static int S_read_function(S_dec *d, const uint8_t *msg, size_t len, size_t at) {
+  pd_arena_reset(&d->scratch);
+  Perftools__Profiles__Function *f =
+      perftools__profiles__function__unpack(&d->alloc, len, msg);
+  if (!f) return S_bad_message(d, "function", d->func_ids.n, at);
+  int64_t *raw = pd_vec_push(&d->funcs_raw);
+  raw[0] = f->name;
+  raw[1] = f->system_name;
+  raw[2] = f->filename;
+  raw[3] = f->start_line;
+  *(uint64_t *)pd_vec_push(&d->func_ids) = f->id;
+  return PD_OK;
+}
+
+static const char *S_field_name(uint32_t field) {
+  static const char *names[] = {
+      "?",           "sample_type", "sample",         "mapping",
+      "location",    "function",    "string_table",   "drop_frames",
+      "keep_frames", "time_nanos",  "duration_nanos", "period_type",
+      "period",      "comment",     "default_sample_type", "doc_url"};
+  return field < sizeof names / sizeof names[0] ? names[field] : "unknown";
+}
+
+static int S_walk_top(S_dec *d, const uint8_t *buf, size_t len) {
+  S_rd r = {buf, buf + len};
+  pd_profile *p = d->p;
+  while (r.p < r.end) {
+    size_t at = (size_t)(r.p - buf);
+    uint64_t key;
+    if (S_varint(&r, &key) != PD_OK)
+      return pd_fail(d->err, "%s: corrupt protobuf: truncated field tag at byte %zu",
+                     p->path, at);
+    uint64_t field64 = key >> 3;
+    int wt = (int)(key & 7);
+    if (field64 == 0 || field64 > 536870911)
+      return pd_fail(d->err, "%s: corrupt protobuf: invalid field number %" PRIu64 " at byte %zu",
+                     p->path, field64, at);
+    uint32_t field = (uint32_t)field64;
+    int known = field >= 1 && field <= 15;
+    if (wt == 2) {
+      uint64_t n;
+      if (S_varint(&r, &n) != PD_OK)
+        return pd_fail(d->err, "%s: corrupt protobuf: truncated length of field %u (%s) at byte %zu",
+                       p->path, field, S_field_name(field), at);
+      if (n > (uint64_t)(r.end - r.p))
+        return pd_fail(d->err,
+                       "%s: corrupt protobuf: field %u (%s) at byte %zu claims %" PRIu64
+                       " bytes but only %zu remain",
+                       p->path, field, S_field_name(field), at, n, (size_t)(r.end - r.p));
+      const uint8_t *msg = r.p;
+      r.p += n;
+      int rc = PD_OK;
+      switch (field) {
+      case 1:
+        rc = S_read_value_type(d, msg, n, at, pd_vec_push(&d->types), "sample_type");
+        break;
+      case 2:
+        *(uint64_t *)pd_vec_push(&d->sample_at) = (uint64_t)(msg - buf);
+        *(uint32_t *)pd_vec_push(&d->sample_len) = (uint32_t)n;
+        break;
+      case 3: rc = S_read_mapping(d, msg, n, at); break;
+      case 4: rc = S_read_location(d, msg, n, at); break;
+      case 5: rc = S_read_function(d, msg, n, at); break;
+      case 6: {
+        S_span *s = pd_vec_push(&d->strs);
+        s->p = msg;
+        s->n = n;
+        break;
+      }
+      case 11:
+        rc = S_read_value_type(d, msg, n, at, d->period_type, "period_type");
+        d->has_period_type = 1;
+        break;
+      case 13: { /* packed comments */
+        S_rd c = {msg, msg + n};
+        while (c.p < c.end) {
+          uint64_t v;
+          if (S_varint(&c, &v) != PD_OK)
+            return pd_fail(d->err, "%s: corrupt protobuf: truncated packed comment at byte %zu",
+                           p->path, at);
+          *(int64_t *)pd_vec_push(&d->comments) = (int64_t)v;
+        }
+        break;
+      }
+      default:
+        if (known)
+          return pd_fail(d->err, "%s: corrupt protobuf: field %u (%s) at byte %zu has wire type 2, expected 0",
+                         p->path, field, S_field_name(field), at);
+        break; /* an unknown field from a newer writer: skipped */
+      }
+      if (rc != PD_OK) return rc;
+    } else if (wt == 0) {
+      uint64_t v;
+      if (S_varint(&r, &v) != PD_OK)
+        return pd_fail(d->err, "%s: corrupt protobuf: truncated varint in field %u (%s) at byte %zu",
+                       p->path, field, S_field_name(field), at);
+      switch (field) {
+      case 7: d->drop = (int64_t)v; break;
+      case 8: d->keep = (int64_t)v; break;
+      case 9: p->time_ns = (int64_t)v; break;
+      case 10: p->duration_ns = (int64_t)v; break;
+      case 12: p->period = (int64_t)v; break;
+      case 13: *(int64_t *)pd_vec_push(&d->comments) = (int64_t)v; break;
+      case 14: d->default_type = (int64_t)v; break;
+      case 15: break; /* doc_url: not used */
+      default:
+        if (known)
+          return pd_fail(d->err, "%s: corrupt protobuf: field %u (%s) at byte %zu has wire type 0, expected 2",
+                         p->path, field, S_field_name(field), at);
+      }
+    } else {
+      if (known)
+        return pd_fail(d->err, "%s: corrupt protobuf: field %u (%s) at byte %zu has wire type %d",
+                       p->path, field, S_field_name(field), at, wt);
+      if (S_skip(&r, wt) != PD_OK)
+        return pd_fail(d->err, "%s: corrupt protobuf: field %u at byte %zu (wire type %d) runs past the end",
+                       p->path, field, at, wt);
+    }
+  }
+  return PD_OK;
+}
+
+/* ---- building the model -------------------------------------------------------- */
+
+static int S_str(S_dec *d, int64_t idx, uint32_t *out, const char *what,
+                 size_t index) {
+  if (idx < 0 || (uint64_t)idx >= d->p->nstr)
+    return pd_fail(d->err, "%s: %s #%zu refers to string index %" PRId64
+                           " out of range (table has %u strings)",
+                   d->p->path, what, index, idx, d->p->nstr);
+  *out = (uint32_t)idx;
+  return PD_OK;
+}
+
+static int S_build_strings(S_dec *d) {
+  pd_profile *p = d->p;
+  size_t n = d->strs.n;
+  if (n == 0) {
+    /* An empty string table is only acceptable for an empty profile. */
+    static const char *empty = "";
+    static uint32_t zero = 0;
+    p->str = &empty;
+    p->str_len = &zero;
+    p->nstr = 1;
+    return PD_OK;
+  }
+  S_span *spans = d->strs.items;
+  if (spans[0].n != 0)
+    return pd_fail(d->err, "%s: string_table[0] must be the empty string", p->path);
+  size_t total = 0;
+  for (size_t i = 0; i < n; i++) total += spans[i].n + 1;
+  char *blob = pd_arena_alloc(&p->arena, total);
+  p->str = pd_arena_alloc(&p->arena, n * sizeof *p->str);
+  p->str_len = pd_arena_alloc(&p->arena, n * sizeof *p->str_len);
+  for (size_t i = 0; i < n; i++) {
+    memcpy(blob, spans[i].p, spans[i].n);
+    blob[spans[i].n] = 0;
+    p->str[i] = blob;
+    p->str_len[i] = (uint32_t)spans[i].n;
+    blob += spans[i].n + 1;
+  }
+  p->nstr = (uint32_t)n;
+  return PD_OK;
+}
+
+/* Builds an id -> index map, rejecting duplicates. A zero id is accepted
+ * with a warning (see the file comment). */
+/* Some writers (.NET's, in ../shared/data) leave every id of a table unset
+ * while referring to the entries as 1..n in file order: the only reading that
+ * makes the references resolve, so number them that way, with a warning. */
+static void S_number_unset_ids(S_dec *d, pd_vec *ids, const char *what) {
+  uint64_t *v = ids->items;
+  for (size_t i = 0; i < ids->n; i++)
+    if (v[i] != 0) return;
+  if (ids->n < 2) return;
+  pd_profile_warn(d->p, "no %s has an id (go tool pprof rejects this file); numbering them 1..%zu in file order",
+                  what, ids->n);
+  for (size_t i = 0; i < ids->n; i++) v[i] = i + 1;
+}
+
+/* Builds an id -> index map, rejecting duplicates. A single zero id is
+ * accepted with a warning: references to 0 can only mean that entry. */
+static int S_index_ids(S_dec *d, const pd_vec *ids, pd_idmap *map, const char *what) {
+  const uint64_t *v = ids->items;
+  pd_idmap_init(map, ids->n);
+  int warned = 0;
+  for (size_t i = 0; i < ids->n; i++) {
+    if (v[i] == 0 && !warned) {
+      pd_profile_warn(d->p, "%s with reserved id 0 (go tool pprof rejects this file; read anyway)",
+                      what);
+      warned = 1;
+    }
+    if (pd_idmap_put(map, v[i], (uint32_t)i) != PD_OK)
+      return pd_fail(d->err, "%s: duplicate %s id %" PRIu64, d->p->path, what, v[i]);
+  }
+  return PD_OK;
+}
+
+static int S_build_tables(S_dec *d) {
+  pd_profile *p = d->p;
+  int rc;
+  /* sample types */
+  p->ntypes = (uint32_t)d->types.n;
+  p->types = pd_arena_alloc(&p->arena, (p->ntypes ? p->ntypes : 1) * sizeof *p->types);
+  for (uint32_t i = 0; i < p->ntypes; i++) {
+    int64_t *t = (int64_t *)d->types.items + 2 * (size_t)i;
+    if ((rc = S_str(d, t[0], &p->types[i].type, "sample_type", i)) ||
+        (rc = S_str(d, t[1], &p->types[i].unit, "sample_type", i)))
+      return rc;
+  }
+  if (d->has_period_type &&
+      ((rc = S_str(d, d->period_type[0], &p->period_type.type, "period_type", 0)) ||
+       (rc = S_str(d, d->period_type[1], &p->period_type.unit, "period_type", 0))))
+    return rc;
+  if ((rc = S_str(d, d->drop, &p->drop_frames, "drop_frames", 0)) ||
+      (rc = S_str(d, d->keep, &p->keep_frames, "keep_frames", 0)))
+    return rc;
+  uint32_t dflt;
+  if ((rc = S_str(d, d->default_type, &dflt, "default_sample_type", 0))) return rc;
+  if (dflt) {
+    for (uint32_t i = 0; i < p->ntypes; i++)
+      if (p->types[i].type == dflt ||
+          strcmp(p->str[p->types[i].type], p->str[dflt]) == 0)
+        p->default_type = (int32_t)i;
+    if (p->default_type < 0)
+      pd_profile_warn(p, "default_sample_type \"%s\" is not one of the sample types; using the last",
+                      p->str[dflt]);
+  }
+  p->ncomments = (uint32_t)d->comments.n;
+  p->comments = pd_arena_alloc(&p->arena, (p->ncomments ? p->ncomments : 1) * sizeof(uint32_t));
+  for (uint32_t i = 0; i < p->ncomments; i++)
+    if ((rc = S_str(d, ((int64_t *)d->comments.items)[i], &p->comments[i], "comment", i)))
+      return rc;
+
+  /* functions */
+  pd_idmap fmap, mmap;
+  memset(&fmap, 0, sizeof fmap);
+  memset(&mmap, 0, sizeof mmap);
+  rc = PD_OK;
+  p->nfunctions = (uint32_t)d->func_ids.n;
+  p->functions = pd_arena_alloc(&p->arena, (p->nfunctions ? p->nfunctions : 1) * sizeof *p->functions);
+  for (uint32_t i = 0; i < p->nfunctions && rc == PD_OK; i++) {
+    int64_t *f = (int64_t *)d->funcs_raw.items + 4 * (size_t)i;
+    pd_function *pf = &p->functions[i];
+    if ((rc = S_str(d, f[0], &pf->name, "function", i)) ||
+        (rc = S_str(d, f[1], &pf->system_name, "function", i)) ||
+        (rc = S_str(d, f[2], &pf->filename, "function", i)))
+      break;
+    pf->start_line = f[3];
+  }
+  /* mappings */
+  p->nmappings = (uint32_t)d->mappings.n;
+  p->mappings = S_to_arena(p, &d->mappings);
+  for (uint32_t i = 0; i < p->nmappings && rc == PD_OK; i++) {
+    int64_t *m = (int64_t *)d->map_raw.items + 2 * (size_t)i;
+    if ((rc = S_str(d, m[0], &p->mappings[i].filename, "mapping", i)) ||
+        (rc = S_str(d, m[1], &p->mappings[i].build_id, "mapping", i)))
+      break;
+  }
+  S_number_unset_ids(d, &d->func_ids, "function");
+  S_number_unset_ids(d, &d->map_ids, "mapping");
+  S_number_unset_ids(d, &d->loc_ids, "location");
+  if (rc == PD_OK) rc = S_index_ids(d, &d->func_ids, &fmap, "function");
+  if (rc == PD_OK) rc = S_index_ids(d, &d->map_ids, &mmap, "mapping");
+
+  /* locations and their lines */
+  p->nlocations = (uint32_t)d->locs.n;
+  p->locations = S_to_arena(p, &d->locs);
+  p->nlines = (uint32_t)d->lines.n;
+  p->lines = S_to_arena(p, &d->lines);
+  const uint64_t *fids = d->line_fids.items;
+  for (uint32_t i = 0; i < p->nlines && rc == PD_OK; i++) {
+    uint32_t idx = pd_idmap_get(&fmap, fids[i]);
+    if (idx == PD_NONE) {
+      if (fids[i] != 0) {
+        rc = pd_fail(d->err, "%s: a location line refers to unknown function id %" PRIu64,
+                     p->path, fids[i]);
+        break;
+      }
+      /* function_id 0 with no function 0 defined: a line without a symbol */
+    }
+    p->lines[i].function = idx;
+  }
+  const uint64_t *mids = d->loc_map_ids.items;
+  for (uint32_t i = 0; i < p->nlocations && rc == PD_OK; i++) {
+    p->locations[i].mapping = PD_NONE;
+    if (mids[i] == 0) continue;
+    uint32_t idx = pd_idmap_get(&mmap, mids[i]);
+    if (idx == PD_NONE)
+      rc = pd_fail(d->err, "%s: location id %" PRIu64 " refers to unknown mapping id %" PRIu64,
+                   p->path, ((uint64_t *)d->loc_ids.items)[i], mids[i]);
+    p->locations[i].mapping = idx;
+  }
+  pd_idmap_free(&fmap);
+  pd_idmap_free(&mmap);
+  if (rc != PD_OK) return rc;
+
+  /* location ids: a dense table when ids are small (Go numbers them 1..n),
+   * else a hash map. Duplicates are rejected either way. */
+  const uint64_t *lids = d->loc_ids.items;
+  uint64_t max_id = 0;
+  int zero_warned = 0;
+  for (uint32_t i = 0; i < p->nlocations; i++)
+    if (lids[i] > max_id) max_id = lids[i];
+  if (max_id < 4 * (uint64_t)p->nlocations + 1024) {
+    p->nloc_by_id = max_id + 1;
+    p->loc_by_id = pd_arena_alloc(&p->arena, p->nloc_by_id * sizeof(uint32_t));
+    memset(p->loc_by_id, 0xff, p->nloc_by_id * sizeof(uint32_t));
+    for (uint32_t i = 0; i < p->nlocations; i++) {
+      if (p->loc_by_id[lids[i]] != PD_NONE)
+        return pd_fail(d->err, "%s: duplicate location id %" PRIu64, p->path, lids[i]);
+      if (lids[i] == 0 && !zero_warned++)
+        pd_profile_warn(p, "location with reserved id 0 (go tool pprof rejects this file; read anyway)");
+      p->loc_by_id[lids[i]] = i;
+    }
+  } else if ((rc = S_index_ids(d, &d->loc_ids, &p->loc_ids, "location")) != PD_OK) {
+    return rc;
+  }
+
+  p->nsamples = (uint32_t)d->sample_at.n;
+  p->sample_at = S_to_arena(p, &d->sample_at);
+  p->sample_len = S_to_arena(p, &d->sample_len);
+  if (p->ntypes == 0 && p->nsamples)
+    return pd_fail(d->err, "%s: profile has %u samples but no sample types", p->path,
+                   p->nsamples);
+  if (p->ntypes == 0)
+    return pd_fail(d->err, "%s: not a pprof profile: no sample types", p->path);
+  return PD_OK;
+}
+
+/* ---- samples -------------------------------------------------------------------- */
+
+static inline uint32_t S_loc_index(const pd_profile *p, uint64_t id) {
+  if (p->loc_by_id) return id < p->nloc_by_id ? p->loc_by_id[id] : PD_NONE;
+  return pd_idmap_get(&p->loc_ids, id);
+}
+
+/* Reads one repeated integer field, packed or not, calling push per value. */
+#define S_REPEATED(r, wt, v, body)                                        \
+  do {                                                                    \
+    if ((wt) == 0) {                                                      \
+      if (S_varint((r), &(v)) != PD_OK) goto corrupt;                     \
+      body;                                                               \
+    } else if ((wt) == 2) {                                               \
+      uint64_t n_;                                                        \
+      if (S_varint((r), &n_) != PD_OK || n_ > (uint64_t)((r)->end - (r)->p)) \
+        goto corrupt;                                                     \
+      S_rd pk_ = {(r)->p, (r)->p + n_};                                   \
+      (r)->p += n_;                                                       \
+      while (pk_.p < pk_.end) {                                           \
+        if (S_varint(&pk_, &(v)) != PD_OK) goto corrupt;                  \
+        body;                                                             \
+      }                                                                   \
+    } else {                                                              \
+      goto corrupt;                                                       \
+    }                                                                     \
+  } while (0)
+
+static int S_walk(const pd_profile *p, pd_sample_fn fn, void *ctx, pd_err *err) {
+  uint32_t cap = 64, nloc = 0, nval = 0;
+  uint32_t *locs = pd_xmalloc(cap * sizeof *locs);
+  double *vals = pd_xmalloc((p->ntypes + 1) * sizeof *vals);
+  uint32_t i = 0;
+  uint64_t bad_id = 0;
+  for (i = 0; i < p->nsamples; i++) {
+    S_rd r = {p->raw + p->sample_at[i], p->raw + p->sample_at[i] + p->sample_len[i]};
+    nloc = nval = 0;
+    while (r.p < r.end) {
+      uint64_t key, v;
+      if (S_varint(&r, &key) != PD_OK) goto corrupt;
+      int wt = (int)(key & 7);
+      switch (key >> 3) {
+      case 1:
+        S_REPEATED(&r, wt, v, {
+          uint32_t idx = S_loc_index(p, v);
+          if (idx == PD_NONE) {
+            bad_id = v;
+            goto bad_location;
+          }
+          if (nloc == cap) {
+            cap *= 2;
+            locs = pd_xrealloc(locs, cap * sizeof *locs);
+          }
+          locs[nloc++] = idx;
+        });
+        break;
+      case 2:
+        S_REPEATED(&r, wt, v, {
+          if (nval < p->ntypes) vals[nval] = (double)(int64_t)v;
+          nval++;
+        });
+        break;
+      default:
+        if (S_skip(&r, wt) != PD_OK) goto corrupt;
+      }
+    }
+    if (nval != p->ntypes) {
+      pd_fail(err, "%s: sample #%u has %u values but the profile has %u sample types",
+              p->path, i, nval, p->ntypes);
+      goto fail;
+    }
+    if (fn(ctx, locs, nloc, vals) != PD_OK) {
+      pd_fail(err, "%s: stopped at sample #%u", p->path, i);
+      goto fail;
+    }
+  }
+  free(locs);
+  free(vals);
+  return PD_OK;
+corrupt:
+  pd_fail(err, "%s: corrupt protobuf: sample #%u does not decode", p->path, i);
+  goto fail;
+bad_location:
+  pd_fail(err, "%s: sample #%u refers to unknown location id %" PRIu64, p->path, i, bad_id);
+fail:
+  free(locs);
+  free(vals);
+  return PD_ERR;
+}
+
+int pd_pprof_read(pd_profile *p, uint8_t *buf, size_t len, pd_err *err) {
+  p->owned = buf;
+  p->raw = buf;
+  p->format = PD_FORMAT_PPROF;
+  p->walk = S_walk;
+  S_dec d;
+  S_dec_init(&d, p, err);
+  int rc = S_walk_top(&d, buf, len);
+  if (rc == PD_OK) rc = S_build_strings(&d);
+  if (rc == PD_OK) rc = S_build_tables(&d);
+  S_dec_free(&d);
+  return rc;
+}

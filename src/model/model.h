@@ -1,0 +1,175 @@
+/* model.h: the in-memory profile every reader produces and every later stage
+ * reads, plus the units its values are measured in.
+ *
+ * The shape follows pprof's own model (profile/profile.go): a string table,
+ * functions, mappings, locations made of lines (several lines = inlined
+ * frames, leaf first), and samples that point at locations, leaf first, with
+ * one value per sample type. Every input format (pprof protobuf, folded
+ * stacks, Go's legacy text heap profile, gperftools) is read into this one
+ * shape, so alignment and analysis never care where a profile came from.
+ *
+ * Samples are not stored as structs: a 10 MB profile has hundreds of thousands
+ * of them and they are only ever visited in order, so each reader keeps them
+ * in whatever form is cheapest (pprof: the encoded bytes, decoded on the fly;
+ * text formats: flat arrays) and pd_profile_samples() walks them.
+ */
+#ifndef PD_MODEL_H
+#define PD_MODEL_H
+
+#include "../util/util.h"
+
+#define PD_NONE UINT32_MAX
+
+typedef enum {
+  PD_FORMAT_PPROF,
+  PD_FORMAT_FOLDED,
+  PD_FORMAT_GO_HEAP_TEXT,   /* /debug/pprof/heap?debug=1 */
+  PD_FORMAT_GPERF_HEAP,     /* gperftools heap / growth profiles */
+  PD_FORMAT_MEMSTAT         /* cgroup memory.stat, memory.current */
+} pd_format;
+
+const char *pd_format_name(pd_format f);
+
+/* String ids index pd_profile.str; 0 is always "". */
+typedef struct pd_value_type {
+  uint32_t type, unit;
+} pd_value_type;
+
+typedef struct pd_function {
+  uint32_t name, system_name, filename;
+  int64_t start_line;
+} pd_function;
+
+typedef struct pd_mapping {
+  uint64_t start, limit, offset;
+  uint32_t filename, build_id;
+} pd_mapping;
+
+typedef struct pd_line {
+  uint32_t function; /* index into functions, or PD_NONE */
+  int64_t line;
+} pd_line;
+
+typedef struct pd_location {
+  uint64_t address;
+  uint32_t mapping;    /* index into mappings, or PD_NONE */
+  uint32_t first_line; /* lines[first_line .. first_line+nlines), leaf first */
+  uint32_t nlines;
+} pd_location;
+
+/* Called once per sample with its location indexes (leaf first) and its
+ * values (one per sample type). Returning PD_ERR stops the walk. */
+typedef int (*pd_sample_fn)(void *ctx, const uint32_t *locs, uint32_t nlocs,
+                            const double *values);
+
+typedef struct pd_profile pd_profile;
+typedef int (*pd_sample_walker)(const pd_profile *p, pd_sample_fn fn,
+                                void *ctx, pd_err *err);
+
+struct pd_profile {
+  pd_arena arena; /* owns every table below */
+  const char *path;
+  pd_format format;
+
+  const char **str; /* string table */
+  uint32_t *str_len;
+  uint32_t nstr;
+
+  pd_value_type *types;
+  uint32_t ntypes;
+  int32_t default_type; /* index into types, or -1 */
+  pd_value_type period_type;
+  int64_t period;
+  int64_t time_ns;     /* 0 when the profile does not say */
+  int64_t duration_ns;
+  uint32_t drop_frames, keep_frames; /* string ids, 0 when absent */
+  uint32_t *comments;
+  uint32_t ncomments;
+
+  pd_function *functions;
+  uint32_t nfunctions;
+  pd_mapping *mappings;
+  uint32_t nmappings;
+  pd_line *lines;
+  uint32_t nlines;
+  pd_location *locations;
+  uint32_t nlocations;
+
+  uint32_t nsamples;
+  pd_sample_walker walk; /* set by the reader */
+  /* storage for readers that keep samples as flat arrays (text formats):
+   * sample i has locations stack[stack_start[i] .. stack_start[i+1]) and
+   * values[i*ntypes .. (i+1)*ntypes). */
+  uint32_t *stack_start;
+  uint32_t *stack;
+  double *values;
+  /* storage for readers that decode samples lazily (pprof): sample i is the
+   * encoded Sample message raw[sample_at[i] .. sample_at[i]+sample_len[i]),
+   * whose location ids loc_ids maps to location indexes. */
+  const uint8_t *raw;
+  uint64_t *sample_at;
+  uint32_t *sample_len;
+  uint32_t *loc_by_id;   /* dense id -> index table when ids are small ... */
+  uint64_t nloc_by_id;
+  pd_idmap loc_ids;      /* ... else a hash map */
+
+  uint8_t *owned; /* input bytes the tables point into, freed with the profile */
+
+  char **warnings; /* arena strings, "path: what" */
+  uint32_t nwarnings, capwarnings;
+};
+
+void pd_profile_init(pd_profile *p, const char *path, pd_format format);
+void pd_profile_free(pd_profile *p);
+void pd_profile_warn(pd_profile *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static inline const char *pd_profile_str(const pd_profile *p, uint32_t id) {
+  return p->str[id];
+}
+
+/* Visits every sample in file order. */
+int pd_profile_samples(const pd_profile *p, pd_sample_fn fn, void *ctx,
+                       pd_err *err);
+
+/* Resolves --sample-index the way pprof does: "" means the profile's
+ * default_sample_type, else the last type; a number is an index; a name
+ * matches a type (an "inuse_" prefix may be left off). */
+int pd_profile_sample_index(const pd_profile *p, const char *spec, int *index,
+                            pd_err *err);
+
+/* The type paired with a space type (alloc_space -> alloc_objects,
+ * inuse_space -> inuse_objects, space -> objects), or -1. Used to estimate
+ * sampling noise from the mean object size. */
+int pd_profile_count_index(const pd_profile *p, int index);
+
+/* ---- units ------------------------------------------------------------------- */
+
+typedef enum { PD_UNIT_COUNT, PD_UNIT_BYTES, PD_UNIT_TIME } pd_unit_kind;
+
+/* Classifies a pprof unit name ("bytes", "nanoseconds", "count", ...) and
+ * returns how many base units (bytes, nanoseconds, 1) one of it is. */
+pd_unit_kind pd_unit_classify(const char *unit, double *factor);
+
+/* pprof's measurement.ScaledLabel: value in `unit`, scaled to out_unit
+ * ("auto" picks per value), "%.2f" with a trailing ".00" trimmed, "0" for 0.
+ * Writes to buf and returns it. */
+char *pd_unit_label(double value, const char *unit, const char *out_unit,
+                    char *buf, size_t n);
+
+/* The unit pprof's text reports use for a whole table: the one that suits
+ * the smallest non-zero value, unless the largest is over 100 times bigger,
+ * in which case the smallest is allowed to scale down to 0.01
+ * (report.selectOutputUnit). Returns a static string. */
+const char *pd_unit_for_table(double min_value, double max_value,
+                              const char *unit);
+
+/* pprof's measurement.Percentage ("  100%", "12.34%", "0.052%"). */
+char *pd_percent(double value, double total, char *buf, size_t n);
+
+/* Parses a quantity with a unit suffix ("50MB", "1.5GiB", "200ms", "42") into
+ * the base unit of kind (bytes, nanoseconds or a plain number). Returns PD_OK
+ * and sets *kind to the kind the suffix implies (PD_UNIT_COUNT for none). */
+int pd_unit_parse(const char *text, double *value, pd_unit_kind *kind);
+
+#endif

@@ -1,0 +1,50 @@
+/* escape.h: the one place where untrusted names become output syntax.
+ *
+ * Function names come from the profiled program and can hold anything:
+ * C++ templates (<>&), Rust impls (backticks, quotes), `|`, control bytes,
+ * invalid UTF-8 (../shared/data/pprof/pyroscope-og-invalid_utf8.pb.gz has a
+ * name made of every byte 0..255). Every writer (JSON, XML/SVG, HTML,
+ * Markdown, folded text) passes names through these functions and never
+ * builds markup from a raw name.
+ *
+ * All escapers first make the text valid UTF-8 (each invalid byte becomes
+ * U+FFFD) and then apply the target's rules.
+ */
+#ifndef PD_ESCAPE_H
+#define PD_ESCAPE_H
+
+#include "../util/util.h"
+
+/* Decodes one UTF-8 code point at s (n bytes left). Returns its length and
+ * sets *cp, or returns 1 and sets *cp = -1 for an invalid byte. */
+size_t pd_utf8_next(const unsigned char *s, size_t n, int32_t *cp);
+
+/* Valid UTF-8 copy: invalid bytes -> U+FFFD. */
+void pd_esc_utf8(pd_buf *out, const char *s, size_t n);
+
+/* A JSON string literal, quotes included. */
+void pd_esc_json(pd_buf *out, const char *s, size_t n);
+
+/* XML 1.0 text or attribute value (SVG, HTML, JUnit): & < > " ' become
+ * entities; characters XML forbids (C0 controls but tab/newline/CR,
+ * U+FFFE/U+FFFF) become U+FFFD, since XML cannot carry them even escaped. */
+void pd_esc_xml(pd_buf *out, const char *s, size_t n);
+
+/* One line of folded-stack text: ';' would split the frame and a newline the
+ * record, so both (and other C0 controls) become '_' ... documented in
+ * docs/fold.md. */
+void pd_esc_folded_frame(pd_buf *out, const char *s, size_t n);
+
+/* One line of terminal text (`top`): valid UTF-8, and control characters
+ * (which could start a new row or an escape sequence) become U+FFFD. */
+void pd_esc_text(pd_buf *out, const char *s, size_t n);
+
+/* Number of code points (after U+FFFD substitution) in s. */
+size_t pd_utf8_width(const char *s, size_t n);
+
+/* Byte length of the longest prefix of s holding at most max code points,
+ * so a label can be cut before it is escaped (cutting after escaping can
+ * split an entity in half). */
+size_t pd_utf8_prefix(const char *s, size_t n, size_t max);
+
+#endif

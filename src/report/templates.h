@@ -1,0 +1,18 @@
+/* templates.h: files from templates/ compiled into the binary by build.zig
+ * (report.html, report.css, flamegraph.js ...), and the lookup that lets
+ * --template-dir replace them at run time. */
+#ifndef PD_TEMPLATES_H
+#define PD_TEMPLATES_H
+
+#include <stddef.h>
+
+typedef struct pd_template {
+  const char *name;
+  size_t len;
+  const unsigned char *data;
+} pd_template;
+
+extern const pd_template pd_templates[];
+extern const size_t pd_ntemplates;
+
+#endif

@@ -1,0 +1,114 @@
+/* top.c: writers for `profdiff top` (pprof's text table and our JSON). */
+#include "report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../render/escape.h"
+
+void pd_json_num(pd_buf *out, double v) {
+  if (!isfinite(v)) {
+    pd_buf_puts(out, "null");
+    return;
+  }
+  if (v == trunc(v) && fabs(v) < 9007199254740992.0) {
+    pd_buf_printf(out, "%.0f", v);
+    return;
+  }
+  char tmp[40];
+  for (int prec = 15; prec <= 17; prec++) {
+    snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+    if (strtod(tmp, NULL) == v) break;
+  }
+  pd_buf_puts(out, tmp);
+}
+
+char *pd_format_time(int64_t ns, char *buf, size_t n) {
+  time_t t = (time_t)(ns / 1000000000);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void pd_report_top_text(pd_buf *out, const pd_snapshot *s, const pd_intern *keys,
+                        const pd_top *top, const char *unit) {
+  /* pprof picks one unit for the whole table from the smallest shown value
+   * and the total (report.selectOutputUnit). */
+  double min = 0;
+  for (uint32_t i = 0; i < top->n; i++) {
+    double v = fabs(top->rows[i].flat);
+    if (v == 0) v = fabs(top->rows[i].cum);
+    if (v > 0 && (min == 0 || v < min)) min = v;
+  }
+  const char *ounit = unit && strcmp(unit, "minimum") != 0
+                          ? unit
+                          : pd_unit_for_table(min, s->total, s->unit);
+  char a[64], b[64], c[64], d[64], e[64];
+
+  pd_buf_printf(out, "File: %s\n", pd_basename(s->path));
+  pd_buf_printf(out, "Type: %s\n", s->sample_type);
+  if (s->time_ns) pd_buf_printf(out, "Time: %s\n", pd_format_time(s->time_ns, a, sizeof a));
+  if (s->duration_ns) {
+    /* pprof adds the share of wall time the samples cover when they are time */
+    double factor;
+    pd_buf_printf(out, "Duration: %s, Total samples = %s",
+                  pd_unit_label((double)s->duration_ns, "nanoseconds", "auto", a, sizeof a),
+                  pd_unit_label(s->total, s->unit, ounit, c, sizeof c));
+    if (pd_unit_classify(s->unit, &factor) == PD_UNIT_TIME && s->total != 0)
+      pd_buf_printf(out, " (%s)", pd_percent(s->total * factor, (double)s->duration_ns, b, sizeof b));
+    pd_buf_putc(out, '\n');
+  }
+  pd_percent(top->shown_flat, s->total, b, sizeof b);
+  const char *pct = b;
+  while (*pct == ' ') pct++;
+  pd_buf_printf(out, "Showing nodes accounting for %s, %s of %s total\n",
+                pd_unit_label(top->shown_flat, s->unit, ounit, a, sizeof a), pct,
+                pd_unit_label(s->total, s->unit, ounit, c, sizeof c));
+  if (s->total != 0 && top->dropped > 0)
+    pd_buf_printf(out, "Dropped %u node%s (cum <= %s)\n", top->dropped,
+                  top->dropped == 1 ? "" : "s",
+                  pd_unit_label(top->cutoff, s->unit, ounit, a, sizeof a));
+  if (s->total != 0 && top->n > 0 && top->n < top->kept)
+    pd_buf_printf(out, "Showing top %u nodes out of %u\n", top->n, top->kept);
+  pd_buf_printf(out, "%10s %5s%% %5s%% %10s %5s%%\n", "flat", "flat", "sum", "cum", "cum");
+  double sum = 0;
+  for (uint32_t i = 0; i < top->n; i++) {
+    const pd_top_row *r = &top->rows[i];
+    sum += r->flat;
+    pd_buf_printf(out, "%10s %s %s %10s %s  ",
+                  pd_unit_label(r->flat, s->unit, ounit, a, sizeof a),
+                  pd_percent(r->flat, s->total, b, sizeof b),
+                  pd_percent(sum, s->total, c, sizeof c),
+                  pd_unit_label(r->cum, s->unit, ounit, d, sizeof d),
+                  pd_percent(r->cum, s->total, e, sizeof e));
+    /* A terminal is not a markup language, but a name must not be able to
+     * start a new line of the table or smuggle control sequences. */
+    pd_esc_text(out, pd_intern_str(keys, r->key), pd_intern_len(keys, r->key));
+    pd_buf_putc(out, '\n');
+  }
+}
+
+void pd_report_top_json(pd_buf *out, const pd_snapshot *s, const pd_intern *keys,
+                        const pd_top *top) {
+  pd_buf_puts(out, "{\"sample_type\":");
+  pd_esc_json(out, s->sample_type, strlen(s->sample_type));
+  pd_buf_puts(out, ",\"unit\":");
+  pd_esc_json(out, s->unit, strlen(s->unit));
+  pd_buf_puts(out, ",\"total\":");
+  pd_json_num(out, s->total);
+  pd_buf_puts(out, ",\"functions\":[");
+  for (uint32_t i = 0; i < top->n; i++) {
+    const pd_top_row *r = &top->rows[i];
+    pd_buf_puts(out, i ? ",\n{\"name\":" : "\n{\"name\":");
+    pd_esc_json(out, pd_intern_str(keys, r->key), pd_intern_len(keys, r->key));
+    pd_buf_puts(out, ",\"flat\":");
+    pd_json_num(out, r->flat);
+    pd_buf_puts(out, ",\"cum\":");
+    pd_json_num(out, r->cum);
+    pd_buf_putc(out, '}');
+  }
+  pd_buf_puts(out, "]}\n");
+}

@@ -1,0 +1,175 @@
+/* file.c: reading inputs whole and writing outputs atomically.
+ *
+ * Inputs are read into one buffer because every reader makes a single pass
+ * over the bytes; the size cap is checked before the buffer grows past it, so
+ * a huge or endless input (a FIFO, /dev/zero) cannot exhaust memory.
+ * Outputs go to a temporary file beside the target and are renamed into place
+ * only when everything a command writes is ready.
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *pd_basename(const char *path) {
+  const char *slash = strrchr(path, '/');
+  return slash && slash[1] ? slash + 1 : path;
+}
+
+int pd_read_file(const char *path, size_t max_bytes, uint8_t **data,
+                 size_t *len, pd_err *err) {
+  *data = NULL;
+  *len = 0;
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return pd_fail(err, "%s: cannot open: %s", path, strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    int e = errno;
+    close(fd);
+    return pd_fail(err, "%s: cannot stat: %s", path, strerror(e));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    close(fd);
+    return pd_fail(err, "%s: is a directory, not a profile", path);
+  }
+  if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max_bytes) {
+    close(fd);
+    return pd_fail(err, "%s: file is %lld bytes, over the input limit of %zu bytes (--max-input-size)",
+                   path, (long long)st.st_size, max_bytes);
+  }
+  size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 64 * 1024;
+  uint8_t *buf = pd_xmalloc(cap);
+  size_t n = 0;
+  for (;;) {
+    if (n + 1 >= cap) {
+      if (cap > max_bytes) {
+        free(buf);
+        close(fd);
+        return pd_fail(err, "%s: input is over the limit of %zu bytes (--max-input-size)",
+                       path, max_bytes);
+      }
+      cap *= 2;
+      buf = pd_xrealloc(buf, cap);
+    }
+    ssize_t r = read(fd, buf + n, cap - n - 1);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      free(buf);
+      close(fd);
+      return pd_fail(err, "%s: read error: %s", path, strerror(e));
+    }
+    if (r == 0) break;
+    n += (size_t)r;
+  }
+  close(fd);
+  if (n > max_bytes) {
+    free(buf);
+    return pd_fail(err, "%s: input is over the limit of %zu bytes (--max-input-size)",
+                   path, max_bytes);
+  }
+  buf[n] = 0;
+  *data = buf;
+  *len = n;
+  return PD_OK;
+}
+
+/* ---- atomic output ------------------------------------------------------------ */
+
+void pd_outset_init(pd_outset *o) { memset(o, 0, sizeof *o); }
+
+static int S_write_all(int fd, const void *data, size_t len) {
+  const char *p = data;
+  while (len) {
+    ssize_t w = write(fd, p, len);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    p += w;
+    len -= (size_t)w;
+  }
+  return 0;
+}
+
+int pd_outset_add(pd_outset *o, const char *path, const void *data, size_t len,
+                  pd_err *err) {
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    return pd_fail(err, "%s: is a directory, cannot write output there", path);
+  const char *base = pd_basename(path);
+  size_t dirlen = (size_t)(base - path);
+  size_t n = strlen(path) + 32;
+  char *tmp = pd_xmalloc(n);
+  snprintf(tmp, n, "%.*s.%s.tmp-XXXXXX", (int)dirlen, path, base);
+  int fd = mkstemp(tmp);
+  if (fd < 0) {
+    int e = errno;
+    free(tmp);
+    return pd_fail(err, "%s: cannot create output: %s", path, strerror(e));
+  }
+  if (S_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+    int e = errno;
+    close(fd);
+    unlink(tmp);
+    free(tmp);
+    return pd_fail(err, "%s: write failed: %s", path, strerror(e));
+  }
+  /* mkstemp creates 0600; outputs are ordinary files, so honour the umask. */
+  mode_t mask = umask(0);
+  umask(mask);
+  fchmod(fd, 0666 & ~mask);
+  if (close(fd) != 0) {
+    int e = errno;
+    unlink(tmp);
+    free(tmp);
+    return pd_fail(err, "%s: write failed: %s", path, strerror(e));
+  }
+  if (o->n == o->cap) {
+    o->cap = o->cap ? o->cap * 2 : 8;
+    o->tmp = pd_xrealloc(o->tmp, o->cap * sizeof *o->tmp);
+    o->final = pd_xrealloc(o->final, o->cap * sizeof *o->final);
+  }
+  o->tmp[o->n] = tmp;
+  o->final[o->n] = pd_xstrdup(path);
+  o->n++;
+  return PD_OK;
+}
+
+int pd_outset_commit(pd_outset *o, pd_err *err) {
+  for (size_t i = 0; i < o->n; i++) {
+    if (rename(o->tmp[i], o->final[i]) != 0)
+      return pd_fail(err, "%s: cannot move output into place: %s", o->final[i],
+                     strerror(errno));
+    free(o->tmp[i]);
+    o->tmp[i] = NULL;
+  }
+  return PD_OK;
+}
+
+void pd_outset_free(pd_outset *o) {
+  for (size_t i = 0; i < o->n; i++) {
+    if (o->tmp[i]) {
+      unlink(o->tmp[i]);
+      free(o->tmp[i]);
+    }
+    free(o->final[i]);
+  }
+  free(o->tmp);
+  free(o->final);
+  memset(o, 0, sizeof *o);
+}
+
+int pd_write_file_atomic(const char *path, const void *data, size_t len,
+                         pd_err *err) {
+  pd_outset o;
+  pd_outset_init(&o);
+  int rc = pd_outset_add(&o, path, data, len, err);
+  if (rc == PD_OK) rc = pd_outset_commit(&o, err);
+  pd_outset_free(&o);
+  return rc;
+}

@@ -1,0 +1,166 @@
+/* hash.c: the byte hash, the string interner and the id map.
+ *
+ * Both tables use open addressing with linear probing, a power-of-two slot
+ * count and a load factor of at most one half: profiles tell us their table
+ * sizes up front, so growth is rare and probing stays short.
+ */
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static inline uint64_t S_load64(const unsigned char *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return v;
+}
+
+/* A multiply-xorshift hash over 8-byte words: fast on the short names that
+ * dominate profiles and good enough for tables we size ourselves. */
+uint64_t pd_hash(const void *data, size_t n) {
+  const unsigned char *p = data;
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL);
+  while (n >= 8) {
+    h = (h ^ S_load64(p)) * 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 31;
+    p += 8;
+    n -= 8;
+  }
+  uint64_t tail = 0;
+  memcpy(&tail, p, n);
+  h = (h ^ tail) * 0x94d049bb133111ebULL;
+  return pd_hash_u64(h);
+}
+
+static size_t S_slots_for(size_t expected) {
+  size_t n = 16;
+  while (n < expected * 2) n *= 2;
+  return n;
+}
+
+/* ---- interner --------------------------------------------------------------- */
+
+void pd_intern_init(pd_intern *in, size_t expected) {
+  pd_arena_init(&in->arena, 64 * 1024);
+  in->cap = expected < 16 ? 16 : (uint32_t)expected;
+  in->n = 0;
+  in->str = pd_xmalloc(in->cap * sizeof *in->str);
+  in->len = pd_xmalloc(in->cap * sizeof *in->len);
+  in->hashes = pd_xmalloc(in->cap * sizeof *in->hashes);
+  in->nslots = S_slots_for(in->cap);
+  in->slots = pd_xcalloc(in->nslots, sizeof *in->slots);
+  pd_intern_put(in, "", 0);
+}
+
+static void S_intern_grow(pd_intern *in) {
+  size_t nslots = in->nslots * 2;
+  uint32_t *slots = pd_xcalloc(nslots, sizeof *slots);
+  for (uint32_t id = 0; id < in->n; id++) {
+    size_t i = in->hashes[id] & (nslots - 1);
+    while (slots[i]) i = (i + 1) & (nslots - 1);
+    slots[i] = id + 1;
+  }
+  free(in->slots);
+  in->slots = slots;
+  in->nslots = nslots;
+}
+
+static uint32_t S_intern_lookup(const pd_intern *in, const char *s, size_t n,
+                                uint64_t h, size_t *slot) {
+  size_t i = h & (in->nslots - 1);
+  for (;;) {
+    uint32_t v = in->slots[i];
+    if (!v) break;
+    uint32_t id = v - 1;
+    if (in->hashes[id] == h && in->len[id] == n && memcmp(in->str[id], s, n) == 0)
+      return id;
+    i = (i + 1) & (in->nslots - 1);
+  }
+  *slot = i;
+  return UINT32_MAX;
+}
+
+uint32_t pd_intern_put(pd_intern *in, const char *s, size_t n) {
+  uint64_t h = pd_hash(s, n);
+  size_t slot;
+  uint32_t id = S_intern_lookup(in, s, n, h, &slot);
+  if (id != UINT32_MAX) return id;
+  if (in->n == in->cap) {
+    in->cap *= 2;
+    in->str = pd_xrealloc(in->str, in->cap * sizeof *in->str);
+    in->len = pd_xrealloc(in->len, in->cap * sizeof *in->len);
+    in->hashes = pd_xrealloc(in->hashes, in->cap * sizeof *in->hashes);
+  }
+  id = in->n++;
+  in->str[id] = pd_arena_strndup(&in->arena, s, n);
+  in->len[id] = (uint32_t)n;
+  in->hashes[id] = h;
+  in->slots[slot] = id + 1;
+  if ((size_t)in->n * 2 > in->nslots) S_intern_grow(in);
+  return id;
+}
+
+uint32_t pd_intern_find(const pd_intern *in, const char *s, size_t n) {
+  size_t slot;
+  return S_intern_lookup(in, s, n, pd_hash(s, n), &slot);
+}
+
+void pd_intern_free(pd_intern *in) {
+  pd_arena_free(&in->arena);
+  free(in->str);
+  free(in->len);
+  free(in->hashes);
+  free(in->slots);
+  memset(in, 0, sizeof *in);
+}
+
+/* ---- id map ------------------------------------------------------------------- */
+
+void pd_idmap_init(pd_idmap *m, size_t expected) {
+  m->nslots = S_slots_for(expected);
+  m->n = 0;
+  m->keys = pd_xmalloc(m->nslots * sizeof *m->keys);
+  m->vals = pd_xcalloc(m->nslots, sizeof *m->vals);
+}
+
+static void S_idmap_grow(pd_idmap *m) {
+  pd_idmap bigger;
+  bigger.nslots = m->nslots * 2;
+  bigger.n = 0;
+  bigger.keys = pd_xmalloc(bigger.nslots * sizeof *bigger.keys);
+  bigger.vals = pd_xcalloc(bigger.nslots, sizeof *bigger.vals);
+  for (size_t i = 0; i < m->nslots; i++)
+    if (m->vals[i]) pd_idmap_put(&bigger, m->keys[i], m->vals[i] - 1);
+  pd_idmap_free(m);
+  *m = bigger;
+}
+
+int pd_idmap_put(pd_idmap *m, uint64_t key, uint32_t index) {
+  if ((m->n + 1) * 2 > m->nslots) S_idmap_grow(m);
+  size_t i = pd_hash_u64(key) & (m->nslots - 1);
+  while (m->vals[i]) {
+    if (m->keys[i] == key) return PD_ERR;
+    i = (i + 1) & (m->nslots - 1);
+  }
+  m->keys[i] = key;
+  m->vals[i] = index + 1;
+  m->n++;
+  return PD_OK;
+}
+
+uint32_t pd_idmap_get(const pd_idmap *m, uint64_t key) {
+  size_t i = pd_hash_u64(key) & (m->nslots - 1);
+  while (m->vals[i]) {
+    if (m->keys[i] == key) return m->vals[i] - 1;
+    i = (i + 1) & (m->nslots - 1);
+  }
+  return UINT32_MAX;
+}
+
+void pd_idmap_free(pd_idmap *m) {
+  free(m->keys);
+  free(m->vals);
+  m->keys = NULL;
+  m->vals = NULL;
+  m->n = m->nslots = 0;
+}

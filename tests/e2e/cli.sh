@@ -1,0 +1,15 @@
+# cli.sh: help, version, usage errors.
+expect_rc "version" 0 --version
+grep -q "^profdiff [0-9]" "$out" && ok "version prints a version" || bad "version prints a version" "$(cat "$out")"
+expect_rc "main help" 0 --help
+grep -q "commands:" "$out" && ok "main help lists commands" || bad "main help lists commands" "no commands"
+for cmd in $(sed -n '/^commands:/,/^$/p' "$out" | awk 'NF>1 && $1!="commands:" {print $1}'); do
+  expect_rc "$cmd --help" 0 "$cmd" --help
+  grep -q "^usage: profdiff $cmd" "$out" && ok "$cmd --help has usage" || bad "$cmd --help has usage" "$(head -2 "$out")"
+done
+expect_rc "no arguments" 2
+expect_rc "unknown command" 2 frobnicate
+grep -q 'unknown command "frobnicate"' "$err" && ok "unknown command named" || bad "unknown command named" "$(head -2 "$err")"
+expect_rc "unknown option" 2 top --frobnicate x
+grep -q "unknown option --frobnicate" "$err" && ok "unknown option named" || bad "unknown option named" "$(cat "$err")"
+expect_rc "top without a file" 2 top

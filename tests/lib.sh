@@ -1,0 +1,68 @@
+# tests/lib.sh: helpers for the shell test files (sourced). Each check counts
+# one pass or one failure; pd_summary prints "NAME: N passed, N failed".
+# PD is the binary under test; PD_WRAP (optional) runs it under valgrind.
+set -u
+pd_pass=0
+pd_failed=0
+TMP=${TMP:-tests/tmp/$$}
+mkdir -p "$TMP"
+DATA=../shared/data
+have_data() { [ -d "$DATA" ]; }
+
+ok() { pd_pass=$((pd_pass + 1)); [ -n "${PD_QUIET:-}" ] || echo "ok   $1"; }
+bad() { pd_failed=$((pd_failed + 1)); echo "FAIL $1: $2" >&2; }
+skip() { echo "skip $1: $2"; }
+
+# run ARGS...: runs the binary, leaving $out (stdout file), $err (stderr file)
+# and $rc.
+run() {
+  out=$TMP/out err=$TMP/err
+  ${PD_WRAP:-} "$PD" "$@" >"$out" 2>"$err"
+  rc=$?
+}
+
+# expect_rc NAME CODE ARGS...
+expect_rc() {
+  local name=$1 code=$2
+  shift 2
+  run "$@"
+  if [ "$rc" = "$code" ]; then ok "$name"; else bad "$name" "exit $rc, expected $code; stderr: $(head -c 300 "$err")"; fi
+}
+
+# expect_error NAME PATTERN ARGS...: exit 2 and exactly one stderr line
+# matching PATTERN (grep -E), and nothing on stdout.
+expect_error() {
+  local name=$1 pat=$2
+  shift 2
+  run "$@"
+  local lines
+  lines=$(wc -l <"$err")
+  if [ "$rc" != 2 ]; then
+    bad "$name" "exit $rc, expected 2; stderr: $(head -c 300 "$err")"
+  elif [ "$lines" != 1 ]; then
+    bad "$name" "expected one line on stderr, got $lines: $(head -c 400 "$err")"
+  elif ! grep -qE -- "$pat" "$err"; then
+    bad "$name" "stderr \"$(cat "$err")\" does not match /$pat/"
+  elif [ -s "$out" ]; then
+    bad "$name" "wrote to stdout on error"
+  else
+    ok "$name"
+  fi
+}
+
+# same NAME FILE1 FILE2
+same() {
+  if cmp -s "$2" "$3"; then ok "$1"; else bad "$1" "$(diff "$2" "$3" | head -5 | cut -c1-200)"; fi
+}
+
+check() { # check NAME CONDITION-COMMAND...
+  local name=$1
+  shift
+  if "$@"; then ok "$name"; else bad "$name" "condition failed: $*"; fi
+}
+
+pd_summary() {
+  echo "$1: $pd_pass passed, $pd_failed failed"
+  rm -rf "$TMP"
+  [ "$pd_failed" = 0 ]
+}

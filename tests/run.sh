@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# tests/run.sh: the whole test suite, from a fresh clone on a Debian machine.
+# Installs what is missing (see tests/deps.sh), builds a release and a debug
+# (UBSan) binary, then runs:
+#   1. the unit tests (debug build)
+#   2. the end-to-end tests against the release and the debug binary
+#   3. the unit and end-to-end tests again under valgrind (errors or leaks fail)
+#   4. a check that the checked-in protobuf-c code matches src/ingest/profile.proto
+# and ends with one line: "N passed, N failed".
+# Options: --quick skips the valgrind pass.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 2
+. tests/deps.sh
+pd_need_test
+quick=0
+[ "${1:-}" = --quick ] && quick=1
+
+total_pass=0
+total_fail=0
+tally() { # tally LOGFILE: adds the "N passed, N failed" line of a part
+  local line
+  line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
+  if [ -z "$line" ]; then
+    echo "tests: no summary line in $1 (crashed?)" >&2
+    total_fail=$((total_fail + 1))
+    return
+  fi
+  local p f
+  p=$(echo "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+  f=$(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+  total_pass=$((total_pass + p))
+  total_fail=$((total_fail + f))
+}
+part() { # part NAME COMMAND...: runs a part, shows failures and its summary
+  local name=$1
+  shift
+  echo "== $name"
+  local log=tests/tmp/$name.log
+  "$@" >"$log" 2>&1
+  local rc=$?
+  grep -E '^(FAIL|    |skip)' "$log" | head -40
+  grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -1
+  tally "$log"
+  if [ $rc != 0 ] && ! grep -qE ' [1-9][0-9]* failed' "$log"; then
+    echo "$name: exited $rc" >&2
+    tail -5 "$log" >&2
+    total_fail=$((total_fail + 1))
+  fi
+}
+
+mkdir -p tests/tmp
+echo "== build"
+"$PD_ZIG" build 2>&1 | tail -20 && [ -x zig-out/bin/profdiff ] || { echo "0 passed, 1 failed"; exit 1; }
+"$PD_ZIG" build tests -Doptimize=Debug -Dcpu=baseline -p zig-out/debug 2>&1 | tail -20
+"$PD_ZIG" build -Doptimize=Debug -Dcpu=baseline -p zig-out/debug 2>&1 | tail -20
+
+part unit zig-out/debug/bin/profdiff-test
+part e2e-release bash tests/e2e.sh zig-out/bin/profdiff
+part e2e-debug bash tests/e2e.sh zig-out/debug/bin/profdiff
+if [ $quick = 0 ]; then
+  VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+  part unit-valgrind $VG zig-out/debug/bin/profdiff-test
+  PD_WRAP="$VG" part e2e-valgrind bash tests/e2e.sh zig-out/debug/bin/profdiff
+fi
+
+echo "== generated code"
+if command -v protoc-c >/dev/null; then
+  g=tests/tmp/proto
+  mkdir -p $g
+  protoc-c --proto_path=src/ingest --c_out=$g src/ingest/profile.proto
+  if cmp -s $g/profile.pb-c.c src/ingest/profile.pb-c.c && cmp -s $g/profile.pb-c.h src/ingest/profile.pb-c.h; then
+    echo "ok   profile.pb-c.[ch] match profile.proto"
+    total_pass=$((total_pass + 1))
+  else
+    echo "FAIL profile.pb-c.[ch] are stale: protoc-c --proto_path=src/ingest --c_out=src/ingest src/ingest/profile.proto"
+    total_fail=$((total_fail + 1))
+  fi
+fi
+
+echo
+echo "$total_pass passed, $total_fail failed"
+[ $total_fail = 0 ]

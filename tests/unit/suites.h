@@ -1,0 +1,5 @@
+/* suites.h: every unit-test suite, one line each (one test_<name>.c per
+ * module). */
+PD_SUITE(util)
+PD_SUITE(units)
+PD_SUITE(pprof)

@@ -1,0 +1,73 @@
+/* test.h: the unit-test harness. Each test_*.c file defines tests with
+ * PD_TEST(name) { ... } and registers them in its suite table; test_main.c
+ * runs every suite and prints "N passed, N failed".
+ *
+ * Tests that need ../shared/data call pd_test_data() and skip (with a
+ * message) when the folder is absent, as in a plain clone. */
+#ifndef PD_TEST_H
+#define PD_TEST_H
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct pd_test_case {
+  const char *name;
+  void (*fn)(void);
+} pd_test_case;
+
+typedef struct pd_test_suite {
+  const char *name;
+  const pd_test_case *cases;
+} pd_test_suite;
+
+extern int pd_test_failed_checks; /* failures in the running test */
+extern int pd_test_skipped;
+
+#define PD_TEST(name) static void name(void)
+
+#define CHECK(cond)                                                              \
+  do {                                                                           \
+    if (!(cond)) {                                                               \
+      fprintf(stderr, "    %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
+      pd_test_failed_checks++;                                                   \
+    }                                                                            \
+  } while (0)
+
+#define CHECK_MSG(cond, ...)                                        \
+  do {                                                              \
+    if (!(cond)) {                                                  \
+      fprintf(stderr, "    %s:%d: ", __FILE__, __LINE__);           \
+      fprintf(stderr, __VA_ARGS__);                                 \
+      fputc('\n', stderr);                                          \
+      pd_test_failed_checks++;                                      \
+    }                                                               \
+  } while (0)
+
+#define CHECK_STR(a, b)                                                        \
+  do {                                                                         \
+    const char *a_ = (a), *b_ = (b);                                           \
+    if (!a_ || !b_ || strcmp(a_, b_) != 0) {                                   \
+      fprintf(stderr, "    %s:%d: \"%s\" != \"%s\"\n", __FILE__, __LINE__,     \
+              a_ ? a_ : "(null)", b_ ? b_ : "(null)");                         \
+      pd_test_failed_checks++;                                                 \
+    }                                                                          \
+  } while (0)
+
+#define CHECK_NEAR(a, b, tol)                                                  \
+  do {                                                                         \
+    double a_ = (a), b_ = (b);                                                 \
+    if (!(fabs(a_ - b_) <= (tol))) {                                           \
+      fprintf(stderr, "    %s:%d: %s = %.10g, expected %.10g (tolerance %g)\n", \
+              __FILE__, __LINE__, #a, a_, b_, (double)(tol));                  \
+      pd_test_failed_checks++;                                                 \
+    }                                                                          \
+  } while (0)
+
+/* Path of ../shared/data/<rel>, or NULL (and the test is marked skipped)
+ * when the shared data folder is absent. */
+const char *pd_test_data(const char *rel);
+/* Path of a file inside the repository (tests run from the repo root). */
+const char *pd_test_repo(const char *rel);
+
+#endif

@@ -1,0 +1,59 @@
+/* test_main.c: runs every unit-test suite; prints "N passed, N failed". */
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "test.h"
+
+int pd_test_failed_checks;
+int pd_test_skipped;
+
+#define PD_SUITE(n) extern const pd_test_suite pd_suite_##n;
+#include "suites.h"
+#undef PD_SUITE
+
+const char *pd_test_data(const char *rel) {
+  static char path[4][1024];
+  static int slot;
+  struct stat st;
+  if (stat("../shared/data", &st) != 0) {
+    if (!pd_test_skipped) fprintf(stderr, "    skipped: ../shared/data is absent\n");
+    pd_test_skipped = 1;
+    return NULL;
+  }
+  slot = (slot + 1) % 4;
+  snprintf(path[slot], sizeof path[slot], "../shared/data/%s", rel);
+  return path[slot];
+}
+
+const char *pd_test_repo(const char *rel) { return rel; }
+
+int main(int argc, char **argv) {
+  const pd_test_suite *suites[] = {
+#define PD_SUITE(n) &pd_suite_##n,
+#include "suites.h"
+#undef PD_SUITE
+  };
+  int passed = 0, failed = 0, skipped = 0;
+  const char *only = argc > 1 ? argv[1] : NULL;
+  for (size_t s = 0; s < sizeof suites / sizeof suites[0]; s++) {
+    for (const pd_test_case *c = suites[s]->cases; c->name; c++) {
+      if (only && !strstr(c->name, only) && !strstr(suites[s]->name, only)) continue;
+      pd_test_failed_checks = 0;
+      pd_test_skipped = 0;
+      c->fn();
+      if (pd_test_failed_checks) {
+        fprintf(stderr, "FAIL %s/%s\n", suites[s]->name, c->name);
+        failed++;
+      } else if (pd_test_skipped) {
+        printf("skip %s/%s\n", suites[s]->name, c->name);
+        skipped++;
+        passed++;
+      } else {
+        printf("ok   %s/%s\n", suites[s]->name, c->name);
+        passed++;
+      }
+    }
+  }
+  printf("unit: %d passed, %d failed (%d skipped for missing data)\n", passed, failed, skipped);
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,107 @@
+/* test_util.c: arena, buffers, interner, id map, atomic output. */
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "test.h"
+#include "util/util.h"
+
+PD_TEST(arena_aligns_and_frees) {
+  pd_arena a;
+  pd_arena_init(&a, 1024);
+  for (int i = 0; i < 1000; i++) {
+    char *p = pd_arena_alloc(&a, (size_t)(i % 37) + 1);
+    CHECK(((uintptr_t)p & 15) == 0);
+    memset(p, 0xab, (size_t)(i % 37) + 1);
+  }
+  char *big = pd_arena_alloc(&a, 100000); /* bigger than a chunk */
+  memset(big, 1, 100000);
+  CHECK_STR(pd_arena_printf(&a, "%d-%s", 42, "x"), "42-x");
+  pd_arena_reset(&a);
+  CHECK(pd_arena_alloc(&a, 10) != NULL);
+  pd_arena_free(&a);
+}
+
+PD_TEST(buf_grows_and_formats) {
+  pd_buf b = PD_BUF_INIT;
+  for (int i = 0; i < 1000; i++) pd_buf_printf(&b, "%d,", i);
+  CHECK(strncmp(b.data, "0,1,2,", 6) == 0);
+  CHECK(b.data[b.len] == 0);
+  pd_buf_truncate(&b, 2);
+  CHECK_STR(b.data, "0,");
+  pd_buf_free(&b);
+}
+
+PD_TEST(intern_dedupes_with_embedded_nul) {
+  pd_intern in;
+  pd_intern_init(&in, 4);
+  CHECK(pd_intern_put(&in, "", 0) == 0);
+  uint32_t a = pd_intern_put(&in, "main.leak", 9);
+  uint32_t b = pd_intern_put(&in, "a\0b", 3);
+  uint32_t c = pd_intern_put(&in, "a\0c", 3);
+  CHECK(a != b && b != c);
+  char name[32];
+  for (int i = 0; i < 5000; i++) {
+    snprintf(name, sizeof name, "fn%d", i);
+    pd_intern_put(&in, name, strlen(name));
+  }
+  CHECK(pd_intern_put(&in, "main.leak", 9) == a);
+  CHECK(pd_intern_find(&in, "a\0b", 3) == b);
+  CHECK(pd_intern_find(&in, "nope", 4) == UINT32_MAX);
+  CHECK(pd_intern_find(&in, "fn4999", 6) != UINT32_MAX);
+  CHECK_STR(pd_intern_str(&in, a), "main.leak");
+  pd_intern_free(&in);
+}
+
+PD_TEST(idmap_rejects_duplicates) {
+  pd_idmap m;
+  pd_idmap_init(&m, 2);
+  for (uint32_t i = 0; i < 1000; i++) CHECK(pd_idmap_put(&m, (uint64_t)i * 7919 + 1, i) == PD_OK);
+  CHECK(pd_idmap_put(&m, 1, 5) == PD_ERR);
+  CHECK(pd_idmap_get(&m, 7919 * 10 + 1) == 10);
+  CHECK(pd_idmap_get(&m, 2) == UINT32_MAX);
+  pd_idmap_free(&m);
+}
+
+PD_TEST(outset_is_all_or_nothing) {
+  mkdir("tests/tmp", 0777);
+  unlink("tests/tmp/a.txt");
+  pd_outset o;
+  pd_err err;
+  pd_outset_init(&o);
+  CHECK(pd_outset_add(&o, "tests/tmp/a.txt", "hello", 5, &err) == PD_OK);
+  struct stat st;
+  CHECK(stat("tests/tmp/a.txt", &st) != 0); /* not visible before commit */
+  pd_outset_free(&o);                       /* abandoned: temp removed */
+  CHECK(stat("tests/tmp/a.txt", &st) != 0);
+  CHECK(pd_write_file_atomic("tests/tmp/a.txt", "hello", 5, &err) == PD_OK);
+  CHECK(stat("tests/tmp/a.txt", &st) == 0 && st.st_size == 5);
+  CHECK(pd_write_file_atomic("tests/tmp", "x", 1, &err) == PD_ERR);
+  CHECK(strstr(err.msg, "is a directory") != NULL);
+  unlink("tests/tmp/a.txt");
+}
+
+PD_TEST(read_file_errors_name_the_path) {
+  uint8_t *data;
+  size_t len;
+  pd_err err;
+  CHECK(pd_read_file("tests/no-such-file", 100, &data, &len, &err) == PD_ERR);
+  CHECK(strstr(err.msg, "tests/no-such-file") && strstr(err.msg, "No such file"));
+  CHECK(pd_read_file("tests", 100, &data, &len, &err) == PD_ERR);
+  CHECK(strstr(err.msg, "is a directory") != NULL);
+  CHECK(pd_read_file("build.zig", 10, &data, &len, &err) == PD_ERR);
+  CHECK(strstr(err.msg, "limit") != NULL);
+  CHECK(pd_read_file("build.zig", 1 << 20, &data, &len, &err) == PD_OK);
+  CHECK(len > 100 && data[len] == 0);
+  free(data);
+}
+
+static const pd_test_case S_cases[] = {
+    {"arena_aligns_and_frees", arena_aligns_and_frees},
+    {"buf_grows_and_formats", buf_grows_and_formats},
+    {"intern_dedupes_with_embedded_nul", intern_dedupes_with_embedded_nul},
+    {"idmap_rejects_duplicates", idmap_rejects_duplicates},
+    {"outset_is_all_or_nothing", outset_is_all_or_nothing},
+    {"read_file_errors_name_the_path", read_file_errors_name_the_path},
+    {NULL, NULL}};
+const pd_test_suite pd_suite_util = {"util", S_cases};
