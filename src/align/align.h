@@ -130,5 +130,10 @@ uint32_t pd_tree_find(const pd_tree *t, uint32_t parent, uint32_t key);
 uint32_t pd_tree_insert(pd_tree *t, const uint32_t *keys_leaf_first, uint32_t n);
 /* out[i] = col[c][i] + sum over descendants (node totals from self values). */
 void pd_tree_sum(const pd_tree *t, int c, double *out);
+/* Adds src's column src_col into dst's column dst_col node by node (matching
+ * paths by key, creating nodes in dst as needed). Both trees must use the
+ * same key table. This is how two snapshots (base and head of a diff) or a
+ * series come to share one tree. */
+void pd_tree_merge(pd_tree *dst, int dst_col, const pd_tree *src, int src_col);
 
 #endif

@@ -114,3 +114,16 @@ void pd_tree_sum(const pd_tree *t, int c, double *out) {
   memcpy(out, t->col[c], t->n * sizeof(double));
   for (uint32_t i = t->n - 1; i > 0; i--) out[t->parent[i]] += out[i];
 }
+
+void pd_tree_merge(pd_tree *dst, int dst_col, const pd_tree *src, int src_col) {
+  /* src ids grow from parent to child, so mapping them in id order always
+   * finds the parent already mapped */
+  uint32_t *map = pd_xmalloc((size_t)src->n * sizeof *map);
+  map[0] = 0;
+  dst->col[dst_col][0] += src->col[src_col][0];
+  for (uint32_t i = 1; i < src->n; i++) {
+    map[i] = pd_tree_child(dst, map[src->parent[i]], src->key[i]);
+    dst->col[dst_col][map[i]] += src->col[src_col][i];
+  }
+  free(map);
+}

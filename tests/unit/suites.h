@@ -3,3 +3,4 @@
 PD_SUITE(util)
 PD_SUITE(units)
 PD_SUITE(pprof)
+PD_SUITE(tree)
