@@ -18,6 +18,7 @@ const c_flags = [_][]const u8{
     "-Wextra",
     "-Werror",
     "-Wno-unused-parameter",
+    "-Wno-missing-field-initializers",
     "-fno-strict-aliasing",
 };
 

@@ -34,14 +34,30 @@ int pd_args_parse(pd_args *a, const pd_opt *opts, int argc, char **argv, pd_err 
       a->help = 1;
       continue;
     }
-    if (arg[1] != '-') return pd_fail(err, "unknown option %s (options are spelt --name)", arg);
-    const char *name = arg + 2, *eq = strchr(name, '=');
-    size_t len = eq ? (size_t)(eq - name) : strlen(name);
-    int o = S_find(opts, name, len);
-    if (o < 0) return pd_fail(err, "unknown option --%.*s", (int)len, name);
+    const char *name, *eq = NULL;
+    size_t len;
+    int o = -1;
+    if (arg[1] != '-') {
+      /* a one-letter alias: -o FILE or -oFILE */
+      for (int k = 0; opts[k].name; k++)
+        if (opts[k].short_name && opts[k].short_name == arg[1]) o = k;
+      if (o < 0) return pd_fail(err, "unknown option %s", arg);
+      name = opts[o].name;
+      len = strlen(name);
+      if (arg[2]) {
+        if (!opts[o].metavar) return pd_fail(err, "unknown option %s", arg);
+        eq = arg + 1; /* the value starts after "-o" */
+      }
+    } else {
+      name = arg + 2;
+      eq = strchr(name, '=');
+      len = eq ? (size_t)(eq - name) : strlen(name);
+      o = S_find(opts, name, len);
+      if (o < 0) return pd_fail(err, "unknown option --%.*s", (int)len, name);
+    }
     const char *val = NULL;
     if (opts[o].metavar) {
-      if (eq) val = eq + 1;
+      if (eq) val = eq + 1; /* "--name=value", or "-ovalue" */
       else if (i + 1 < argc) val = argv[++i];
       else return pd_fail(err, "option --%s needs a value (%s)", opts[o].name, opts[o].metavar);
     } else if (eq) {

@@ -18,6 +18,7 @@ typedef struct pd_opt {
   const char *metavar; /* NULL for a switch */
   const char *help;
   int repeatable;
+  char short_name; /* e.g. 'o' for -o; 0 for none */
 } pd_opt;
 
 #define PD_MAX_OPTS 48

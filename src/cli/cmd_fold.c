@@ -3,7 +3,7 @@
 
 static const pd_opt S_opts[] = {
     PD_PROFILE_OPTS,
-    {"output", "FILE", "write to FILE (atomically) instead of standard output", 0},
+    {"output", "FILE", "write to FILE (atomically) instead of standard output", 0, 'o'},
     {NULL, NULL, NULL, 0}};
 
 static int S_run(const pd_args *a) {

@@ -10,7 +10,7 @@ static const pd_opt S_opts[] = {
     {"cum", NULL, "sort by cumulative value instead of flat", 0},
     {"unit", "UNIT", "print values in UNIT (B, kB, MB, ns, ms, s ...) instead of one chosen for the table", 0},
     {"format", "FMT", "text (default, go tool pprof -top's layout) or json", 0},
-    {"output", "FILE", "write to FILE (atomically) instead of standard output", 0},
+    {"output", "FILE", "write to FILE (atomically) instead of standard output", 0, 'o'},
     {NULL, NULL, NULL, 0}};
 
 static int S_run(const pd_args *a) {

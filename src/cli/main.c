@@ -27,7 +27,9 @@ void pd_cli_usage(FILE *f, const pd_command *c) {
     fprintf(f, "\noptions:\n");
     for (const pd_opt *o = c->opts; o->name; o++) {
       char left[64];
-      snprintf(left, sizeof left, "--%s%s%s", o->name, o->metavar ? " " : "",
+      char alias[8] = "";
+      if (o->short_name) snprintf(alias, sizeof alias, "-%c, ", o->short_name);
+      snprintf(left, sizeof left, "%s--%s%s%s", alias, o->name, o->metavar ? " " : "",
                o->metavar ? o->metavar : "");
       fprintf(f, "  %-24s %s%s\n", left, o->help, o->repeatable ? " (repeatable)" : "");
     }

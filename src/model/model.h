@@ -143,6 +143,15 @@ int pd_profile_sample_index(const pd_profile *p, const char *spec, int *index,
  * sampling noise from the mean object size. */
 int pd_profile_count_index(const pd_profile *p, int index);
 
+/* ---- times ------------------------------------------------------------------- */
+
+/* Finds a time in a file name: ISO-8601 ("2026-11-22T18:03:14Z", with '-'
+ * for ':' as file names often have, '_' or ' ' for 'T', fractions, a zone
+ * offset or none = UTC, or the basic "20261122T180314Z") or Unix seconds
+ * (10 digits, 2001-2286) or milliseconds (13 digits) standing alone. Looks
+ * at the last path component only. Returns 1 and sets *ns when found. */
+int pd_time_from_name(const char *path, int64_t *ns);
+
 /* ---- units ------------------------------------------------------------------- */
 
 typedef enum { PD_UNIT_COUNT, PD_UNIT_BYTES, PD_UNIT_TIME } pd_unit_kind;

@@ -13,3 +13,8 @@ grep -q 'unknown command "frobnicate"' "$err" && ok "unknown command named" || b
 expect_rc "unknown option" 2 top --frobnicate x
 grep -q "unknown option --frobnicate" "$err" && ok "unknown option named" || bad "unknown option named" "$(cat "$err")"
 expect_rc "top without a file" 2 top
+if have_data; then
+  expect_rc "-o alias" 0 top -o "$TMP/o1.txt" "$DATA/pprof/pyroscope-og-heap.pb.gz"
+  expect_rc "-oFILE alias" 0 top -o"$TMP/o2.txt" "$DATA/pprof/pyroscope-og-heap.pb.gz"
+  same "-o and -oFILE write the same" "$TMP/o1.txt" "$TMP/o2.txt"
+fi

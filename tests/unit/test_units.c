@@ -42,7 +42,23 @@ PD_TEST(parse_quantities) {
   CHECK(pd_unit_parse("MB", &v, &k) == PD_ERR);
 }
 
+PD_TEST(times_in_file_names) {
+  int64_t ns;
+  /* 2026-11-22T18:03:14Z = 1795370594 (date -u -d 2026-11-22T18:03:14Z +%s) */
+  CHECK(pd_time_from_name("snap/heap-007-2026-11-22T18:03:14Z.pb.gz", &ns) && ns == 1795370594LL * 1000000000);
+  CHECK(pd_time_from_name("heap-2026-11-22T18-03-14Z.pb.gz", &ns) && ns == 1795370594LL * 1000000000);
+  CHECK(pd_time_from_name("heap_2026-11-22_18:03:14.250.pb", &ns) && ns == 1795370594LL * 1000000000 + 250000000);
+  CHECK(pd_time_from_name("heap.20261122T180314Z", &ns) && ns == 1795370594LL * 1000000000);
+  CHECK(pd_time_from_name("heap-2026-11-22T20:03:14+02:00", &ns) && ns == 1795370594LL * 1000000000);
+  CHECK(pd_time_from_name("memory.stat.1795370594", &ns) && ns == 1795370594LL * 1000000000);
+  CHECK(pd_time_from_name("x-1795370594123.pb", &ns) && ns == 1795370594123LL * 1000000);
+  CHECK(!pd_time_from_name("heap-007.pb.gz", &ns));
+  CHECK(!pd_time_from_name("2026-11-22T18:03:14Z/heap.pb", &ns)); /* directories do not count */
+  CHECK(!pd_time_from_name("build-12345678901.pb", &ns));         /* 11 digits */
+}
+
 static const pd_test_case S_cases[] = {
+    {"times_in_file_names", times_in_file_names},
     {"labels_like_pprof", labels_like_pprof},
     {"table_unit_rule", table_unit_rule},
     {"percentages_like_pprof", percentages_like_pprof},

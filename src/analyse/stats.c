@@ -1,0 +1,103 @@
+/* stats.c: least squares, Theil-Sen, Mann-Kendall. See stats.h. */
+#include "stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+pd_fit pd_least_squares(const double *x, const double *y, size_t n) {
+  pd_fit f = {0, 0, 0, 0};
+  if (n < 2) return f;
+  double mx = 0, my = 0;
+  for (size_t i = 0; i < n; i++) {
+    mx += x[i];
+    my += y[i];
+  }
+  mx /= (double)n;
+  my /= (double)n;
+  double sxx = 0, sxy = 0, syy = 0;
+  for (size_t i = 0; i < n; i++) {
+    double dx = x[i] - mx, dy = y[i] - my;
+    sxx += dx * dx;
+    sxy += dx * dy;
+    syy += dy * dy;
+  }
+  if (sxx == 0) return f;
+  f.slope = sxy / sxx;
+  f.intercept = my - f.slope * mx;
+  f.r2 = syy > 0 ? (sxy * sxy) / (sxx * syy) : 0;
+  f.valid = 1;
+  return f;
+}
+
+size_t pd_theil_sen_scratch(size_t n) {
+  size_t pairs = n * (n - (n ? 1 : 0)) / 2;
+  return pairs < PD_THEIL_SEN_MAX_PAIRS ? (pairs ? pairs : 1) : PD_THEIL_SEN_MAX_PAIRS;
+}
+
+static int S_cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Sorting is O(n log n) against quickselect's O(n), but n is at most
+ * PD_THEIL_SEN_MAX_PAIRS and it is obviously right. */
+double pd_median(double *v, size_t n) {
+  if (n == 0) return NAN;
+  qsort(v, n, sizeof *v, S_cmp_double);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double pd_theil_sen(const double *x, const double *y, size_t n, double *scratch) {
+  size_t all = n * (n ? n - 1 : 0) / 2, m = 0;
+  if (all <= PD_THEIL_SEN_MAX_PAIRS) {
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = i + 1; j < n; j++)
+        if (x[j] != x[i]) scratch[m++] = (y[j] - y[i]) / (x[j] - x[i]);
+  } else {
+    /* Too many pairs: walk them all with a fixed stride, which samples every
+     * lag evenly and gives the same answer on every run. */
+    size_t stride = all / PD_THEIL_SEN_MAX_PAIRS + 1, k = 0;
+    for (size_t i = 0; i < n && m < PD_THEIL_SEN_MAX_PAIRS; i++)
+      for (size_t j = i + 1; j < n && m < PD_THEIL_SEN_MAX_PAIRS; j++, k++)
+        if (k % stride == 0 && x[j] != x[i]) scratch[m++] = (y[j] - y[i]) / (x[j] - x[i]);
+  }
+  return m ? pd_median(scratch, m) : NAN;
+}
+
+double pd_normal_cdf(double z) { return 0.5 * erfc(-z / sqrt(2.0)); }
+
+pd_mk pd_mann_kendall(const double *y, size_t n, double tie) {
+  pd_mk r = {0, 0, 0, 1, 0};
+  if (n < 2) return r;
+  double s = 0;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = i + 1; j < n; j++) {
+      double d = y[j] - y[i];
+      if (d > tie) s += 1;
+      else if (d < -tie) s -= 1;
+    }
+  /* tie groups: runs of values within `tie` of each other, after sorting */
+  double *v = malloc(n * sizeof *v);
+  for (size_t i = 0; i < n; i++) v[i] = y[i];
+  qsort(v, n, sizeof *v, S_cmp_double);
+  double ties = 0;
+  for (size_t i = 0; i < n;) {
+    size_t j = i + 1;
+    while (j < n && v[j] - v[j - 1] <= tie) j++;
+    double t = (double)(j - i);
+    if (t > 1) ties += t * (t - 1) * (2 * t + 5);
+    i = j;
+  }
+  free(v);
+  double dn = (double)n;
+  r.s = s;
+  r.var_s = (dn * (dn - 1) * (2 * dn + 5) - ties) / 18.0;
+  if (r.var_s > 0) {
+    if (s > 0) r.z = (s - 1) / sqrt(r.var_s);
+    else if (s < 0) r.z = (s + 1) / sqrt(r.var_s);
+  }
+  r.p = 2 * (1 - pd_normal_cdf(fabs(r.z)));
+  if (r.p > 1) r.p = 1;
+  r.tau = s / (dn * (dn - 1) / 2);
+  return r;
+}

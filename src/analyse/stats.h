@@ -1,0 +1,45 @@
+/* stats.h: the statistics behind trend verdicts, written out so each can be
+ * checked by hand (tests/unit/test_stats.c) and documented in
+ * docs/analysis.md. All take n points (x[i], y[i]); none allocate except
+ * Theil-Sen's scratch, which the caller provides.
+ */
+#ifndef PD_STATS_H
+#define PD_STATS_H
+
+#include <stddef.h>
+
+typedef struct pd_fit {
+  double slope, intercept;
+  double r2;     /* coefficient of determination; 0 when y is constant */
+  int valid;     /* needs n >= 2 and x not constant */
+} pd_fit;
+
+/* Ordinary least squares y = intercept + slope * x. */
+pd_fit pd_least_squares(const double *x, const double *y, size_t n);
+
+/* Theil-Sen estimator: the median of the slopes (y[j]-y[i])/(x[j]-x[i]) over
+ * pairs with x[j] != x[i]. Robust: one outlier cannot move it. scratch must
+ * hold n*(n-1)/2 doubles, or PD_THEIL_SEN_MAX_PAIRS when n is larger (pairs
+ * are then taken with a fixed stride, deterministically). Returns NAN when
+ * no pair has distinct x. */
+#define PD_THEIL_SEN_MAX_PAIRS 20000
+size_t pd_theil_sen_scratch(size_t n);
+double pd_theil_sen(const double *x, const double *y, size_t n, double *scratch);
+
+/* Mann-Kendall monotonic trend test on y in order: S = sum over i<j of
+ * sign(y[j]-y[i]) (differences within `tie` count as ties), its variance
+ * with the tie correction, the normal score Z with continuity correction,
+ * the two-sided p-value, and Kendall's tau. */
+typedef struct pd_mk {
+  double s, var_s, z, p, tau;
+} pd_mk;
+
+pd_mk pd_mann_kendall(const double *y, size_t n, double tie);
+
+/* Standard normal cumulative distribution function. */
+double pd_normal_cdf(double z);
+
+/* Median of n values (reorders them). */
+double pd_median(double *v, size_t n);
+
+#endif
