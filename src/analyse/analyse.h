@@ -42,6 +42,7 @@ typedef struct pd_functotals {
   uint32_t n; /* keys covered (grows with the shared key table) */
   uint32_t cap;
   double *flat, *cum, *flat_var, *cum_var;
+  double *cum_abs; /* sum of |value|: bounds every tree node with this key */
   uint32_t *stamp; /* last sample that added to cum, for recursion */
   uint32_t gen;
 } pd_functotals;
@@ -78,6 +79,15 @@ typedef struct pd_snapshot {
 typedef struct pd_reduce_opts {
   const char *sample_index; /* --sample-index, NULL for pprof's default */
   int want_tree;
+  /* When > 0, the tree keeps only frames that can be at least this fraction
+   * of the total: a stack is cut at its first frame (from the root) whose
+   * function is lighter than that everywhere, and what was below is
+   * counted in the cut node's own value, so totals stay exact. A series
+   * keeps such trees for every snapshot; 2e-5 is far below one pixel of a
+   * flame graph. Costs a second pass over the samples. */
+  double tree_min_fraction;
+  /* Serialises interning into a key table shared by threads (NULL: none). */
+  void *keys_lock; /* pthread_mutex_t * */
 } pd_reduce_opts;
 
 /* Reduces p (whose keys go to the shared table `keys`) to a snapshot. The

@@ -7,6 +7,7 @@
 #include "analyse.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,8 +80,8 @@ static void S_ft_reserve(pd_functotals *f, uint32_t nkeys) {
   }
   uint32_t cap = f->cap ? f->cap : 1024;
   while (cap < nkeys) cap *= 2;
-  double **cols[] = {&f->flat, &f->cum, &f->flat_var, &f->cum_var};
-  for (size_t c = 0; c < 4; c++) {
+  double **cols[] = {&f->flat, &f->cum, &f->flat_var, &f->cum_var, &f->cum_abs};
+  for (size_t c = 0; c < 5; c++) {
     *cols[c] = pd_xrealloc(*cols[c], cap * sizeof(double));
     memset(*cols[c] + f->cap, 0, (cap - f->cap) * sizeof(double));
   }
@@ -100,6 +101,7 @@ void pd_functotals_free(pd_functotals *f) {
   free(f->cum);
   free(f->flat_var);
   free(f->cum_var);
+  free(f->cum_abs);
   free(f->stamp);
   memset(f, 0, sizeof *f);
 }
@@ -119,6 +121,7 @@ void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
     f->stamp[k] = f->gen;
     f->cum[k] += value;
     f->cum_var[k] += var;
+    f->cum_abs[k] += fabs(value);
   }
 }
 
@@ -129,6 +132,8 @@ typedef struct {
   pd_stacks *stacks;
   pd_intern *keys;
   int index;
+  int full_tree;        /* first pass builds the whole tree */
+  const uint8_t *heavy; /* second pass: keys heavy enough to keep */
 } S_ctx;
 
 static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
@@ -146,12 +151,60 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
   s->total += fabs(v);
   s->total_var += var;
   pd_functotals_add(&s->ft, keys, (uint32_t)n, v, var);
-  if (s->has_tree) {
+  if (c->full_tree) {
     uint32_t leaf = pd_tree_insert(&s->tree, keys, (uint32_t)n);
     s->tree.col[PD_COL_SELF][leaf] += v;
     s->tree.col[PD_COL_SELF_VAR][leaf] += var;
   }
   return PD_OK;
+}
+
+/* Second pass for a pruned tree: the stack is cut above its first light
+ * frame (counting from the root) and the sample lands on the cut node. */
+static int S_sample_pruned(void *vctx, const uint32_t *locs, uint32_t nlocs,
+                           const double *values) {
+  S_ctx *c = vctx;
+  pd_snapshot *s = c->s;
+  double v = values[c->index];
+  if (v == 0) return PD_OK;
+  const uint32_t *keys;
+  int32_t n = pd_stacks_expand(c->stacks, locs, nlocs, &keys);
+  if (n < 0) return PD_OK;
+  int32_t i = n - 1;
+  while (i >= 0 && c->heavy[keys[i]]) i--;
+  uint32_t node = pd_tree_insert(&s->tree, keys + i + 1, (uint32_t)(n - 1 - i));
+  s->tree.col[PD_COL_SELF][node] += v;
+  s->tree.col[PD_COL_SELF_VAR][node] += pd_noise_variance(&s->noise, values, v);
+  return PD_OK;
+}
+
+/* Drops nodes whose total is below min (their value moves to the parent's
+ * own value, so every kept node's total is unchanged). */
+static void S_compact(pd_tree *t, double min) {
+  double *total = pd_xmalloc(t->n * sizeof *total);
+  pd_tree_sum(t, PD_COL_SELF, total);
+  pd_tree out;
+  pd_tree_init(&out, t->ncols, 0);
+  uint32_t *map = pd_xmalloc(t->n * sizeof *map);
+  map[0] = 0;
+  for (int c = 0; c < t->ncols; c++) out.col[c][0] = t->col[c][0];
+  for (uint32_t i = 1; i < t->n; i++) {
+    uint32_t parent = map[t->parent[i]];
+    if (fabs(total[i]) >= min && parent != PD_NONE) {
+      map[i] = pd_tree_child(&out, parent, t->key[i]);
+      for (int c = 0; c < t->ncols; c++) out.col[c][map[i]] += t->col[c][i];
+    } else {
+      /* fold into the nearest kept ancestor */
+      uint32_t a = t->parent[i];
+      while (map[a] == PD_NONE) a = t->parent[a];
+      map[i] = PD_NONE;
+      for (int c = 0; c < t->ncols; c++) out.col[c][map[a]] += t->col[c][i];
+    }
+  }
+  free(map);
+  free(total);
+  pd_tree_free(t);
+  *t = out;
 }
 
 static const char *S_dup(pd_arena *a, const char *s) {
@@ -181,14 +234,28 @@ int pd_reduce(const pd_profile *p, const pd_view *v, pd_intern *keys,
   pd_noise_init(&s->noise, p, index);
 
   pd_stacks stacks;
-  if (pd_stacks_init(&stacks, p, v, keys, err) != PD_OK) return PD_ERR;
-  pd_functotals_init(&s->ft, keys->n);
+  if (o->keys_lock) pthread_mutex_lock(o->keys_lock);
+  int rc = pd_stacks_init(&stacks, p, v, keys, err);
+  uint32_t nkeys = keys->n;
+  if (o->keys_lock) pthread_mutex_unlock(o->keys_lock);
+  if (rc != PD_OK) return PD_ERR;
+  pd_functotals_init(&s->ft, nkeys);
+  int pruned = o->want_tree && o->tree_min_fraction > 0;
   if (o->want_tree) {
     s->has_tree = 1;
-    pd_tree_init(&s->tree, PD_SNAPSHOT_COLS, p->nlocations * 2 + 1024);
+    pd_tree_init(&s->tree, PD_SNAPSHOT_COLS, pruned ? 1024 : p->nlocations * 2 + 1024);
   }
-  S_ctx ctx = {s, &stacks, keys, index};
-  int rc = pd_profile_samples(p, S_sample, &ctx, err);
+  S_ctx ctx = {s, &stacks, keys, index, o->want_tree && !pruned, NULL};
+  rc = pd_profile_samples(p, S_sample, &ctx, err);
+  if (rc == PD_OK && pruned) {
+    double min = o->tree_min_fraction * s->total;
+    uint8_t *heavy = pd_xmalloc(nkeys + 1);
+    for (uint32_t k = 0; k < nkeys; k++) heavy[k] = s->ft.cum_abs[k] >= min;
+    ctx.heavy = heavy;
+    rc = pd_profile_samples(p, S_sample_pruned, &ctx, err);
+    free(heavy);
+    if (rc == PD_OK) S_compact(&s->tree, min);
+  }
   pd_stacks_free(&stacks);
   return rc;
 }

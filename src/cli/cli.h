@@ -89,5 +89,6 @@ void pd_cli_usage(FILE *f, const pd_command *c);
 
 extern const pd_command pd_cmd_top;
 extern const pd_command pd_cmd_fold;
+extern const pd_command pd_cmd_report;
 
 #endif

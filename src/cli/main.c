@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-static const pd_command *S_commands[] = {&pd_cmd_top, &pd_cmd_fold};
+static const pd_command *S_commands[] = {&pd_cmd_report, &pd_cmd_top, &pd_cmd_fold};
 #define S_NCOMMANDS (sizeof S_commands / sizeof S_commands[0])
 
 static void S_main_usage(FILE *f) {

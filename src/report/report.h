@@ -9,7 +9,7 @@
 #ifndef PD_REPORT_H
 #define PD_REPORT_H
 
-#include "../analyse/analyse.h"
+#include "../analyse/series.h"
 
 /* A JSON number: integers without a fraction, others with enough digits to
  * round-trip; non-finite values become null. */
@@ -28,6 +28,19 @@ void pd_report_top_json(pd_buf *out, const pd_snapshot *s, const pd_intern *keys
  * self value, root first, children in name order. */
 void pd_report_folded(pd_buf *out, const pd_tree *t, const pd_intern *keys,
                       int self_col);
+
+/* What a report says about itself. */
+typedef struct pd_report_meta {
+  const char *version;
+  const char *title;
+} pd_report_meta;
+
+/* report.json (docs/report-json.md). */
+void pd_report_json(pd_buf *out, const pd_series *s, const pd_report_meta *m);
+
+/* Indexes into s->fs in the order reports list functions: suspects first,
+ * then by |delta|, by last value, by name. The caller frees. */
+uint32_t *pd_report_function_order(const pd_series *s);
 
 /* Formats a Unix time in nanoseconds as ISO-8601 UTC ("2026-11-22T18:03:14Z"). */
 char *pd_format_time(int64_t ns, char *buf, size_t n);

@@ -1,0 +1,704 @@
+/* series.c: see series.h; the method is written up in docs/analysis.md.
+ *
+ * Adding is cheap and thread-safe (a copy of one snapshot's per-function
+ * figures into a column); everything that depends on the order of the
+ * snapshots waits for pd_series_finish, because the order is only known
+ * once every profile has been read (its own time is inside it).
+ */
+#include "series.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *pd_order_rule_name(pd_order_rule r) {
+  switch (r) {
+  case PD_ORDER_TIME_NANOS: return "time_nanos";
+  case PD_ORDER_FILE_NAME: return "file_name";
+  case PD_ORDER_MTIME: return "mtime";
+  case PD_ORDER_ARGUMENT: return "argument";
+  }
+  return "?";
+}
+
+const char *pd_trend_name(pd_trend t) {
+  switch (t) {
+  case PD_TREND_STABLE: return "stable";
+  case PD_TREND_GROWING: return "growing";
+  case PD_TREND_PLATEAU: return "plateau";
+  case PD_TREND_SHRINKING: return "shrinking";
+  case PD_TREND_NEW: return "new";
+  case PD_TREND_GONE: return "gone";
+  }
+  return "?";
+}
+
+void pd_series_opts_default(pd_series_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->reset_drop = 0.4;
+  o->noise_z = 3;
+  o->materiality = 1e-4;
+  o->tree_min_fraction = 2e-5;
+}
+
+void pd_series_init(pd_series *s, uint32_t n, int has_base, const pd_series_opts *o) {
+  memset(s, 0, sizeof *s);
+  if (o) s->opts = *o;
+  else pd_series_opts_default(&s->opts);
+  pd_intern_init(&s->keys, 16384);
+  pthread_mutex_init(&s->keys_lock, NULL);
+  pthread_mutex_init(&s->lock, NULL);
+  pd_arena_init(&s->arena, 64 * 1024);
+  s->n = n;
+  s->has_base = has_base;
+  s->ncols = n + (has_base ? 1 : 0);
+  s->snap = pd_xcalloc(s->ncols, sizeof *s->snap);
+  for (uint32_t i = 0; i < s->ncols; i++) {
+    pd_arena_init(&s->snap[i].arena, 4096);
+    s->snap[i].scale = 1;
+  }
+}
+
+void pd_series_free(pd_series *s) {
+  for (uint32_t i = 0; i < s->ncols; i++) {
+    if (s->snap[i].has_tree) pd_tree_free(&s->snap[i].tree);
+    pd_arena_free(&s->snap[i].arena);
+  }
+  free(s->snap);
+  free(s->flat);
+  free(s->cum);
+  free(s->flat_var);
+  free(s->cum_var);
+  free(s->order);
+  free(s->t);
+  free(s->total);
+  free(s->total_sigma);
+  free(s->segs);
+  free(s->fs);
+  free(s->suspects);
+  if (s->tree.n) pd_tree_free(&s->tree);
+  pd_intern_free(&s->keys);
+  pthread_mutex_destroy(&s->keys_lock);
+  pthread_mutex_destroy(&s->lock);
+  pd_arena_free(&s->arena);
+  memset(s, 0, sizeof *s);
+}
+
+void pd_series_warn(pd_series *s, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  pthread_mutex_lock(&s->lock);
+  if (s->nwarnings == s->capwarnings) {
+    s->capwarnings = s->capwarnings ? s->capwarnings * 2 : 8;
+    char **w = pd_arena_alloc(&s->arena, s->capwarnings * sizeof *w);
+    if (s->nwarnings) memcpy(w, s->warnings, s->nwarnings * sizeof *w);
+    s->warnings = w;
+  }
+  s->warnings[s->nwarnings++] = pd_arena_strndup(&s->arena, msg, strlen(msg));
+  pthread_mutex_unlock(&s->lock);
+}
+
+void pd_series_set_path(pd_series *s, uint32_t col, const char *path, int64_t mtime_ns) {
+  pd_snapinfo *si = &s->snap[col];
+  si->path = pd_arena_strndup(&si->arena, path, strlen(path));
+  si->mtime_ns = mtime_ns;
+  int64_t ns;
+  if (pd_time_from_name(path, &ns)) si->name_ns = ns;
+}
+
+void pd_series_skip(pd_series *s, uint32_t col, const char *why) {
+  pd_series_warn(s, "%s: skipped (--keep-going): %s", s->snap[col].path, why);
+}
+
+/* Grows the per-function tables to hold rows keys (lock held). */
+static void S_reserve_rows(pd_series *s, uint32_t rows) {
+  if (rows <= s->rows_cap) {
+    if (rows > s->rows) s->rows = rows;
+    return;
+  }
+  uint32_t cap = s->rows_cap ? s->rows_cap : 4096;
+  while (cap < rows) cap *= 2;
+  size_t old = (size_t)s->rows_cap * s->ncols, now = (size_t)cap * s->ncols;
+  s->flat = pd_xrealloc(s->flat, now * sizeof *s->flat);
+  s->cum = pd_xrealloc(s->cum, now * sizeof *s->cum);
+  s->flat_var = pd_xrealloc(s->flat_var, now * sizeof *s->flat_var);
+  s->cum_var = pd_xrealloc(s->cum_var, now * sizeof *s->cum_var);
+  memset(s->flat + old, 0, (now - old) * sizeof *s->flat);
+  memset(s->cum + old, 0, (now - old) * sizeof *s->cum);
+  memset(s->flat_var + old, 0, (now - old) * sizeof *s->flat_var);
+  memset(s->cum_var + old, 0, (now - old) * sizeof *s->cum_var);
+  s->rows_cap = cap;
+  s->rows = rows;
+}
+
+static const char *S_dup(pd_arena *a, const char *str) {
+  return pd_arena_strndup(a, str, strlen(str));
+}
+
+int pd_series_add(pd_series *s, uint32_t col, pd_snapshot *snap, pd_err *err) {
+  pthread_mutex_lock(&s->lock);
+  /* every snapshot must measure the same thing */
+  for (uint32_t i = 0; i < s->ncols; i++) {
+    const pd_snapinfo *o = &s->snap[i];
+    if (!o->added) continue;
+    if (strcmp(o->sample_type, snap->sample_type) != 0 || strcmp(o->unit, snap->unit) != 0) {
+      pthread_mutex_unlock(&s->lock);
+      return pd_fail(err,
+                     "%s: sample type %s/%s differs from %s/%s in %s; choose one present in all with --sample-index",
+                     snap->path, snap->sample_type, snap->unit, o->sample_type, o->unit, o->path);
+    }
+    break;
+  }
+  pd_snapinfo *si = &s->snap[col];
+  si->added = 1;
+  si->time_ns = snap->time_ns;
+  si->total = snap->total;
+  si->total_var = snap->total_var;
+  si->period = snap->period;
+  si->noise = snap->noise.kind;
+  si->sample_type = S_dup(&si->arena, snap->sample_type);
+  si->unit = S_dup(&si->arena, snap->unit);
+  si->period_type = S_dup(&si->arena, snap->period_type);
+  si->period_unit = S_dup(&si->arena, snap->period_unit);
+  si->nwarnings = snap->nwarnings;
+  si->warnings = pd_arena_alloc(&si->arena, (snap->nwarnings + 1) * sizeof(char *));
+  for (uint32_t i = 0; i < snap->nwarnings; i++)
+    si->warnings[i] = (char *)S_dup(&si->arena, snap->warnings[i]);
+  S_reserve_rows(s, snap->ft.n);
+  const pd_functotals *f = &snap->ft;
+  for (uint32_t k = 0; k < f->n; k++) {
+    if (f->flat[k] == 0 && f->cum[k] == 0) continue;
+    size_t at = (size_t)k * s->ncols + col;
+    s->flat[at] = f->flat[k];
+    s->cum[at] = f->cum[k];
+    s->flat_var[at] = (float)f->flat_var[k];
+    s->cum_var[at] = (float)f->cum_var[k];
+  }
+  if (snap->has_tree) {
+    si->tree = snap->tree;
+    si->has_tree = 1;
+    snap->has_tree = 0; /* moved */
+  }
+  pthread_mutex_unlock(&s->lock);
+  return PD_OK;
+}
+
+/* ---- ordering ------------------------------------------------------------------- */
+
+static const pd_series *S_sort_series;
+static const int64_t *S_sort_keys;
+
+static int S_by_time(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  int64_t tx = S_sort_keys[x], ty = S_sort_keys[y];
+  if (tx != ty) return tx < ty ? -1 : 1;
+  return x < y ? -1 : x > y; /* ties keep argument order */
+}
+
+static int S_order(pd_series *s, pd_err *err) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < s->n; i++) n += s->snap[i].added;
+  if (n < 2)
+    return pd_fail(err, "a report needs at least two readable profiles (got %u)", n);
+  s->npos = n;
+  s->order = pd_xmalloc(n * sizeof *s->order);
+  s->t = pd_xmalloc(n * sizeof *s->t);
+  int all_own = 1, all_name = 1;
+  for (uint32_t i = 0, p = 0; i < s->n; i++) {
+    if (!s->snap[i].added) continue;
+    s->order[p++] = i;
+    all_own &= s->snap[i].time_ns != 0;
+    all_name &= s->snap[i].name_ns != 0;
+  }
+  int64_t *keys = pd_xmalloc(s->ncols * sizeof *keys);
+  if (s->opts.order_mtime) s->rule = PD_ORDER_MTIME;
+  else if (all_own) s->rule = PD_ORDER_TIME_NANOS;
+  else if (all_name) s->rule = PD_ORDER_FILE_NAME;
+  else s->rule = PD_ORDER_ARGUMENT;
+  for (uint32_t i = 0; i < s->ncols; i++) {
+    const pd_snapinfo *si = &s->snap[i];
+    keys[i] = s->rule == PD_ORDER_TIME_NANOS ? si->time_ns
+              : s->rule == PD_ORDER_FILE_NAME ? si->name_ns
+              : s->rule == PD_ORDER_MTIME     ? si->mtime_ns
+                                              : (int64_t)i;
+  }
+  S_sort_series = s;
+  S_sort_keys = keys;
+  qsort(s->order, n, sizeof *s->order, S_by_time);
+  s->has_times = s->rule != PD_ORDER_ARGUMENT;
+  for (uint32_t p = 1; p < n; p++) {
+    if (s->rule != PD_ORDER_ARGUMENT && keys[s->order[p]] == keys[s->order[p - 1]])
+      pd_series_warn(s, "%s and %s have the same time (%s); they keep their argument order",
+                     s->snap[s->order[p - 1]].path, s->snap[s->order[p]].path,
+                     pd_order_rule_name(s->rule));
+  }
+  if (s->has_times && keys[s->order[n - 1]] == keys[s->order[0]]) {
+    pd_series_warn(s, "all snapshots have the same time; slopes are per snapshot, not per hour");
+    s->has_times = 0;
+  }
+  for (uint32_t p = 0; p < n; p++)
+    s->t[p] = s->has_times ? (double)(keys[s->order[p]] - keys[s->order[0]]) / 3600e9 : (double)p;
+  if (!all_own && all_name == 0 && s->rule == PD_ORDER_ARGUMENT)
+    pd_series_warn(s, "not every snapshot has a time of its own or in its file name: using argument order, slopes are per snapshot");
+  if (s->rule == PD_ORDER_MTIME)
+    pd_series_warn(s, "ordered by modification time (--order mtime), which copies and checkouts change");
+  free(keys);
+  return PD_OK;
+}
+
+/* Different sampling periods: values that count samples are scaled to the
+ * first snapshot's period; values already in the period's unit (bytes,
+ * nanoseconds) are absolute and only their noise differs. */
+static void S_scale_periods(pd_series *s) {
+  const pd_snapinfo *ref = &s->snap[s->order[0]];
+  for (uint32_t c = 0; c < s->ncols; c++) {
+    pd_snapinfo *si = &s->snap[c];
+    if (!si->added || si->period == ref->period || si->period <= 0 || ref->period <= 0) continue;
+    int counts = strcmp(si->unit, "count") == 0 && strcmp(si->period_unit, "count") != 0;
+    if (!counts) {
+      pd_series_warn(s, "%s: sampling period %.0f %s differs from %.0f; its values are absolute, only their noise differs",
+                     si->path, si->period, si->period_unit, ref->period);
+      continue;
+    }
+    si->scale = si->period / ref->period;
+    s->scaled = 1;
+    pd_series_warn(s, "%s: sampling period %.0f %s differs from %.0f; its sample counts were scaled by %g",
+                   si->path, si->period, si->period_unit, ref->period, si->scale);
+    for (uint32_t k = 0; k < s->rows; k++) {
+      size_t at = (size_t)k * s->ncols + c;
+      s->flat[at] *= si->scale;
+      s->cum[at] *= si->scale;
+      s->flat_var[at] *= (float)(si->scale * si->scale);
+      s->cum_var[at] *= (float)(si->scale * si->scale);
+    }
+    si->total *= si->scale;
+    si->total_var *= si->scale * si->scale;
+  }
+}
+
+/* A reset is a sharp drop of the total (restart, cache cleared): the series
+ * is cut there, and trends are judged within the last segment. */
+static void S_segments(pd_series *s) {
+  uint32_t n = s->npos;
+  s->total = pd_xmalloc(n * sizeof *s->total);
+  s->total_sigma = pd_xmalloc(n * sizeof *s->total_sigma);
+  for (uint32_t p = 0; p < n; p++) {
+    s->total[p] = s->snap[s->order[p]].total;
+    s->total_sigma[p] = sqrt(s->snap[s->order[p]].total_var);
+  }
+  s->segs = pd_xmalloc(n * sizeof *s->segs);
+  s->nsegs = 0;
+  uint32_t start = 0;
+  for (uint32_t p = 1; p < n && n >= 3; p++) {
+    double drop = s->total[p - 1] - s->total[p];
+    double noise = s->opts.noise_z * hypot(s->total_sigma[p - 1], s->total_sigma[p]);
+    if (s->total[p] < (1 - s->opts.reset_drop) * s->total[p - 1] && drop > noise) {
+      s->segs[s->nsegs++] = (pd_segment){start, p - 1};
+      start = p;
+    }
+  }
+  s->segs[s->nsegs++] = (pd_segment){start, n - 1};
+  /* the analysis window: the last segment long enough for a trend */
+  s->win_first = 0;
+  s->win_last = n - 1;
+  if (s->nsegs > 1) {
+    for (uint32_t i = s->nsegs; i-- > 0;) {
+      if (s->segs[i].last - s->segs[i].first + 1 >= 3) {
+        s->win_first = s->segs[i].first;
+        s->win_last = s->segs[i].last;
+        break;
+      }
+    }
+    if (s->win_first != s->segs[s->nsegs - 1].first)
+      pd_series_warn(s, "the last %u snapshot(s) follow a reset and are too few for a trend; trends are judged on the segment before",
+                     s->segs[s->nsegs - 1].last - s->segs[s->nsegs - 1].first + 1);
+  }
+}
+
+/* ---- per-function figures ------------------------------------------------------- */
+
+typedef struct {
+  double *x, *y, *var, *scratch;
+} S_work;
+
+static double S_share(double v, double total) { return total != 0 ? v / total * 100 : 0; }
+
+static void S_fmt(const pd_series *s, double v, char *buf, size_t n) {
+  pd_unit_label(v, s->snap[s->order[0]].unit, "auto", buf, n);
+}
+
+static void S_fmt_duration(double hours, char *buf, size_t n) {
+  if (hours < 1.0 / 60) snprintf(buf, n, "%.0f s", hours * 3600);
+  else if (hours < 2) snprintf(buf, n, "%.0f min", hours * 60);
+  else if (hours < 48) snprintf(buf, n, "%.1f h", hours);
+  else snprintf(buf, n, "%.1f days", hours / 24);
+}
+
+static void S_fmt_rate(const pd_series *s, double per, char *buf, size_t n) {
+  char v[64];
+  S_fmt(s, per, v, sizeof v);
+  snprintf(buf, n, "%s%s/%s", per > 0 ? "+" : "", v, s->has_times ? "h" : "snapshot");
+}
+
+static void S_fmt_p(double p, char *buf, size_t n) {
+  if (p < 0.001) snprintf(buf, n, "p<0.001");
+  else snprintf(buf, n, "p=%.3f", p);
+}
+
+/* Fills y (and var) with a function's values over all positions. */
+static void S_values(const pd_series *s, uint32_t key, int cum, S_work *w) {
+  for (uint32_t p = 0; p < s->npos; p++) {
+    size_t at = (size_t)key * s->ncols + s->order[p];
+    w->y[p] = key < s->rows ? (cum ? s->cum[at] : s->flat[at]) : 0;
+    w->var[p] = key < s->rows ? (cum ? s->cum_var[at] : s->flat_var[at]) : 0;
+  }
+}
+
+/* The trend of values y over positions [a, b] (x = times), as in
+ * docs/analysis.md: a monotonic trend (Mann-Kendall at 5%, or every step the
+ * same way when there are too few points for the test) whose robust total
+ * change (Theil-Sen slope x duration) is beyond the noise band and material;
+ * growth that has stopped in the last third is a plateau. */
+static pd_trend S_trend(const pd_series *s, S_work *w, uint32_t a, uint32_t b, double material,
+                        double *ts_out, double *recent_out, pd_mk *mk_out, int *rising, int *steps) {
+  uint32_t n = b - a + 1;
+  const double *x = w->x + a, *y = w->y + a;
+  double ts = n >= 2 ? pd_theil_sen(x, y, n, w->scratch) : 0;
+  if (isnan(ts)) ts = 0;
+  pd_mk mk = pd_mann_kendall(y, n, 0);
+  int up = 0;
+  for (uint32_t i = 1; i < n; i++) up += y[i] > y[i - 1];
+  double recent = ts;
+  if (n >= 4) {
+    uint32_t r = n / 3 < 3 ? 3 : (n + 2) / 3;
+    recent = pd_theil_sen(x + n - r, y + n - r, r, w->scratch);
+    if (isnan(recent)) recent = 0;
+  }
+  if (ts_out) *ts_out = ts;
+  if (recent_out) *recent_out = recent;
+  if (mk_out) *mk_out = mk;
+  if (rising) *rising = up;
+  if (steps) *steps = (int)n - 1;
+  double change = ts * (x[n - 1] - x[0]);
+  double band = s->opts.noise_z * sqrt(w->var[a] + w->var[b]);
+  if (band < material) band = material;
+  /* Monotonic within noise: no step goes the other way by more than its own
+   * noise band. With little noise this is as good as a test and, unlike
+   * Mann-Kendall, keeps its power when a plateau makes many ties. */
+  int never_down = 1, never_up = 1;
+  for (uint32_t i = 1; i < n; i++) {
+    double step_band = s->opts.noise_z * sqrt(w->var[a + i] + w->var[a + i - 1]);
+    if (step_band < material) step_band = material;
+    if (y[i] - y[i - 1] < -step_band) never_down = 0;
+    if (y[i] - y[i - 1] > step_band) never_up = 0;
+  }
+  if (n >= 3 && ts > 0 && change > band && ((mk.p < 0.05 && mk.s > 0) || never_down)) {
+    if (n >= 4 && recent <= 0.25 * ts) return PD_TREND_PLATEAU;
+    return PD_TREND_GROWING;
+  }
+  if (n >= 3 && ts < 0 && -change > band && ((mk.p < 0.05 && mk.s < 0) || never_up))
+    return PD_TREND_SHRINKING;
+  return PD_TREND_STABLE;
+}
+
+/* Where a plateau starts: the first position from which every value stays
+ * within the noise band (or 2%) of the last. */
+static int32_t S_plateau_start(const pd_series *s, const S_work *w, uint32_t a, uint32_t b) {
+  double last = w->y[b];
+  int32_t since = (int32_t)b;
+  for (int64_t p = b; p >= a; p--) {
+    double band = s->opts.noise_z * sqrt(w->var[p] + w->var[b]);
+    if (band < 0.02 * fabs(last)) band = 0.02 * fabs(last);
+    if (fabs(w->y[p] - last) > band) break;
+    since = (int32_t)p;
+  }
+  return since;
+}
+
+static void S_reason(pd_series *s, pd_funcstats *f, const S_work *w) {
+  char a[64], b[64], c[64], d[64], e[64];
+  pd_buf r = PD_BUF_INIT;
+  double dur = s->t[s->win_last] - s->t[s->win_first];
+  int pair = s->npos == 2 || s->win_last - s->win_first + 1 < 3;
+  if (pair && (f->trend == PD_TREND_GROWING || f->trend == PD_TREND_SHRINKING)) {
+    S_fmt(s, f->delta, a, sizeof a);
+    S_fmt(s, f->first, b, sizeof b);
+    S_fmt(s, f->last, c, sizeof c);
+    S_fmt(s, s->opts.noise_z * f->delta_sigma, d, sizeof d);
+    pd_buf_printf(&r, "%s %s%s (%s â %s", f->trend == PD_TREND_GROWING ? "grew" : "shrank",
+                  f->delta > 0 ? "+" : "", a, b, c);
+    if (!isnan(f->delta_pct)) pd_buf_printf(&r, ", %+.1f%%", f->delta_pct);
+    pd_buf_printf(&r, "), beyond the sampling noise (Â±%s); share %.1f%% â %.1f%%", d,
+                  f->share_first, f->share_last);
+    f->reason = pd_arena_strndup(&s->arena, r.data, r.len);
+    pd_buf_free(&r);
+    return;
+  }
+  switch (f->trend) {
+  case PD_TREND_GROWING:
+  case PD_TREND_SHRINKING:
+    S_fmt_rate(s, f->theil_sen, a, sizeof a);
+    S_fmt_rate(s, f->fit.slope, b, sizeof b);
+    S_fmt_p(f->mk.p, c, sizeof c);
+    if (s->has_times) S_fmt_duration(dur, d, sizeof d);
+    else snprintf(d, sizeof d, "%u snapshots", s->win_last - s->win_first + 1);
+    pd_buf_printf(&r, "%s %s (Theil-Sen; least squares %s, R\xc2\xb2 %.2f) over %s, %s in %d of %d intervals (Mann-Kendall %s)",
+                  f->trend == PD_TREND_GROWING ? "grows" : "shrinks", a, b, f->fit.r2, d,
+                  f->trend == PD_TREND_GROWING ? "rising" : "falling",
+                  f->trend == PD_TREND_GROWING ? f->rising_steps : f->steps - f->rising_steps, f->steps, c);
+    S_fmt(s, w->y[s->win_first], a, sizeof a);
+    S_fmt(s, w->y[s->win_last], b, sizeof b);
+    pd_buf_printf(&r, "; %s \xe2\x86\x92 %s, %.1f%% \xe2\x86\x92 %.1f%% of the total", a, b,
+                  S_share(w->y[s->win_first], s->total[s->win_first]),
+                  S_share(w->y[s->win_last], s->total[s->win_last]));
+    break;
+  case PD_TREND_PLATEAU: {
+    int32_t k = f->plateau_since;
+    S_fmt(s, w->y[s->win_first], a, sizeof a);
+    S_fmt(s, w->y[k], b, sizeof b);
+    if (s->has_times) S_fmt_duration(s->t[k] - s->t[s->win_first], c, sizeof c);
+    else snprintf(c, sizeof c, "%d snapshots", k - (int32_t)s->win_first);
+    if (s->has_times) S_fmt_duration(s->t[s->win_last] - s->t[k], d, sizeof d);
+    else snprintf(d, sizeof d, "%d snapshots", (int32_t)s->win_last - k);
+    pd_buf_printf(&r, "grew from %s to %s in the first %s, then stopped: value unchanged for the last %s (%+.1f%%)",
+                  a, b, c, d, f->plateau_change_pct);
+    double shift = f->plateau_share_to - f->plateau_share_from;
+    if (fabs(shift) >= 0.5)
+      pd_buf_printf(&r, " while its share of the total went %s from %.1f%% to %.1f%% (%+.1f points) because %s",
+                    shift < 0 ? "down" : "up", f->plateau_share_from, f->plateau_share_to, shift,
+                    shift < 0 ? "the rest grew" : "the rest shrank");
+    break;
+  }
+  case PD_TREND_NEW:
+    S_fmt(s, f->last, a, sizeof a);
+    pd_buf_printf(&r, "absent from the first snapshot, %s (%.1f%% of the total) in the last", a, f->share_last);
+    break;
+  case PD_TREND_GONE:
+    S_fmt(s, f->first, a, sizeof a);
+    pd_buf_printf(&r, "%s (%.1f%% of the total) in the first snapshot, absent from the last", a, f->share_first);
+    break;
+  case PD_TREND_STABLE:
+    S_fmt(s, f->delta, a, sizeof a);
+    S_fmt(s, s->opts.noise_z * f->delta_sigma, b, sizeof b);
+    if (f->delta == 0) pd_buf_printf(&r, "unchanged");
+    else if (f->delta_sigma > 0 && fabs(f->delta) <= s->opts.noise_z * f->delta_sigma)
+      pd_buf_printf(&r, "changed %s%s, within the sampling noise (\xc2\xb1%s)", f->delta > 0 ? "+" : "", a, b);
+    else
+      pd_buf_printf(&r, "changed %s%s without a sustained trend", f->delta > 0 ? "+" : "", a);
+    break;
+  }
+  double shift = f->share_shift;
+  if (f->trend != PD_TREND_PLATEAU && fabs(shift) >= 5 && f->trend == PD_TREND_STABLE && fabs(f->delta_pct) < 5)
+    pd_buf_printf(&r, "; value about unchanged but share %s %.1f points", shift < 0 ? "down" : "up", fabs(shift));
+  (void)e;
+  f->reason = pd_arena_strndup(&s->arena, r.data ? r.data : "", r.len);
+  pd_buf_free(&r);
+}
+
+static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
+  memset(f, 0, sizeof *f);
+  f->key = key;
+  uint32_t a = s->win_first, b = s->win_last;
+  double tot_first = s->snap[s->first_col].total, tot_last = s->snap[s->last_col].total;
+  double material = s->opts.materiality * fmax(fabs(tot_first), fabs(tot_last));
+  size_t row = (size_t)key * s->ncols;
+  /* deltas: last snapshot against the first (or the base) */
+  f->first = s->flat[row + s->first_col];
+  f->last = s->flat[row + s->last_col];
+  f->delta = f->last - f->first;
+  f->delta_pct = f->first != 0 ? f->delta / fabs(f->first) * 100 : NAN;
+  f->delta_sigma = sqrt((double)s->flat_var[row + s->first_col] + s->flat_var[row + s->last_col]);
+  f->significant = fabs(f->delta) > fmax(s->opts.noise_z * f->delta_sigma, material);
+  f->first_cum = s->cum[row + s->first_col];
+  f->last_cum = s->cum[row + s->last_col];
+  f->delta_cum = f->last_cum - f->first_cum;
+  f->delta_cum_pct = f->first_cum != 0 ? f->delta_cum / fabs(f->first_cum) * 100 : NAN;
+  f->share_first = S_share(f->first, tot_first);
+  f->share_last = S_share(f->last, tot_last);
+  f->share_shift = f->share_last - f->share_first;
+  f->share_cum_first = S_share(f->first_cum, tot_first);
+  f->share_cum_last = S_share(f->last_cum, tot_last);
+
+  S_values(s, key, 1, w);
+  f->fit_cum = pd_least_squares(w->x + a, w->y + a, b - a + 1);
+  S_values(s, key, 0, w);
+  f->fit = pd_least_squares(w->x + a, w->y + a, b - a + 1);
+  f->fit_all = pd_least_squares(w->x, w->y, s->npos);
+  f->trend = S_trend(s, w, a, b, material, &f->theil_sen, &f->recent_slope, &f->mk,
+                     &f->rising_steps, &f->steps);
+  int pair = s->npos == 2 || b - a + 1 < 3;
+  if (pair) {
+    /* a pair (before/after): the change against its noise is all there is */
+    f->trend = !f->significant ? PD_TREND_STABLE : f->delta > 0 ? PD_TREND_GROWING : PD_TREND_SHRINKING;
+  }
+  /* new and gone: absent at one end, and consistently so for the first (or
+   * last) third of the series, so that a function that merely drops to zero
+   * at each reset of a sawtooth is not called new */
+  if (f->significant && (pair || (f->trend != PD_TREND_GROWING && f->trend != PD_TREND_PLATEAU))) {
+    uint32_t third = (s->npos + 2) / 3;
+    int absent_early = f->first == 0, absent_late = f->last == 0;
+    for (uint32_t p = 0; p < third && !s->has_base; p++) absent_early &= w->y[p] == 0;
+    for (uint32_t p = s->npos - third; p < s->npos; p++) absent_late &= w->y[p] == 0;
+    if (absent_early && f->last != 0) f->trend = PD_TREND_NEW;
+    else if (absent_late && f->first != 0) f->trend = PD_TREND_GONE;
+  }
+  f->plateau_since = -1;
+  if (f->trend == PD_TREND_PLATEAU) {
+    int32_t k = S_plateau_start(s, w, a, b);
+    f->plateau_since = k;
+    f->plateau_change_pct = w->y[k] != 0 ? (w->y[b] - w->y[k]) / fabs(w->y[k]) * 100 : 0;
+    f->plateau_share_from = S_share(w->y[k], s->total[k]);
+    f->plateau_share_to = S_share(w->y[b], s->total[b]);
+  }
+  f->segs = pd_arena_alloc(&s->arena, s->nsegs * sizeof *f->segs);
+  for (uint32_t i = 0; i < s->nsegs; i++) {
+    pd_segstats *g = &f->segs[i];
+    uint32_t sa = s->segs[i].first, sb = s->segs[i].last;
+    pd_fit fit = pd_least_squares(w->x + sa, w->y + sa, sb - sa + 1);
+    g->slope = fit.slope;
+    g->r2 = fit.r2;
+    g->trend = S_trend(s, w, sa, sb, material, &g->theil_sen, NULL, NULL, NULL, NULL);
+  }
+  if (f->trend == PD_TREND_GROWING)
+    f->score = f->theil_sen * fmin(1.0, fabs(f->mk.z) / 3.0 + (f->steps <= 3 ? 1 : 0));
+  S_reason(s, f, w);
+}
+
+static const pd_series *S_rank_series;
+
+static int S_by_score(const void *a, const void *b) {
+  const pd_funcstats *x = &S_rank_series->fs[*(const uint32_t *)a];
+  const pd_funcstats *y = &S_rank_series->fs[*(const uint32_t *)b];
+  if (x->score != y->score) return x->score > y->score ? -1 : 1;
+  return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* ---- the shared tree ---------------------------------------------------------------- */
+
+static void S_tree(pd_series *s) {
+  pd_tree_init(&s->tree, PD_SERIES_TREE_COLS, 4096);
+  uint32_t *pos_of = pd_xmalloc(s->ncols * sizeof *pos_of);
+  for (uint32_t c = 0; c < s->ncols; c++) pos_of[c] = UINT32_MAX;
+  for (uint32_t p = 0; p < s->npos; p++) pos_of[s->order[p]] = p;
+  double st = 0, st2 = 0, nw = s->win_last - s->win_first + 1;
+  for (uint32_t p = s->win_first; p <= s->win_last; p++) {
+    st += s->t[p];
+    st2 += s->t[p] * s->t[p];
+  }
+  for (uint32_t c = 0; c < s->ncols; c++) {
+    pd_snapinfo *si = &s->snap[c];
+    if (!si->has_tree) continue;
+    int first = (int32_t)c == s->first_col, last = (int32_t)c == s->last_col;
+    int base = s->has_base && c == s->n;
+    uint32_t p = pos_of[c];
+    int in_window = p != UINT32_MAX && p >= s->win_first && p <= s->win_last;
+    uint32_t *map = pd_xmalloc(si->tree.n * sizeof *map);
+    map[0] = 0;
+    for (uint32_t i = 0; i < si->tree.n; i++) {
+      if (i) map[i] = pd_tree_child(&s->tree, map[si->tree.parent[i]], si->tree.key[i]);
+      double v = si->tree.col[PD_COL_SELF][i] * si->scale;
+      uint32_t m = map[i];
+      if (first) s->tree.col[PD_SCOL_FIRST][m] += v;
+      if (last) s->tree.col[PD_SCOL_LAST][m] += v;
+      if (base) s->tree.col[PD_SCOL_BASE][m] += v;
+      if (in_window) {
+        s->tree.col[PD_SCOL_SLOPE][m] += v;
+        s->tree.col[PD_SCOL_STY][m] += v * s->t[p];
+      }
+    }
+    free(map);
+    pd_tree_free(&si->tree);
+    si->has_tree = 0;
+  }
+  /* per-frame least-squares slope of the frame's total over the window:
+   * sums of self values add up to sums of totals, so sum first */
+  double *sy = pd_xmalloc(s->tree.n * sizeof *sy), *sty = pd_xmalloc(s->tree.n * sizeof *sty);
+  pd_tree_sum(&s->tree, PD_SCOL_SLOPE, sy);
+  pd_tree_sum(&s->tree, PD_SCOL_STY, sty);
+  double den = nw * st2 - st * st;
+  for (uint32_t i = 0; i < s->tree.n; i++)
+    s->tree.col[PD_SCOL_SLOPE][i] = den != 0 ? (nw * sty[i] - st * sy[i]) / den : 0;
+  free(sy);
+  free(sty);
+  free(pos_of);
+}
+
+/* ---- finish ---------------------------------------------------------------------------- */
+
+int pd_series_finish(pd_series *s, pd_err *err) {
+  if (S_order(s, err) != PD_OK) return PD_ERR;
+  S_scale_periods(s);
+  S_segments(s);
+  s->first_col = s->has_base ? (int32_t)s->n : (int32_t)s->order[0];
+  s->last_col = (int32_t)s->order[s->npos - 1];
+  if (s->has_base && !s->snap[s->n].added)
+    return pd_fail(err, "the --base profile could not be read");
+
+  S_work w;
+  size_t n = s->npos;
+  w.x = pd_xmalloc(n * sizeof *w.x);
+  w.y = pd_xmalloc(n * sizeof *w.y);
+  w.var = pd_xmalloc(n * sizeof *w.var);
+  w.scratch = pd_xmalloc(pd_theil_sen_scratch(n) * sizeof *w.scratch);
+  memcpy(w.x, s->t, n * sizeof *w.x);
+
+  /* the total, analysed like a function */
+  {
+    pd_funcstats *f = &s->total_stats;
+    memset(f, 0, sizeof *f);
+    for (uint32_t p = 0; p < n; p++) {
+      w.y[p] = s->total[p];
+      w.var[p] = s->total_sigma[p] * s->total_sigma[p];
+    }
+    f->first = s->snap[s->first_col].total;
+    f->last = s->snap[s->last_col].total;
+    f->delta = f->last - f->first;
+    f->delta_pct = f->first != 0 ? f->delta / fabs(f->first) * 100 : NAN;
+    f->delta_sigma = sqrt(s->snap[s->first_col].total_var + s->snap[s->last_col].total_var);
+    f->fit = pd_least_squares(w.x + s->win_first, w.y + s->win_first, s->win_last - s->win_first + 1);
+    f->fit_all = pd_least_squares(w.x, w.y, n);
+    f->trend = S_trend(s, &w, s->win_first, s->win_last, 0, &f->theil_sen, &f->recent_slope,
+                       &f->mk, &f->rising_steps, &f->steps);
+    f->significant = fabs(f->delta) > s->opts.noise_z * f->delta_sigma;
+    if (n == 2)
+      f->trend = !f->significant ? PD_TREND_STABLE : f->delta > 0 ? PD_TREND_GROWING : PD_TREND_SHRINKING;
+    f->share_first = f->share_last = 100;
+    f->segs = pd_arena_alloc(&s->arena, s->nsegs * sizeof *f->segs);
+    for (uint32_t i = 0; i < s->nsegs; i++) {
+      uint32_t sa = s->segs[i].first, sb = s->segs[i].last;
+      pd_fit fit = pd_least_squares(w.x + sa, w.y + sa, sb - sa + 1);
+      f->segs[i].slope = fit.slope;
+      f->segs[i].r2 = fit.r2;
+      f->segs[i].trend = S_trend(s, &w, sa, sb, 0, &f->segs[i].theil_sen, NULL, NULL, NULL, NULL);
+    }
+  }
+
+  /* every function with a value somewhere */
+  s->fs = pd_xmalloc((s->rows ? s->rows : 1) * sizeof *s->fs);
+  s->nfs = 0;
+  for (uint32_t k = 0; k < s->rows; k++) {
+    size_t row = (size_t)k * s->ncols;
+    int any = 0;
+    for (uint32_t c = 0; c < s->ncols && !any; c++) any = s->flat[row + c] != 0 || s->cum[row + c] != 0;
+    if (!any) continue;
+    S_function(s, k, &s->fs[s->nfs++], &w);
+  }
+  free(w.x);
+  free(w.y);
+  free(w.var);
+  free(w.scratch);
+
+  s->suspects = pd_xmalloc((s->nfs ? s->nfs : 1) * sizeof *s->suspects);
+  for (uint32_t i = 0; i < s->nfs; i++)
+    if (s->fs[i].trend == PD_TREND_GROWING && s->fs[i].score > 0) s->suspects[s->nsuspects++] = i;
+  S_rank_series = s;
+  qsort(s->suspects, s->nsuspects, sizeof *s->suspects, S_by_score);
+
+  S_tree(s);
+  return PD_OK;
+}

@@ -1,0 +1,175 @@
+/* series.h: a series of snapshots analysed together (`profdiff report`).
+ *
+ * Snapshots are added in any order (by worker threads, as each file is
+ * reduced) into per-function tables with one column per input; the tables
+ * grow with functions x snapshots, never with the size of the inputs. When
+ * all are in, pd_series_finish decides the order (the profiles' own times,
+ * else times in file names, else argument order; or modification times when
+ * asked), scales for differing sampling periods, cuts the series at resets,
+ * and computes every figure of docs/analysis.md: deltas, shares, slopes
+ * (least squares, Theil-Sen), the Mann-Kendall trend test, sampling noise,
+ * a trend verdict per function and the ranked leak suspects. It also merges
+ * the snapshots' (pruned) call trees into one tree for the flame graphs.
+ */
+#ifndef PD_SERIES_H
+#define PD_SERIES_H
+
+#include <pthread.h>
+
+#include "analyse.h"
+#include "stats.h"
+
+typedef enum {
+  PD_ORDER_TIME_NANOS, /* every profile carries time_nanos */
+  PD_ORDER_FILE_NAME,  /* every file name carries a time */
+  PD_ORDER_MTIME,      /* --order mtime */
+  PD_ORDER_ARGUMENT    /* none of the above: as given */
+} pd_order_rule;
+
+const char *pd_order_rule_name(pd_order_rule r);
+
+typedef enum {
+  PD_TREND_STABLE,
+  PD_TREND_GROWING,
+  PD_TREND_PLATEAU,
+  PD_TREND_SHRINKING,
+  PD_TREND_NEW,
+  PD_TREND_GONE
+} pd_trend;
+
+const char *pd_trend_name(pd_trend t);
+
+typedef struct pd_series_opts {
+  int order_mtime;     /* --order mtime */
+  double reset_drop;   /* a reset is a drop of the total by this fraction (0.4) */
+  double noise_z;      /* changes within z sigma of sampling noise are noise (3) */
+  double materiality;  /* changes below this fraction of the total are not trends (1e-4) */
+  double tree_min_fraction;
+} pd_series_opts;
+
+void pd_series_opts_default(pd_series_opts *o);
+
+/* One input as given on the command line. */
+typedef struct pd_snapinfo {
+  const char *path;
+  int added;
+  int64_t time_ns;  /* the profile's own, 0 if none */
+  int64_t name_ns;  /* from the file name, 0 if none */
+  int64_t mtime_ns;
+  double total, total_var;
+  double period;
+  double scale;     /* applied for a differing sampling period (1 = none) */
+  const char *sample_type, *unit, *period_type, *period_unit;
+  pd_noise_kind noise;
+  char **warnings;
+  uint32_t nwarnings;
+  int has_tree;
+  pd_tree tree;     /* pruned; freed by pd_series_finish */
+  pd_arena arena;
+} pd_snapinfo;
+
+typedef struct pd_segment {
+  uint32_t first, last; /* positions in the ordered series, inclusive */
+} pd_segment;
+
+typedef struct pd_segstats {
+  double slope, r2, theil_sen; /* per hour (per snapshot without times) */
+  pd_trend trend;
+} pd_segstats;
+
+/* The figures of one function (flat values unless named _cum). */
+typedef struct pd_funcstats {
+  uint32_t key;
+  double first, last, delta, delta_pct, delta_sigma;
+  int significant;      /* |delta| beyond the noise band and material */
+  double first_cum, last_cum, delta_cum, delta_cum_pct;
+  double share_first, share_last, share_shift; /* percent, points */
+  double share_cum_first, share_cum_last;
+  pd_fit fit;           /* least squares over the analysis window */
+  double theil_sen;     /* per hour over the window */
+  pd_mk mk;
+  pd_fit fit_all;       /* least squares over every snapshot */
+  pd_fit fit_cum;       /* cum, over the window */
+  double recent_slope;  /* Theil-Sen over the window's last third */
+  int rising_steps, steps;
+  pd_trend trend;
+  /* plateau: since when the value has held (position), and the shares */
+  int32_t plateau_since;
+  double plateau_change_pct, plateau_share_from, plateau_share_to;
+  double score;         /* suspects: size x certainty */
+  const char *reason;   /* one sentence, arena-owned */
+  pd_segstats *segs;    /* one per segment */
+} pd_funcstats;
+
+typedef struct pd_series {
+  pd_series_opts opts;
+  pd_intern keys;
+  pthread_mutex_t keys_lock, lock;
+  uint32_t n;            /* snapshots in the series */
+  int has_base;          /* snap[n] is --base */
+  pd_snapinfo *snap;     /* argument order; [n] is the base */
+  uint32_t ncols;        /* n + has_base */
+  uint32_t rows, rows_cap;
+  double *flat, *cum;    /* [key * ncols + col] */
+  float *flat_var, *cum_var;
+  pd_arena arena;
+  char err[1024];        /* first error met by pd_series_add */
+
+  /* set by pd_series_finish */
+  uint32_t npos;         /* snapshots taking part (added, not skipped) */
+  pd_order_rule rule;
+  int has_times;         /* t is in hours; else in snapshots */
+  uint32_t *order;       /* position -> column */
+  double *t;             /* position -> hours since the first (or index) */
+  double *total;         /* position -> total (scaled) */
+  double *total_sigma;
+  int scaled;            /* sampling periods differed and values were scaled */
+  pd_segment *segs;
+  uint32_t nsegs;
+  uint32_t win_first, win_last; /* the analysis window (positions) */
+  int32_t first_col, last_col;  /* columns compared by deltas (base or first; last) */
+  pd_funcstats total_stats;     /* the same figures for the total */
+  pd_funcstats *fs;
+  uint32_t nfs;
+  uint32_t *suspects;    /* indexes into fs, most likely first */
+  uint32_t nsuspects;
+  char **warnings;
+  uint32_t nwarnings, capwarnings;
+  /* one tree for all snapshots: columns below, widths of the last snapshot,
+   * the first (or base), and the per-frame growth slope per hour */
+  pd_tree tree;
+} pd_series;
+
+enum { PD_SCOL_FIRST = 0, PD_SCOL_LAST = 1, PD_SCOL_BASE = 2, PD_SCOL_SLOPE = 3,
+       PD_SCOL_STY = 4, PD_SERIES_TREE_COLS = 5 };
+
+/* n snapshots, plus a base when has_base. */
+void pd_series_init(pd_series *s, uint32_t n, int has_base, const pd_series_opts *o);
+void pd_series_free(pd_series *s);
+
+/* Records which file column col is (before it is added, so errors and
+ * ordering can name it), with its modification time. */
+void pd_series_set_path(pd_series *s, uint32_t col, const char *path, int64_t mtime_ns);
+
+/* Takes a reduced snapshot into column col (thread-safe). The snapshot's
+ * tree moves into the series; everything else is copied, so the caller
+ * frees the snapshot. Fails when its sample type or unit differs from the
+ * snapshots already in. */
+int pd_series_add(pd_series *s, uint32_t col, pd_snapshot *snap, pd_err *err);
+
+/* Marks column col as skipped (--keep-going): it takes no part. */
+void pd_series_skip(pd_series *s, uint32_t col, const char *why);
+
+int pd_series_finish(pd_series *s, pd_err *err);
+
+void pd_series_warn(pd_series *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Value of a function at a position of the ordered series (scaled). */
+static inline double pd_series_flat(const pd_series *s, uint32_t key, uint32_t pos) {
+  return key < s->rows ? s->flat[(size_t)key * s->ncols + s->order[pos]] : 0;
+}
+static inline double pd_series_cum(const pd_series *s, uint32_t key, uint32_t pos) {
+  return key < s->rows ? s->cum[(size_t)key * s->ncols + s->order[pos]] : 0;
+}
+
+#endif

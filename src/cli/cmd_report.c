@@ -1,0 +1,211 @@
+/* cmd_report.c: `profdiff report`, a series of profiles analysed together.
+ *
+ * Files are read and reduced by a few worker threads (parsing dominates and
+ * each file is independent); each reduced snapshot goes into the series as
+ * soon as it is ready and its profile is freed, so memory follows functions
+ * x snapshots rather than the bytes of the inputs. Nothing in DIR changes
+ * unless the whole run succeeds.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const pd_opt S_opts[] = {
+    {"output", "DIR", "directory to write the report into (created if missing)", 0, 'o'},
+    {"base", "FILE", "compare every snapshot with this fixed baseline profile", 0},
+    {"order", "RULE", "auto (default: profile times, else times in file names, else as given) or mtime", 0},
+    {"title", "TEXT", "title of the report", 0},
+    {"reset-drop", "PCT", "a drop of the total by this much starts a new segment (default 40%)", 0},
+    {"keep-going", NULL, "skip unreadable inputs (listed in the report) instead of failing", 0},
+    {"threads", "N", "files read in parallel (default: the number of CPUs, at most 8)", 0},
+    {"strict", NULL, "treat a malformed line of a text input as an error", 0},
+    PD_PROFILE_OPTS,
+    {NULL, NULL, NULL, 0}};
+
+typedef struct {
+  pd_series *series;
+  const pd_args *args;
+  const pd_view *view;
+  const char **paths; /* n snapshots, then the base */
+  uint32_t count;
+  uint32_t next;
+  int failed, keep_going;
+  pd_err err;
+  pthread_mutex_t lock;
+} S_job;
+
+static void S_load_one(S_job *j, uint32_t i) {
+  pd_err err;
+  pd_ingest_opts io;
+  pd_profile p;
+  pd_snapshot snap;
+  int rc = pd_cli_ingest_opts(j->args, &io, &err);
+  if (rc == PD_OK) rc = pd_ingest_file(j->paths[i], &io, &p, &err);
+  if (rc == PD_OK) {
+    pd_reduce_opts ro = {pd_arg(j->args, "sample-index"), 1,
+                         j->series->opts.tree_min_fraction, &j->series->keys_lock};
+    rc = pd_reduce(&p, j->view, &j->series->keys, &ro, &snap, &err);
+    if (rc == PD_OK) rc = pd_series_add(j->series, i, &snap, &err);
+    pd_snapshot_free(&snap);
+  }
+  pd_profile_free(&p);
+  if (rc == PD_OK) return;
+  pthread_mutex_lock(&j->lock);
+  if (j->keep_going) {
+    pd_series_skip(j->series, i, err.msg);
+  } else if (!j->failed) {
+    j->failed = 1;
+    j->err = err;
+  }
+  pthread_mutex_unlock(&j->lock);
+}
+
+static void *S_worker(void *arg) {
+  S_job *j = arg;
+  for (;;) {
+    pthread_mutex_lock(&j->lock);
+    uint32_t i = j->next++;
+    int stop = j->failed;
+    pthread_mutex_unlock(&j->lock);
+    if (stop || i >= j->count) break;
+    S_load_one(j, i);
+  }
+  return NULL;
+}
+
+static int S_parse_pct(const char *v, double *out) {
+  char *end;
+  double d = strtod(v, &end);
+  if (end == v || (*end && strcmp(end, "%") != 0) || !isfinite(d)) return PD_ERR;
+  if (*end == '%' || d > 1) d /= 100;
+  if (d <= 0 || d >= 1) return PD_ERR;
+  *out = d;
+  return PD_OK;
+}
+
+static int S_fail(const char *msg) {
+  pd_cli_error(msg);
+  return PD_EXIT_ERROR;
+}
+
+static int S_run(const pd_args *a) {
+  pd_err err;
+  const char *dir = pd_arg(a, "output");
+  if (!dir) return S_fail("report needs an output directory: -o DIR (see profdiff report --help)");
+  if (a->npos < 2 && !(a->npos >= 1 && pd_arg(a, "base")))
+    return S_fail("report needs at least two profiles, or one with --base (see profdiff report --help)");
+  pd_series_opts so;
+  pd_series_opts_default(&so);
+  const char *order = pd_arg(a, "order");
+  if (order && strcmp(order, "mtime") == 0) so.order_mtime = 1;
+  else if (order && strcmp(order, "auto") != 0) return S_fail("--order must be auto or mtime");
+  const char *drop = pd_arg(a, "reset-drop");
+  if (drop && S_parse_pct(drop, &so.reset_drop) != PD_OK)
+    return S_fail("--reset-drop wants a percentage between 0 and 100, such as 40%");
+  unsigned long threads;
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  if (pd_arg_uint(a, "threads", (unsigned long)(cpus > 0 ? (cpus < 8 ? cpus : 8) : 2), &threads, &err) != PD_OK)
+    return S_fail(err.msg);
+  if (threads < 1) threads = 1;
+  pd_view view;
+  if (pd_cli_view(a, &view, &err) != PD_OK) return S_fail(err.msg);
+
+  const char *base = pd_arg(a, "base");
+  uint32_t n = (uint32_t)a->npos;
+  pd_series series;
+  pd_series_init(&series, n, base != NULL, &so);
+  const char **paths = pd_xmalloc((n + 1) * sizeof *paths);
+  for (uint32_t i = 0; i < n; i++) paths[i] = a->pos[i];
+  if (base) paths[n] = base;
+  for (uint32_t i = 0; i < series.ncols; i++) {
+    struct stat st;
+    int64_t mtime = 0;
+    if (stat(paths[i], &st) == 0)
+      mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    pd_series_set_path(&series, i, paths[i], mtime);
+  }
+
+  S_job job;
+  memset(&job, 0, sizeof job);
+  job.series = &series;
+  job.args = a;
+  job.view = &view;
+  job.paths = paths;
+  job.count = series.ncols;
+  job.keep_going = pd_arg_flag(a, "keep-going");
+  pthread_mutex_init(&job.lock, NULL);
+  if (threads > job.count) threads = job.count;
+  pthread_t *tids = pd_xmalloc(threads * sizeof *tids);
+  for (unsigned long t = 1; t < threads; t++) pthread_create(&tids[t], NULL, S_worker, &job);
+  S_worker(&job);
+  for (unsigned long t = 1; t < threads; t++) pthread_join(tids[t], NULL);
+  free(tids);
+  pthread_mutex_destroy(&job.lock);
+
+  int rc = job.failed ? PD_ERR : PD_OK;
+  if (rc != PD_OK) err = job.err;
+  if (rc == PD_OK) rc = pd_series_finish(&series, &err);
+
+  pd_outset out;
+  pd_outset_init(&out);
+  int made_dir = 0;
+  if (rc == PD_OK) {
+    if (mkdir(dir, 0777) == 0) made_dir = 1;
+    else if (errno != EEXIST) rc = pd_fail(&err, "%s: cannot create the report directory: %s", dir, strerror(errno));
+  }
+  if (rc == PD_OK) {
+    pd_buf json = PD_BUF_INIT, path = PD_BUF_INIT;
+    pd_report_meta meta = {PD_VERSION, pd_arg(a, "title")};
+    pd_report_json(&json, &series, &meta);
+    pd_buf_printf(&path, "%s/report.json", dir);
+    rc = pd_outset_add(&out, path.data, json.data, json.len, &err);
+    if (rc == PD_OK) rc = pd_outset_commit(&out, &err);
+    pd_buf_free(&json);
+    pd_buf_free(&path);
+  }
+  pd_outset_free(&out);
+  if (rc != PD_OK && made_dir) rmdir(dir);
+
+  if (rc == PD_OK) {
+    for (uint32_t c = 0; c < series.ncols; c++)
+      for (uint32_t i = 0; i < series.snap[c].nwarnings; i++) pd_cli_warn(series.snap[c].warnings[i]);
+    for (uint32_t i = 0; i < series.nwarnings; i++) pd_cli_warn(series.warnings[i]);
+    const char *unit = series.snap[series.order[0]].unit;
+    char a1[64], a2[64];
+    fprintf(stderr, "profdiff: report: %u snapshots (%s order), total %s -> %s",
+            series.npos, pd_order_rule_name(series.rule),
+            pd_unit_label(series.total_stats.first, unit, "auto", a1, sizeof a1),
+            pd_unit_label(series.total_stats.last, unit, "auto", a2, sizeof a2));
+    if (series.nsuspects)
+      fprintf(stderr, "; top suspect %s", pd_intern_str(&series.keys, series.fs[series.suspects[0]].key));
+    fprintf(stderr, "; wrote %s/report.json\n", dir);
+  }
+  free(paths);
+  pd_series_free(&series);
+  pd_view_free(&view);
+  if (rc != PD_OK) return S_fail(err.msg);
+  return PD_EXIT_OK;
+}
+
+const pd_command pd_cmd_report = {
+    "report",
+    "analyse a series of profiles: deltas, shares, growth slopes, leak suspects",
+    "report [options] -o DIR FILE FILE... | report [options] -o DIR --base BASE FILE...",
+    "Reads two or more profiles of one kind (a before/after pair, an incident's\n"
+    "snapshots, a month of nightly dumps), aligns their call stacks by symbol and\n"
+    "writes DIR/report.json: per function the values in every snapshot, the delta\n"
+    "and its sampling noise, the shift of its share of the total, growth slopes\n"
+    "(least squares and Theil-Sen) with a Mann-Kendall trend test, a verdict\n"
+    "(growing, plateau, shrinking, stable, new, gone) and the ranked leak suspects.\n"
+    "Snapshots are ordered by the profiles' own times, else by times in their file\n"
+    "names, else as given. A sharp drop of the total (a restart, a cache cleared)\n"
+    "starts a new segment; trends are judged within the last one. See\n"
+    "docs/report.md, docs/analysis.md and docs/report-json.md.",
+    S_opts,
+    S_run};

@@ -1,0 +1,315 @@
+/* json.c: report.json, the machine-readable form of a series analysis and
+ * the data every other report format is written from. Field by field it is
+ * documented in docs/report-json.md; numbers are raw values in the sample
+ * type's unit, NaN and infinities are null. */
+#include "report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../render/escape.h"
+
+static void S_key(pd_buf *b, const char *k) {
+  pd_buf_putc(b, '"');
+  pd_buf_puts(b, k);
+  pd_buf_puts(b, "\":");
+}
+
+static void S_str(pd_buf *b, const char *k, const char *v) {
+  S_key(b, k);
+  if (v) pd_esc_json(b, v, strlen(v));
+  else pd_buf_puts(b, "null");
+}
+
+static void S_num(pd_buf *b, const char *k, double v) {
+  S_key(b, k);
+  pd_json_num(b, v);
+}
+
+static void S_rate(pd_buf *b, const char *k, const pd_series *s, double v) {
+  /* a slope is per hour only when the snapshots have times */
+  S_num(b, k, s->has_times ? v : NAN);
+}
+
+static void S_fit(pd_buf *b, const pd_series *s, const pd_funcstats *f) {
+  S_rate(b, "slope_per_hour", s, f->fit.valid ? f->fit.slope : NAN);
+  pd_buf_putc(b, ',');
+  if (!s->has_times) { /* no times: the same figures per snapshot */
+    S_num(b, "slope_per_snapshot", f->fit.valid ? f->fit.slope : NAN);
+    pd_buf_putc(b, ',');
+  }
+  S_num(b, "r2", f->fit.valid ? f->fit.r2 : NAN);
+  pd_buf_putc(b, ',');
+  S_rate(b, "theil_sen_per_hour", s, f->theil_sen);
+  pd_buf_putc(b, ',');
+  S_key(b, "mann_kendall");
+  pd_buf_puts(b, "{");
+  S_num(b, "s", f->mk.s);
+  pd_buf_putc(b, ',');
+  S_num(b, "z", f->mk.z);
+  pd_buf_putc(b, ',');
+  S_num(b, "p", f->mk.p);
+  pd_buf_putc(b, ',');
+  S_num(b, "tau", f->mk.tau);
+  pd_buf_puts(b, "},");
+  S_rate(b, "slope_all_per_hour", s, f->fit_all.valid ? f->fit_all.slope : NAN);
+  pd_buf_putc(b, ',');
+  S_num(b, "r2_all", f->fit_all.valid ? f->fit_all.r2 : NAN);
+}
+
+static void S_segments(pd_buf *b, const pd_series *s, const pd_funcstats *f) {
+  S_key(b, "segments");
+  pd_buf_putc(b, '[');
+  for (uint32_t i = 0; i < s->nsegs; i++) {
+    if (i) pd_buf_putc(b, ',');
+    pd_buf_puts(b, "{");
+    S_num(b, "first", s->segs[i].first);
+    pd_buf_putc(b, ',');
+    S_num(b, "last", s->segs[i].last);
+    pd_buf_putc(b, ',');
+    S_rate(b, "slope_per_hour", s, f->segs[i].slope);
+    pd_buf_putc(b, ',');
+    S_num(b, "r2", f->segs[i].r2);
+    pd_buf_putc(b, ',');
+    S_rate(b, "theil_sen_per_hour", s, f->segs[i].theil_sen);
+    pd_buf_putc(b, ',');
+    S_str(b, "trend", pd_trend_name(f->segs[i].trend));
+    pd_buf_putc(b, '}');
+  }
+  pd_buf_putc(b, ']');
+}
+
+static void S_values(pd_buf *b, const char *k, const pd_series *s, uint32_t key, int cum) {
+  S_key(b, k);
+  pd_buf_putc(b, '[');
+  for (uint32_t p = 0; p < s->npos; p++) {
+    if (p) pd_buf_putc(b, ',');
+    pd_json_num(b, cum ? pd_series_cum(s, key, p) : pd_series_flat(s, key, p));
+  }
+  pd_buf_putc(b, ']');
+}
+
+static void S_sigmas(pd_buf *b, const char *k, const pd_series *s, uint32_t key) {
+  S_key(b, k);
+  pd_buf_putc(b, '[');
+  for (uint32_t p = 0; p < s->npos; p++) {
+    if (p) pd_buf_putc(b, ',');
+    double v = key < s->rows ? s->flat_var[(size_t)key * s->ncols + s->order[p]] : 0;
+    pd_json_num(b, round(sqrt(v)));
+  }
+  pd_buf_putc(b, ']');
+}
+
+static void S_function(pd_buf *b, const pd_series *s, const pd_funcstats *f) {
+  pd_buf_puts(b, "{");
+  S_key(b, "name");
+  pd_esc_json(b, pd_intern_str(&s->keys, f->key), pd_intern_len(&s->keys, f->key));
+  pd_buf_putc(b, ',');
+  S_values(b, "flat", s, f->key, 0);
+  pd_buf_putc(b, ',');
+  S_values(b, "cum", s, f->key, 1);
+  pd_buf_putc(b, ',');
+  S_sigmas(b, "flat_sigma", s, f->key);
+  pd_buf_putc(b, ',');
+  S_num(b, "first", f->first);
+  pd_buf_putc(b, ',');
+  S_num(b, "last", f->last);
+  pd_buf_putc(b, ',');
+  S_num(b, "delta", f->delta);
+  pd_buf_putc(b, ',');
+  S_num(b, "delta_cum", f->delta_cum);
+  pd_buf_putc(b, ',');
+  S_num(b, "delta_pct", f->delta_pct);
+  pd_buf_putc(b, ',');
+  S_num(b, "delta_cum_pct", f->delta_cum_pct);
+  pd_buf_putc(b, ',');
+  S_num(b, "delta_sigma", round(f->delta_sigma));
+  pd_buf_putc(b, ',');
+  S_key(b, "significant");
+  pd_buf_puts(b, f->significant ? "true," : "false,");
+  S_num(b, "share_first", f->share_first);
+  pd_buf_putc(b, ',');
+  S_num(b, "share_last", f->share_last);
+  pd_buf_putc(b, ',');
+  S_num(b, "share_shift", f->share_shift);
+  pd_buf_putc(b, ',');
+  S_num(b, "share_cum_first", f->share_cum_first);
+  pd_buf_putc(b, ',');
+  S_num(b, "share_cum_last", f->share_cum_last);
+  pd_buf_putc(b, ',');
+  S_fit(b, s, f);
+  pd_buf_putc(b, ',');
+  S_rate(b, "slope_cum_per_hour", s, f->fit_cum.valid ? f->fit_cum.slope : NAN);
+  pd_buf_putc(b, ',');
+  S_str(b, "trend", pd_trend_name(f->trend));
+  pd_buf_putc(b, ',');
+  if (f->trend == PD_TREND_PLATEAU) {
+    S_key(b, "plateau");
+    pd_buf_puts(b, "{");
+    S_num(b, "since", f->plateau_since);
+    pd_buf_putc(b, ',');
+    S_num(b, "value_change_pct", f->plateau_change_pct);
+    pd_buf_putc(b, ',');
+    S_num(b, "share_from", f->plateau_share_from);
+    pd_buf_putc(b, ',');
+    S_num(b, "share_to", f->plateau_share_to);
+    pd_buf_puts(b, "},");
+  }
+  S_str(b, "reason", f->reason);
+  pd_buf_putc(b, ',');
+  S_segments(b, s, f);
+  pd_buf_putc(b, '}');
+}
+
+/* Functions in report order: suspects first, then by |delta|, then name. */
+static const pd_series *S_sort;
+
+static int S_cmp(const void *a, const void *b) {
+  const pd_funcstats *x = &S_sort->fs[*(const uint32_t *)a], *y = &S_sort->fs[*(const uint32_t *)b];
+  if (x->score != y->score) return x->score > y->score ? -1 : 1;
+  double dx = fabs(x->delta), dy = fabs(y->delta);
+  if (dx != dy) return dx > dy ? -1 : 1;
+  double lx = fabs(x->last), ly = fabs(y->last);
+  if (lx != ly) return lx > ly ? -1 : 1;
+  return strcmp(pd_intern_str(&S_sort->keys, x->key), pd_intern_str(&S_sort->keys, y->key));
+}
+
+uint32_t *pd_report_function_order(const pd_series *s) {
+  uint32_t *idx = pd_xmalloc((s->nfs ? s->nfs : 1) * sizeof *idx);
+  for (uint32_t i = 0; i < s->nfs; i++) idx[i] = i;
+  S_sort = s;
+  qsort(idx, s->nfs, sizeof *idx, S_cmp);
+  return idx;
+}
+
+void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_meta *m) {
+  const pd_snapinfo *ref = &s->snap[s->order[0]];
+  pd_buf_puts(b, "{\n");
+  S_str(b, "profdiff_version", m->version);
+  pd_buf_puts(b, ",\n");
+  S_str(b, "title", m->title);
+  pd_buf_puts(b, ",\n");
+  S_str(b, "sample_type", ref->sample_type);
+  pd_buf_puts(b, ",\n");
+  S_str(b, "unit", ref->unit);
+  pd_buf_puts(b, ",\n");
+  S_key(b, "order");
+  pd_buf_puts(b, "{");
+  S_str(b, "rule", pd_order_rule_name(s->rule));
+  pd_buf_putc(b, ',');
+  S_key(b, "has_times");
+  pd_buf_puts(b, s->has_times ? "true" : "false");
+  pd_buf_puts(b, "},\n");
+  S_key(b, "noise");
+  pd_buf_puts(b, "{");
+  S_str(b, "model", ref->noise == PD_NOISE_HEAP ? "heap" : ref->noise == PD_NOISE_POISSON ? "poisson" : "none");
+  pd_buf_putc(b, ',');
+  S_num(b, "period", ref->period);
+  pd_buf_putc(b, ',');
+  S_num(b, "z", s->opts.noise_z);
+  pd_buf_puts(b, "},\n");
+  S_key(b, "snapshots");
+  pd_buf_puts(b, "[\n");
+  for (uint32_t p = 0; p < s->npos; p++) {
+    const pd_snapinfo *si = &s->snap[s->order[p]];
+    pd_buf_puts(b, p ? ",\n{" : "{");
+    S_str(b, "path", si->path);
+    pd_buf_putc(b, ',');
+    S_num(b, "time_ns", s->rule == PD_ORDER_FILE_NAME ? (double)si->name_ns
+                        : s->rule == PD_ORDER_MTIME   ? (double)si->mtime_ns
+                                                      : (double)si->time_ns);
+    pd_buf_putc(b, ',');
+    S_num(b, "t_hours", s->has_times ? s->t[p] : NAN);
+    pd_buf_putc(b, ',');
+    S_num(b, "total", s->total[p]);
+    pd_buf_putc(b, ',');
+    S_num(b, "total_sigma", round(s->total_sigma[p]));
+    pd_buf_putc(b, ',');
+    uint32_t seg = 0;
+    while (seg + 1 < s->nsegs && s->segs[seg].last < p) seg++;
+    S_num(b, "segment", seg);
+    if (si->scale != 1) {
+      pd_buf_putc(b, ',');
+      S_num(b, "scaled_by", si->scale);
+    }
+    pd_buf_putc(b, '}');
+  }
+  pd_buf_puts(b, "],\n");
+  S_key(b, "base");
+  if (s->has_base) {
+    const pd_snapinfo *si = &s->snap[s->n];
+    pd_buf_puts(b, "{");
+    S_str(b, "path", si->path);
+    pd_buf_putc(b, ',');
+    S_num(b, "time_ns", (double)si->time_ns);
+    pd_buf_putc(b, ',');
+    S_num(b, "total", si->total);
+    pd_buf_puts(b, "},\n");
+  } else {
+    pd_buf_puts(b, "null,\n");
+  }
+  S_key(b, "window");
+  pd_buf_puts(b, "{");
+  S_num(b, "first", s->win_first);
+  pd_buf_putc(b, ',');
+  S_num(b, "last", s->win_last);
+  pd_buf_puts(b, "},\n");
+  S_key(b, "total");
+  pd_buf_puts(b, "{");
+  const pd_funcstats *t = &s->total_stats;
+  S_num(b, "first", t->first);
+  pd_buf_putc(b, ',');
+  S_num(b, "last", t->last);
+  pd_buf_putc(b, ',');
+  S_num(b, "delta", t->delta);
+  pd_buf_putc(b, ',');
+  S_num(b, "delta_pct", t->delta_pct);
+  pd_buf_putc(b, ',');
+  S_num(b, "delta_sigma", round(t->delta_sigma));
+  pd_buf_putc(b, ',');
+  S_fit(b, s, t);
+  pd_buf_putc(b, ',');
+  S_str(b, "trend", pd_trend_name(t->trend));
+  pd_buf_putc(b, ',');
+  S_segments(b, s, t);
+  pd_buf_puts(b, "},\n");
+  S_key(b, "suspects");
+  pd_buf_putc(b, '[');
+  for (uint32_t i = 0; i < s->nsuspects; i++) {
+    const pd_funcstats *f = &s->fs[s->suspects[i]];
+    if (i) pd_buf_putc(b, ',');
+    pd_esc_json(b, pd_intern_str(&s->keys, f->key), pd_intern_len(&s->keys, f->key));
+  }
+  pd_buf_puts(b, "],\n");
+  S_key(b, "suspect_reasons");
+  pd_buf_putc(b, '[');
+  for (uint32_t i = 0; i < s->nsuspects; i++) {
+    const pd_funcstats *f = &s->fs[s->suspects[i]];
+    if (i) pd_buf_putc(b, ',');
+    pd_esc_json(b, f->reason, strlen(f->reason));
+  }
+  pd_buf_puts(b, "],\n");
+  S_key(b, "functions");
+  pd_buf_puts(b, "[\n");
+  uint32_t *idx = pd_report_function_order(s);
+  for (uint32_t i = 0; i < s->nfs; i++) {
+    if (i) pd_buf_puts(b, ",\n");
+    S_function(b, s, &s->fs[idx[i]]);
+  }
+  free(idx);
+  pd_buf_puts(b, "],\n");
+  S_key(b, "warnings");
+  pd_buf_putc(b, '[');
+  uint32_t nw = 0;
+  for (uint32_t c = 0; c < s->ncols; c++)
+    for (uint32_t i = 0; i < s->snap[c].nwarnings; i++) {
+      if (nw++) pd_buf_putc(b, ',');
+      pd_esc_json(b, s->snap[c].warnings[i], strlen(s->snap[c].warnings[i]));
+    }
+  for (uint32_t i = 0; i < s->nwarnings; i++) {
+    if (nw++) pd_buf_putc(b, ',');
+    pd_esc_json(b, s->warnings[i], strlen(s->warnings[i]));
+  }
+  pd_buf_puts(b, "]\n}\n");
+}

@@ -1,0 +1,171 @@
+/* test_series.c: series verdicts on constructed series whose answer is known
+ * by construction (the real-data checks are in tests/e2e/report.sh). */
+#include <stdlib.h>
+
+#include "test.h"
+#include "analyse/series.h"
+
+#define MAXF 4
+
+/* Adds a snapshot at column col: values[i] is the flat (= cum) value of
+ * function names[i]; var is each value's sampling variance. */
+static void S_add(pd_series *s, uint32_t col, int64_t time_ns, const char **names,
+                  const double *values, int nf, double var) {
+  char path[64];
+  snprintf(path, sizeof path, "snap-%02u.pb", col);
+  pd_series_set_path(s, col, path, 0);
+  pd_snapshot snap;
+  memset(&snap, 0, sizeof snap);
+  pd_arena_init(&snap.arena, 1024);
+  snap.path = path;
+  snap.time_ns = time_ns;
+  snap.sample_type = "inuse_space";
+  snap.unit = "bytes";
+  snap.period_type = "space";
+  snap.period_unit = "bytes";
+  snap.period = 524288;
+  uint32_t ids[MAXF];
+  for (int i = 0; i < nf; i++) ids[i] = pd_intern_put(&s->keys, names[i], strlen(names[i]));
+  pd_functotals_init(&snap.ft, s->keys.n);
+  for (int i = 0; i < nf; i++) {
+    snap.ft.flat[ids[i]] = snap.ft.cum[ids[i]] = values[i];
+    snap.ft.flat_var[ids[i]] = snap.ft.cum_var[ids[i]] = var;
+    snap.total += values[i];
+    snap.total_var += var;
+  }
+  pd_err err;
+  CHECK_MSG(pd_series_add(s, col, &snap, &err) == PD_OK, "%s", err.msg);
+  pd_snapshot_free(&snap);
+}
+
+static const pd_funcstats *S_find(const pd_series *s, const char *name) {
+  for (uint32_t i = 0; i < s->nfs; i++)
+    if (strcmp(pd_intern_str(&s->keys, s->fs[i].key), name) == 0) return &s->fs[i];
+  return NULL;
+}
+
+#define MIN_NS 60000000000LL
+
+PD_TEST(leak_plateau_and_noise) {
+  /* 30 snapshots a minute apart: leak grows 4 MB a minute, warm grows 3 MB
+   * a minute for 12 minutes then holds, noise wobbles around 2 MB, base is
+   * constant */
+  const char *names[] = {"main.leak", "main.warm", "main.noise", "main.base"};
+  pd_series s;
+  pd_series_init(&s, 30, 0, NULL);
+  for (uint32_t i = 0; i < 30; i++) {
+    double v[] = {4e6 * i, 3e6 * (i < 12 ? i : 12), 2e6 + ((i * 7919) % 5) * 1e5, 50e6};
+    S_add(&s, i, 1700000000000000000LL + (int64_t)i * MIN_NS, names, v, 4, 1e10);
+  }
+  pd_err err;
+  CHECK_MSG(pd_series_finish(&s, &err) == PD_OK, "%s", err.msg);
+  CHECK(s.rule == PD_ORDER_TIME_NANOS && s.has_times);
+  CHECK(s.nsegs == 1);
+  const pd_funcstats *leak = S_find(&s, "main.leak"), *warm = S_find(&s, "main.warm");
+  const pd_funcstats *noise = S_find(&s, "main.noise"), *base = S_find(&s, "main.base");
+  CHECK(leak && warm && noise && base);
+  if (!leak || !warm || !noise || !base) return;
+  CHECK_MSG(leak->trend == PD_TREND_GROWING, "leak is %s", pd_trend_name(leak->trend));
+  CHECK_NEAR(leak->theil_sen, 4e6 * 60, 1); /* per hour */
+  CHECK_NEAR(leak->fit.slope, 4e6 * 60, 1);
+  CHECK_NEAR(leak->fit.r2, 1, 1e-9);
+  CHECK_MSG(warm->trend == PD_TREND_PLATEAU, "warm is %s", pd_trend_name(warm->trend));
+  CHECK(warm->plateau_since == 12);
+  CHECK_NEAR(warm->plateau_change_pct, 0, 1e-9);
+  CHECK(warm->plateau_share_to < warm->plateau_share_from); /* the leak grew */
+  CHECK(strstr(warm->reason, "value unchanged") && strstr(warm->reason, "share of the total went down"));
+  CHECK_MSG(noise->trend == PD_TREND_STABLE, "noise is %s", pd_trend_name(noise->trend));
+  CHECK(base->trend == PD_TREND_STABLE);
+  CHECK(s.nsuspects == 1 && s.fs[s.suspects[0]].key == leak->key);
+  /* delta and shares: first 0 -> last 116 MB of 116+36+2.x+50 MB */
+  CHECK(leak->delta == 4e6 * 29);
+  CHECK(isnan(leak->delta_pct)); /* nothing to compare with */
+  CHECK_NEAR(base->share_first, 100.0 * 50e6 / (50e6 + 2e6), 1e-9);
+  CHECK(base->share_shift < -20 && base->trend == PD_TREND_STABLE);
+  CHECK(strstr(base->reason, "share down"));
+  pd_series_free(&s);
+}
+
+PD_TEST(hourly_reset_cycle) {
+  /* the reference case: cleared every hour; "session" grows for the first
+   * ten minutes of each hour, "audit" grows the whole hour. Snapshots every
+   * 5 minutes for 2.5 hours: resets at 60 and 120 minutes. */
+  const char *names[] = {"main.session", "main.audit", "main.static"};
+  uint32_t n = 31;
+  pd_series s;
+  pd_series_init(&s, n, 0, NULL);
+  for (uint32_t i = 0; i < n; i++) {
+    int minute = (int)i * 5 % 60;
+    double v[] = {20e6 * (minute < 10 ? minute : 10) / 10.0, 1e6 * minute, 5e6};
+    S_add(&s, i, 1700000000000000000LL + (int64_t)i * 5 * MIN_NS, names, v, 3, 0);
+  }
+  pd_err err;
+  CHECK_MSG(pd_series_finish(&s, &err) == PD_OK, "%s", err.msg);
+  CHECK_MSG(s.nsegs == 3, "%u segments", s.nsegs);
+  CHECK(s.segs[1].first == 12 && s.segs[2].first == 24);
+  CHECK(s.win_first == 24 && s.win_last == 30);
+  const pd_funcstats *session = S_find(&s, "main.session"), *audit = S_find(&s, "main.audit");
+  CHECK(session && audit);
+  if (!session || !audit) return;
+  CHECK_MSG(audit->trend == PD_TREND_GROWING, "audit is %s", pd_trend_name(audit->trend));
+  CHECK_MSG(session->trend == PD_TREND_PLATEAU, "session is %s (%s)", pd_trend_name(session->trend), session->reason);
+  /* in the last segment: session holds 20 MB from minute 10 while audit
+   * climbs to 30 MB, so session's share falls although its value does not */
+  CHECK(session->plateau_change_pct == 0);
+  CHECK(session->plateau_share_from - session->plateau_share_to > 20);
+  CHECK(strstr(session->reason, "value unchanged"));
+  CHECK(strstr(session->reason, "share of the total went down"));
+  /* every segment of audit grows; the slope over all snapshots does not say so */
+  for (uint32_t i = 0; i < s.nsegs; i++) CHECK(audit->segs[i].trend == PD_TREND_GROWING);
+  CHECK_NEAR(audit->segs[0].slope, 60e6, 1);
+  CHECK(s.nsuspects == 1 && s.fs[s.suspects[0]].key == audit->key);
+  pd_series_free(&s);
+}
+
+PD_TEST(pair_with_noise_band) {
+  /* a before/after pair: +3 MB on a function whose sampling sigma is 1.4 MB
+   * each side is within 3 sigma (3 * 2 MB = 6 MB): stable; +30 MB is growth */
+  const char *names[] = {"a", "b", "gone", "fresh"};
+  pd_series s;
+  pd_series_init(&s, 2, 0, NULL);
+  double v0[] = {100e6, 100e6, 10e6, 0}, v1[] = {103e6, 130e6, 0, 10e6};
+  S_add(&s, 0, 0, names, v0, 4, 2e12);
+  S_add(&s, 1, 0, names, v1, 4, 2e12);
+  pd_err err;
+  CHECK_MSG(pd_series_finish(&s, &err) == PD_OK, "%s", err.msg);
+  CHECK(s.rule == PD_ORDER_ARGUMENT && !s.has_times);
+  CHECK(S_find(&s, "a")->trend == PD_TREND_STABLE && !S_find(&s, "a")->significant);
+  CHECK(strstr(S_find(&s, "a")->reason, "within the sampling noise"));
+  CHECK(S_find(&s, "b")->trend == PD_TREND_GROWING);
+  CHECK(S_find(&s, "gone")->trend == PD_TREND_GONE);
+  CHECK(S_find(&s, "fresh")->trend == PD_TREND_NEW);
+  CHECK_NEAR(S_find(&s, "b")->delta_pct, 30, 1e-9);
+  pd_series_free(&s);
+}
+
+PD_TEST(mismatched_sample_types_are_refused) {
+  pd_series s;
+  pd_series_init(&s, 2, 0, NULL);
+  const char *names[] = {"a"};
+  double v[] = {1};
+  S_add(&s, 0, 0, names, v, 1, 0);
+  pd_series_set_path(&s, 1, "other.pb", 0);
+  pd_snapshot snap;
+  memset(&snap, 0, sizeof snap);
+  snap.path = "other.pb";
+  snap.sample_type = "alloc_space";
+  snap.unit = "bytes";
+  pd_err err;
+  CHECK(pd_series_add(&s, 1, &snap, &err) == PD_ERR);
+  CHECK(strstr(err.msg, "other.pb: sample type alloc_space/bytes differs from inuse_space/bytes in snap-00.pb"));
+  CHECK(pd_series_finish(&s, &err) == PD_ERR && strstr(err.msg, "at least two"));
+  pd_series_free(&s);
+}
+
+static const pd_test_case S_cases[] = {
+    {"leak_plateau_and_noise", leak_plateau_and_noise},
+    {"hourly_reset_cycle", hourly_reset_cycle},
+    {"pair_with_noise_band", pair_with_noise_band},
+    {"mismatched_sample_types_are_refused", mismatched_sample_types_are_refused},
+    {NULL, NULL}};
+const pd_test_suite pd_suite_series = {"series", S_cases};
