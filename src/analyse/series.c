@@ -575,7 +575,9 @@ static int S_by_score(const void *a, const void *b) {
   const pd_funcstats *x = &S_rank_series->fs[*(const uint32_t *)a];
   const pd_funcstats *y = &S_rank_series->fs[*(const uint32_t *)b];
   if (x->score != y->score) return x->score > y->score ? -1 : 1;
-  return x->key < y->key ? -1 : x->key > y->key;
+  /* key ids depend on which thread read what first: break ties by name so
+   * that the same inputs always give the same report */
+  return pd_intern_cmp(&S_rank_series->keys, x->key, y->key);
 }
 
 /* ---- the shared tree ---------------------------------------------------------------- */

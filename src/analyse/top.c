@@ -18,18 +18,11 @@ typedef struct {
 
 static S_sort_ctx S_ctx; /* qsort has no context argument in C11 */
 
-static int S_name_cmp(const pd_intern *k, uint32_t a, uint32_t b) {
-  uint32_t la = pd_intern_len(k, a), lb = pd_intern_len(k, b);
-  int c = memcmp(pd_intern_str(k, a), pd_intern_str(k, b), la < lb ? la : lb);
-  if (c) return c;
-  return la < lb ? -1 : la > lb;
-}
-
 static int S_cmp(const void *va, const void *vb) {
   const pd_top_row *a = va, *b = vb;
   double a1 = fabs(S_ctx.by_cum ? a->cum : a->flat), b1 = fabs(S_ctx.by_cum ? b->cum : b->flat);
   if (a1 != b1) return a1 > b1 ? -1 : 1;
-  int c = S_name_cmp(S_ctx.keys, a->key, b->key);
+  int c = pd_intern_cmp(S_ctx.keys, a->key, b->key);
   if (c) return c;
   double a2 = fabs(S_ctx.by_cum ? a->flat : a->cum), b2 = fabs(S_ctx.by_cum ? b->flat : b->cum);
   if (a2 != b2) return a2 > b2 ? -1 : 1;

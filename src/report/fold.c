@@ -12,10 +12,7 @@
 static const pd_intern *S_keys; /* qsort has no context argument in C11 */
 
 static int S_by_name(const void *a, const void *b) {
-  uint32_t ka = *(const uint32_t *)a, kb = *(const uint32_t *)b;
-  uint32_t la = pd_intern_len(S_keys, ka), lb = pd_intern_len(S_keys, kb);
-  int c = memcmp(pd_intern_str(S_keys, ka), pd_intern_str(S_keys, kb), la < lb ? la : lb);
-  return c ? c : (la < lb ? -1 : la > lb);
+  return pd_intern_cmp(S_keys, *(const uint32_t *)a, *(const uint32_t *)b);
 }
 
 void pd_report_folded(pd_buf *out, const pd_tree *t, const pd_intern *keys,

@@ -172,7 +172,7 @@ static int S_cmp(const void *a, const void *b) {
   if (dx != dy) return dx > dy ? -1 : 1;
   double lx = fabs(x->last), ly = fabs(y->last);
   if (lx != ly) return lx > ly ? -1 : 1;
-  return strcmp(pd_intern_str(&S_sort->keys, x->key), pd_intern_str(&S_sort->keys, y->key));
+  return pd_intern_cmp(&S_sort->keys, x->key, y->key);
 }
 
 uint32_t *pd_report_function_order(const pd_series *s) {

@@ -105,6 +105,12 @@ uint32_t pd_intern_find(const pd_intern *in, const char *s, size_t n) {
   return S_intern_lookup(in, s, n, pd_hash(s, n), &slot);
 }
 
+int pd_intern_cmp(const pd_intern *in, uint32_t a, uint32_t b) {
+  uint32_t la = in->len[a], lb = in->len[b];
+  int c = memcmp(in->str[a], in->str[b], la < lb ? la : lb);
+  return c ? c : (la < lb ? -1 : la > lb);
+}
+
 void pd_intern_free(pd_intern *in) {
   pd_arena_free(&in->arena);
   free(in->str);

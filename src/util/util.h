@@ -122,6 +122,9 @@ static inline const char *pd_intern_str(const pd_intern *in, uint32_t id) {
 static inline uint32_t pd_intern_len(const pd_intern *in, uint32_t id) {
   return in->len[id];
 }
+/* Orders two interned strings bytewise (memcmp, then length), as Go
+ * compares strings: the tie-break every sorted output uses. */
+int pd_intern_cmp(const pd_intern *in, uint32_t a, uint32_t b);
 void pd_intern_free(pd_intern *in);
 
 /* Map from 64-bit ids (pprof's location, function and mapping ids) to dense
