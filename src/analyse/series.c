@@ -203,15 +203,21 @@ static int S_by_time(const void *a, const void *b) {
 static int S_order(pd_series *s, pd_err *err) {
   uint32_t n = 0;
   for (uint32_t i = 0; i < s->n; i++) n += s->snap[i].added;
+  /* one profile against --base is a pair: the base comes first */
+  int base_in_series = n == 1 && s->has_base && s->snap[s->n].added;
+  if (base_in_series) n++;
   if (n < 2)
     return pd_fail(err, "a report needs at least two readable profiles (got %u)", n);
   s->npos = n;
   s->order = pd_xmalloc(n * sizeof *s->order);
   s->t = pd_xmalloc(n * sizeof *s->t);
   int all_own = 1, all_name = 1;
-  for (uint32_t i = 0, p = 0; i < s->n; i++) {
+  uint32_t p = 0;
+  if (base_in_series) s->order[p++] = s->n;
+  for (uint32_t i = 0; i <= s->n; i++) {
+    if (i == s->n && !base_in_series) break;
     if (!s->snap[i].added) continue;
-    s->order[p++] = i;
+    if (i < s->n) s->order[p++] = i;
     all_own &= s->snap[i].time_ns != 0;
     all_name &= s->snap[i].name_ns != 0;
   }
@@ -229,7 +235,7 @@ static int S_order(pd_series *s, pd_err *err) {
   }
   S_sort_series = s;
   S_sort_keys = keys;
-  qsort(s->order, n, sizeof *s->order, S_by_time);
+  if (!base_in_series) qsort(s->order, n, sizeof *s->order, S_by_time);
   s->has_times = s->rule != PD_ORDER_ARGUMENT;
   for (uint32_t p = 1; p < n; p++) {
     if (s->rule != PD_ORDER_ARGUMENT && keys[s->order[p]] == keys[s->order[p - 1]])

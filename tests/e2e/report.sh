@@ -1,0 +1,42 @@
+# report.sh: `profdiff report` end to end: outputs, errors, atomicity.
+R=$TMP/report
+mkdir -p "$R"
+expect_rc "report without -o" 2 report a b
+grep -q "needs an output directory" "$err" && ok "report without -o says so" || bad "report without -o says so" "$(cat "$err")"
+expect_rc "report with one file" 2 report -o "$R/x" a
+if have_data; then
+  h1=$DATA/pprof/pyroscope-heap.pb h2=$DATA/pprof/pyroscope-og-heap.pb.gz
+  expect_rc "report on a pair" 0 report -o "$R/pair" --sample-index inuse_space "$h1" "$h2"
+  j=$R/pair/report.json
+  check "report.json written" test -s "$j"
+  jq -e '.order.rule == "time_nanos" and (.snapshots | length) == 2 and .sample_type == "inuse_space"' "$j" >/dev/null \
+    && ok "report.json order and snapshots" || bad "report.json order and snapshots" "$(jq -c .order "$j")"
+  # delta = last - first for every function, shares add up to ~100 for flat
+  jq -e '[.functions[] | (.delta - (.last - .first)) | fabs] | max < 1e-6' "$j" >/dev/null \
+    && ok "delta is last - first" || bad "delta is last - first" ""
+  jq -e '([.functions[] | .share_last] | add) > 99.99 and ([.functions[] | .share_last] | add) < 100.01' "$j" >/dev/null \
+    && ok "flat shares add up to 100%" || bad "flat shares add up to 100%" "$(jq '[.functions[] | .share_last] | add' "$j")"
+  jq -e '.total.first == 1602645059' "$j" >/dev/null && ok "report total = pprof total" || bad "report total" "$(jq .total.first "$j")"
+  # the same inputs give the same bytes, whatever the thread timing
+  expect_rc "report again, one thread" 0 report -o "$R/pair1" --threads 1 --sample-index inuse_space "$h1" "$h2"
+  same "report.json is deterministic" "$j" "$R/pair1/report.json"
+  # --base: compares the last with the base
+  expect_rc "report --base" 0 report -o "$R/base" --sample-index inuse_space --base "$h1" "$h2"
+  jq -e '.base.path != null and .total.first == .base.total' "$R/base/report.json" >/dev/null \
+    && ok "--base is the first of the deltas" || bad "--base" "$(jq -c .base "$R/base/report.json")"
+  # different sample types are refused with both files named
+  expect_error "sample types differ" "differs from .* choose one present in all with --sample-index" \
+    report -o "$R/bad" "$h2" "$DATA/pprof/pprof-large.cpu.pb.gz"
+  check "a failed report does not create DIR" test ! -e "$R/bad"
+  # a bad input: DIR is left exactly as it was
+  mkdir -p "$R/keep" && echo mine >"$R/keep/notes.txt" && cp "$j" "$R/keep/report.json"
+  printf 'garbage' >"$R/garbage.pb"
+  expect_error "bad input in a series" "garbage.pb: " report -o "$R/keep" "$h1" "$R/garbage.pb"
+  same "failed run leaves report.json as it was" "$j" "$R/keep/report.json"
+  check "failed run leaves other files alone" test "$(cat "$R/keep/notes.txt")" = mine
+  check "failed run leaves no temp files" test "$(ls -A "$R/keep" | wc -l)" = 2
+  # --keep-going skips it and says so
+  expect_rc "--keep-going" 0 report -o "$R/kg" --keep-going --sample-index inuse_space "$h1" "$R/garbage.pb" "$h2"
+  jq -e '(.snapshots | length) == 2 and ([.warnings[] | select(test("garbage.pb: skipped"))] | length) == 1' "$R/kg/report.json" >/dev/null \
+    && ok "--keep-going lists the skipped file" || bad "--keep-going" "$(jq -c .warnings "$R/kg/report.json")"
+fi
