@@ -50,7 +50,7 @@ part() { # part NAME COMMAND...: runs a part, shows failures and its summary
 
 mkdir -p tests/tmp
 echo "== build"
-"$PD_ZIG" build 2>&1 | tail -20 && [ -x zig-out/bin/profdiff ] || { echo "0 passed, 1 failed"; exit 1; }
+"$PD_ZIG" build install tests 2>&1 | tail -20 && [ -x zig-out/bin/profdiff ] || { echo "0 passed, 1 failed"; exit 1; }
 "$PD_ZIG" build tests -Doptimize=Debug -Dcpu=baseline -p zig-out/debug 2>&1 | tail -20
 "$PD_ZIG" build -Doptimize=Debug -Dcpu=baseline -p zig-out/debug 2>&1 | tail -20
 

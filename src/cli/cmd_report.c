@@ -7,6 +7,7 @@
  * unless the whole run succeeds.
  */
 #include "cli.h"
+#include "../render/escape.h"
 
 #include <errno.h>
 #include <math.h>
@@ -21,6 +22,11 @@ static const pd_opt S_opts[] = {
     {"base", "FILE", "compare every snapshot with this fixed baseline profile", 0},
     {"order", "RULE", "auto (default: profile times, else times in file names, else as given) or mtime", 0},
     {"title", "TEXT", "title of the report", 0},
+    {"fail-on", "EXPR", "fail (exit 1) when a gate trips, e.g. total>10% function>5MB slope>1MB/h share>10", 1},
+    {"output-format", "LIST", "files to write: json,md,html,junit,svg (default: all; junit only with --fail-on)", 0},
+    {"notes", "FILE.md", "your own Markdown (a postmortem narrative), placed at the top of the reports", 0},
+    {"max-rows", "N", "rows per table in report.md and report.html (default 20)", 0},
+    {"template-dir", "DIR", "use report.html, report.css, report.js, flamegraph.js from DIR when present", 0},
     {"reset-drop", "PCT", "a drop of the total by this much starts a new segment (default 40%)", 0},
     {"keep-going", NULL, "skip unreadable inputs (listed in the report) instead of failing", 0},
     {"threads", "N", "files read in parallel (default: the number of CPUs, at most 8)", 0},
@@ -89,6 +95,70 @@ static int S_parse_pct(const char *v, double *out) {
   return PD_OK;
 }
 
+typedef struct {
+  int json, md, html, junit, svg;
+} S_formats;
+
+static int S_parse_formats(const char *list, int have_gates, S_formats *f, pd_err *err) {
+  memset(f, 0, sizeof *f);
+  if (!list) {
+    f->json = f->md = f->html = f->svg = 1;
+    f->junit = have_gates;
+    return PD_OK;
+  }
+  char *copy = pd_xstrdup(list), *save = NULL;
+  int rc = PD_OK;
+  for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+    if (strcmp(t, "json") == 0) f->json = 1;
+    else if (strcmp(t, "md") == 0 || strcmp(t, "markdown") == 0) f->md = 1;
+    else if (strcmp(t, "html") == 0) f->html = 1;
+    else if (strcmp(t, "junit") == 0) f->junit = 1;
+    else if (strcmp(t, "svg") == 0) f->svg = 1;
+    else {
+      rc = pd_fail(err, "--output-format: unknown format \"%s\" (json, md, html, junit, svg)", t);
+      break;
+    }
+  }
+  free(copy);
+  return rc;
+}
+
+/* Stages buf as DIR/name (written on commit) and empties buf. */
+static int S_stage(pd_outset *out, const char *dir, const char *name, pd_buf *buf, pd_err *err) {
+  pd_buf path = PD_BUF_INIT;
+  pd_buf_printf(&path, "%s/%s", dir, name);
+  int rc = pd_outset_add(out, path.data, buf->data ? buf->data : "", buf->len, err);
+  pd_buf_free(&path);
+  pd_buf_truncate(buf, 0);
+  return rc;
+}
+
+/* The one line on stderr a CI log shows. */
+static void S_summary(const pd_series *s, const pd_gate *gates, size_t ngates, int failed, const char *dir) {
+  const char *unit = s->snap[s->order[0]].unit;
+  char a1[64], a2[64];
+  fprintf(stderr, "profdiff: %u snapshots, %s %s -> %s", s->npos, s->snap[s->order[0]].sample_type,
+          pd_unit_label(s->total_stats.first, unit, "auto", a1, sizeof a1),
+          pd_unit_label(s->total_stats.last, unit, "auto", a2, sizeof a2));
+  if (s->nsuspects) {
+    /* a name is untrusted: no control bytes to the terminal, and short */
+    uint32_t key = s->fs[s->suspects[0]].key;
+    const char *name = pd_intern_str(&s->keys, key);
+    size_t len = pd_intern_len(&s->keys, key), cut = pd_utf8_prefix(name, len, 100);
+    pd_buf b = PD_BUF_INIT;
+    pd_esc_text(&b, name, cut);
+    fprintf(stderr, "; top suspect %s%s", b.data ? b.data : "", cut < len ? ".." : "");
+    pd_buf_free(&b);
+  }
+  if (ngates) {
+    fprintf(stderr, "; gates: %d of %zu failed", failed, ngates);
+    for (size_t i = 0, k = 0; i < ngates; i++)
+      if (gates[i].failed) fprintf(stderr, "%s%s", k++ ? ", " : " (", gates[i].expr);
+    if (failed) fputc(')', stderr);
+  }
+  fprintf(stderr, "; report in %s\n", dir);
+}
+
 static int S_fail(const char *msg) {
   pd_cli_error(msg);
   return PD_EXIT_ERROR;
@@ -152,6 +222,28 @@ static int S_run(const pd_args *a) {
   if (rc != PD_OK) err = job.err;
   if (rc == PD_OK) rc = pd_series_finish(&series, &err);
 
+  /* gates and outputs */
+  size_t ngates = (size_t)pd_arg_count(a, "fail-on");
+  pd_gate *gates = pd_xcalloc(ngates ? ngates : 1, sizeof *gates);
+  int failed_gates = 0;
+  for (size_t i = 0; i < ngates && rc == PD_OK; i++)
+    rc = pd_gate_parse(pd_arg_at(a, "fail-on", (int)i), &gates[i], &err);
+  if (rc == PD_OK && ngates) {
+    failed_gates = pd_gates_eval(gates, ngates, &series, &err);
+    if (failed_gates < 0) rc = PD_ERR;
+  }
+  S_formats fmt;
+  if (rc == PD_OK) rc = S_parse_formats(pd_arg(a, "output-format"), ngates > 0, &fmt, &err);
+  char *notes = NULL;
+  if (rc == PD_OK && pd_arg(a, "notes")) {
+    uint8_t *data;
+    size_t len;
+    rc = pd_read_file(pd_arg(a, "notes"), 16 << 20, &data, &len, &err);
+    if (rc == PD_OK) notes = (char *)data;
+  }
+  unsigned long max_rows = 20;
+  if (rc == PD_OK) rc = pd_arg_uint(a, "max-rows", 20, &max_rows, &err);
+
   pd_outset out;
   pd_outset_init(&out);
   int made_dir = 0;
@@ -160,14 +252,37 @@ static int S_run(const pd_args *a) {
     else if (errno != EEXIST) rc = pd_fail(&err, "%s: cannot create the report directory: %s", dir, strerror(errno));
   }
   if (rc == PD_OK) {
-    pd_buf json = PD_BUF_INIT, path = PD_BUF_INIT;
-    pd_report_meta meta = {PD_VERSION, pd_arg(a, "title")};
-    pd_report_json(&json, &series, &meta);
-    pd_buf_printf(&path, "%s/report.json", dir);
-    rc = pd_outset_add(&out, path.data, json.data, json.len, &err);
+    pd_report_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.title = pd_arg(a, "title");
+    ro.notes = notes;
+    ro.max_rows = (uint32_t)(max_rows ? max_rows : 1);
+    ro.gates = gates;
+    ro.ngates = ngates;
+    pd_report_meta meta = {PD_VERSION, pd_arg(a, "title"), gates, ngates};
+    pd_buf buf = PD_BUF_INIT;
+    if (rc == PD_OK && fmt.json) {
+      pd_report_json(&buf, &series, &meta);
+      rc = S_stage(&out, dir, "report.json", &buf, &err);
+    }
+    if (rc == PD_OK && fmt.md) {
+      pd_report_markdown(&buf, &series, &ro);
+      rc = S_stage(&out, dir, "report.md", &buf, &err);
+    }
+    if (rc == PD_OK && fmt.html) {
+      pd_report_html_opts ho;
+      memset(&ho, 0, sizeof ho);
+      ho.version = PD_VERSION;
+      ho.template_dir = pd_arg(a, "template-dir");
+      rc = pd_report_html(&buf, &series, &ro, &ho, &err);
+      if (rc == PD_OK) rc = S_stage(&out, dir, "report.html", &buf, &err);
+    }
+    if (rc == PD_OK && fmt.junit) {
+      rc = pd_report_junit(&buf, &series, gates, ngates, &err);
+      if (rc == PD_OK) rc = S_stage(&out, dir, "junit.xml", &buf, &err);
+    }
+    pd_buf_free(&buf);
     if (rc == PD_OK) rc = pd_outset_commit(&out, &err);
-    pd_buf_free(&json);
-    pd_buf_free(&path);
   }
   pd_outset_free(&out);
   if (rc != PD_OK && made_dir) rmdir(dir);
@@ -176,21 +291,15 @@ static int S_run(const pd_args *a) {
     for (uint32_t c = 0; c < series.ncols; c++)
       for (uint32_t i = 0; i < series.snap[c].nwarnings; i++) pd_cli_warn(series.snap[c].warnings[i]);
     for (uint32_t i = 0; i < series.nwarnings; i++) pd_cli_warn(series.warnings[i]);
-    const char *unit = series.snap[series.order[0]].unit;
-    char a1[64], a2[64];
-    fprintf(stderr, "profdiff: report: %u snapshots (%s order), total %s -> %s",
-            series.npos, pd_order_rule_name(series.rule),
-            pd_unit_label(series.total_stats.first, unit, "auto", a1, sizeof a1),
-            pd_unit_label(series.total_stats.last, unit, "auto", a2, sizeof a2));
-    if (series.nsuspects)
-      fprintf(stderr, "; top suspect %s", pd_intern_str(&series.keys, series.fs[series.suspects[0]].key));
-    fprintf(stderr, "; wrote %s/report.json\n", dir);
+    S_summary(&series, gates, ngates, failed_gates, dir);
   }
+  free(notes);
+  free(gates);
   free(paths);
   pd_series_free(&series);
   pd_view_free(&view);
   if (rc != PD_OK) return S_fail(err.msg);
-  return PD_EXIT_OK;
+  return failed_gates > 0 ? PD_EXIT_GATE : PD_EXIT_OK;
 }
 
 const pd_command pd_cmd_report = {

@@ -146,18 +146,19 @@ char *pd_percent(double value, double total, char *buf, size_t n) {
   return buf;
 }
 
-/* Suffixes for thresholds: decimal and binary byte multiples (kB here means
- * 1000, as users write it in a CI gate; pprof prints 1024-based "kB" but
- * reads nothing), time units, and bare numbers. */
+/* Suffixes for thresholds. Sizes follow pprof's convention, which is also how
+ * profdiff prints them: kB, MB, GB are powers of 1024 (so a gate written from
+ * a number in a report means what it says); KiB, MiB, GiB are accepted as the
+ * same. Then time units and bare numbers. */
 int pd_unit_parse(const char *text, double *value, pd_unit_kind *kind) {
   static const struct {
     const char *suffix;
     double factor;
     pd_unit_kind kind;
   } suffixes[] = {
-      {"B", 1, PD_UNIT_BYTES},         {"kB", 1e3, PD_UNIT_BYTES},
-      {"KB", 1e3, PD_UNIT_BYTES},      {"MB", 1e6, PD_UNIT_BYTES},
-      {"GB", 1e9, PD_UNIT_BYTES},      {"TB", 1e12, PD_UNIT_BYTES},
+      {"B", 1, PD_UNIT_BYTES},         {"kB", 1024.0, PD_UNIT_BYTES},
+      {"KB", 1024.0, PD_UNIT_BYTES},   {"MB", 1048576.0, PD_UNIT_BYTES},
+      {"GB", 1073741824.0, PD_UNIT_BYTES}, {"TB", 1099511627776.0, PD_UNIT_BYTES},
       {"KiB", 1024.0, PD_UNIT_BYTES},  {"MiB", 1048576.0, PD_UNIT_BYTES},
       {"GiB", 1073741824.0, PD_UNIT_BYTES}, {"TiB", 1099511627776.0, PD_UNIT_BYTES},
       {"ns", 1, PD_UNIT_TIME},         {"us", 1e3, PD_UNIT_TIME},

@@ -86,28 +86,31 @@ void pd_esc_json(pd_buf *out, const char *s, size_t n) {
   pd_buf_putc(out, '"');
 }
 
-void pd_esc_xml(pd_buf *out, const char *s, size_t n) {
+static int S_xml_forbidden(int32_t cp) {
+  return cp < 0 || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xfffe ||
+         cp == 0xffff;
+}
+
+static void S_xml(pd_buf *out, const char *s, size_t n, int entities) {
   const unsigned char *p = (const unsigned char *)s;
   pd_buf_reserve(out, n);
   for (size_t i = 0; i < n;) {
     int32_t cp;
     size_t len = pd_utf8_next(p + i, n - i, &cp);
-    switch (cp) {
-    case '&': pd_buf_put(out, "&amp;", 5); break;
-    case '<': pd_buf_put(out, "&lt;", 4); break;
-    case '>': pd_buf_put(out, "&gt;", 4); break;
-    case '"': pd_buf_put(out, "&quot;", 6); break;
-    case '\'': pd_buf_put(out, "&#39;", 5); break;
-    default:
-      if (cp < 0 || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
-          cp == 0xfffe || cp == 0xffff)
-        pd_buf_put(out, S_replacement, 3);
-      else
-        pd_buf_put(out, p + i, len);
-    }
+    if (S_xml_forbidden(cp)) pd_buf_put(out, S_replacement, 3);
+    else if (!entities) pd_buf_put(out, p + i, len);
+    else if (cp == '&') pd_buf_put(out, "&amp;", 5);
+    else if (cp == '<') pd_buf_put(out, "&lt;", 4);
+    else if (cp == '>') pd_buf_put(out, "&gt;", 4);
+    else if (cp == '"') pd_buf_put(out, "&quot;", 6);
+    else if (cp == '\'') pd_buf_put(out, "&#39;", 5);
+    else pd_buf_put(out, p + i, len);
     i += len;
   }
 }
+
+void pd_esc_xml(pd_buf *out, const char *s, size_t n) { S_xml(out, s, n, 1); }
+void pd_xml_clean(pd_buf *out, const char *s, size_t n) { S_xml(out, s, n, 0); }
 
 void pd_esc_folded_frame(pd_buf *out, const char *s, size_t n) {
   const unsigned char *p = (const unsigned char *)s;
@@ -149,4 +152,41 @@ size_t pd_utf8_prefix(const char *s, size_t n, size_t max) {
     w++;
   }
   return i;
+}
+
+void pd_esc_md_code(pd_buf *out, const char *s, size_t n, int in_table) {
+  size_t run = 0, longest = 0;
+  for (size_t i = 0; i < n; i++) {
+    run = s[i] == '`' ? run + 1 : 0;
+    if (run > longest) longest = run;
+  }
+  int pad = n == 0 || s[0] == '`' || s[n - 1] == '`' || s[0] == ' ' || s[n - 1] == ' ';
+  for (size_t i = 0; i <= longest; i++) pd_buf_putc(out, '`');
+  if (pad) pd_buf_putc(out, ' ');
+  const unsigned char *p = (const unsigned char *)s;
+  for (size_t i = 0; i < n;) {
+    int32_t cp;
+    size_t len = pd_utf8_next(p + i, n - i, &cp);
+    if (cp < 0 || cp < 0x20 || cp == 0x7f) pd_buf_put(out, S_replacement, 3);
+    else if (cp == '|' && in_table) pd_buf_put(out, "\\|", 2);
+    else pd_buf_put(out, p + i, len);
+    i += len;
+  }
+  if (pad) pd_buf_putc(out, ' ');
+  for (size_t i = 0; i <= longest; i++) pd_buf_putc(out, '`');
+}
+
+void pd_esc_md_text(pd_buf *out, const char *s, size_t n) {
+  const unsigned char *p = (const unsigned char *)s;
+  for (size_t i = 0; i < n;) {
+    int32_t cp;
+    size_t len = pd_utf8_next(p + i, n - i, &cp);
+    if (cp == '\n' || cp == '\r' || cp == '\t') pd_buf_putc(out, ' ');
+    else if (cp < 0 || cp < 0x20 || cp == 0x7f) pd_buf_put(out, S_replacement, 3);
+    else if (cp < 0x80 && strchr("\\`*_[]<>&|~!", cp)) {
+      pd_buf_putc(out, '\\');
+      pd_buf_putc(out, (char)cp);
+    } else pd_buf_put(out, p + i, len);
+    i += len;
+  }
 }

@@ -30,6 +30,11 @@ void pd_esc_json(pd_buf *out, const char *s, size_t n);
  * U+FFFE/U+FFFF) become U+FFFD, since XML cannot carry them even escaped. */
 void pd_esc_xml(pd_buf *out, const char *s, size_t n);
 
+/* Text for an XML writer that escapes entities itself (libxml2's
+ * xmlTextWriter): valid UTF-8, and the characters XML 1.0 cannot carry even
+ * escaped (C0 controls but tab, newline, CR; U+FFFE, U+FFFF) as U+FFFD. */
+void pd_xml_clean(pd_buf *out, const char *s, size_t n);
+
 /* One line of folded-stack text: ';' would split the frame and a newline the
  * record, so both (and other C0 controls) become '_' ... documented in
  * docs/fold.md. */
@@ -38,6 +43,22 @@ void pd_esc_folded_frame(pd_buf *out, const char *s, size_t n);
 /* One line of terminal text (`top`): valid UTF-8, and control characters
  * (which could start a new row or an escape sequence) become U+FFFD. */
 void pd_esc_text(pd_buf *out, const char *s, size_t n);
+
+/* A name as a Markdown code span: a backtick fence longer than any run of
+ * backticks in the name (so the name cannot end the span), padded with a
+ * space when the name starts or ends with a backtick or space, line breaks
+ * and control characters as U+FFFD. In a GFM table cell (in_table), '|' is
+ * written '\|' so it cannot end the cell (GFM unescapes it inside the
+ * span). The rendered HTML of a code span is escaped text, so no name can
+ * add markup. */
+void pd_esc_md_code(pd_buf *out, const char *s, size_t n, int in_table);
+
+/* Plain Markdown text inside a paragraph or a table cell (titles, paths,
+ * reasons, warnings; never at the start of a line, where # - + 1. would
+ * matter): the characters inline Markdown reads as syntax (\ ` * _ [ ] < >
+ * & | ~ !) are backslash-escaped, line breaks become spaces, controls
+ * U+FFFD. No text can add markup, a link, an entity or a table cell. */
+void pd_esc_md_text(pd_buf *out, const char *s, size_t n);
 
 /* Number of code points (after U+FFFD substitution) in s. */
 size_t pd_utf8_width(const char *s, size_t n);

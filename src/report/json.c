@@ -274,6 +274,21 @@ void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_meta *m) {
   pd_buf_putc(b, ',');
   S_segments(b, s, t);
   pd_buf_puts(b, "},\n");
+  S_key(b, "gates");
+  pd_buf_putc(b, '[');
+  for (size_t i = 0; i < m->ngates; i++) {
+    const pd_gate *g = &m->gates[i];
+    pd_buf_puts(b, i ? ",\n{" : "\n{");
+    S_str(b, "expr", g->expr);
+    pd_buf_putc(b, ',');
+    S_key(b, "failed");
+    pd_buf_puts(b, g->failed ? "true," : "false,");
+    S_num(b, "observed", g->observed);
+    pd_buf_putc(b, ',');
+    S_str(b, "detail", g->detail);
+    pd_buf_putc(b, '}');
+  }
+  pd_buf_puts(b, "],\n");
   S_key(b, "suspects");
   pd_buf_putc(b, '[');
   for (uint32_t i = 0; i < s->nsuspects; i++) {

@@ -9,7 +9,7 @@
 #ifndef PD_REPORT_H
 #define PD_REPORT_H
 
-#include "../analyse/series.h"
+#include "../analyse/gates.h"
 
 /* A JSON number: integers without a fraction, others with enough digits to
  * round-trip; non-finite values become null. */
@@ -33,6 +33,8 @@ void pd_report_folded(pd_buf *out, const pd_tree *t, const pd_intern *keys,
 typedef struct pd_report_meta {
   const char *version;
   const char *title;
+  const pd_gate *gates; /* evaluated --fail-on gates */
+  size_t ngates;
 } pd_report_meta;
 
 /* report.json (docs/report-json.md). */
@@ -41,6 +43,55 @@ void pd_report_json(pd_buf *out, const pd_series *s, const pd_report_meta *m);
 /* Indexes into s->fs in the order reports list functions: suspects first,
  * then by |delta|, by last value, by name. The caller frees. */
 uint32_t *pd_report_function_order(const pd_series *s);
+
+/* What the human-readable reports (Markdown, HTML) contain. */
+typedef struct pd_report_link {
+  const char *label, *href; /* href: a file profdiff wrote into the report directory */
+} pd_report_link;
+
+typedef struct pd_report_opts {
+  const char *title;           /* --title, or NULL */
+  const char *notes;           /* --notes: the user's Markdown, placed first */
+  uint32_t max_rows;           /* rows per table (0: 20) */
+  const pd_gate *gates;        /* evaluated --fail-on gates */
+  size_t ngates;
+  const char *sparkline_dir;   /* sparkline SVGs are <dir>/fNNNNN.svg, or NULL */
+  const pd_report_link *links; /* the graphs */
+  size_t nlinks;
+  const char *memory_sentence; /* heap versus container memory, or NULL */
+} pd_report_opts;
+
+/* report.md: GitHub-flavoured Markdown under 65,536 characters. */
+void pd_report_markdown(pd_buf *out, const pd_series *s, const pd_report_opts *o);
+
+/* A function's values over the series as block characters (a text
+ * sparkline for tables). */
+void pd_report_sparkline_text(pd_buf *out, const pd_series *s, uint32_t key);
+
+/* report.html: the Markdown report rendered with cmark-gfm into
+ * templates/report.html, graphs and sparklines inline. */
+typedef int (*pd_report_sparkline_fn)(void *ctx, uint32_t index, pd_buf *svg);
+
+typedef struct pd_report_graph {
+  const char *caption;
+  const pd_buf *svg;
+} pd_report_graph;
+
+typedef struct pd_report_html_opts {
+  const char *version;
+  const char *template_dir;        /* --template-dir, or NULL */
+  const pd_report_graph *graphs;   /* shown after the tables */
+  size_t ngraphs;
+  pd_report_sparkline_fn sparkline; /* makes the SVG of sparkline fNNNNN */
+  void *ctx;
+} pd_report_html_opts;
+
+int pd_report_html(pd_buf *out, const pd_series *s, const pd_report_opts *o,
+                   const pd_report_html_opts *h, pd_err *err);
+
+/* junit.xml: one test case per gate, <failure> for each that failed. */
+int pd_report_junit(pd_buf *out, const pd_series *s, const pd_gate *gates, size_t n,
+                    pd_err *err);
 
 /* Formats a Unix time in nanoseconds as ISO-8601 UTC ("2026-11-22T18:03:14Z"). */
 char *pd_format_time(int64_t ns, char *buf, size_t n);

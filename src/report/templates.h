@@ -15,4 +15,12 @@ typedef struct pd_template {
 extern const pd_template pd_templates[];
 extern const size_t pd_ntemplates;
 
+struct pd_buf;
+struct pd_err;
+/* Appends template `name` to out: the file of that name in override_dir
+ * when given and present there (--template-dir replaces templates one by
+ * one), else the copy compiled into the binary. */
+int pd_template_get(const char *name, const char *override_dir, struct pd_buf *out,
+                    struct pd_err *err);
+
 #endif

@@ -199,6 +199,30 @@ void pd_buf_free(pd_buf *b) {
   b->len = b->cap = 0;
 }
 
+void pd_buf_base64(pd_buf *b, const void *data, size_t n) {
+  static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const unsigned char *p = data;
+  pd_buf_reserve(b, (n + 2) / 3 * 4);
+  char *o = b->data + b->len;
+  size_t i = 0;
+  for (; i + 3 <= n; i += 3) {
+    uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+    *o++ = tab[v >> 18];
+    *o++ = tab[(v >> 12) & 63];
+    *o++ = tab[(v >> 6) & 63];
+    *o++ = tab[v & 63];
+  }
+  if (i < n) {
+    uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
+    *o++ = tab[v >> 18];
+    *o++ = tab[(v >> 12) & 63];
+    *o++ = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+    *o++ = '=';
+  }
+  b->len = (size_t)(o - b->data);
+  b->data[b->len] = 0;
+}
+
 /* ---- pd_vec ------------------------------------------------------------------ */
 
 void pd_vec_init(pd_vec *v, size_t item_size) {

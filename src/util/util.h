@@ -75,6 +75,10 @@ void pd_buf_vprintf(pd_buf *b, const char *fmt, va_list ap);
 void pd_buf_truncate(pd_buf *b, size_t len);
 void pd_buf_free(pd_buf *b);
 
+/* Appends the base64 encoding of data (RFC 4648, with padding): how the HTML
+ * report carries its SVGs inline as data: URIs. */
+void pd_buf_base64(pd_buf *b, const void *data, size_t n);
+
 /* A growable array of fixed-size items, for tables whose size is not known
  * up front (kept separate from pd_buf so item arithmetic is written once). */
 typedef struct pd_vec {

@@ -27,7 +27,11 @@ const char *pd_test_data(const char *rel) {
 
 const char *pd_test_repo(const char *rel) { return rel; }
 
+int pd_test_write_fixtures(const char *dir);
+
 int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "--write-fixtures") == 0)
+    return pd_test_write_fixtures(argv[2]) ? 1 : 0;
   const pd_test_suite *suites[] = {
 #define PD_SUITE(n) &pd_suite_##n,
 #include "suites.h"

@@ -34,7 +34,9 @@ PD_TEST(percentages_like_pprof) {
 PD_TEST(parse_quantities) {
   double v;
   pd_unit_kind k;
-  CHECK(pd_unit_parse("50MB", &v, &k) == PD_OK && v == 50e6 && k == PD_UNIT_BYTES);
+  CHECK(pd_unit_parse("50MB", &v, &k) == PD_OK && v == 50 * 1048576.0 && k == PD_UNIT_BYTES);
+  CHECK(pd_unit_parse("50MiB", &v, &k) == PD_OK && v == 50 * 1048576.0);
+  CHECK(pd_unit_parse("2kB", &v, &k) == PD_OK && v == 2048);
   CHECK(pd_unit_parse("1.5GiB", &v, &k) == PD_OK && v == 1.5 * 1073741824.0);
   CHECK(pd_unit_parse("200ms", &v, &k) == PD_OK && v == 2e8 && k == PD_UNIT_TIME);
   CHECK(pd_unit_parse("42", &v, &k) == PD_OK && v == 42 && k == PD_UNIT_COUNT);

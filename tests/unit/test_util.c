@@ -96,7 +96,19 @@ PD_TEST(read_file_errors_name_the_path) {
   free(data);
 }
 
+PD_TEST(base64_rfc4648_vectors) {
+  const char *in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+  const char *out[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+  for (int i = 0; i < 7; i++) {
+    pd_buf b = PD_BUF_INIT;
+    pd_buf_base64(&b, in[i], strlen(in[i]));
+    CHECK_STR(b.data ? b.data : "", out[i]);
+    pd_buf_free(&b);
+  }
+}
+
 static const pd_test_case S_cases[] = {
+    {"base64_rfc4648_vectors", base64_rfc4648_vectors},
     {"arena_aligns_and_frees", arena_aligns_and_frees},
     {"buf_grows_and_formats", buf_grows_and_formats},
     {"intern_dedupes_with_embedded_nul", intern_dedupes_with_embedded_nul},

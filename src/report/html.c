@@ -1,0 +1,162 @@
+/* html.c: report.html, one self-contained file that works offline and by
+ * mail: the Markdown report rendered by cmark-gfm (tables extension) inside
+ * templates/report.html with its CSS and script, the graphs and sparklines
+ * inline as data: URIs, and nothing fetched from anywhere.
+ *
+ * Safety: the report's own Markdown never contains raw HTML (every name is a
+ * code span, all other text is escaped by render/escape.h), so it is
+ * rendered with raw HTML allowed only so that the sparkline links can be
+ * replaced by inline <img> nodes we build ourselves. The user's --notes are
+ * rendered separately in cmark's safe mode (raw HTML and dangerous URLs
+ * omitted).
+ */
+#include "report.h"
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../render/escape.h"
+#include "templates.h"
+
+static cmark_node *S_parse(const char *md, size_t len, cmark_parser **parser) {
+  cmark_gfm_core_extensions_ensure_registered();
+  *parser = cmark_parser_new(CMARK_OPT_DEFAULT);
+  cmark_syntax_extension *table = cmark_find_syntax_extension("table");
+  if (table) cmark_parser_attach_syntax_extension(*parser, table);
+  cmark_parser_feed(*parser, md, len);
+  return cmark_parser_finish(*parser);
+}
+
+static void S_render(pd_buf *out, cmark_node *doc, cmark_parser *parser, int options) {
+  char *html = cmark_render_html(doc, options, cmark_parser_get_syntax_extensions(parser));
+  pd_buf_puts(out, html);
+  free(html);
+}
+
+/* Replaces links to sparkline files by the sparkline itself. */
+static void S_inline_sparklines(cmark_node *doc, const char *dir, pd_report_sparkline_fn fn, void *ctx) {
+  size_t dirlen = strlen(dir);
+  cmark_iter *it = cmark_iter_new(doc);
+  cmark_node **found = NULL;
+  size_t nfound = 0, cap = 0;
+  for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
+    cmark_node *n = cmark_iter_get_node(it);
+    if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(n) != CMARK_NODE_LINK) continue;
+    const char *url = cmark_node_get_url(n);
+    if (!url || strncmp(url, dir, dirlen) != 0 || url[dirlen] != '/') continue;
+    if (nfound == cap) {
+      cap = cap ? cap * 2 : 64;
+      found = pd_xrealloc(found, cap * sizeof *found);
+    }
+    found[nfound++] = n;
+  }
+  cmark_iter_free(it);
+  pd_buf svg = PD_BUF_INIT, img = PD_BUF_INIT;
+  for (size_t i = 0; i < nfound; i++) {
+    unsigned index;
+    if (sscanf(cmark_node_get_url(found[i]) + dirlen, "/f%u.svg", &index) != 1) continue;
+    pd_buf_truncate(&svg, 0);
+    if (fn(ctx, index, &svg) != PD_OK || !svg.len) continue;
+    pd_buf_truncate(&img, 0);
+    pd_buf_puts(&img, "<img alt=\"trend\" src=\"data:image/svg+xml;base64,");
+    pd_buf_base64(&img, svg.data, svg.len);
+    pd_buf_puts(&img, "\">");
+    cmark_node *html = cmark_node_new(CMARK_NODE_HTML_INLINE);
+    cmark_node_set_literal(html, img.data);
+    cmark_node_replace(found[i], html);
+    cmark_node_free(found[i]);
+  }
+  pd_buf_free(&svg);
+  pd_buf_free(&img);
+  free(found);
+}
+
+/* Fills {{name}} placeholders of the template. */
+static void S_fill(pd_buf *out, const pd_buf *tpl, const char **names, const pd_buf **values, size_t n) {
+  const char *p = tpl->data, *end = tpl->data + tpl->len;
+  while (p < end) {
+    const char *open = strstr(p, "{{");
+    if (!open) {
+      pd_buf_put(out, p, (size_t)(end - p));
+      break;
+    }
+    pd_buf_put(out, p, (size_t)(open - p));
+    const char *close = strstr(open, "}}");
+    size_t i = n;
+    if (close)
+      for (i = 0; i < n; i++)
+        if (strlen(names[i]) == (size_t)(close - open - 2) && strncmp(open + 2, names[i], (size_t)(close - open - 2)) == 0)
+          break;
+    if (i == n) { /* not ours: leave it */
+      pd_buf_put(out, open, 2);
+      p = open + 2;
+      continue;
+    }
+    if (values[i]->len) pd_buf_put(out, values[i]->data, values[i]->len);
+    p = close + 2;
+  }
+}
+
+int pd_report_html(pd_buf *out, const pd_series *s, const pd_report_opts *o,
+                   const pd_report_html_opts *h, pd_err *err) {
+  pd_buf tpl = PD_BUF_INIT, style = PD_BUF_INIT, script = PD_BUF_INIT;
+  if (pd_template_get("report.html", h->template_dir, &tpl, err) != PD_OK ||
+      pd_template_get("report.css", h->template_dir, &style, err) != PD_OK ||
+      pd_template_get("report.js", h->template_dir, &script, err) != PD_OK) {
+    pd_buf_free(&tpl);
+    pd_buf_free(&style);
+    pd_buf_free(&script);
+    return PD_ERR;
+  }
+  pd_buf title = PD_BUF_INIT, notes = PD_BUF_INIT, content = PD_BUF_INIT, graphs = PD_BUF_INIT,
+         version = PD_BUF_INIT;
+  const char *t = o->title ? o->title : "profdiff report";
+  pd_esc_xml(&title, t, strlen(t));
+  pd_esc_xml(&version, h->version, strlen(h->version));
+  cmark_parser *parser;
+  if (o->notes) {
+    cmark_node *doc = S_parse(o->notes, strlen(o->notes), &parser);
+    pd_buf_puts(&notes, "<section class=\"notes\">\n");
+    S_render(&notes, doc, parser, CMARK_OPT_DEFAULT); /* safe: raw HTML omitted */
+    pd_buf_puts(&notes, "</section>\n");
+    cmark_node_free(doc);
+    cmark_parser_free(parser);
+  }
+  /* the report itself, without the notes (rendered above) */
+  pd_report_opts body = *o;
+  body.notes = NULL;
+  pd_buf md = PD_BUF_INIT;
+  pd_report_markdown(&md, s, &body);
+  cmark_node *doc = S_parse(md.data, md.len, &parser);
+  if (o->sparkline_dir && h->sparkline) S_inline_sparklines(doc, o->sparkline_dir, h->sparkline, h->ctx);
+  S_render(&content, doc, parser, CMARK_OPT_UNSAFE);
+  cmark_node_free(doc);
+  cmark_parser_free(parser);
+  pd_buf_free(&md);
+  for (size_t i = 0; i < h->ngraphs; i++) {
+    const pd_report_graph *g = &h->graphs[i];
+    pd_buf_printf(&graphs, "<figure id=\"graph-%zu\">\n", i);
+    /* <object> keeps each graph's own script (zoom, search) working in
+     * its own document, which <img> would not */
+    pd_buf_puts(&graphs, "<object type=\"image/svg+xml\" data=\"data:image/svg+xml;base64,");
+    pd_buf_base64(&graphs, g->svg->data, g->svg->len);
+    pd_buf_puts(&graphs, "\"></object>\n<figcaption>");
+    pd_esc_xml(&graphs, g->caption, strlen(g->caption));
+    pd_buf_puts(&graphs, "</figcaption>\n</figure>\n");
+  }
+  if (h->ngraphs) {
+    pd_buf head = PD_BUF_INIT;
+    pd_buf_puts(&head, "<h3>Flame graphs</h3>\n");
+    pd_buf_put(&head, graphs.data, graphs.len);
+    pd_buf_free(&graphs);
+    graphs = head;
+  }
+  const char *names[] = {"title", "style", "script", "notes", "content", "graphs", "version"};
+  const pd_buf *values[] = {&title, &style, &script, &notes, &content, &graphs, &version};
+  S_fill(out, &tpl, names, values, sizeof names / sizeof names[0]);
+  pd_buf *all[] = {&tpl, &style, &script, &title, &notes, &content, &graphs, &version};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pd_buf_free(all[i]);
+  return PD_OK;
+}
