@@ -436,10 +436,10 @@ static void S_reason(pd_series *s, pd_funcstats *f, const S_work *w) {
     S_fmt(s, f->first, b, sizeof b);
     S_fmt(s, f->last, c, sizeof c);
     S_fmt(s, s->opts.noise_z * f->delta_sigma, d, sizeof d);
-    pd_buf_printf(&r, "%s %s%s (%s \xe2\x86\x92 %s", f->trend == PD_TREND_GROWING ? "grew" : "shrank",
+    pd_buf_printf(&r, "%s %s%s (%s \xe2\x86\x92 %s", f->trend == PD_TREND_GROWING ? "grew" : "shrank",
                   f->delta > 0 ? "+" : "", a, b, c);
     if (!isnan(f->delta_pct)) pd_buf_printf(&r, ", %+.1f%%", f->delta_pct);
-    pd_buf_printf(&r, "), beyond the sampling noise (\xc2\xb1%s); share %.1f%% \xe2\x86\x92 %.1f%%", d,
+    pd_buf_printf(&r, "), beyond the sampling noise (\xc2\xb1%s); share %.1f%% \xe2\x86\x92 %.1f%%", d,
                   f->share_first, f->share_last);
     f->reason = pd_arena_strndup(&s->arena, r.data, r.len);
     pd_buf_free(&r);
