@@ -183,8 +183,31 @@ static int S_run(const pd_args *a) {
   if (pd_arg_uint(a, "threads", (unsigned long)(cpus > 0 ? (cpus < 8 ? cpus : 8) : 2), &threads, &err) != PD_OK)
     return S_fail(err.msg);
   if (threads < 1) threads = 1;
+  /* everything that can be wrong with the options is said before any input
+   * is read */
+  size_t ngates = (size_t)pd_arg_count(a, "fail-on");
+  pd_gate *gates = pd_xcalloc(ngates ? ngates : 1, sizeof *gates);
+  int rc = PD_OK;
+  for (size_t i = 0; i < ngates && rc == PD_OK; i++)
+    rc = pd_gate_parse(pd_arg_at(a, "fail-on", (int)i), &gates[i], &err);
+  S_formats fmt;
+  if (rc == PD_OK) rc = S_parse_formats(pd_arg(a, "output-format"), ngates > 0, &fmt, &err);
+  unsigned long max_rows = 20;
+  if (rc == PD_OK) rc = pd_arg_uint(a, "max-rows", 20, &max_rows, &err);
+  char *notes = NULL;
+  if (rc == PD_OK && pd_arg(a, "notes")) {
+    uint8_t *data;
+    size_t len;
+    rc = pd_read_file(pd_arg(a, "notes"), 16 << 20, &data, &len, &err);
+    if (rc == PD_OK) notes = (char *)data;
+  }
   pd_view view;
-  if (pd_cli_view(a, &view, &err) != PD_OK) return S_fail(err.msg);
+  if (rc == PD_OK) rc = pd_cli_view(a, &view, &err);
+  if (rc != PD_OK) {
+    free(gates);
+    free(notes);
+    return S_fail(err.msg);
+  }
 
   const char *base = pd_arg(a, "base");
   uint32_t n = (uint32_t)a->npos;
@@ -218,31 +241,16 @@ static int S_run(const pd_args *a) {
   free(tids);
   pthread_mutex_destroy(&job.lock);
 
-  int rc = job.failed ? PD_ERR : PD_OK;
+  rc = job.failed ? PD_ERR : PD_OK;
   if (rc != PD_OK) err = job.err;
   if (rc == PD_OK) rc = pd_series_finish(&series, &err);
 
   /* gates and outputs */
-  size_t ngates = (size_t)pd_arg_count(a, "fail-on");
-  pd_gate *gates = pd_xcalloc(ngates ? ngates : 1, sizeof *gates);
   int failed_gates = 0;
-  for (size_t i = 0; i < ngates && rc == PD_OK; i++)
-    rc = pd_gate_parse(pd_arg_at(a, "fail-on", (int)i), &gates[i], &err);
   if (rc == PD_OK && ngates) {
     failed_gates = pd_gates_eval(gates, ngates, &series, &err);
     if (failed_gates < 0) rc = PD_ERR;
   }
-  S_formats fmt;
-  if (rc == PD_OK) rc = S_parse_formats(pd_arg(a, "output-format"), ngates > 0, &fmt, &err);
-  char *notes = NULL;
-  if (rc == PD_OK && pd_arg(a, "notes")) {
-    uint8_t *data;
-    size_t len;
-    rc = pd_read_file(pd_arg(a, "notes"), 16 << 20, &data, &len, &err);
-    if (rc == PD_OK) notes = (char *)data;
-  }
-  unsigned long max_rows = 20;
-  if (rc == PD_OK) rc = pd_arg_uint(a, "max-rows", 20, &max_rows, &err);
 
   pd_outset out;
   pd_outset_init(&out);

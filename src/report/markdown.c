@@ -244,7 +244,8 @@ static void S_document(S_md *m, pd_buf *b, const uint32_t *index_of) {
   }
   S_verdict(m, b);
   if (s->nsuspects) {
-    pd_buf_puts(b, "\n### Leak suspects\n\n");
+    /* with two snapshots there is no trend, only a change: say so */
+    pd_buf_puts(b, s->npos > 2 ? "\n### Leak suspects\n\n" : "\n### Largest significant growth\n\n");
     uint32_t shown = s->nsuspects < m->rows ? s->nsuspects : m->rows;
     for (uint32_t i = 0; i < shown; i++) {
       const pd_funcstats *f = &s->fs[s->suspects[i]];
