@@ -43,6 +43,7 @@ typedef struct pd_functotals {
   uint32_t cap;
   double *flat, *cum, *flat_var, *cum_var;
   double *cum_abs; /* sum of |value|: bounds every tree node with this key */
+  uint8_t *seen;    /* on some stack, even if only with zero values */
   uint32_t *stamp; /* last sample that added to cum, for recursion */
   uint32_t gen;
 } pd_functotals;

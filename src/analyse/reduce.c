@@ -87,6 +87,8 @@ static void S_ft_reserve(pd_functotals *f, uint32_t nkeys) {
   }
   f->stamp = pd_xrealloc(f->stamp, cap * sizeof(uint32_t));
   memset(f->stamp + f->cap, 0, (cap - f->cap) * sizeof(uint32_t));
+  f->seen = pd_xrealloc(f->seen, cap);
+  memset(f->seen + f->cap, 0, cap - f->cap);
   f->cap = cap;
   f->n = nkeys;
 }
@@ -103,6 +105,7 @@ void pd_functotals_free(pd_functotals *f) {
   free(f->cum_var);
   free(f->cum_abs);
   free(f->stamp);
+  free(f->seen);
   memset(f, 0, sizeof *f);
 }
 
@@ -142,10 +145,13 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
   pd_snapshot *s = c->s;
   double v = values[c->index];
   s->nsamples++;
-  if (v == 0) return PD_OK; /* pprof skips zero-weight samples */
   const uint32_t *keys;
   int32_t n = pd_stacks_expand(c->stacks, locs, nlocs, &keys);
   if (n < 0) return PD_OK;
+  for (int32_t i = 0; i < n; i++) s->ft.seen[keys[i]] = 1;
+  /* pprof skips zero-weight samples; a series still lists their functions
+   * (a function that allocates and keeps nothing is stable at zero) */
+  if (v == 0) return PD_OK;
   s->nkept++;
   double var = pd_noise_variance(&s->noise, values, v);
   s->total += fabs(v);

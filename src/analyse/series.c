@@ -71,6 +71,7 @@ void pd_series_free(pd_series *s) {
   free(s->cum);
   free(s->flat_var);
   free(s->cum_var);
+  free(s->seen);
   free(s->order);
   free(s->t);
   free(s->total);
@@ -132,6 +133,8 @@ static void S_reserve_rows(pd_series *s, uint32_t rows) {
   memset(s->cum + old, 0, (now - old) * sizeof *s->cum);
   memset(s->flat_var + old, 0, (now - old) * sizeof *s->flat_var);
   memset(s->cum_var + old, 0, (now - old) * sizeof *s->cum_var);
+  s->seen = pd_xrealloc(s->seen, cap);
+  memset(s->seen + s->rows_cap, 0, cap - s->rows_cap);
   s->rows_cap = cap;
   s->rows = rows;
 }
@@ -172,6 +175,7 @@ int pd_series_add(pd_series *s, uint32_t col, pd_snapshot *snap, pd_err *err) {
   S_reserve_rows(s, snap->ft.n);
   const pd_functotals *f = &snap->ft;
   for (uint32_t k = 0; k < f->n; k++) {
+    s->seen[k] |= f->seen[k];
     if (f->flat[k] == 0 && f->cum[k] == 0) continue;
     size_t at = (size_t)k * s->ncols + col;
     s->flat[at] = f->flat[k];
@@ -328,6 +332,27 @@ static void S_segments(pd_series *s) {
 
 /* ---- per-function figures ------------------------------------------------------- */
 
+/* The sampling variance of a change between two values. A heap profiler
+ * decides once, at allocation, whether an object is sampled: objects alive
+ * in both snapshots of one process carry the same error in both, so only
+ * what was allocated or freed in between adds noise, and the variance of the
+ * change is |Var(b) - Var(a)|. That holds within a segment of a series of
+ * heap snapshots (one process; a reset is a restart). A pair, a --base, a
+ * comparison across a reset or time-sampled profiles (each a separate time
+ * window) are independent draws: Var(a) + Var(b). */
+static double S_dvar(const pd_series *s, int nested, double va, double vb) {
+  if (nested && s->snap[s->order[0]].noise == PD_NOISE_HEAP) return fabs(vb - va);
+  return va + vb;
+}
+
+/* Whether positions a and b lie in one segment of a series (not a pair). */
+static int S_nested(const pd_series *s, uint32_t a, uint32_t b) {
+  if (s->npos < 3) return 0;
+  for (uint32_t i = 0; i < s->nsegs; i++)
+    if (a >= s->segs[i].first && a <= s->segs[i].last) return b <= s->segs[i].last;
+  return 0;
+}
+
 typedef struct {
   double *x, *y, *var, *scratch;
 } S_work;
@@ -391,23 +416,32 @@ static pd_trend S_trend(const pd_series *s, S_work *w, uint32_t a, uint32_t b, d
   if (rising) *rising = up;
   if (steps) *steps = (int)n - 1;
   double change = ts * (x[n - 1] - x[0]);
-  double band = s->opts.noise_z * sqrt(w->var[a] + w->var[b]);
+  int nested = S_nested(s, a, b);
+  double band = s->opts.noise_z * sqrt(S_dvar(s, nested, w->var[a], w->var[b]));
   if (band < material) band = material;
   /* Monotonic within noise: no step goes the other way by more than its own
    * noise band. With little noise this is as good as a test and, unlike
    * Mann-Kendall, keeps its power when a plateau makes many ties. */
   int never_down = 1, never_up = 1;
   for (uint32_t i = 1; i < n; i++) {
-    double step_band = s->opts.noise_z * sqrt(w->var[a + i] + w->var[a + i - 1]);
+    double step_band = s->opts.noise_z * sqrt(S_dvar(s, nested, w->var[a + i - 1], w->var[a + i]));
     if (step_band < material) step_band = material;
     if (y[i] - y[i - 1] < -step_band) never_down = 0;
     if (y[i] - y[i - 1] > step_band) never_up = 0;
   }
-  if (n >= 3 && ts > 0 && change > band && ((mk.p < 0.05 && mk.s > 0) || never_down)) {
-    if (n >= 4 && recent <= 0.25 * ts) return PD_TREND_PLATEAU;
+  /* A rise that never falls back is measured end to end: when it stops
+   * early (a plateau), most pairwise slopes are zero and Theil-Sen alone
+   * would understate it. */
+  double duration = x[n - 1] - x[0];
+  double rise = never_down ? fmax(change, y[n - 1] - y[0]) : change;
+  double fall = never_up ? fmin(change, y[n - 1] - y[0]) : change;
+  if (n >= 3 && rise > band && ((mk.p < 0.05 && mk.s > 0 && ts > 0) || never_down)) {
+    /* grew, then stopped: the last third rises at under a quarter of the
+     * window's mean rate */
+    if (n >= 4 && duration > 0 && recent <= 0.25 * rise / duration) return PD_TREND_PLATEAU;
     return PD_TREND_GROWING;
   }
-  if (n >= 3 && ts < 0 && -change > band && ((mk.p < 0.05 && mk.s < 0) || never_up))
+  if (n >= 3 && -fall > band && ((mk.p < 0.05 && mk.s < 0 && ts < 0) || never_up))
     return PD_TREND_SHRINKING;
   return PD_TREND_STABLE;
 }
@@ -418,7 +452,7 @@ static int32_t S_plateau_start(const pd_series *s, const S_work *w, uint32_t a, 
   double last = w->y[b];
   int32_t since = (int32_t)b;
   for (int64_t p = b; p >= a; p--) {
-    double band = s->opts.noise_z * sqrt(w->var[p] + w->var[b]);
+    double band = s->opts.noise_z * sqrt(S_dvar(s, S_nested(s, (uint32_t)p, b), w->var[p], w->var[b]));
     if (band < 0.02 * fabs(last)) band = 0.02 * fabs(last);
     if (fabs(w->y[p] - last) > band) break;
     since = (int32_t)p;
@@ -518,7 +552,8 @@ static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
   f->last = s->flat[row + s->last_col];
   f->delta = f->last - f->first;
   f->delta_pct = f->first != 0 ? f->delta / fabs(f->first) * 100 : NAN;
-  f->delta_sigma = sqrt((double)s->flat_var[row + s->first_col] + s->flat_var[row + s->last_col]);
+  int nested = !s->has_base && S_nested(s, 0, s->npos - 1);
+  f->delta_sigma = sqrt(S_dvar(s, nested, s->flat_var[row + s->first_col], s->flat_var[row + s->last_col]));
   f->significant = fabs(f->delta) > fmax(s->opts.noise_z * f->delta_sigma, material);
   f->first_cum = s->cum[row + s->first_col];
   f->last_cum = s->cum[row + s->last_col];
@@ -667,7 +702,8 @@ int pd_series_finish(pd_series *s, pd_err *err) {
     f->last = s->snap[s->last_col].total;
     f->delta = f->last - f->first;
     f->delta_pct = f->first != 0 ? f->delta / fabs(f->first) * 100 : NAN;
-    f->delta_sigma = sqrt(s->snap[s->first_col].total_var + s->snap[s->last_col].total_var);
+    f->delta_sigma = sqrt(S_dvar(s, !s->has_base && S_nested(s, 0, s->npos - 1),
+                                 s->snap[s->first_col].total_var, s->snap[s->last_col].total_var));
     f->fit = pd_least_squares(w.x + s->win_first, w.y + s->win_first, s->win_last - s->win_first + 1);
     f->fit_all = pd_least_squares(w.x, w.y, n);
     f->trend = S_trend(s, &w, s->win_first, s->win_last, 0, &f->theil_sen, &f->recent_slope,
@@ -691,7 +727,7 @@ int pd_series_finish(pd_series *s, pd_err *err) {
   s->nfs = 0;
   for (uint32_t k = 0; k < s->rows; k++) {
     size_t row = (size_t)k * s->ncols;
-    int any = 0;
+    int any = s->seen[k];
     for (uint32_t c = 0; c < s->ncols && !any; c++) any = s->flat[row + c] != 0 || s->cum[row + c] != 0;
     if (!any) continue;
     S_function(s, k, &s->fs[s->nfs++], &w);

@@ -112,6 +112,7 @@ typedef struct pd_series {
   uint32_t rows, rows_cap;
   double *flat, *cum;    /* [key * ncols + col] */
   float *flat_var, *cum_var;
+  uint8_t *seen;         /* [key]: on a stack of some snapshot */
   pd_arena arena;
   char err[1024];        /* first error met by pd_series_add */
 

@@ -123,6 +123,31 @@ static int S_parse_formats(const char *list, int have_gates, S_formats *f, pd_er
   return rc;
 }
 
+/* mkdir -p, remembering what it created (outermost first). */
+static int S_mkdirs(const char *dir, char **made, int *nmade, pd_err *err) {
+  char *path = pd_xstrdup(dir);
+  size_t len = strlen(path);
+  for (size_t i = 1; i <= len; i++) {
+    if (path[i] != '/' && path[i] != 0) continue;
+    char c = path[i];
+    path[i] = 0;
+    if (mkdir(path, 0777) == 0) {
+      if (*nmade < 64) made[(*nmade)++] = pd_xstrdup(path);
+    } else if (errno != EEXIST) {
+      int e = errno;
+      pd_fail(err, "%s: cannot create the report directory: %s", path, strerror(e));
+      free(path);
+      return PD_ERR;
+    }
+    path[i] = c;
+  }
+  free(path);
+  struct stat st;
+  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+    return pd_fail(err, "%s: is not a directory", dir);
+  return PD_OK;
+}
+
 /* Stages buf as DIR/name (written on commit) and empties buf. */
 static int S_stage(pd_outset *out, const char *dir, const char *name, pd_buf *buf, pd_err *err) {
   pd_buf path = PD_BUF_INIT;
@@ -254,11 +279,9 @@ static int S_run(const pd_args *a) {
 
   pd_outset out;
   pd_outset_init(&out);
-  int made_dir = 0;
-  if (rc == PD_OK) {
-    if (mkdir(dir, 0777) == 0) made_dir = 1;
-    else if (errno != EEXIST) rc = pd_fail(&err, "%s: cannot create the report directory: %s", dir, strerror(errno));
-  }
+  char *made[64];
+  int nmade = 0;
+  if (rc == PD_OK) rc = S_mkdirs(dir, made, &nmade, &err);
   if (rc == PD_OK) {
     pd_report_opts ro;
     memset(&ro, 0, sizeof ro);
@@ -293,7 +316,11 @@ static int S_run(const pd_args *a) {
     if (rc == PD_OK) rc = pd_outset_commit(&out, &err);
   }
   pd_outset_free(&out);
-  if (rc != PD_OK && made_dir) rmdir(dir);
+  /* a failed run leaves no trace: remove the directories it created */
+  for (int i = nmade; i-- > 0;) {
+    if (rc != PD_OK) rmdir(made[i]);
+    free(made[i]);
+  }
 
   if (rc == PD_OK) {
     for (uint32_t c = 0; c < series.ncols; c++)

@@ -6,6 +6,7 @@ grep -q "needs an output directory" "$err" && ok "report without -o says so" || 
 expect_rc "report with one file" 2 report -o "$R/x" a
 if have_data; then
   h1=$DATA/pprof/pyroscope-heap.pb h2=$DATA/pprof/pyroscope-og-heap.pb.gz
+  printf 'garbage' >"$R/garbage.pb"
   expect_rc "report on a pair" 0 report -o "$R/pair" --sample-index inuse_space "$h1" "$h2"
   j=$R/pair/report.json
   check "report.json written" test -s "$j"
@@ -36,9 +37,12 @@ if have_data; then
   expect_error "sample types differ" "differs from .* choose one present in all with --sample-index" \
     report -o "$R/bad" "$h2" "$DATA/pprof/pprof-large.cpu.pb.gz"
   check "a failed report does not create DIR" test ! -e "$R/bad"
+  expect_rc "nested DIR, failing" 2 report -o "$R/n1/n2/n3" "$h1" "$R/garbage.pb"
+  check "a failed report removes the parents it made" test ! -e "$R/n1"
+  expect_rc "nested DIR" 0 report -o "$R/n1/n2/n3" --output-format json --sample-index inuse_space "$h1" "$h2"
+  check "nested DIR is created" test -s "$R/n1/n2/n3/report.json"
   # a bad input: DIR is left exactly as it was
   mkdir -p "$R/keep" && echo mine >"$R/keep/notes.txt" && cp "$j" "$R/keep/report.json"
-  printf 'garbage' >"$R/garbage.pb"
   expect_error "bad input in a series" "garbage.pb: " report -o "$R/keep" "$h1" "$R/garbage.pb"
   same "failed run leaves report.json as it was" "$j" "$R/keep/report.json"
   check "failed run leaves other files alone" test "$(cat "$R/keep/notes.txt")" = mine

@@ -1,0 +1,3 @@
+module profdiff/samples/cycle
+
+go 1.19

@@ -1,0 +1,3 @@
+module profdiff/samples/leak
+
+go 1.19

@@ -1,0 +1,40 @@
+# samples.sh: report on the bundled real series (samples/), the verdicts a
+# profiling expert would sign, and deltas equal to go tool pprof -diff_base.
+S=$TMP/samples
+mkdir -p "$S"
+leak=(samples/leak/snapshots/*.pb.gz)
+expect_rc "report on samples/leak" 0 report -o "$S/leak" "${leak[@]}"
+j=$S/leak/report.json
+fn() { jq -r --arg n "$1" ".functions[] | select(.name == \$n) | .$2" "$j"; }
+check "leak: 30 snapshots ordered by their own times" test "$(jq -r '"\(.snapshots | length) \(.order.rule)"' "$j")" = "30 time_nanos"
+check "leak: cacheResponse is the first suspect" test "$(jq -r '.suspects[0]' "$j")" = main.cacheResponse
+check "leak: cacheResponse is growing" test "$(fn main.cacheResponse trend)" = growing
+check "leak: warmIndex is a plateau" test "$(fn main.warmIndex trend)" = plateau
+check "leak: handleRequest (transient garbage) is stable" test "$(fn main.handleRequest trend)" = stable
+check "leak: only one suspect" test "$(jq '.suspects | length' "$j")" = 1
+fn main.warmIndex reason | grep -q "value unchanged" && ok "leak: warmIndex reason says value unchanged" || bad "warmIndex reason" "$(fn main.warmIndex reason)"
+# deltas first -> last equal go tool pprof -diff_base (recorded by
+# tests/expected/samples/regen.sh)
+for series in leak cycle; do
+  files=(samples/$series/snapshots/*.pb.gz)
+  expect_rc "report $series first/last pair" 0 report -o "$S/$series-pair" --output-format json "${files[0]}" "${files[${#files[@]}-1]}"
+  sed -n '/flat  flat%/,$p' "tests/expected/samples/$series.diff" | tail -n +2 |
+    awk '{f=$1; c=$4; sub(/B$/,"",f); sub(/B$/,"",c); n=$0; sub(/^ *[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+  /,"",n); print n "\t" f "\t" c}' | sort >"$TMP/want"
+  jq -r '.functions[] | select(.delta != 0 or .delta_cum != 0) | "\(.name)\t\(.delta)\t\(.delta_cum)"' "$S/$series-pair/report.json" | sort >"$TMP/got"
+  same "$series: deltas = go tool pprof -diff_base" "$TMP/want" "$TMP/got"
+done
+# the reference case: cleared every "hour"; the session cache grows for the
+# first sixth of each cycle, the audit log for all of it
+cyc=(samples/cycle/snapshots/*.pb.gz)
+expect_rc "report on samples/cycle" 0 report -o "$S/cycle" "${cyc[@]}"
+j=$S/cycle/report.json
+check "cycle: two resets found (three segments)" test "$(jq '[.snapshots[].segment] | max' "$j")" = 2
+check "cycle: judged on the last segment" test "$(jq '.window.first' "$j")" = "$(jq '[.snapshots | to_entries[] | select(.value.segment == 2)][0].key' "$j")"
+check "cycle: audit log is growing" test "$(fn main.appendAuditLog trend)" = growing
+check "cycle: session cache is a plateau, not shrinking" test "$(fn main.fillSessionCache trend)" = plateau
+check "cycle: audit log grows in every segment" test "$(jq -r '.functions[] | select(.name == "main.appendAuditLog") | [.segments[].trend] | unique | join(",")' "$j")" = growing
+r=$(fn main.fillSessionCache reason)
+echo "$r" | grep -q "value unchanged" && echo "$r" | grep -q "share of the total went down" && ok "cycle: session cache: value unchanged, share down" || bad "cycle: session reason" "$r"
+drop=$(jq '.functions[] | select(.name == "main.fillSessionCache") | .plateau.share_from - .plateau.share_to' "$j")
+awk -v d="$drop" 'BEGIN{exit !(d >= 10)}' && ok "cycle: session share falls by tens of points ($drop)" || bad "cycle: session share drop" "$drop"
+grep -q "value unchanged" "$S/cycle/report.md" && ok "cycle: report.md says value unchanged" || bad "cycle: report.md" ""
