@@ -1,0 +1,3 @@
+module profdiff/samples/memstat
+
+go 1.19
