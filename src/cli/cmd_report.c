@@ -30,7 +30,6 @@ static const pd_opt S_opts[] = {
     {"reset-drop", "PCT", "a drop of the total by this much starts a new segment (default 40%)", 0},
     {"keep-going", NULL, "skip unreadable inputs (listed in the report) instead of failing", 0},
     {"threads", "N", "files read in parallel (default: the number of CPUs, at most 8)", 0},
-    {"strict", NULL, "treat a malformed line of a text input as an error", 0},
     PD_PROFILE_OPTS,
     {NULL, NULL, NULL, 0}};
 

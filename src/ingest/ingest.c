@@ -1,25 +1,150 @@
 /* ingest.c: reading a file, undoing gzip, and picking the reader by content.
  *
  * The file name never decides the format: profiles are saved as .pb.gz, .pb,
- * .pprof, .prof or with no extension at all, and gzip is optional. Binary
- * content is pprof protobuf; text content is matched against each text
- * format's signature.
+ * .pprof, .prof, .txt, .folded or with no extension at all, and gzip is
+ * optional. Binary content is pprof protobuf; text content is matched against
+ * each text format's signature (pd_sniff, documented in ingest.h and
+ * docs/inputs.md).
  */
 #include "ingest.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
 
-/* Text formats have no NUL or C0 control bytes other than tab, newline and
- * carriage return in their first kilobytes; pprof protobuf practically always
- * does (small lengths and ids are such bytes). */
-static int S_is_text(const uint8_t *data, size_t len) {
+int pd_is_text(const uint8_t *data, size_t len) {
   size_t n = len < 4096 ? len : 4096;
   for (size_t i = 0; i < n; i++) {
     uint8_t c = data[i];
     if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return 0;
   }
   return 1;
+}
+
+/* The first non-blank line, without its trailing blanks (leading ones stay:
+ * " 42" is a folded line with an empty stack). */
+static int S_first_line(const uint8_t *data, size_t len, const char **line, size_t *n) {
+  const char *p = (const char *)data, *end = p + len;
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *s = p, *e = nl ? nl : end;
+    p = nl ? nl + 1 : end;
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) e--;
+    if (e > s) {
+      *line = s;
+      *n = (size_t)(e - s);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static int S_contains(const char *s, size_t n, const char *what) {
+  size_t k = strlen(what);
+  for (size_t i = 0; i + k <= n; i++)
+    if (memcmp(s + i, what, k) == 0) return 1;
+  return 0;
+}
+
+/* Whether a folded line's last blank-separated field looks like a count
+ * (digits, with a sign, a point or an exponent; bad counts still make the
+ * file folded so that the reader can say which line is wrong). */
+static int S_ends_in_number(const char *s, size_t n) {
+  size_t i = n;
+  while (i > 0 && s[i - 1] != ' ' && s[i - 1] != '\t') i--;
+  if (i == 0) return 0;
+  int digit = 0;
+  for (size_t k = i; k < n; k++) {
+    char c = s[k];
+    if (c >= '0' && c <= '9') digit = 1;
+    else if (c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E') return 0;
+  }
+  return digit;
+}
+
+int pd_sniff(const char *name, const uint8_t *data, size_t len, int complete,
+             pd_format *f, pd_err *err) {
+  if (len == 0) return pd_fail(err, "%s: empty file", name);
+  if (!pd_is_text(data, len)) {
+    *f = PD_FORMAT_PPROF;
+    return PD_OK;
+  }
+  /* pprof's legacy parsers look at the very first line */
+  const char *nl = memchr(data, '\n', len);
+  size_t first = nl ? (size_t)(nl - (const char *)data) : len;
+  if (S_contains((const char *)data, first, "heap profile:")) {
+    *f = S_contains((const char *)data, first, "@ heap/") ||
+                 (first >= 7 && memcmp((const char *)data + first - 6, "@ heap", 6) == 0)
+             ? PD_FORMAT_GO_HEAP_TEXT
+             : PD_FORMAT_GPERF_HEAP;
+    return PD_OK;
+  }
+  if (pd_memstat_sniff(data, len, complete)) {
+    *f = PD_FORMAT_MEMSTAT;
+    return PD_OK;
+  }
+  const char *line;
+  size_t n;
+  if (S_first_line(data, len, &line, &n) &&
+      (S_ends_in_number(line, n) || memchr(line, ';', n))) {
+    *f = PD_FORMAT_FOLDED;
+    return PD_OK;
+  }
+  return pd_fail(err,
+                 "%s: not a recognised profile format (text that is neither folded stacks, a Go or "
+                 "gperftools heap profile, nor a cgroup memory.stat)",
+                 name);
+}
+
+/* Inflates at most max bytes of a gzip stream's start (a cut-off stream is
+ * fine here: only the beginning is wanted). */
+static size_t S_gunzip_head(const uint8_t *in, size_t n, uint8_t *out, size_t max) {
+  z_stream zs;
+  memset(&zs, 0, sizeof zs);
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return 0;
+  zs.next_in = (Bytef *)in;
+  zs.avail_in = (uInt)n;
+  zs.next_out = out;
+  zs.avail_out = (uInt)max;
+  int rc;
+  do rc = inflate(&zs, Z_SYNC_FLUSH);
+  while (rc == Z_OK && zs.avail_out > 0 && zs.avail_in > 0);
+  size_t got = max - zs.avail_out;
+  inflateEnd(&zs);
+  return got;
+}
+
+int pd_sniff_file(const char *path, pd_format *f, pd_err *err) {
+  enum { HEAD = 64 * 1024 };
+  /* pd_read_file refuses files over its limit; read the head by hand */
+  struct stat st;
+  if (stat(path, &st) != 0) return pd_fail(err, "%s: cannot open: %s", path, strerror(errno));
+  if (S_ISDIR(st.st_mode)) return pd_fail(err, "%s: is a directory, not a profile", path);
+  FILE *fp = fopen(path, "rb");
+  if (!fp) return pd_fail(err, "%s: cannot open: %s", path, strerror(errno));
+  uint8_t *buf = pd_xmalloc(HEAD + 1);
+  size_t n = fread(buf, 1, HEAD, fp);
+  int whole = n < HEAD && feof(fp);
+  int bad = ferror(fp);
+  fclose(fp);
+  if (bad) {
+    free(buf);
+    return pd_fail(err, "%s: cannot read", path);
+  }
+  int rc;
+  if (pd_is_gzip(buf, n)) {
+    uint8_t *text = pd_xmalloc(HEAD + 1);
+    size_t got = S_gunzip_head(buf, n, text, HEAD);
+    if (got == 0 && n > 0) rc = pd_fail(err, "%s: corrupt gzip data", path);
+    else rc = pd_sniff(path, text, got, whole && got < HEAD, f, err);
+    free(text);
+  } else {
+    rc = pd_sniff(path, buf, n, whole, f, err);
+  }
+  free(buf);
+  return rc;
 }
 
 int pd_ingest_bytes(const char *name, uint8_t *data, size_t len,
@@ -43,12 +168,25 @@ int pd_ingest_bytes(const char *name, uint8_t *data, size_t len,
     data = inflated;
     len = n;
   }
-  if (S_is_text(data, len)) {
-    free(data);
-    return pd_fail(err, "%s: not a recognised profile format (text that is not a known profile format)",
+  pd_format f;
+  int rc = pd_sniff(name, data, len, 1, &f, err);
+  if (rc == PD_OK && f == PD_FORMAT_PPROF) return pd_pprof_read(p, data, len, err);
+  if (rc == PD_OK) {
+    p->format = f;
+    switch (f) {
+    case PD_FORMAT_FOLDED: rc = pd_folded_read(p, data, len, opts, err); break;
+    case PD_FORMAT_GO_HEAP_TEXT:
+    case PD_FORMAT_GPERF_HEAP: rc = pd_legacy_heap_read(p, data, len, err); break;
+    case PD_FORMAT_MEMSTAT:
+      rc = pd_fail(err, "%s: a cgroup memory file (memory.stat or memory.current), not a profile: "
+                        "give it to `profdiff memstat` or `profdiff report`",
                    name);
+      break;
+    default: rc = pd_fail(err, "%s: unsupported format", name);
+    }
   }
-  return pd_pprof_read(p, data, len, err);
+  free(data);
+  return rc;
 }
 
 int pd_ingest_file(const char *path, const pd_ingest_opts *opts, pd_profile *p,

@@ -20,7 +20,9 @@ typedef struct pd_ingest_opts {
 } pd_ingest_opts;
 
 /* Reads path into p (which the caller frees with pd_profile_free even on
- * error). */
+ * error). A cgroup memory file is refused with p->format set to
+ * PD_FORMAT_MEMSTAT, so a caller can tell it from a broken profile (or ask
+ * pd_sniff_file first). */
 int pd_ingest_file(const char *path, const pd_ingest_opts *opts, pd_profile *p,
                    pd_err *err);
 
@@ -40,5 +42,60 @@ static inline int pd_is_gzip(const uint8_t *data, size_t len) {
 
 /* The pprof protobuf reader: decodes buf (which p takes ownership of). */
 int pd_pprof_read(pd_profile *p, uint8_t *buf, size_t len, pd_err *err);
+
+/* ---- sniffing ------------------------------------------------------------------ */
+
+/* Text formats have no NUL or C0 control bytes other than tab, newline and
+ * carriage return in their first 4 KiB; pprof protobuf practically always
+ * does (small lengths and ids are such bytes). */
+int pd_is_text(const uint8_t *data, size_t len);
+
+/* What (already inflated) bytes hold, judged by content only:
+ *   binary                                    -> PD_FORMAT_PPROF
+ *   first line holds "heap profile:"          -> PD_FORMAT_GO_HEAP_TEXT ("@ heap/")
+ *                                                or PD_FORMAT_GPERF_HEAP
+ *   one number alone (memory.current), or
+ *   "key value" lines, half or more of them
+ *   documented memory.stat keys               -> PD_FORMAT_MEMSTAT
+ *   first non-blank line ends in a number
+ *   or holds a ';'                            -> PD_FORMAT_FOLDED
+ * complete is 0 when data is only the start of the file (the last, cut line
+ * is then not judged). Returns PD_ERR (with a message naming `name`) for
+ * text that matches none. */
+int pd_sniff(const char *name, const uint8_t *data, size_t len, int complete,
+             pd_format *f, pd_err *err);
+
+/* Sniffs a file from its first 64 KiB (inflated when gzip), without reading
+ * all of it: how `report` routes memory.stat files away from the profile
+ * readers. */
+int pd_sniff_file(const char *path, pd_format *f, pd_err *err);
+
+/* ---- text readers ---------------------------------------------------------------- */
+
+/* Folded stacks ("a;b;c 42"): one sample type, samples/count. Malformed
+ * lines are warnings in p, or errors with opts->strict. Does not take data. */
+int pd_folded_read(pd_profile *p, const uint8_t *data, size_t len,
+                   const pd_ingest_opts *opts, pd_err *err);
+
+/* Go's debug=1 heap profile and gperftools' heap/growth profiles, by
+ * google/pprof's legacy_profile.go rules. Does not take data. */
+int pd_legacy_heap_read(pd_profile *p, const uint8_t *data, size_t len, pd_err *err);
+
+/* ---- cgroup memory files ------------------------------------------------------------ */
+
+/* Whether key (n bytes) is a documented memory.stat key, and of which cgroup
+ * version (PD_CGROUP_UNKNOWN for keys both have). */
+int pd_memstat_key(const char *key, size_t n, pd_cgroup_version *v);
+/* 1 when data looks like memory.stat or memory.current (see pd_sniff). */
+int pd_memstat_sniff(const uint8_t *data, size_t len, int complete);
+/* Parses memory.stat / memory.current bytes into m (pd_memstat_init'ed with
+ * the file's name). Errors name the file and line: a line that is not
+ * "key value", a file with no documented key. */
+int pd_memstat_parse(pd_memstat *m, const uint8_t *data, size_t len, pd_err *err);
+/* Reads and parses a file (gzip allowed); its time comes from the file name,
+ * else its modification time (m->time_source says which). The caller frees m
+ * with pd_memstat_free even on error. */
+int pd_memstat_read_file(const char *path, const pd_ingest_opts *opts, pd_memstat *m,
+                         pd_err *err);
 
 #endif

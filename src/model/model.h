@@ -114,6 +114,8 @@ struct pd_profile {
   pd_idmap loc_ids;      /* ... else a hash map */
 
   uint8_t *owned; /* input bytes the tables point into, freed with the profile */
+  pd_intern *strings; /* text readers: the interner str/str_len point into,
+                       * freed with the profile (NULL for pprof) */
 
   char **warnings; /* arena strings, "path: what" */
   uint32_t nwarnings, capwarnings;
@@ -121,6 +123,9 @@ struct pd_profile {
 
 void pd_profile_init(pd_profile *p, const char *path, pd_format format);
 void pd_profile_free(pd_profile *p);
+/* Makes the interner (already owned by p->strings) the string table. Text
+ * readers call it once the table is complete, since interning moves it. */
+void pd_profile_adopt_strings(pd_profile *p, pd_intern *in);
 void pd_profile_warn(pd_profile *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -142,6 +147,67 @@ int pd_profile_sample_index(const pd_profile *p, const char *spec, int *index,
  * inuse_space -> inuse_objects, space -> objects), or -1. Used to estimate
  * sampling noise from the mean object size. */
 int pd_profile_count_index(const pd_profile *p, int index);
+
+/* ---- container memory (cgroup memory.stat) ------------------------------------ */
+
+/* A cgroup memory file is not a profile: it is a set of counters at one
+ * moment. memory.stat holds "key value" lines (cgroup v1: cache, rss,
+ * total_*...; v2: anon, file, active_file...); memory.current (v2) and
+ * memory.usage_in_bytes (v1) hold one number, the cgroup's usage. Values are
+ * bytes except the event counters (pgfault...), which are kept as read. */
+typedef enum {
+  PD_CGROUP_UNKNOWN, /* only keys both versions have */
+  PD_CGROUP_V1,
+  PD_CGROUP_V2
+} pd_cgroup_version;
+
+typedef enum {
+  PD_MEMFILE_STAT, /* memory.stat */
+  PD_MEMFILE_USAGE /* memory.current or memory.usage_in_bytes */
+} pd_memfile_kind;
+
+/* Where a snapshot's time came from: a time in the file name, else the
+ * file's modification time (which copies change: reports say so). */
+typedef enum { PD_TIME_NONE, PD_TIME_FILE_NAME, PD_TIME_MTIME, PD_TIME_PROFILE } pd_time_source;
+
+const char *pd_time_source_name(pd_time_source s);
+
+typedef struct pd_memstat {
+  pd_arena arena; /* owns keys and values */
+  const char *path;
+  pd_memfile_kind kind;
+  pd_cgroup_version version;
+  int64_t time_ns;
+  pd_time_source time_source;
+  uint32_t n;
+  const char **keys; /* in file order */
+  uint64_t *values;
+  uint32_t nknown;   /* keys that memory.stat documents */
+} pd_memstat;
+
+void pd_memstat_init(pd_memstat *m, const char *path);
+void pd_memstat_free(pd_memstat *m);
+/* Returns 1 and sets *v when key is present. */
+int pd_memstat_get(const pd_memstat *m, const char *key, uint64_t *v);
+
+/* The figures the heap-versus-page-cache analysis uses, taken from either
+ * version (docs/inputs.md has the table): v1 prefers the hierarchical
+ * total_* counters when present, as cAdvisor does. A field is -1 when the
+ * file does not have it. */
+typedef struct pd_memfigures {
+  double anon;          /* v2 anon; v1 total_rss (else rss) */
+  double file;          /* v2 file; v1 total_cache (else cache) */
+  double active_file, inactive_file;
+  double shmem;
+  double usage;         /* memory.current / usage_in_bytes; -1 in memory.stat */
+  /* memory.stat's own estimate of usage, for when no usage file is given:
+   * v1 rss + cache (memory.rst 5.5 recommends RSS+CACHE over the fuzzy
+   * usage_in_bytes); v2 anon + file + kernel (or, before "kernel" existed,
+   * kernel_stack + pagetables + percpu + sock + vmalloc + slab). */
+  double usage_estimate;
+} pd_memfigures;
+
+void pd_memstat_figures(const pd_memstat *m, pd_memfigures *f);
 
 /* ---- times ------------------------------------------------------------------- */
 

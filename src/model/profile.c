@@ -27,8 +27,19 @@ void pd_profile_init(pd_profile *p, const char *path, pd_format format) {
 void pd_profile_free(pd_profile *p) {
   pd_idmap_free(&p->loc_ids);
   free(p->owned);
+  if (p->strings) {
+    pd_intern_free(p->strings);
+    free(p->strings);
+  }
   pd_arena_free(&p->arena);
   memset(p, 0, sizeof *p);
+}
+
+void pd_profile_adopt_strings(pd_profile *p, pd_intern *in) {
+  p->strings = in;
+  p->str = in->str;
+  p->str_len = in->len;
+  p->nstr = in->n;
 }
 
 void pd_profile_warn(pd_profile *p, const char *fmt, ...) {

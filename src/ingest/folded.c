@@ -1,0 +1,248 @@
+/* folded.c: collapsed stacks ("main;parse;alloc 42"), the format of Brendan
+ * Gregg's stackcollapse-* scripts, inferno and `profdiff fold`.
+ *
+ * One pass over the bytes. The count is the last space-separated field (so
+ * frames may contain spaces) and may have a fraction; frames are separated by
+ * ';', root first. Folded files are usually sorted, so consecutive lines share
+ * long prefixes: the frames of the previous line that the new line repeats
+ * byte for byte are reused without interning them again. Every distinct frame
+ * name becomes one function with a one-line location whose index is the
+ * name's interned string id, so a frame costs no allocation of its own.
+ *
+ * A malformed line is skipped with a warning naming its line number, or is an
+ * error with --strict; a file without a single good line is always an error.
+ */
+#include "ingest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Parses a count: digits, an optional fraction, an optional exponent.
+ * Returns 0 when valid, 1 when not a number, 2 when negative. Integers (the
+ * usual case) are parsed here; anything with a point or an exponent goes to
+ * strtod so that "274.321" is the double it reads as everywhere else. */
+static int S_count(const char *s, size_t n, double *out) {
+  size_t i = 0;
+  int neg = 0;
+  if (i < n && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
+  size_t start = i;
+  uint64_t v = 0;
+  for (; i < n && s[i] >= '0' && s[i] <= '9' && v < (UINT64_C(1) << 53) / 10; i++) v = v * 10 + (uint64_t)(s[i] - '0');
+  if (i == n && i > start) {
+    if (neg && v) return 2;
+    *out = (double)v;
+    return 0;
+  }
+  /* a point, an exponent, a long number or garbage */
+  int digits = 0;
+  for (size_t k = start; k < n; k++) {
+    char c = s[k];
+    if (c >= '0' && c <= '9') digits = 1;
+    else if (c != '.' && c != 'e' && c != 'E' && !((c == '-' || c == '+') && k > start &&
+                                                    (s[k - 1] == 'e' || s[k - 1] == 'E')))
+      return 1;
+  }
+  char buf[64];
+  if (!digits || n >= sizeof buf) return 1;
+  memcpy(buf, s, n);
+  buf[n] = 0;
+  char *end;
+  double d = strtod(buf, &end);
+  if (end != buf + n || !(d == d) || d > 1e300 || d < -1e300) return 1;
+  if (d < 0) return 2;
+  *out = d;
+  return 0;
+}
+
+typedef struct {
+  pd_profile *p;
+  const pd_ingest_opts *opts;
+  pd_err *err;
+  pd_intern *in;
+  pd_vec stack, stack_start, values;
+  /* the previous line's frames, root first: string ids and where each ends
+   * in its stack text */
+  uint32_t *ids, *ends;
+  uint32_t nframes, cap;
+  const char *prev;
+  size_t prev_len;
+  uint64_t bad;
+} S_fold;
+
+static void S_grow(S_fold *f, uint32_t need) {
+  if (need <= f->cap) return;
+  uint32_t cap = f->cap ? f->cap * 2 : 64;
+  while (cap < need) cap *= 2;
+  f->ids = pd_xrealloc(f->ids, cap * sizeof *f->ids);
+  f->ends = pd_xrealloc(f->ends, cap * sizeof *f->ends);
+  f->cap = cap;
+}
+
+/* Reports a malformed line: an error with --strict, else a warning. */
+static int S_bad(S_fold *f, uint64_t lineno, const char *what, const char *text, size_t n) {
+  char shown[64];
+  size_t k = n < 40 ? n : 40;
+  memcpy(shown, text, k);
+  shown[k] = 0;
+  for (size_t i = 0; i < k; i++)
+    if ((unsigned char)shown[i] < 0x20 || shown[i] == '"') shown[i] = '?';
+  const char *more = n > k ? "..." : "";
+  if (f->opts && f->opts->strict)
+    return pd_fail(f->err, "%s:%llu: %s \"%s%s\"", f->p->path, (unsigned long long)lineno, what,
+                   shown, more);
+  /* one warning per bad line would flood a terminal on a wrong file: the
+   * first few, then a count */
+  if (f->bad < 10)
+    pd_profile_warn(f->p, "line %llu: %s \"%s%s\"; line skipped", (unsigned long long)lineno, what,
+                    shown, more);
+  f->bad++;
+  return PD_OK;
+}
+
+static void S_line(S_fold *f, const char *stk, size_t len, double count) {
+  /* frames shared with the previous line: frame k ends at ends[k], and is
+   * shared when the common prefix covers it and the new line has a frame
+   * boundary (';' or the end) right there */
+  size_t common = 0, lim = len < f->prev_len ? len : f->prev_len;
+  while (common < lim && stk[common] == f->prev[common]) common++;
+  uint32_t k = 0;
+  while (k < f->nframes &&
+         (f->ends[k] < common ||
+          (f->ends[k] == common && (common == len || stk[common] == ';'))))
+    k++;
+  if (len > 0) {
+    size_t at = k ? f->ends[k - 1] + 1 : 0;
+    /* a line equal to a prefix of the previous one keeps all its frames */
+    if (!(k && f->ends[k - 1] == len)) {
+      for (;;) {
+        const char *semi = memchr(stk + at, ';', len - at);
+        size_t end = semi ? (size_t)(semi - stk) : len;
+        S_grow(f, k + 1);
+        f->ids[k] = pd_intern_put(f->in, stk + at, end - at);
+        f->ends[k] = (uint32_t)end;
+        k++;
+        if (!semi) break;
+        at = end + 1;
+      }
+    }
+  }
+  f->nframes = k;
+  f->prev = stk;
+  f->prev_len = len;
+  /* the model wants the leaf first */
+  if (k) {
+    pd_vec_reserve(&f->stack, f->stack.n + k);
+    uint32_t *dst = (uint32_t *)f->stack.items + f->stack.n;
+    for (uint32_t i = 0; i < k; i++) dst[i] = f->ids[k - 1 - i];
+    f->stack.n += k;
+  }
+  *(uint32_t *)pd_vec_push(&f->stack_start) = (uint32_t)f->stack.n;
+  *(double *)pd_vec_push(&f->values) = count;
+}
+
+static int S_parse(S_fold *f, const char *data, size_t size) {
+  const char *p = data, *end = data + size;
+  uint64_t lineno = 0;
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *le = nl ? nl : end;
+    const char *line = p;
+    p = nl ? nl + 1 : end;
+    lineno++;
+    while (le > line && (le[-1] == '\r' || le[-1] == ' ' || le[-1] == '\t')) le--;
+    if (le == line) continue; /* blank */
+    const char *sep = le;
+    while (sep > line && sep[-1] != ' ' && sep[-1] != '\t') sep--;
+    if (sep == line) {
+      if (S_bad(f, lineno, "line has no count (expected \"frame;frame COUNT\"):", line,
+                (size_t)(le - line)) != PD_OK)
+        return PD_ERR;
+      continue;
+    }
+    double count;
+    int rc = S_count(sep, (size_t)(le - sep), &count);
+    if (rc != 0) {
+      char what[96];
+      snprintf(what, sizeof what, "count \"%.*s\" is %s in", (int)((le - sep) < 40 ? le - sep : 40),
+               sep, rc == 2 ? "negative" : "not a number");
+      for (char *c = what; *c; c++)
+        if ((unsigned char)*c < 0x20) *c = '?';
+      if (S_bad(f, lineno, what, line, (size_t)(le - line)) != PD_OK) return PD_ERR;
+      continue;
+    }
+    const char *se = sep;
+    while (se > line && (se[-1] == ' ' || se[-1] == '\t')) se--;
+    if (f->stack_start.n > UINT32_MAX - 2 || f->stack.n > UINT32_MAX - 65536)
+      return pd_fail(f->err, "%s:%llu: too many samples for one profile", f->p->path,
+                     (unsigned long long)lineno);
+    S_line(f, line, (size_t)(se - line), count);
+  }
+  if (f->bad > 10)
+    pd_profile_warn(f->p, "%llu more malformed lines skipped (%llu in all)",
+                    (unsigned long long)(f->bad - 10), (unsigned long long)f->bad);
+  if (f->values.n == 0 && f->bad)
+    return pd_fail(f->err, "%s: no line of the file is a folded stack (\"frame;frame COUNT\"); %llu malformed",
+                   f->p->path, (unsigned long long)f->bad);
+  return PD_OK;
+}
+
+/* Lays the interned frames out as functions, one-line locations and the
+ * string table. */
+static void S_build(S_fold *f) {
+  pd_profile *p = f->p;
+  uint32_t nfunc = f->in->n;
+  p->nfunctions = p->nlocations = p->nlines = nfunc;
+  p->functions = pd_arena_zalloc(&p->arena, nfunc * sizeof *p->functions);
+  p->lines = pd_arena_alloc(&p->arena, nfunc * sizeof *p->lines);
+  p->locations = pd_arena_alloc(&p->arena, nfunc * sizeof *p->locations);
+  for (uint32_t i = 0; i < nfunc; i++) {
+    p->functions[i].name = p->functions[i].system_name = i;
+    p->lines[i].function = i;
+    p->lines[i].line = 0;
+    p->locations[i].address = 0;
+    p->locations[i].mapping = PD_NONE;
+    p->locations[i].first_line = i;
+    p->locations[i].nlines = 1;
+  }
+  /* FlameGraph's meaning: each count is a number of samples */
+  p->ntypes = 1;
+  p->types = pd_arena_alloc(&p->arena, sizeof *p->types);
+  p->types[0].type = pd_intern_put(f->in, "samples", 7);
+  p->types[0].unit = pd_intern_put(f->in, "count", 5);
+  p->period_type = p->types[0];
+  p->period = 1;
+  p->nsamples = (uint32_t)f->values.n;
+  p->stack_start = pd_arena_alloc(&p->arena, (p->nsamples + 1) * sizeof(uint32_t));
+  p->stack_start[0] = 0;
+  if (p->nsamples) memcpy(p->stack_start + 1, f->stack_start.items, p->nsamples * sizeof(uint32_t));
+  p->stack = pd_arena_alloc(&p->arena, (f->stack.n ? f->stack.n : 1) * sizeof(uint32_t));
+  if (f->stack.n) memcpy(p->stack, f->stack.items, f->stack.n * sizeof(uint32_t));
+  p->values = pd_arena_alloc(&p->arena, (p->nsamples ? p->nsamples : 1) * sizeof(double));
+  if (p->nsamples) memcpy(p->values, f->values.items, p->nsamples * sizeof(double));
+  pd_profile_adopt_strings(p, f->in);
+}
+
+int pd_folded_read(pd_profile *p, const uint8_t *data, size_t len,
+                   const pd_ingest_opts *opts, pd_err *err) {
+  p->format = PD_FORMAT_FOLDED;
+  S_fold f;
+  memset(&f, 0, sizeof f);
+  f.p = p;
+  f.opts = opts;
+  f.err = err;
+  f.in = pd_xmalloc(sizeof *f.in);
+  pd_intern_init(f.in, 4096);
+  p->strings = f.in; /* freed with the profile, even on error */
+  pd_vec_init(&f.stack, sizeof(uint32_t));
+  pd_vec_init(&f.stack_start, sizeof(uint32_t));
+  pd_vec_init(&f.values, sizeof(double));
+  f.prev = "";
+  int rc = S_parse(&f, (const char *)data, len);
+  if (rc == PD_OK) S_build(&f);
+  pd_vec_free(&f.stack);
+  pd_vec_free(&f.stack_start);
+  pd_vec_free(&f.values);
+  free(f.ids);
+  free(f.ends);
+  return rc;
+}
