@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-static const pd_command *S_commands[] = {&pd_cmd_report, &pd_cmd_top, &pd_cmd_fold};
+static const pd_command *S_commands[] = {&pd_cmd_report, &pd_cmd_top, &pd_cmd_fold, &pd_cmd_memstat};
 #define S_NCOMMANDS (sizeof S_commands / sizeof S_commands[0])
 
 static void S_main_usage(FILE *f) {
@@ -15,9 +15,10 @@ static void S_main_usage(FILE *f) {
   for (size_t i = 0; i < S_NCOMMANDS; i++)
     fprintf(f, "  %-8s %s\n", S_commands[i]->name, S_commands[i]->summary);
   fprintf(f,
-          "\nInputs are pprof protobuf profiles (gzip-compressed or raw), sniffed by\n"
-          "content. Run `profdiff COMMAND --help` for a command's options; the manual\n"
-          "is `man profdiff` (docs/profdiff.1) and docs/.\n\n"
+          "\nInputs are pprof protobuf profiles (gzip-compressed or raw), folded stacks,\n"
+          "Go's and gperftools' text heap profiles and cgroup memory.stat files, told\n"
+          "apart by content (docs/inputs.md). Run `profdiff COMMAND --help` for a\n"
+          "command's options; the manual is `man profdiff` (docs/profdiff.1) and docs/.\n\n"
           "exit status: 0 success, 1 a --fail-on gate failed, 2 error\n");
 }
 

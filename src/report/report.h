@@ -10,6 +10,7 @@
 #define PD_REPORT_H
 
 #include "../analyse/gates.h"
+#include "../analyse/memory.h"
 
 /* A JSON number: integers without a fraction, others with enough digits to
  * round-trip; non-finite values become null. */
@@ -92,6 +93,16 @@ int pd_report_html(pd_buf *out, const pd_series *s, const pd_report_opts *o,
 /* junit.xml: one test case per gate, <failure> for each that failed. */
 int pd_report_junit(pd_buf *out, const pd_series *s, const pd_gate *gates, size_t n,
                     pd_err *err);
+
+/* Heap versus container memory (docs/inputs.md): the object report.json
+ * carries as "memory" and `profdiff memstat --format json` prints:
+ * {"attribution", "explanation", the lines' figures and slopes, the
+ * snapshots}. */
+void pd_report_memory_json(pd_buf *out, const pd_memtimeline *tl, const pd_memory_result *r);
+/* The same as a terminal table (`profdiff memstat`): one row per snapshot
+ * (heap, anon, active and inactive file cache, working set, usage), the
+ * slopes, and the attribution with its sentence. */
+void pd_report_memory_text(pd_buf *out, const pd_memtimeline *tl, const pd_memory_result *r);
 
 /* Formats a Unix time in nanoseconds as ISO-8601 UTC ("2026-11-22T18:03:14Z"). */
 char *pd_format_time(int64_t ns, char *buf, size_t n);
