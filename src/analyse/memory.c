@@ -96,8 +96,8 @@ static void S_sentence(pd_memory_result *r) {
   case PD_ATTR_HEAP:
     snprintf(r->sentence, sizeof r->sentence,
              "Over %s the heap profile grew by %s and anon memory by %s: the growth is on the "
-             "profiled heap (%.0f%% of the anon growth), so the growing functions below are where "
-             "it comes from%s.",
+             "profiled heap (%.0f%% of the anon growth), so the heap profile's growing functions "
+             "show where it comes from%s.",
              span, heap, anon, 100 * r->heap_share, also);
     break;
   case PD_ATTR_PAGE_CACHE: {

@@ -152,8 +152,9 @@ static void S_slope(pd_buf *b, const char *name, const pd_memline *l) {
   pd_unit_label(fabs(l->growth), "bytes", "auto", v, sizeof v);
   char s[48];
   pd_unit_label(fabs(l->slope), "bytes", "auto", s, sizeof s);
-  pd_buf_printf(b, "  %-14s %s%s/h, %s%s over the series%s\n", name, l->slope < 0 ? "-" : "+", s,
-                l->growth < 0 ? "-" : "+", v, l->grows ? " (grows)" : "");
+  pd_buf_printf(b, "  %-14s %s%s/h, %s%s over the series%s\n", name,
+                l->slope < 0 ? "-" : l->slope > 0 ? "+" : "", s, l->growth < 0 ? "-" : l->growth > 0 ? "+" : "",
+                v, l->grows ? " (grows)" : "");
 }
 
 void pd_report_memory_text(pd_buf *b, const pd_memtimeline *tl, const pd_memory_result *r) {
