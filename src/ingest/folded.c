@@ -80,21 +80,14 @@ static void S_grow(S_fold *f, uint32_t need) {
 
 /* Reports a malformed line: an error with --strict, else a warning. */
 static int S_bad(S_fold *f, uint64_t lineno, const char *what, const char *text, size_t n) {
-  char shown[64];
-  size_t k = n < 40 ? n : 40;
-  memcpy(shown, text, k);
-  shown[k] = 0;
-  for (size_t i = 0; i < k; i++)
-    if ((unsigned char)shown[i] < 0x20 || shown[i] == '"') shown[i] = '?';
-  const char *more = n > k ? "..." : "";
+  char shown[PD_EXCERPT_SIZE];
+  pd_excerpt(text, n, shown);
   if (f->opts && f->opts->strict)
-    return pd_fail(f->err, "%s:%llu: %s \"%s%s\"", f->p->path, (unsigned long long)lineno, what,
-                   shown, more);
+    return pd_fail(f->err, "%s:%llu: %s \"%s\"", f->p->path, (unsigned long long)lineno, what, shown);
   /* one warning per bad line would flood a terminal on a wrong file: the
    * first few, then a count */
   if (f->bad < 10)
-    pd_profile_warn(f->p, "line %llu: %s \"%s%s\"; line skipped", (unsigned long long)lineno, what,
-                    shown, more);
+    pd_profile_warn(f->p, "line %llu: %s \"%s\"; line skipped", (unsigned long long)lineno, what, shown);
   f->bad++;
   return PD_OK;
 }
@@ -162,11 +155,9 @@ static int S_parse(S_fold *f, const char *data, size_t size) {
     double count;
     int rc = S_count(sep, (size_t)(le - sep), &count);
     if (rc != 0) {
-      char what[96];
-      snprintf(what, sizeof what, "count \"%.*s\" is %s in", (int)((le - sep) < 40 ? le - sep : 40),
-               sep, rc == 2 ? "negative" : "not a number");
-      for (char *c = what; *c; c++)
-        if ((unsigned char)*c < 0x20) *c = '?';
+      char what[128], shown[PD_EXCERPT_SIZE];
+      snprintf(what, sizeof what, "count \"%s\" is %s in", pd_excerpt(sep, (size_t)(le - sep), shown),
+               rc == 2 ? "negative" : "not a number");
       if (S_bad(f, lineno, what, line, (size_t)(le - line)) != PD_OK) return PD_ERR;
       continue;
     }
@@ -211,14 +202,7 @@ static void S_build(S_fold *f) {
   p->types[0].unit = pd_intern_put(f->in, "count", 5);
   p->period_type = p->types[0];
   p->period = 1;
-  p->nsamples = (uint32_t)f->values.n;
-  p->stack_start = pd_arena_alloc(&p->arena, (p->nsamples + 1) * sizeof(uint32_t));
-  p->stack_start[0] = 0;
-  if (p->nsamples) memcpy(p->stack_start + 1, f->stack_start.items, p->nsamples * sizeof(uint32_t));
-  p->stack = pd_arena_alloc(&p->arena, (f->stack.n ? f->stack.n : 1) * sizeof(uint32_t));
-  if (f->stack.n) memcpy(p->stack, f->stack.items, f->stack.n * sizeof(uint32_t));
-  p->values = pd_arena_alloc(&p->arena, (p->nsamples ? p->nsamples : 1) * sizeof(double));
-  if (p->nsamples) memcpy(p->values, f->values.items, p->nsamples * sizeof(double));
+  pd_ingest_flat_samples(p, &f->stack_start, &f->stack, &f->values);
   pd_profile_adopt_strings(p, f->in);
 }
 

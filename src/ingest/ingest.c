@@ -23,6 +23,60 @@ int pd_is_text(const uint8_t *data, size_t len) {
   return 1;
 }
 
+const char *pd_excerpt(const char *s, size_t n, char out[PD_EXCERPT_SIZE]) {
+  size_t k = n;
+  if (k > 60) {
+    k = 60;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) k--;
+  }
+  for (size_t i = 0; i < k; i++) {
+    unsigned char c = (unsigned char)s[i];
+    out[i] = c < 0x20 || c == 0x7f || c == '"' ? '?' : (char)c;
+  }
+  strcpy(out + k, k < n ? "..." : "");
+  return out;
+}
+
+/* Inflates *data in place of itself when it is gzip (taking it). */
+static int S_inflate(const char *name, uint8_t **data, size_t *len, size_t max, pd_err *err) {
+  if (!pd_is_gzip(*data, *len)) return PD_OK;
+  uint8_t *inflated;
+  size_t n;
+  int rc = pd_gunzip(name, *data, *len, max, &inflated, &n, err);
+  free(*data);
+  *data = NULL;
+  if (rc != PD_OK) return rc;
+  if (n == 0) {
+    free(inflated);
+    return pd_fail(err, "%s: gzip stream holds no data", name);
+  }
+  *data = inflated;
+  *len = n;
+  return PD_OK;
+}
+
+int pd_read_input(const char *path, size_t max, uint8_t **data, size_t *len, pd_err *err) {
+  if (pd_read_file(path, max, data, len, err) != PD_OK) return PD_ERR;
+  if (*len == 0) {
+    free(*data);
+    *data = NULL;
+    return pd_fail(err, "%s: empty file", path);
+  }
+  return S_inflate(path, data, len, max, err);
+}
+
+void pd_ingest_flat_samples(pd_profile *p, const pd_vec *stack_start, const pd_vec *stack,
+                            const pd_vec *values) {
+  p->nsamples = (uint32_t)stack_start->n;
+  p->stack_start = pd_arena_alloc(&p->arena, (p->nsamples + 1) * sizeof(uint32_t));
+  p->stack_start[0] = 0;
+  if (p->nsamples) memcpy(p->stack_start + 1, stack_start->items, p->nsamples * sizeof(uint32_t));
+  p->stack = pd_arena_alloc(&p->arena, (stack->n ? stack->n : 1) * sizeof(uint32_t));
+  if (stack->n) memcpy(p->stack, stack->items, stack->n * sizeof(uint32_t));
+  p->values = pd_arena_alloc(&p->arena, (values->n ? values->n : 1) * sizeof(double));
+  if (values->n) memcpy(p->values, values->items, values->n * sizeof(double));
+}
+
 /* The first non-blank line, without its trailing blanks (leading ones stay:
  * " 42" is a folded line with an empty stack). */
 static int S_first_line(const uint8_t *data, size_t len, const char **line, size_t *n) {
@@ -155,19 +209,7 @@ int pd_ingest_bytes(const char *name, uint8_t *data, size_t len,
     free(data);
     return pd_fail(err, "%s: empty file", name);
   }
-  if (pd_is_gzip(data, len)) {
-    uint8_t *inflated;
-    size_t n;
-    int rc = pd_gunzip(name, data, len, max, &inflated, &n, err);
-    free(data);
-    if (rc != PD_OK) return rc;
-    if (n == 0) {
-      free(inflated);
-      return pd_fail(err, "%s: gzip stream holds no data", name);
-    }
-    data = inflated;
-    len = n;
-  }
+  if (S_inflate(name, &data, &len, max, err) != PD_OK) return PD_ERR;
   pd_format f;
   int rc = pd_sniff(name, data, len, 1, &f, err);
   if (rc == PD_OK && f == PD_FORMAT_PPROF) return pd_pprof_read(p, data, len, err);

@@ -43,6 +43,15 @@ static inline int pd_is_gzip(const uint8_t *data, size_t len) {
 /* The pprof protobuf reader: decodes buf (which p takes ownership of). */
 int pd_pprof_read(pd_profile *p, uint8_t *buf, size_t len, pd_err *err);
 
+/* A piece of input as error messages quote it: at most 60 bytes (cut at a
+ * UTF-8 boundary, "..." added), control bytes and '"' as '?'. Returns out. */
+#define PD_EXCERPT_SIZE 72
+const char *pd_excerpt(const char *s, size_t n, char out[PD_EXCERPT_SIZE]);
+
+/* Reads a whole input file and inflates it when it is gzip; refuses an empty
+ * one. *data is malloc'd with a spare byte. */
+int pd_read_input(const char *path, size_t max, uint8_t **data, size_t *len, pd_err *err);
+
 /* ---- sniffing ------------------------------------------------------------------ */
 
 /* Text formats have no NUL or C0 control bytes other than tab, newline and
@@ -80,6 +89,12 @@ int pd_folded_read(pd_profile *p, const uint8_t *data, size_t len,
 /* Go's debug=1 heap profile and gperftools' heap/growth profiles, by
  * google/pprof's legacy_profile.go rules. Does not take data. */
 int pd_legacy_heap_read(pd_profile *p, const uint8_t *data, size_t len, pd_err *err);
+
+/* Moves samples gathered in vectors (stack_start: the end of each sample's
+ * stack; stack: location indexes, leaf first; values: ntypes per sample)
+ * into p's flat arrays. The text readers' last step. */
+void pd_ingest_flat_samples(pd_profile *p, const pd_vec *stack_start, const pd_vec *stack,
+                            const pd_vec *values);
 
 /* ---- cgroup memory files ------------------------------------------------------------ */
 

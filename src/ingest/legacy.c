@@ -116,14 +116,9 @@ static int S_hex(S_cur *c, uint64_t *out) {
 }
 
 static int S_fail_line(S_leg *l, uint64_t lineno, const char *what, const char *line, size_t n) {
-  char shown[72];
-  size_t k = n < 60 ? n : 60;
-  memcpy(shown, line, k);
-  shown[k] = 0;
-  for (size_t i = 0; i < k; i++)
-    if ((unsigned char)shown[i] < 0x20 || shown[i] == '"') shown[i] = '?';
-  return pd_fail(l->err, "%s:%" PRIu64 ": %s: \"%s%s\"", l->p->path, lineno, what, shown,
-                 n > k ? "..." : "");
+  char shown[PD_EXCERPT_SIZE];
+  return pd_fail(l->err, "%s:%" PRIu64 ": %s: \"%s\"", l->p->path, lineno, what,
+                 pd_excerpt(line, n, shown));
 }
 
 /* ---- the header ---------------------------------------------------------------- */
@@ -549,14 +544,7 @@ static void S_build(S_leg *l) {
   p->period_type.unit = pd_intern_put(l->in, "bytes", 5);
   p->period = l->rate > 0 ? l->rate : 1;
 
-  p->nsamples = (uint32_t)l->stack_start.n;
-  p->stack_start = pd_arena_alloc(&p->arena, (p->nsamples + 1) * sizeof(uint32_t));
-  p->stack_start[0] = 0;
-  if (p->nsamples) memcpy(p->stack_start + 1, l->stack_start.items, p->nsamples * sizeof(uint32_t));
-  p->stack = pd_arena_alloc(&p->arena, (l->stack.n ? l->stack.n : 1) * sizeof(uint32_t));
-  if (l->stack.n) memcpy(p->stack, l->stack.items, l->stack.n * sizeof(uint32_t));
-  p->values = pd_arena_alloc(&p->arena, (l->values.n ? l->values.n : 1) * sizeof(double));
-  if (l->values.n) memcpy(p->values, l->values.items, l->values.n * sizeof(double));
+  pd_ingest_flat_samples(p, &l->stack_start, &l->stack, &l->values);
   pd_profile_adopt_strings(p, l->in);
 }
 

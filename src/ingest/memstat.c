@@ -154,14 +154,9 @@ int pd_memstat_parse(pd_memstat *m, const uint8_t *data, size_t len, pd_err *err
       break;
     }
     if (!S_kv(line, n, &kl, &v)) {
-      int shown = n < 60 ? (int)n : 60;
-      char buf[64];
-      memcpy(buf, line, (size_t)shown);
-      buf[shown] = 0;
-      for (int i = 0; i < shown; i++)
-        if ((unsigned char)buf[i] < 0x20 || buf[i] == '"') buf[i] = '?';
-      rc = pd_fail(err, "%s:%llu: not a \"key value\" line of memory.stat: \"%s%s\"", m->path,
-                   (unsigned long long)lineno, buf, (size_t)shown < n ? "..." : "");
+      char shown[PD_EXCERPT_SIZE];
+      rc = pd_fail(err, "%s:%llu: not a \"key value\" line of memory.stat: \"%s\"", m->path,
+                   (unsigned long long)lineno, pd_excerpt(line, n, shown));
       break;
     }
     pd_cgroup_version which;
@@ -206,20 +201,7 @@ int pd_memstat_read_file(const char *path, const pd_ingest_opts *opts, pd_memsta
   pd_memstat_init(m, path);
   uint8_t *data;
   size_t len;
-  if (pd_read_file(path, max, &data, &len, err) != PD_OK) return PD_ERR;
-  if (len == 0) {
-    free(data);
-    return pd_fail(err, "%s: empty file", path);
-  }
-  if (pd_is_gzip(data, len)) {
-    uint8_t *inflated;
-    size_t n;
-    int rc = pd_gunzip(path, data, len, max, &inflated, &n, err);
-    free(data);
-    if (rc != PD_OK) return rc;
-    data = inflated;
-    len = n;
-  }
+  if (pd_read_input(path, max, &data, &len, err) != PD_OK) return PD_ERR;
   int rc;
   if (!pd_is_text(data, len))
     rc = pd_fail(err, "%s: binary data, not a cgroup memory file (memory.stat, memory.current)", path);

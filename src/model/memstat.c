@@ -17,6 +17,10 @@ const char *pd_time_source_name(pd_time_source s) {
   return "none";
 }
 
+const char *pd_cgroup_version_name(pd_cgroup_version v) {
+  return v == PD_CGROUP_V1 ? "v1" : v == PD_CGROUP_V2 ? "v2" : "unknown";
+}
+
 void pd_memstat_init(pd_memstat *m, const char *path) {
   memset(m, 0, sizeof *m);
   pd_arena_init(&m->arena, 4096);

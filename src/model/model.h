@@ -185,6 +185,9 @@ typedef struct pd_memstat {
   uint32_t nknown;   /* keys that memory.stat documents */
 } pd_memstat;
 
+/* "v1", "v2", "unknown". */
+const char *pd_cgroup_version_name(pd_cgroup_version v);
+
 void pd_memstat_init(pd_memstat *m, const char *path);
 void pd_memstat_free(pd_memstat *m);
 /* Returns 1 and sets *v when key is present. */

@@ -328,3 +328,87 @@ void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_meta *m) {
   }
   pd_buf_puts(b, "]\n}\n");
 }
+
+/* ---- heap versus container memory (docs/inputs.md) ---------------------------- */
+
+/* name/value pairs as "name":number, comma-separated */
+static void S_nums(pd_buf *b, const char *const *names, const double *v, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (i) pd_buf_putc(b, ',');
+    S_num(b, names[i], v[i]);
+  }
+}
+
+static void S_bool(pd_buf *b, const char *k, int v) {
+  S_key(b, k);
+  pd_buf_puts(b, v ? "true" : "false");
+}
+
+static void S_memline(pd_buf *b, const char *k, const pd_memline *l) {
+  static const char *const names[] = {"points", "first", "last", "min", "max", "slope_per_hour", "growth"};
+  double v[] = {l->n, l->first, l->last, l->min, l->max, l->slope, l->growth};
+  S_key(b, k);
+  pd_buf_putc(b, '{');
+  S_nums(b, names, v, sizeof v / sizeof v[0]);
+  pd_buf_putc(b, ',');
+  S_bool(b, "grows", l->grows);
+  pd_buf_putc(b, '}');
+}
+
+static void S_mempoint(pd_buf *b, const pd_mempoint *p, int64_t t0) {
+  static const char *const names[] = {"time_ns", "seconds", "heap", "anon", "file", "active_file",
+                                      "inactive_file", "shmem", "usage", "working_set"};
+  double v[] = {(double)p->time_ns, (double)(p->time_ns - t0) / 1e9, p->heap, p->anon, p->file,
+                p->active_file, p->inactive_file, p->shmem, p->usage, p->working_set};
+  char t[40];
+  pd_buf_putc(b, '{');
+  S_str(b, "time", p->time_ns ? pd_format_time(p->time_ns, t, sizeof t) : NULL);
+  pd_buf_putc(b, ',');
+  S_str(b, "time_source", pd_time_source_name(p->time_source));
+  pd_buf_putc(b, ',');
+  S_str(b, "memory_stat", p->memstat);
+  pd_buf_putc(b, ',');
+  S_str(b, "usage_file", p->usage_file);
+  pd_buf_putc(b, ',');
+  S_str(b, "heap_profile", p->heap_profile);
+  pd_buf_putc(b, ',');
+  S_nums(b, names, v, sizeof v / sizeof v[0]);
+  pd_buf_putc(b, ',');
+  S_bool(b, "usage_estimated", p->usage_estimated);
+  pd_buf_putc(b, '}');
+}
+
+void pd_report_memory_json(pd_buf *b, const pd_memtimeline *tl, const pd_memory_result *r) {
+  pd_buf_putc(b, '{');
+  S_str(b, "attribution", pd_attribution_name(r->attribution));
+  pd_buf_putc(b, ',');
+  S_str(b, "explanation", r->sentence);
+  pd_buf_putc(b, ',');
+  S_str(b, "cgroup_version", pd_cgroup_version_name(tl->version));
+  pd_buf_putc(b, ',');
+  static const char *const names[] = {"span_seconds", "threshold_bytes", "heap_share", "heap_profiles_paired"};
+  double v[] = {r->span_s, r->threshold, r->heap_share, tl->heaps_paired};
+  S_nums(b, names, v, sizeof v / sizeof v[0]);
+  pd_buf_putc(b, ',');
+  S_bool(b, "times_from_mtime", tl->times_from_mtime);
+  pd_buf_puts(b, ",\"lines\":{");
+  const pd_memline *lines[] = {&r->heap, &r->anon, &r->file, &r->active_file, &r->inactive_file,
+                               &r->usage, &r->working_set};
+  static const char *const line_names[] = {"heap", "anon", "file_cache", "active_file", "inactive_file",
+                                           "usage", "working_set"};
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+    if (i) pd_buf_putc(b, ',');
+    S_memline(b, line_names[i], lines[i]);
+  }
+  pd_buf_puts(b, "},\"snapshots\":[");
+  for (uint32_t i = 0; i < tl->n; i++) {
+    if (i) pd_buf_putc(b, ',');
+    S_mempoint(b, &tl->points[i], tl->points[0].time_ns);
+  }
+  pd_buf_puts(b, "],\"unpaired\":[");
+  for (uint32_t i = 0; i < tl->nunpaired; i++) {
+    if (i) pd_buf_putc(b, ',');
+    pd_esc_json(b, tl->unpaired[i], strlen(tl->unpaired[i]));
+  }
+  pd_buf_puts(b, "]}");
+}
