@@ -5,10 +5,12 @@
  * commands in the comments), the legacy heap profiles against google/pprof's
  * own reading of them (the expected-string files in ../shared/data/legacy: every
  * sample's values and every frame's address and mapping). */
+#include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
 
 #include "test.h"
+#include "analyse/analyse.h"
 #include "ingest/ingest.h"
 
 /* ---- helpers ------------------------------------------------------------------- */
@@ -338,6 +340,72 @@ PD_TEST(go_text_symbols_from_comments) {
   pd_profile_free(&p);
 }
 
+/* samples/leak writes every heap snapshot twice at the same moment, as
+ * protobuf and as debug=1 text: both must give the same total and the same
+ * flat and cum for every function, for all four sample types. */
+static int S_reduce_file(const char *path, const char *index, pd_intern *keys, pd_snapshot *s) {
+  pd_profile p;
+  pd_err err;
+  int rc = pd_ingest_file(path, NULL, &p, &err);
+  if (rc == PD_OK) {
+    pd_view v;
+    pd_view_opts o = {0};
+    pd_view_init(&v, &o, &err);
+    pd_reduce_opts ro = {index, 0};
+    rc = pd_reduce(&p, &v, keys, &ro, s, &err);
+    pd_view_free(&v);
+  }
+  CHECK_MSG(rc == PD_OK, "%s", err.msg);
+  pd_profile_free(&p);
+  return rc;
+}
+
+PD_TEST(go_text_equals_protobuf_of_the_same_moment) {
+  const char *dir = pd_test_repo("samples/leak/snapshots");
+  DIR *d = opendir(dir);
+  CHECK_MSG(d != NULL, "%s is missing", dir);
+  if (!d) return;
+  int pairs = 0, differ = 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    size_t n = strlen(e->d_name);
+    if (n < 5 || strcmp(e->d_name + n - 4, ".txt") != 0) continue;
+    char txt[1024], pb[1024];
+    snprintf(txt, sizeof txt, "%s/%s", dir, e->d_name);
+    snprintf(pb, sizeof pb, "%s/%.*s.pb.gz", dir, (int)(n - 4), e->d_name);
+    pairs++;
+    for (int i = 0; i < 4; i++) {
+      char index[2] = {(char)('0' + i), 0};
+      pd_intern keys;
+      pd_intern_init(&keys, 256);
+      pd_snapshot a, b;
+      if (S_reduce_file(txt, index, &keys, &a) != PD_OK) {
+        pd_intern_free(&keys);
+        continue;
+      }
+      if (S_reduce_file(pb, index, &keys, &b) == PD_OK) {
+        CHECK_STR(a.sample_type, b.sample_type);
+        if (a.total != b.total) differ++;
+        for (uint32_t k = 0; k < keys.n; k++) {
+          double fa = k < a.ft.n ? a.ft.flat[k] : 0, fb = k < b.ft.n ? b.ft.flat[k] : 0;
+          double ca = k < a.ft.n ? a.ft.cum[k] : 0, cb = k < b.ft.n ? b.ft.cum[k] : 0;
+          if (fa != fb || ca != cb) {
+            differ++;
+            fprintf(stderr, "    %s %s: %s flat %g/%g cum %g/%g\n", e->d_name, index,
+                    pd_intern_str(&keys, k), fa, fb, ca, cb);
+          }
+        }
+        pd_snapshot_free(&b);
+      }
+      pd_snapshot_free(&a);
+      pd_intern_free(&keys);
+    }
+  }
+  closedir(d);
+  CHECK_MSG(pairs >= 10, "only %d debug=1/protobuf pairs in %s", pairs, dir);
+  CHECK_MSG(differ == 0, "%d figures differ between the text and the protobuf", differ);
+}
+
 PD_TEST(legacy_errors_name_the_line) {
   static const struct {
     const char *text, *msg;
@@ -469,6 +537,7 @@ static const pd_test_case S_cases[] = {
     {"folded_prefix_reuse_matches_naive_split", folded_prefix_reuse_matches_naive_split},
     {"legacy_matches_pprof_expected_strings", legacy_matches_pprof_expected_strings},
     {"go_text_symbols_from_comments", go_text_symbols_from_comments},
+    {"go_text_equals_protobuf_of_the_same_moment", go_text_equals_protobuf_of_the_same_moment},
     {"legacy_errors_name_the_line", legacy_errors_name_the_line},
     {"sniff_by_content", sniff_by_content},
     {"memstat_v1_and_v2", memstat_v1_and_v2},
