@@ -137,3 +137,25 @@ cp "$M/v1/memory.stat.$((t0 + 30))" "$I/b.stat" && touch -d @$((t0 + 30)) "$I/b.
 expect_rc "memstat: times from mtime" 0 memstat --format json "$I/b.stat" "$I/a.stat"
 jq -e '.times_from_mtime and .snapshots[0].time_source == "mtime" and (.snapshots[0].memory_stat | endswith("a.stat")) and .span_seconds == 30' "$out" >/dev/null &&
   ok "memstat: mtime order, said in the output" || bad "mtime" "$(head -c 400 "$out")"
+
+# ---- the series recorded on a real cgroup v1 (samples/memstat/README.md) --------------
+R=samples/memstat
+expect_rc "recorded page cache series" 0 memstat "$R"/pagecache/heap.* "$R"/pagecache/memory.*
+grep -q "^Attribution: page_cache" "$out" && grep -q "this is page cache from files being written" "$out" &&
+  ok "recorded page cache series: page_cache in words" || bad "recorded pagecache words" "$(tail -2 "$out")"
+expect_rc "recorded page cache series, json" 0 memstat --format json "$R"/pagecache/heap.* "$R"/pagecache/memory.*
+jq -e '.attribution == "page_cache" and .cgroup_version == "v1" and (.snapshots | length) == 26
+       and .heap_profiles_paired == 26 and .lines.file_cache.growth > 240e6 and (.lines.anon.grows | not)
+       and .lines.heap.growth == 0 and ([.snapshots[] | select(.usage_estimated)] | length) == 0' "$out" >/dev/null &&
+  ok "recorded page cache series: page_cache in JSON" || bad "recorded pagecache json" "$(jq -c '.attribution, .lines' "$out" | head -c 400)"
+expect_rc "recorded heap growth series, json" 0 memstat --format json "$R"/heapgrow/heap.* "$R"/heapgrow/memory.*
+jq -e '.attribution == "heap" and .lines.heap.growth > 150e6 and .lines.anon.growth > 180e6
+       and (.lines.file_cache.grows | not) and .heap_share > 0.8' "$out" >/dev/null &&
+  ok "recorded heap growth series: heap in JSON" || bad "recorded heapgrow json" "$(jq -c '.attribution, .lines' "$out" | head -c 400)"
+expect_rc "recorded heap growth series" 0 memstat "$R"/heapgrow/heap.* "$R"/heapgrow/memory.*
+grep -q "^Attribution: heap" "$out" && grep -q "the growth is on the profiled heap" "$out" &&
+  ok "recorded heap growth series: heap in words" || bad "recorded heapgrow words" "$(tail -2 "$out")"
+# the folder as it is, with the program's run.log: skipped with --keep-going
+expect_rc "recorded folder with --keep-going" 0 memstat --keep-going --format json "$R"/heapgrow/*
+jq -e '.attribution == "heap" and (.skipped | length) == 1 and (.skipped[0] | test("run.log:1: not a \"key value\" line"))' "$out" >/dev/null &&
+  ok "--keep-going skips run.log and says so" || bad "keep-going run.log" "$(jq -c .skipped "$out")"

@@ -1,6 +1,8 @@
 /* test_memory.c: the heap-versus-page-cache attribution on numbers alone,
- * pairing by time, and the timeline built from memory files. The recorded
- * scenarios (samples/memstat) are checked end to end in tests/e2e. */
+ * pairing by time, the timeline built from memory files, and the two series
+ * recorded on a real cgroup (samples/memstat: page cache growth, heap
+ * growth), read the way `report` reads them. */
+#include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -186,6 +188,96 @@ PD_TEST(timeline_pairs_usage_and_heaps) {
   pd_memtimeline_free(&tl);
 }
 
+typedef struct {
+  int index;
+  double total;
+} S_acc;
+
+static int S_add(void *ctx, const uint32_t *locs, uint32_t n, const double *values) {
+  (void)locs;
+  (void)n;
+  S_acc *a = ctx;
+  a->total += values[a->index];
+  return PD_OK;
+}
+
+/* Reads a recorded scenario: memory files through pd_memstat_read_file, heap
+ * profiles through pd_ingest_file (inuse_space, their default), routed by
+ * pd_sniff_file as `report` routes them. */
+static void S_recorded(const char *scenario, pd_memtimeline *tl) {
+  char dir[256];
+  snprintf(dir, sizeof dir, "samples/memstat/%s", scenario);
+  DIR *d = opendir(pd_test_repo(dir));
+  CHECK_MSG(d != NULL, "%s is missing", dir);
+  pd_memstat files[128];
+  pd_memheap heaps[128];
+  char paths[128][320];
+  uint32_t nf = 0, nh = 0;
+  struct dirent *e;
+  while (d && (e = readdir(d)) && nf < 128 && nh < 128) {
+    if (strncmp(e->d_name, "heap.", 5) != 0 && strncmp(e->d_name, "memory.", 7) != 0) continue;
+    char *path = paths[nf + nh];
+    snprintf(path, sizeof paths[0], "%s/%s", dir, e->d_name);
+    pd_format f;
+    pd_err err;
+    CHECK_MSG(pd_sniff_file(path, &f, &err) == PD_OK, "%s", err.msg);
+    if (f == PD_FORMAT_MEMSTAT) {
+      CHECK_MSG(pd_memstat_read_file(path, NULL, &files[nf], &err) == PD_OK, "%s", err.msg);
+      CHECK(files[nf].time_source == PD_TIME_FILE_NAME);
+      nf++;
+      continue;
+    }
+    pd_profile p;
+    CHECK_MSG(pd_ingest_file(path, NULL, &p, &err) == PD_OK, "%s", err.msg);
+    S_acc acc = {0, 0};
+    CHECK(pd_profile_sample_index(&p, NULL, &acc.index, &err) == PD_OK);
+    CHECK_STR(pd_profile_str(&p, p.types[acc.index].type), "inuse_space");
+    pd_profile_samples(&p, S_add, &acc, &err);
+    heaps[nh].path = path;
+    heaps[nh].time_ns = p.time_ns;
+    heaps[nh].time_source = PD_TIME_PROFILE;
+    heaps[nh].total = acc.total;
+    nh++;
+    pd_profile_free(&p);
+  }
+  if (d) closedir(d);
+  CHECK(nf == 52 && nh == 26);
+  pd_memtimeline_build(tl, files, nf, heaps, nh);
+  for (uint32_t i = 0; i < nf; i++) pd_memstat_free(&files[i]);
+  CHECK(tl->n == 26 && tl->heaps_paired == 26 && tl->nunpaired == 0 && tl->version == PD_CGROUP_V1);
+  for (uint32_t i = 0; i < tl->n; i++) CHECK(!tl->points[i].usage_estimated);
+}
+
+PD_TEST(recorded_page_cache_series) {
+  pd_memtimeline tl;
+  S_recorded("pagecache", &tl);
+  pd_memory_result r;
+  pd_memtimeline_attribute(&tl, NULL, &r);
+  CHECK(r.attribution == PD_ATTR_PAGE_CACHE);
+  CHECK_STR(pd_attribution_name(r.attribution), "page_cache");
+  /* samples/memstat/README.md: cache +262 MB (almost all inactive_file), rss
+   * +1.2 MB, the heap profile unchanged */
+  CHECK(r.file.growth > 240 * MB && r.inactive_file.growth > 240 * MB);
+  CHECK(!r.anon.grows && !r.heap.grows && r.heap.growth == 0);
+  CHECK(r.span_s == 25);
+  CHECK(strstr(r.sentence, "this is page cache") != NULL);
+  pd_memtimeline_free(&tl);
+}
+
+PD_TEST(recorded_heap_growth_series) {
+  pd_memtimeline tl;
+  S_recorded("heapgrow", &tl);
+  pd_memory_result r;
+  pd_memtimeline_attribute(&tl, NULL, &r);
+  CHECK(r.attribution == PD_ATTR_HEAP);
+  CHECK_STR(pd_attribution_name(r.attribution), "heap");
+  /* heap +192 MB, rss +222 MB, page cache ~0 */
+  CHECK(r.heap.growth > 150 * MB && r.anon.growth > 180 * MB && !r.file.grows);
+  CHECK(r.heap_share > 0.8 && r.heap_share < 1.1);
+  CHECK(strstr(r.sentence, "the growth is on the profiled heap") != NULL);
+  pd_memtimeline_free(&tl);
+}
+
 static const pd_test_case S_cases[] = {
     {"page_cache_when_only_files_grow", page_cache_when_only_files_grow},
     {"heap_when_heap_grows_with_anon", heap_when_heap_grows_with_anon},
@@ -196,5 +288,7 @@ static const pd_test_case S_cases[] = {
     {"both_grow_heap_first_and_cache_mentioned", both_grow_heap_first_and_cache_mentioned},
     {"pairing_by_time", pairing_by_time},
     {"timeline_pairs_usage_and_heaps", timeline_pairs_usage_and_heaps},
+    {"recorded_page_cache_series", recorded_page_cache_series},
+    {"recorded_heap_growth_series", recorded_heap_growth_series},
     {NULL, NULL}};
 const pd_test_suite pd_suite_memory = {"memory", S_cases};
