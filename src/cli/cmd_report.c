@@ -122,6 +122,52 @@ static int S_parse_formats(const char *list, int have_gates, S_formats *f, pd_er
   return rc;
 }
 
+/* Pairs the memory files with the series' snapshots by time and decides
+ * the attribution (analyse/memory.h). Heap totals only mean something in
+ * bytes: for other sample types the memory section is left out, saying so. */
+static int S_memory(pd_series *s, const pd_args *a, const char **files, uint32_t n,
+                    pd_memtimeline *tl, pd_memory_result *r, int *have, pd_err *err) {
+  pd_ingest_opts io;
+  if (pd_cli_ingest_opts(a, &io, err) != PD_OK) return PD_ERR;
+  pd_memstat *ms = pd_xcalloc(n, sizeof *ms);
+  uint32_t nms = 0;
+  int rc = PD_OK;
+  for (uint32_t i = 0; i < n; i++) {
+    if (pd_memstat_read_file(files[i], &io, &ms[nms], err) == PD_OK) {
+      nms++;
+      continue;
+    }
+    pd_memstat_free(&ms[nms]);
+    if (!pd_arg_flag(a, "keep-going")) {
+      rc = PD_ERR;
+      break;
+    }
+    pd_series_warn(s, "%s (skipped, --keep-going)", err->msg);
+  }
+  const pd_snapinfo *ref = &s->snap[s->order[0]];
+  if (rc == PD_OK && nms && pd_unit_classify(ref->unit, NULL) != PD_UNIT_BYTES) {
+    pd_series_warn(s, "memory.stat files given, but the profiles measure %s in %s, not bytes: no heap-versus-memory analysis",
+                   ref->sample_type, ref->unit);
+  } else if (rc == PD_OK && nms) {
+    pd_memheap *heaps = pd_xcalloc(s->npos, sizeof *heaps);
+    for (uint32_t p = 0; p < s->npos; p++) {
+      const pd_snapinfo *si = &s->snap[s->order[p]];
+      heaps[p].path = si->path;
+      heaps[p].total = si->total;
+      if (si->time_ns) heaps[p].time_ns = si->time_ns, heaps[p].time_source = PD_TIME_PROFILE;
+      else if (si->name_ns) heaps[p].time_ns = si->name_ns, heaps[p].time_source = PD_TIME_FILE_NAME;
+      else heaps[p].time_ns = si->mtime_ns, heaps[p].time_source = PD_TIME_MTIME;
+    }
+    pd_memtimeline_build(tl, ms, nms, heaps, s->npos);
+    pd_memtimeline_attribute(tl, NULL, r);
+    *have = 1;
+    free(heaps);
+  }
+  for (uint32_t i = 0; i < nms; i++) pd_memstat_free(&ms[i]);
+  free(ms);
+  return rc;
+}
+
 /* mkdir -p, remembering what it created (outermost first). */
 static int S_mkdirs(const char *dir, char **made, int *nmade, pd_err *err) {
   char *path = pd_xstrdup(dir);
@@ -233,12 +279,27 @@ static int S_run(const pd_args *a) {
     return S_fail(err.msg);
   }
 
+  /* container memory files (memory.stat, memory.current) are not profiles:
+   * they go to the heap-versus-page-cache analysis, the rest to the series */
   const char *base = pd_arg(a, "base");
-  uint32_t n = (uint32_t)a->npos;
+  const char **paths = pd_xmalloc(((size_t)a->npos + 1) * sizeof *paths);
+  const char **memfiles = pd_xmalloc(((size_t)a->npos + 1) * sizeof *memfiles);
+  uint32_t n = 0, nmem = 0;
+  for (int i = 0; i < a->npos; i++) {
+    pd_format f;
+    if (pd_sniff_file(a->pos[i], &f, &err) == PD_OK && f == PD_FORMAT_MEMSTAT) memfiles[nmem++] = a->pos[i];
+    else paths[n++] = a->pos[i]; /* errors are reported when it is read */
+  }
+  if (n < 2 && !(n >= 1 && base)) {
+    free(paths);
+    free(memfiles);
+    free(gates);
+    free(notes);
+    pd_view_free(&view);
+    return S_fail("report needs at least two profiles (memory.stat files do not count), or one with --base");
+  }
   pd_series series;
   pd_series_init(&series, n, base != NULL, &so);
-  const char **paths = pd_xmalloc((n + 1) * sizeof *paths);
-  for (uint32_t i = 0; i < n; i++) paths[i] = a->pos[i];
   if (base) paths[n] = base;
   for (uint32_t i = 0; i < series.ncols; i++) {
     struct stat st;
@@ -269,6 +330,12 @@ static int S_run(const pd_args *a) {
   if (rc != PD_OK) err = job.err;
   if (rc == PD_OK) rc = pd_series_finish(&series, &err);
 
+  /* heap versus container memory */
+  pd_memtimeline tl;
+  pd_memory_result mem;
+  int have_mem = 0;
+  if (rc == PD_OK && nmem) rc = S_memory(&series, a, memfiles, nmem, &tl, &mem, &have_mem, &err);
+
   /* gates and outputs */
   int failed_gates = 0;
   if (rc == PD_OK && ngates) {
@@ -289,7 +356,9 @@ static int S_run(const pd_args *a) {
     ro.max_rows = (uint32_t)(max_rows ? max_rows : 1);
     ro.gates = gates;
     ro.ngates = ngates;
-    pd_report_meta meta = {PD_VERSION, pd_arg(a, "title"), gates, ngates};
+    pd_report_meta meta = {PD_VERSION, pd_arg(a, "title"), gates, ngates,
+                           have_mem ? &tl : NULL, have_mem ? &mem : NULL};
+    if (have_mem) ro.memory_sentence = mem.sentence;
     pd_buf buf = PD_BUF_INIT;
     if (rc == PD_OK && fmt.json) {
       pd_report_json(&buf, &series, &meta);
@@ -327,6 +396,8 @@ static int S_run(const pd_args *a) {
     for (uint32_t i = 0; i < series.nwarnings; i++) pd_cli_warn(series.warnings[i]);
     S_summary(&series, gates, ngates, failed_gates, dir);
   }
+  if (have_mem) pd_memtimeline_free(&tl);
+  free(memfiles);
   free(notes);
   free(gates);
   free(paths);

@@ -314,6 +314,11 @@ void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_meta *m) {
   }
   free(idx);
   pd_buf_puts(b, "],\n");
+  if (m->memory) {
+    S_key(b, "memory");
+    pd_report_memory_json(b, m->memory_tl, m->memory);
+    pd_buf_puts(b, ",\n");
+  }
   S_key(b, "warnings");
   pd_buf_putc(b, '[');
   uint32_t nw = 0;

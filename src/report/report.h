@@ -36,6 +36,8 @@ typedef struct pd_report_meta {
   const char *title;
   const pd_gate *gates; /* evaluated --fail-on gates */
   size_t ngates;
+  const pd_memtimeline *memory_tl; /* heap versus container memory, or NULL */
+  const pd_memory_result *memory;
 } pd_report_meta;
 
 /* report.json (docs/report-json.md). */

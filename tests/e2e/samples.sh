@@ -38,3 +38,11 @@ echo "$r" | grep -q "value unchanged" && echo "$r" | grep -q "share of the total
 drop=$(jq '.functions[] | select(.name == "main.fillSessionCache") | .plateau.share_from - .plateau.share_to' "$j")
 awk -v d="$drop" 'BEGIN{exit !(d >= 10)}' && ok "cycle: session share falls by tens of points ($drop)" || bad "cycle: session share drop" "$drop"
 grep -q "value unchanged" "$S/cycle/report.md" && ok "cycle: report.md says value unchanged" || bad "cycle: report.md" ""
+# heap versus page cache inside a report: memory.stat files among the inputs
+for scen in pagecache:page_cache heapgrow:heap; do
+  d=${scen%%:*} want=${scen##*:}
+  expect_rc "report with memory.stat: $d" 0 report -o "$S/mem-$d" samples/memstat/$d/heap.* samples/memstat/$d/memory.*
+  check "report: $d attributed to $want" test "$(jq -r '.memory.attribution' "$S/mem-$d/report.json")" = "$want"
+  check "report: $d memory.stat files are not snapshots" test "$(jq '.snapshots | length' "$S/mem-$d/report.json")" = 26
+  grep -q "$(jq -r '.memory.explanation' "$S/mem-$d/report.json" | cut -c1-40)" "$S/mem-$d/report.md" && ok "report.md explains $d" || bad "report.md explains $d" ""
+done
