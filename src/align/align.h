@@ -136,4 +136,18 @@ void pd_tree_sum(const pd_tree *t, int c, double *out);
  * series come to share one tree. */
 void pd_tree_merge(pd_tree *dst, int dst_col, const pd_tree *src, int src_col);
 
+/* Every node's children in name order (bytewise, as folded stacks and flame
+ * graphs sort them): children of node i are kids[start[i] .. start[i+1]). */
+typedef struct pd_tree_kids {
+  uint32_t *start, *kids;
+} pd_tree_kids;
+
+void pd_tree_kids_build(const pd_tree *t, const pd_intern *keys, pd_tree_kids *k);
+void pd_tree_kids_free(pd_tree_kids *k);
+
+/* dst (initialised by the caller with src's column count) gets every stack
+ * of src reversed, leaf first from the root, with each self-value column
+ * carried (flamegraph.pl's --reverse). */
+void pd_tree_reverse(pd_tree *dst, const pd_tree *src);
+
 #endif

@@ -127,3 +127,73 @@ void pd_tree_merge(pd_tree *dst, int dst_col, const pd_tree *src, int src_col) {
   }
   free(map);
 }
+
+/* Names are ranked once (one sort of the distinct keys), so sorting each
+ * node's children compares integers, not strings. */
+static int S_by_name(const void *ctx, uint32_t a, uint32_t b) {
+  return pd_intern_cmp(ctx, a, b);
+}
+
+static int S_cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+void pd_tree_kids_build(const pd_tree *t, const pd_intern *keys, pd_tree_kids *k) {
+  uint32_t *rank = pd_xcalloc(keys->n + 1, sizeof *rank);
+  uint32_t *used = pd_xmalloc(((size_t)t->n + 1) * sizeof *used), nused = 0;
+  for (uint32_t i = 1; i < t->n; i++)
+    if (!rank[t->key[i]]) {
+      rank[t->key[i]] = 1;
+      used[nused++] = t->key[i];
+    }
+  pd_sort_u32(used, nused, S_by_name, keys);
+  for (uint32_t i = 0; i < nused; i++) rank[used[i]] = i;
+  free(used);
+  k->start = pd_xcalloc((size_t)t->n + 1, sizeof *k->start);
+  k->kids = pd_xmalloc(((size_t)t->n + 1) * sizeof *k->kids);
+  for (uint32_t i = 1; i < t->n; i++) k->start[t->parent[i] + 1]++;
+  for (uint32_t i = 0; i < t->n; i++) k->start[i + 1] += k->start[i];
+  /* (rank, node) pairs, grouped by parent, then each group sorted */
+  uint64_t *pairs = pd_xmalloc(((size_t)t->n + 1) * sizeof *pairs);
+  uint32_t *fill = pd_xmalloc(((size_t)t->n + 1) * sizeof *fill);
+  memcpy(fill, k->start, (size_t)t->n * sizeof *fill);
+  for (uint32_t i = 1; i < t->n; i++) pairs[fill[t->parent[i]]++] = ((uint64_t)rank[t->key[i]] << 32) | i;
+  for (uint32_t i = 0; i < t->n; i++) {
+    uint32_t a = k->start[i], b = k->start[i + 1];
+    if (b - a > 1) qsort(pairs + a, b - a, sizeof *pairs, S_cmp_u64);
+    for (uint32_t j = a; j < b; j++) k->kids[j] = (uint32_t)pairs[j];
+  }
+  free(pairs);
+  free(fill);
+  free(rank);
+}
+
+void pd_tree_kids_free(pd_tree_kids *k) {
+  free(k->start);
+  free(k->kids);
+  k->start = k->kids = NULL;
+}
+
+void pd_tree_reverse(pd_tree *dst, const pd_tree *src) {
+  /* a node's root-first path is its stack leaf first once reversed:
+   * exactly what pd_tree_insert takes */
+  uint32_t cap = 64, *path = pd_xmalloc(cap * sizeof *path);
+  for (uint32_t i = 1; i < src->n; i++) {
+    int any = 0;
+    for (int c = 0; c < src->ncols && c < dst->ncols; c++) any |= src->col[c][i] != 0;
+    if (!any) continue;
+    uint32_t depth = 0;
+    for (uint32_t v = i; v != 0; v = src->parent[v]) depth++;
+    if (depth > cap) {
+      while (depth > cap) cap *= 2;
+      path = pd_xrealloc(path, cap * sizeof *path);
+    }
+    uint32_t d = depth;
+    for (uint32_t v = i; v != 0; v = src->parent[v]) path[--d] = src->key[v];
+    uint32_t node = pd_tree_insert(dst, path, depth);
+    for (int c = 0; c < src->ncols && c < dst->ncols; c++) dst->col[c][node] += src->col[c][i];
+  }
+  for (int c = 0; c < src->ncols && c < dst->ncols; c++) dst->col[c][0] += src->col[c][0];
+  free(path);
+}

@@ -173,4 +173,10 @@ static inline double pd_series_cum(const pd_series *s, uint32_t key, uint32_t po
   return key < s->rows ? s->cum[(size_t)key * s->ncols + s->order[pos]] : 0;
 }
 
+/* The time of column col by the series' ordering rule (0 when it has none). */
+static inline int64_t pd_series_time_ns(const pd_series *s, uint32_t col) {
+  const pd_snapinfo *si = &s->snap[col];
+  return s->rule == PD_ORDER_FILE_NAME ? si->name_ns : s->rule == PD_ORDER_MTIME ? si->mtime_ns : si->time_ns;
+}
+
 #endif

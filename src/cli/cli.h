@@ -92,5 +92,6 @@ extern const pd_command pd_cmd_top;
 extern const pd_command pd_cmd_fold;
 extern const pd_command pd_cmd_report;
 extern const pd_command pd_cmd_memstat;
+extern const pd_command pd_cmd_flame;
 
 #endif

@@ -8,6 +8,7 @@
  */
 #include "cli.h"
 #include "../render/escape.h"
+#include "../report/templates.h"
 
 #include <errno.h>
 #include <math.h>
@@ -203,6 +204,19 @@ static int S_stage(pd_outset *out, const char *dir, const char *name, pd_buf *bu
   return rc;
 }
 
+/* report.html's sparklines: function `index` in report order. */
+typedef struct {
+  const pd_series *series;
+  const uint32_t *order;
+} S_spark;
+
+static int S_sparkline(void *ctx, uint32_t index, pd_buf *svg) {
+  const S_spark *sp = ctx;
+  if (index >= sp->series->nfs) return PD_ERR;
+  pd_report_sparkline_svg(svg, sp->series, sp->order[index]);
+  return PD_OK;
+}
+
 /* The one line on stderr a CI log shows. */
 static void S_summary(const pd_series *s, const pd_gate *gates, size_t ngates, int failed, const char *dir) {
   const char *unit = s->snap[s->order[0]].unit;
@@ -360,6 +374,29 @@ static int S_run(const pd_args *a) {
                            have_mem ? &tl : NULL, have_mem ? &mem : NULL};
     if (have_mem) ro.memory_sentence = mem.sentence;
     pd_buf buf = PD_BUF_INIT;
+    /* the pictures: flame graphs, timeline, memory chart, sparklines */
+    pd_report_graphs graphs;
+    memset(&graphs, 0, sizeof graphs);
+    uint32_t *order = pd_report_function_order(&series);
+    uint8_t *used = pd_xcalloc(series.nfs ? series.nfs : 1, 1);
+    S_spark spark = {&series, order};
+    if (fmt.svg || fmt.html) {
+      pd_buf script = PD_BUF_INIT;
+      rc = pd_template_get("flamegraph.js", pd_arg(a, "template-dir"), &script, &err);
+      if (rc == PD_OK) rc = pd_report_graphs_build(&graphs, &series, have_mem ? &tl : NULL, script.data, &err);
+      pd_buf_free(&script);
+      ro.sparkline_dir = "sparklines";
+      ro.sparkline_used = used;
+    }
+    pd_report_link links[8];
+    for (size_t i = 0; i < graphs.n && fmt.svg; i++) {
+      links[i].label = graphs.files[i].caption;
+      links[i].href = graphs.files[i].name;
+    }
+    if (fmt.svg) {
+      ro.links = links;
+      ro.nlinks = graphs.n;
+    }
     if (rc == PD_OK && fmt.json) {
       pd_report_json(&buf, &series, &meta);
       rc = S_stage(&out, dir, "report.json", &buf, &err);
@@ -373,6 +410,12 @@ static int S_run(const pd_args *a) {
       memset(&ho, 0, sizeof ho);
       ho.version = PD_VERSION;
       ho.template_dir = pd_arg(a, "template-dir");
+      pd_report_graph hg[8];
+      for (size_t i = 0; i < graphs.n; i++) hg[i] = (pd_report_graph){graphs.files[i].caption, &graphs.files[i].svg};
+      ho.graphs = hg;
+      ho.ngraphs = graphs.n;
+      ho.sparkline = S_sparkline;
+      ho.ctx = &spark;
       rc = pd_report_html(&buf, &series, &ro, &ho, &err);
       if (rc == PD_OK) rc = S_stage(&out, dir, "report.html", &buf, &err);
     }
@@ -380,6 +423,30 @@ static int S_run(const pd_args *a) {
       rc = pd_report_junit(&buf, &series, gates, ngates, &err);
       if (rc == PD_OK) rc = S_stage(&out, dir, "junit.xml", &buf, &err);
     }
+    if (fmt.svg) {
+      for (size_t i = 0; i < graphs.n && rc == PD_OK; i++)
+        rc = S_stage(&out, dir, graphs.files[i].name, &graphs.files[i].svg, &err);
+      /* the sparklines report.md links to */
+      int have_dir = 0;
+      for (uint32_t i = 0; i < series.nfs && rc == PD_OK; i++) {
+        if (!used[i]) continue;
+        if (!have_dir) {
+          pd_buf sdir = PD_BUF_INIT;
+          pd_buf_printf(&sdir, "%s/sparklines", dir);
+          rc = S_mkdirs(sdir.data, made, &nmade, &err);
+          pd_buf_free(&sdir);
+          have_dir = 1;
+          if (rc != PD_OK) break;
+        }
+        char name[64];
+        snprintf(name, sizeof name, "sparklines/f%05u.svg", i);
+        pd_report_sparkline_svg(&buf, &series, order[i]);
+        rc = S_stage(&out, dir, name, &buf, &err);
+      }
+    }
+    pd_report_graphs_free(&graphs);
+    free(used);
+    free(order);
     pd_buf_free(&buf);
     if (rc == PD_OK) rc = pd_outset_commit(&out, &err);
   }

@@ -216,9 +216,7 @@ void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_meta *m) {
     pd_buf_puts(b, p ? ",\n{" : "{");
     S_str(b, "path", si->path);
     pd_buf_putc(b, ',');
-    S_num(b, "time_ns", s->rule == PD_ORDER_FILE_NAME ? (double)si->name_ns
-                        : s->rule == PD_ORDER_MTIME   ? (double)si->mtime_ns
-                                                      : (double)si->time_ns);
+    S_num(b, "time_ns", (double)pd_series_time_ns(s, s->order[p]));
     pd_buf_putc(b, ',');
     S_num(b, "t_hours", s->has_times ? s->t[p] : NAN);
     pd_buf_putc(b, ',');

@@ -94,6 +94,7 @@ static void S_row(S_md *m, pd_buf *b, const pd_funcstats *f, uint32_t index) {
     pd_buf_puts(b, "[");
     pd_report_sparkline_text(b, s, f->key);
     pd_buf_printf(b, "](%s/f%05u.svg)", m->o->sparkline_dir, index);
+    if (m->o->sparkline_used) m->o->sparkline_used[index] = 1;
   } else {
     pd_report_sparkline_text(b, s, f->key);
   }
@@ -325,6 +326,7 @@ void pd_report_markdown(pd_buf *out, const pd_series *s, const pd_report_opts *o
   for (;;) {
     m.cut = 0;
     pd_buf_truncate(out, start);
+    if (o->sparkline_used) memset(o->sparkline_used, 0, s->nfs);
     S_document(&m, out, index_of);
     if (out->len - start < S_GITHUB_LIMIT - 200 || m.rows <= 1) break;
     m.rows = m.rows / 2; /* too long for a GitHub comment: fewer rows */

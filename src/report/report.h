@@ -59,6 +59,9 @@ typedef struct pd_report_opts {
   const pd_gate *gates;        /* evaluated --fail-on gates */
   size_t ngates;
   const char *sparkline_dir;   /* sparkline SVGs are <dir>/fNNNNN.svg, or NULL */
+  uint8_t *sparkline_used;     /* when non-NULL (one byte per function, in report
+                                * order), the Markdown writer marks each
+                                * sparkline it links to */
   const pd_report_link *links; /* the graphs */
   size_t nlinks;
   const char *memory_sentence; /* heap versus container memory, or NULL */
@@ -91,6 +94,30 @@ typedef struct pd_report_html_opts {
 
 int pd_report_html(pd_buf *out, const pd_series *s, const pd_report_opts *o,
                    const pd_report_html_opts *h, pd_err *err);
+
+/* The SVG files of a report (render/): flame graphs of the first (or base)
+ * and the last snapshot, the differential graph between them, the growth
+ * graph and the timeline of the total (with three or more snapshots), and
+ * the memory chart when memory.stat files were given. script is
+ * templates/flamegraph.js, embedded in each flame graph (NULL: static). */
+typedef struct pd_report_file {
+  const char *name;    /* file name in the report directory */
+  const char *caption;
+  pd_buf svg;
+} pd_report_file;
+
+typedef struct pd_report_graphs {
+  pd_report_file files[8];
+  size_t n;
+} pd_report_graphs;
+
+int pd_report_graphs_build(pd_report_graphs *g, const pd_series *s, const pd_memtimeline *tl,
+                           const char *script, pd_err *err);
+void pd_report_graphs_free(pd_report_graphs *g);
+
+/* The sparkline SVG of function s->fs[fs_index]: its flat value over the
+ * series. */
+void pd_report_sparkline_svg(pd_buf *out, const pd_series *s, uint32_t fs_index);
 
 /* junit.xml: one test case per gate, <failure> for each that failed. */
 int pd_report_junit(pd_buf *out, const pd_series *s, const pd_gate *gates, size_t n,

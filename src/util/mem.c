@@ -252,3 +252,39 @@ void pd_vec_free(pd_vec *v) {
   v->items = NULL;
   v->n = v->cap = 0;
 }
+
+/* ---- sorting ---------------------------------------------------------------- */
+
+/* A stable merge sort with a context argument, which C11's qsort lacks:
+ * without it every comparator that needs a table (names by interned id)
+ * would need a global. */
+static void S_merge(uint32_t *a, uint32_t *tmp, size_t n, pd_cmp_u32 cmp, const void *ctx) {
+  if (n < 2) return;
+  if (n <= 16) { /* insertion sort: cheaper for short runs */
+    for (size_t i = 1; i < n; i++) {
+      uint32_t v = a[i];
+      size_t j = i;
+      while (j > 0 && cmp(ctx, a[j - 1], v) > 0) {
+        a[j] = a[j - 1];
+        j--;
+      }
+      a[j] = v;
+    }
+    return;
+  }
+  size_t h = n / 2;
+  S_merge(a, tmp, h, cmp, ctx);
+  S_merge(a + h, tmp, n - h, cmp, ctx);
+  if (cmp(ctx, a[h - 1], a[h]) <= 0) return; /* already in order */
+  memcpy(tmp, a, h * sizeof *a);
+  size_t i = 0, j = h, k = 0;
+  while (i < h && j < n) a[k++] = cmp(ctx, a[j], tmp[i]) < 0 ? a[j++] : tmp[i++];
+  while (i < h) a[k++] = tmp[i++];
+}
+
+void pd_sort_u32(uint32_t *a, size_t n, pd_cmp_u32 cmp, const void *ctx) {
+  if (n < 2) return;
+  uint32_t *tmp = pd_xmalloc((n / 2 + 1) * sizeof *tmp);
+  S_merge(a, tmp, n, cmp, ctx);
+  free(tmp);
+}

@@ -92,6 +92,11 @@ void pd_vec_reserve(pd_vec *v, size_t total);
 void pd_vec_free(pd_vec *v);
 #define PD_VEC_AT(v, type, i) (((type *)(v)->items)[i])
 
+/* Sorts ids with a comparator that gets a context (a name table, say):
+ * stable, O(n log n). */
+typedef int (*pd_cmp_u32)(const void *ctx, uint32_t a, uint32_t b);
+void pd_sort_u32(uint32_t *a, size_t n, pd_cmp_u32 cmp, const void *ctx);
+
 /* ---- hashing, interning, id maps ------------------------------------------ */
 
 uint64_t pd_hash(const void *data, size_t n);

@@ -1,0 +1,182 @@
+/* cmd_flame.c: `profdiff flame`, one profile (or a base/head pair) as an SVG
+ * flame graph. Reading, options and output live here; layout and drawing in
+ * render/flame.c. */
+#include "cli.h"
+#include "../render/render.h"
+#include "../report/templates.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const pd_opt S_opts[] = {
+    {"output", "FILE", "write the SVG to FILE (atomically) instead of standard output", 0, 'o'},
+    {"diff", NULL, "differential graph of two profiles: BASE HEAD (red grew, blue shrank)", 0},
+    {"negate", NULL, "with --diff: draw the base's shape, so what disappeared can be seen", 0},
+    {"normalize", NULL, "with --diff: scale the base to the head's total first", 0},
+    {"title", "TEXT", "title (default: Flame Graph, Differential Flame Graph)", 0},
+    {"subtitle", "TEXT", "second line under the title (default: profile, sample type and total)", 0},
+    {"width", "PX", "image width (default 1200)", 0},
+    {"height", "PX", "frame height (default 16)", 0},
+    {"minwidth", "PX|PCT%", "leave out frames narrower than PX pixels or PCT% of the total (default 0.1)", 0},
+    {"inverted", NULL, "icicle graph: root at the top", 0},
+    {"reverse", NULL, "reverse stacks: leaf functions at the root, callers above", 0},
+    {"palette", "NAME", "hot (default), mem or package (one hue per package)", 0},
+    {"static", NULL, "no script: a plain image without zoom or search", 0},
+    {"template-dir", "DIR", "use flamegraph.js from DIR when present", 0},
+    PD_PROFILE_OPTS,
+    {NULL, NULL, NULL, 0}};
+
+/* "0.1" (pixels) or "0.5%" (of the total, i.e. of the drawable width). */
+static int S_minwidth(const char *v, double span, double *px, pd_err *err) {
+  char *end;
+  double d = strtod(v, &end);
+  if (end == v || (*end && strcmp(end, "%") != 0) || !isfinite(d) || d < 0)
+    return pd_fail(err, "--minwidth wants pixels (0.1) or a percentage (0.5%%), not \"%s\"", v);
+  *px = *end == '%' ? d / 100 * span : d;
+  return PD_OK;
+}
+
+static void S_subtitle(pd_buf *b, const pd_snapshot *s) {
+  char t[64];
+  pd_buf_printf(b, "%s: %s, total %s", pd_basename(s->path), s->sample_type,
+                pd_unit_label(s->total, s->unit, "auto", t, sizeof t));
+}
+
+static int S_render(const pd_args *a, pd_snapshot *snaps, int nsnaps, const pd_intern *keys,
+                    pd_buf *svg, pd_err *err) {
+  int diff = nsnaps == 2;
+  pd_snapshot *head = &snaps[nsnaps - 1], *base = diff ? &snaps[0] : NULL;
+  if (diff && (strcmp(head->sample_type, base->sample_type) != 0 || strcmp(head->unit, base->unit) != 0))
+    return pd_fail(err, "%s measures %s (%s) but %s measures %s (%s): nothing to compare", base->path,
+                   base->sample_type, base->unit, head->path, head->sample_type, head->unit);
+  pd_flame_opts o;
+  pd_flame_opts_default(&o);
+  unsigned long width = 1200, height = 16;
+  if (pd_arg_uint(a, "width", 1200, &width, err) != PD_OK || pd_arg_uint(a, "height", 16, &height, err) != PD_OK)
+    return PD_ERR;
+  if (width < 100 || width > 100000 || height < 4 || height > 200)
+    return pd_fail(err, "--width wants 100 to 100000 pixels and --height 4 to 200");
+  o.width = (int)width;
+  o.frame_height = (int)height;
+  if (pd_arg(a, "minwidth") && S_minwidth(pd_arg(a, "minwidth"), o.width - 20.0, &o.min_width, err) != PD_OK)
+    return PD_ERR;
+  if (pd_arg(a, "palette") && pd_palette_parse(pd_arg(a, "palette"), &o.palette) != PD_OK)
+    return pd_fail(err, "--palette must be hot, mem or package, not \"%s\"", pd_arg(a, "palette"));
+  o.inverted = pd_arg_flag(a, "inverted");
+  o.mode = diff ? PD_FLAME_DIFF : PD_FLAME_PLAIN;
+  o.unit = head->unit;
+  o.title = pd_arg(a, "title");
+  if (o.title == NULL && o.inverted) o.title = diff ? "Differential Icicle Graph" : "Icicle Graph";
+
+  /* one tree with the head in column 0 and the base in column 1 */
+  pd_tree tree;
+  pd_tree_init(&tree, 2, head->tree.n + (base ? base->tree.n / 4 : 0));
+  pd_tree_merge(&tree, 0, &head->tree, PD_COL_SELF);
+  if (base) pd_tree_merge(&tree, 1, &base->tree, PD_COL_SELF);
+  if (pd_arg_flag(a, "reverse")) {
+    pd_tree rev;
+    pd_tree_init(&rev, 2, tree.n);
+    pd_tree_reverse(&rev, &tree);
+    pd_tree_free(&tree);
+    tree = rev;
+  }
+  pd_flame_src src;
+  memset(&src, 0, sizeof src);
+  src.tree = &tree;
+  src.keys = keys;
+  src.head_col = 0;
+  src.base_col = 1;
+  src.base_scale = 1;
+  src.negate = diff && pd_arg_flag(a, "negate");
+  if (diff && pd_arg_flag(a, "normalize") && base->total > 0) src.base_scale = head->total / base->total;
+
+  pd_buf sub = PD_BUF_INIT;
+  if (pd_arg(a, "subtitle")) {
+    pd_buf_puts(&sub, pd_arg(a, "subtitle"));
+  } else if (diff) {
+    char x[64], y[64], d[64];
+    pd_buf_printf(&sub, "%s -> %s: %s %s -> %s (%s%s)%s%s", pd_basename(base->path), pd_basename(head->path),
+                  head->sample_type, pd_unit_label(base->total, base->unit, "auto", x, sizeof x),
+                  pd_unit_label(head->total, head->unit, "auto", y, sizeof y),
+                  head->total > base->total ? "+" : "",
+                  pd_unit_label(head->total - base->total, head->unit, "auto", d, sizeof d),
+                  src.negate ? "; widths from the base" : "",
+                  src.base_scale != 1 ? "; base normalized to the head's total" : "");
+  } else {
+    S_subtitle(&sub, head);
+  }
+  o.subtitle = sub.data;
+  pd_buf script = PD_BUF_INIT;
+  int rc = PD_OK;
+  if (!pd_arg_flag(a, "static")) {
+    rc = pd_template_get("flamegraph.js", pd_arg(a, "template-dir"), &script, err);
+    o.script = script.data ? script.data : "";
+  }
+  if (rc == PD_OK) rc = pd_render_flame(svg, &src, &o, NULL, err);
+  pd_buf_free(&script);
+  pd_buf_free(&sub);
+  pd_tree_free(&tree);
+  return rc;
+}
+
+static int S_run(const pd_args *a) {
+  pd_err err;
+  int diff = pd_arg_flag(a, "diff");
+  if (diff && a->npos != 2) {
+    pd_cli_error("flame --diff needs two profiles: BASE HEAD (see profdiff flame --help)");
+    return PD_EXIT_ERROR;
+  }
+  if (!diff && a->npos != 1) {
+    pd_cli_error("flame needs exactly one profile, or --diff BASE HEAD (see profdiff flame --help)");
+    return PD_EXIT_ERROR;
+  }
+  if (!diff && (pd_arg_flag(a, "negate") || pd_arg_flag(a, "normalize"))) {
+    pd_cli_error("--negate and --normalize only apply with --diff");
+    return PD_EXIT_ERROR;
+  }
+  pd_view view;
+  if (pd_cli_view(a, &view, &err) != PD_OK) {
+    pd_cli_error(err.msg);
+    return PD_EXIT_ERROR;
+  }
+  pd_intern keys;
+  pd_intern_init(&keys, 4096);
+  pd_snapshot snaps[2];
+  int loaded = 0, rc = PD_OK;
+  for (int i = 0; i < a->npos && rc == PD_OK; i++) {
+    rc = pd_cli_load(a->pos[i], a, &view, &keys, 1, &snaps[i], &err);
+    if (rc == PD_OK) loaded++;
+  }
+  pd_buf svg = PD_BUF_INIT;
+  if (rc == PD_OK) rc = S_render(a, snaps, loaded, &keys, &svg, &err);
+  if (rc == PD_OK) rc = pd_cli_emit(pd_arg(a, "output"), &svg, &err);
+  pd_buf_free(&svg);
+  for (int i = 0; i < loaded; i++) pd_snapshot_free(&snaps[i]);
+  pd_intern_free(&keys);
+  pd_view_free(&view);
+  if (rc != PD_OK) {
+    pd_cli_error(err.msg);
+    return PD_EXIT_ERROR;
+  }
+  return PD_EXIT_OK;
+}
+
+const pd_command pd_cmd_flame = {
+    "flame",
+    "draw an SVG flame graph of a profile, or a differential one of two",
+    "flame [options] [-o OUT.svg] FILE | flame --diff [options] [-o OUT.svg] BASE HEAD",
+    "Draws a flame graph in flamegraph.pl's conventions: one box per frame, its\n"
+    "width the frame's share of the total, callers below callees (--inverted for\n"
+    "an icicle), children in name order, a tooltip with the value and percent.\n"
+    "The SVG carries a small script: click to zoom, Reset Zoom, Search (a regular\n"
+    "expression; shows the matched share) and Ctrl-F; with scripting off (or\n"
+    "--static) it is a plain picture. Inputs are any profile profdiff reads,\n"
+    "folded stacks included.\n\n"
+    "--diff BASE HEAD draws HEAD's shape coloured by the change of every frame\n"
+    "from BASE: red grew, blue shrank, saturation proportional to the change\n"
+    "relative to the largest one, grey unchanged. --negate draws BASE's shape\n"
+    "instead (to see frames that disappeared), --normalize scales BASE to HEAD's\n"
+    "total first. See docs/flame.md.",
+    S_opts,
+    S_run};
