@@ -54,8 +54,10 @@ void pd_functotals_free(pd_functotals *f);
 void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
                        double value, double var);
 
-/* Tree columns used by a snapshot's tree. */
-enum { PD_COL_SELF = 0, PD_COL_SELF_VAR = 1, PD_SNAPSHOT_COLS = 2 };
+/* Tree columns used by a snapshot's tree. PD_COL_CUT is the part of a
+ * node's self value that a pruned tree moved there from frames too light to
+ * keep, so a picture can say how much it could not show. */
+enum { PD_COL_SELF = 0, PD_COL_SELF_VAR = 1, PD_COL_CUT = 2, PD_SNAPSHOT_COLS = 3 };
 
 typedef struct pd_snapshot {
   pd_arena arena;

@@ -180,6 +180,7 @@ static int S_sample_pruned(void *vctx, const uint32_t *locs, uint32_t nlocs,
   while (i >= 0 && c->heavy[keys[i]]) i--;
   uint32_t node = pd_tree_insert(&s->tree, keys + i + 1, (uint32_t)(n - 1 - i));
   s->tree.col[PD_COL_SELF][node] += v;
+  if (i >= 0) s->tree.col[PD_COL_CUT][node] += v;
   s->tree.col[PD_COL_SELF_VAR][node] += pd_noise_variance(&s->noise, values, v);
   return PD_OK;
 }
@@ -205,6 +206,8 @@ static void S_compact(pd_tree *t, double min) {
       while (map[a] == PD_NONE) a = t->parent[a];
       map[i] = PD_NONE;
       for (int c = 0; c < t->ncols; c++) out.col[c][map[a]] += t->col[c][i];
+      /* what was i's own value is now hidden in a's */
+      out.col[PD_COL_CUT][map[a]] += t->col[PD_COL_SELF][i] - t->col[PD_COL_CUT][i];
     }
   }
   free(map);

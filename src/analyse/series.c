@@ -644,11 +644,11 @@ static void S_tree(pd_series *s) {
     map[0] = 0;
     for (uint32_t i = 0; i < si->tree.n; i++) {
       if (i) map[i] = pd_tree_child(&s->tree, map[si->tree.parent[i]], si->tree.key[i]);
-      double v = si->tree.col[PD_COL_SELF][i] * si->scale;
+      double v = si->tree.col[PD_COL_SELF][i] * si->scale, cut = si->tree.col[PD_COL_CUT][i] * si->scale;
       uint32_t m = map[i];
-      if (first) s->tree.col[PD_SCOL_FIRST][m] += v;
-      if (last) s->tree.col[PD_SCOL_LAST][m] += v;
-      if (base) s->tree.col[PD_SCOL_BASE][m] += v;
+      if (first) s->tree.col[PD_SCOL_FIRST][m] += v, s->tree.col[PD_SCOL_CUT_FIRST][m] += cut;
+      if (last) s->tree.col[PD_SCOL_LAST][m] += v, s->tree.col[PD_SCOL_CUT_LAST][m] += cut;
+      if (base) s->tree.col[PD_SCOL_BASE][m] += v, s->tree.col[PD_SCOL_CUT_BASE][m] += cut;
       if (in_window) {
         s->tree.col[PD_SCOL_SLOPE][m] += v;
         s->tree.col[PD_SCOL_STY][m] += v * s->t[p];

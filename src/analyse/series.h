@@ -141,8 +141,11 @@ typedef struct pd_series {
   pd_tree tree;
 } pd_series;
 
+/* PD_SCOL_CUT_* hold what the snapshots' pruned trees moved into a node
+ * from frames too light to keep (PD_COL_CUT), for the flame graphs' notes. */
 enum { PD_SCOL_FIRST = 0, PD_SCOL_LAST = 1, PD_SCOL_BASE = 2, PD_SCOL_SLOPE = 3,
-       PD_SCOL_STY = 4, PD_SERIES_TREE_COLS = 5 };
+       PD_SCOL_STY = 4, PD_SCOL_CUT_FIRST = 5, PD_SCOL_CUT_LAST = 6, PD_SCOL_CUT_BASE = 7,
+       PD_SERIES_TREE_COLS = 8 };
 
 /* n snapshots, plus a base when has_base. */
 void pd_series_init(pd_series *s, uint32_t n, int has_base, const pd_series_opts *o);

@@ -164,13 +164,14 @@ int pd_cli_ingest_opts(const pd_args *a, pd_ingest_opts *o, pd_err *err) {
 }
 
 int pd_cli_load(const char *path, const pd_args *a, const pd_view *v,
-                pd_intern *keys, int want_tree, pd_snapshot *s, pd_err *err) {
+                pd_intern *keys, int want_tree, double tree_min_fraction,
+                pd_snapshot *s, pd_err *err) {
   pd_ingest_opts io;
   if (pd_cli_ingest_opts(a, &io, err) != PD_OK) return PD_ERR;
   pd_profile p;
   int rc = pd_ingest_file(path, &io, &p, err);
   if (rc == PD_OK) {
-    pd_reduce_opts ro = {pd_arg(a, "sample-index"), want_tree};
+    pd_reduce_opts ro = {pd_arg(a, "sample-index"), want_tree, tree_min_fraction, NULL};
     rc = pd_reduce(&p, v, keys, &ro, s, err);
     if (rc != PD_OK) pd_snapshot_free(s);
   }

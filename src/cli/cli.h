@@ -65,9 +65,12 @@ int pd_arg_size(const pd_args *a, const char *name, size_t dflt, size_t *out,
 int pd_cli_view(const pd_args *a, pd_view *v, pd_err *err);
 int pd_cli_ingest_opts(const pd_args *a, pd_ingest_opts *o, pd_err *err);
 
-/* Reads and reduces one file; prints its warnings to stderr. */
+/* Reads and reduces one file; prints its warnings to stderr. With
+ * want_tree, tree_min_fraction > 0 prunes the tree as pd_reduce_opts says
+ * (for a picture that cannot show frames that narrow). */
 int pd_cli_load(const char *path, const pd_args *a, const pd_view *v,
-                pd_intern *keys, int want_tree, pd_snapshot *s, pd_err *err);
+                pd_intern *keys, int want_tree, double tree_min_fraction,
+                pd_snapshot *s, pd_err *err);
 
 /* Prints "profdiff: message" to stderr. */
 void pd_cli_error(const char *msg);

@@ -43,49 +43,60 @@ static void S_subtitle(pd_buf *b, const pd_snapshot *s) {
                 pd_unit_label(s->total, s->unit, "auto", t, sizeof t));
 }
 
-static int S_render(const pd_args *a, pd_snapshot *snaps, int nsnaps, const pd_intern *keys,
+/* Everything about the picture that the options say, before any input is
+ * read (so a bad option costs nothing). */
+static int S_options(const pd_args *a, int diff, pd_flame_opts *o, pd_err *err) {
+  pd_flame_opts_default(o);
+  unsigned long width = 1200, height = 16;
+  if (pd_arg_uint(a, "width", 1200, &width, err) != PD_OK || pd_arg_uint(a, "height", 16, &height, err) != PD_OK)
+    return PD_ERR;
+  if (width < 100 || width > 100000 || height < 4 || height > 200)
+    return pd_fail(err, "--width wants 100 to 100000 pixels and --height 4 to 200");
+  o->width = (int)width;
+  o->frame_height = (int)height;
+  if (pd_arg(a, "minwidth") && S_minwidth(pd_arg(a, "minwidth"), o->width - 20.0, &o->min_width, err) != PD_OK)
+    return PD_ERR;
+  if (pd_arg(a, "palette") && pd_palette_parse(pd_arg(a, "palette"), &o->palette) != PD_OK)
+    return pd_fail(err, "--palette must be hot, mem or package, not \"%s\"", pd_arg(a, "palette"));
+  o->inverted = pd_arg_flag(a, "inverted");
+  o->mode = diff ? PD_FLAME_DIFF : PD_FLAME_PLAIN;
+  o->title = pd_arg(a, "title");
+  if (o->title == NULL && o->inverted) o->title = diff ? "Differential Icicle Graph" : "Icicle Graph";
+  return PD_OK;
+}
+
+static int S_render(const pd_args *a, pd_flame_opts *o, pd_snapshot *snaps, int nsnaps, const pd_intern *keys,
                     pd_buf *svg, pd_err *err) {
   int diff = nsnaps == 2;
   pd_snapshot *head = &snaps[nsnaps - 1], *base = diff ? &snaps[0] : NULL;
   if (diff && (strcmp(head->sample_type, base->sample_type) != 0 || strcmp(head->unit, base->unit) != 0))
     return pd_fail(err, "%s measures %s (%s) but %s measures %s (%s): nothing to compare", base->path,
                    base->sample_type, base->unit, head->path, head->sample_type, head->unit);
-  pd_flame_opts o;
-  pd_flame_opts_default(&o);
-  unsigned long width = 1200, height = 16;
-  if (pd_arg_uint(a, "width", 1200, &width, err) != PD_OK || pd_arg_uint(a, "height", 16, &height, err) != PD_OK)
-    return PD_ERR;
-  if (width < 100 || width > 100000 || height < 4 || height > 200)
-    return pd_fail(err, "--width wants 100 to 100000 pixels and --height 4 to 200");
-  o.width = (int)width;
-  o.frame_height = (int)height;
-  if (pd_arg(a, "minwidth") && S_minwidth(pd_arg(a, "minwidth"), o.width - 20.0, &o.min_width, err) != PD_OK)
-    return PD_ERR;
-  if (pd_arg(a, "palette") && pd_palette_parse(pd_arg(a, "palette"), &o.palette) != PD_OK)
-    return pd_fail(err, "--palette must be hot, mem or package, not \"%s\"", pd_arg(a, "palette"));
-  o.inverted = pd_arg_flag(a, "inverted");
-  o.mode = diff ? PD_FLAME_DIFF : PD_FLAME_PLAIN;
-  o.unit = head->unit;
-  o.title = pd_arg(a, "title");
-  if (o.title == NULL && o.inverted) o.title = diff ? "Differential Icicle Graph" : "Icicle Graph";
-
-  /* one tree with the head in column 0 and the base in column 1 */
-  pd_tree tree;
-  pd_tree_init(&tree, 2, head->tree.n + (base ? base->tree.n / 4 : 0));
-  pd_tree_merge(&tree, 0, &head->tree, PD_COL_SELF);
-  if (base) pd_tree_merge(&tree, 1, &base->tree, PD_COL_SELF);
+  o->unit = head->unit;
+  /* a diff needs one tree with the head in column 0 and the base in
+   * column 1; a single profile's own tree is drawn as it is */
+  pd_tree tree, *drawn = &head->tree;
+  int owned = diff || pd_arg_flag(a, "reverse");
+  if (diff) {
+    pd_tree_init(&tree, 2, head->tree.n + base->tree.n / 4);
+    pd_tree_merge(&tree, 0, &head->tree, PD_COL_SELF);
+    pd_tree_merge(&tree, 1, &base->tree, PD_COL_SELF);
+    drawn = &tree;
+  }
   if (pd_arg_flag(a, "reverse")) {
     pd_tree rev;
-    pd_tree_init(&rev, 2, tree.n);
-    pd_tree_reverse(&rev, &tree);
-    pd_tree_free(&tree);
+    pd_tree_init(&rev, 2, drawn->n);
+    pd_tree_reverse(&rev, drawn);
+    if (diff) pd_tree_free(&tree);
     tree = rev;
+    drawn = &tree;
   }
   pd_flame_src src;
   memset(&src, 0, sizeof src);
-  src.tree = &tree;
+  src.tree = drawn;
   src.keys = keys;
-  src.head_col = 0;
+  src.head_col = owned ? 0 : PD_COL_SELF;
+  src.cut_col = owned ? -1 : PD_COL_CUT; /* only a single profile's tree is pruned */
   src.base_col = 1;
   src.base_scale = 1;
   src.negate = diff && pd_arg_flag(a, "negate");
@@ -106,17 +117,17 @@ static int S_render(const pd_args *a, pd_snapshot *snaps, int nsnaps, const pd_i
   } else {
     S_subtitle(&sub, head);
   }
-  o.subtitle = sub.data;
+  o->subtitle = sub.data;
   pd_buf script = PD_BUF_INIT;
   int rc = PD_OK;
   if (!pd_arg_flag(a, "static")) {
     rc = pd_template_get("flamegraph.js", pd_arg(a, "template-dir"), &script, err);
-    o.script = script.data ? script.data : "";
+    o->script = script.data ? script.data : "";
   }
-  if (rc == PD_OK) rc = pd_render_flame(svg, &src, &o, NULL, err);
+  if (rc == PD_OK) rc = pd_render_flame(svg, &src, o, NULL, err);
   pd_buf_free(&script);
   pd_buf_free(&sub);
-  pd_tree_free(&tree);
+  if (owned) pd_tree_free(&tree);
   return rc;
 }
 
@@ -135,21 +146,29 @@ static int S_run(const pd_args *a) {
     pd_cli_error("--negate and --normalize only apply with --diff");
     return PD_EXIT_ERROR;
   }
+  pd_flame_opts o;
   pd_view view;
-  if (pd_cli_view(a, &view, &err) != PD_OK) {
+  if (S_options(a, diff, &o, &err) != PD_OK || pd_cli_view(a, &view, &err) != PD_OK) {
     pd_cli_error(err.msg);
     return PD_EXIT_ERROR;
   }
+  /* A single profile's tree is pruned while it is built: a frame whose
+   * function is lighter everywhere than min_width px can never be drawn, so
+   * its subtree is never made (totals stay exact; reduce.c). A diff keeps
+   * whole trees: a frame too light to draw in the base can be wide in the
+   * head, and its base value must stay where it is. So does --reverse,
+   * which regroups stacks by their leaves. */
+  double min_fraction = diff || pd_arg_flag(a, "reverse") ? 0 : o.min_width / (o.width - 20.0);
   pd_intern keys;
   pd_intern_init(&keys, 4096);
   pd_snapshot snaps[2];
   int loaded = 0, rc = PD_OK;
   for (int i = 0; i < a->npos && rc == PD_OK; i++) {
-    rc = pd_cli_load(a->pos[i], a, &view, &keys, 1, &snaps[i], &err);
+    rc = pd_cli_load(a->pos[i], a, &view, &keys, 1, min_fraction, &snaps[i], &err);
     if (rc == PD_OK) loaded++;
   }
   pd_buf svg = PD_BUF_INIT;
-  if (rc == PD_OK) rc = S_render(a, snaps, loaded, &keys, &svg, &err);
+  if (rc == PD_OK) rc = S_render(a, &o, snaps, loaded, &keys, &svg, &err);
   if (rc == PD_OK) rc = pd_cli_emit(pd_arg(a, "output"), &svg, &err);
   pd_buf_free(&svg);
   for (int i = 0; i < loaded; i++) pd_snapshot_free(&snaps[i]);

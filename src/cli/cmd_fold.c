@@ -20,7 +20,7 @@ static int S_run(const pd_args *a) {
   pd_intern keys;
   pd_intern_init(&keys, 4096);
   pd_snapshot s;
-  int rc = pd_cli_load(a->pos[0], a, &view, &keys, 1, &s, &err);
+  int rc = pd_cli_load(a->pos[0], a, &view, &keys, 1, 0, &s, &err);
   if (rc == PD_OK) {
     pd_buf out = PD_BUF_INIT;
     pd_report_folded(&out, &s.tree, &keys, PD_COL_SELF);

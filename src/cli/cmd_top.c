@@ -40,7 +40,7 @@ static int S_run(const pd_args *a) {
   pd_intern keys;
   pd_intern_init(&keys, 4096);
   pd_snapshot s;
-  int rc = pd_cli_load(a->pos[0], a, &view, &keys, 0, &s, &err);
+  int rc = pd_cli_load(a->pos[0], a, &view, &keys, 0, 0, &s, &err);
   if (rc == PD_OK) {
     pd_top top;
     pd_top_build(&s, &keys, nodefraction, (uint32_t)nodecount, pd_arg_flag(a, "cum"), &top);

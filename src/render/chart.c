@@ -121,7 +121,7 @@ static void S_time_label(pd_buf *b, int64_t ns, int detail) {
 
 void pd_render_chart(pd_buf *out, const pd_chart *c) {
   int W = c->width > 200 ? c->width : 720, H = c->height > 120 ? c->height : 240;
-  double left = 72, right = 16, top = 30, bottom = 52;
+  double left = 72, right = 16, top = 30, bottom = 62;
   double pw = W - left - right, ph = H - top - bottom;
   double xmin = INFINITY, xmax = -INFINITY, ymax = 0, ymin = 0;
   for (uint32_t i = 0; i < c->n; i++) {
@@ -260,7 +260,7 @@ void pd_render_chart(pd_buf *out, const pd_chart *c) {
     pd_buf_puts(out, "<text x=\"");
     S_num(out, W - right);
     pd_buf_puts(out, "\" y=\"");
-    S_num(out, H - 11);
+    S_num(out, top + ph + 30);
     pd_buf_puts(out, "\" text-anchor=\"end\" fill=\"#666\">time (UTC)</text>\n");
   }
 #undef S_X

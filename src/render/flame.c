@@ -42,7 +42,14 @@ static void S_coord(pd_buf *b, double v) {
     pd_buf_putc(b, '-');
     c = -c;
   }
-  pd_buf_printf(b, "%lld", c / 100);
+  char digits[24];
+  int n = 0;
+  long long whole = c / 100;
+  do {
+    digits[n++] = (char)('0' + whole % 10);
+    whole /= 10;
+  } while (whole);
+  while (n) pd_buf_putc(b, digits[--n]);
   int f = (int)(c % 100);
   if (f) {
     char d[4] = {'.', (char)('0' + f / 10), (char)('0' + f % 10), 0};
@@ -179,6 +186,7 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
       continue;
     }
     *(S_frame *)pd_vec_push(&frames) = f;
+    if (src->cut_col >= 0 && src->cut_col < t->ncols) st.pruned_value += t->col[src->cut_col][f.node];
     if (f.depth > st.depth) st.depth = f.depth;
     /* children left to right; pushed right to left so they pop in order */
     double x = f.x;
@@ -219,12 +227,11 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
                       : o->mode == PD_FLAME_GROWTH ? "Growth Flame Graph" : "Flame Graph";
   pd_buf sub = PD_BUF_INIT;
   if (o->subtitle) pd_buf_puts(&sub, o->subtitle);
-  if (st.pruned) {
+  if (st.pruned_value > 0 && total > 0) {
     if (sub.len) pd_buf_puts(&sub, "; ");
-    pd_buf_printf(&sub, "%u frame%s narrower than %g px not drawn (", st.pruned, st.pruned == 1 ? "" : "s",
-                  o->min_width);
+    pd_buf_printf(&sub, "frames narrower than %g px not drawn: ", o->min_width);
     S_pct(&sub, st.pruned_value, total);
-    pd_buf_puts(&sub, " of the total)");
+    pd_buf_puts(&sub, " of the total");
   }
   if (total <= 0) {
     if (sub.len) pd_buf_puts(&sub, "; ");

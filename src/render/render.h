@@ -56,6 +56,8 @@ typedef struct pd_flame_src {
   const pd_tree *tree;
   const pd_intern *keys;
   int head_col;         /* widths (plain, growth; diff unless negate) */
+  int cut_col;          /* the part of each self value that a pruned tree
+                         * moved there from frames too light to keep; -1 */
   int base_col;         /* diff: the baseline's self values */
   double base_scale;    /* diff: base values are multiplied by this (--normalize) */
   int negate;           /* diff: widths from the base, to see what disappeared */
@@ -82,8 +84,9 @@ void pd_flame_opts_default(pd_flame_opts *o);
 /* What was drawn, for the command's summary and the tests. */
 typedef struct pd_flame_stats {
   uint32_t frames;      /* <g> frames drawn, the root included */
-  uint32_t pruned;      /* subtrees left out for being too narrow */
-  double pruned_value;  /* their summed width value (still inside their parents) */
+  uint32_t pruned;      /* nodes of the tree left out for being too narrow */
+  double pruned_value;  /* the width value not drawn (still inside the parents),
+                         * including what a pruned tree had folded away */
   uint32_t depth;       /* deepest drawn frame (root = 0) */
   double total;         /* the root's width value */
   double max_change;    /* diff: largest |delta|; growth: largest |slope| */

@@ -41,6 +41,7 @@ static int S_flame(pd_report_graphs *g, const pd_series *s, const char *script, 
   src.tree = &s->tree;
   src.keys = &s->keys;
   src.head_col = col;
+  src.cut_col = col == PD_SCOL_LAST ? PD_SCOL_CUT_LAST : col == PD_SCOL_BASE ? PD_SCOL_CUT_BASE : PD_SCOL_CUT_FIRST;
   src.base_col = s->has_base ? PD_SCOL_BASE : PD_SCOL_FIRST;
   src.base_scale = 1;
   src.slope = s->tree.col[PD_SCOL_SLOPE];

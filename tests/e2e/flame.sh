@@ -58,7 +58,7 @@ expect_rc "--palette package" 0 flame --palette package -o "$F/pkg.svg" "$leak_l
 expect_rc "--palette package, another snapshot" 0 flame --palette package -o "$F/pkg0.svg" "$leak_first"
 check "a function has the same colour in every graph" test "$(frame_fill "$F/pkg.svg" main.cacheResponse)" = "$(frame_fill "$F/pkg0.svg" main.cacheResponse)"
 expect_rc "--minwidth 1%" 0 flame --minwidth 1% -o "$F/mw.svg" "$leak_last"
-grep -q 'narrower than 11.8 px not drawn' "$F/mw.svg" && ok "--minwidth in percent: pruned frames are counted in the subtitle" || bad "--minwidth 1%" "$(grep -o 'id="subtitle"[^<]*' "$F/mw.svg")"
+grep -q 'narrower than 11.8 px not drawn: 0.35% of the total' "$F/mw.svg" && ok "--minwidth in percent: pruned frames are counted in the subtitle" || bad "--minwidth 1%" "$(grep -o 'id="subtitle"[^<]*' "$F/mw.svg")"
 printf 'main;a;x 10\nmain;b;x 5\nmain;b 1\n' >"$F/rev.folded"
 expect_rc "--reverse" 0 flame --reverse --minwidth 0 "$F/rev.folded"
 grep -q '<title>x (15, 93.75%)' "$out" && ok "--reverse: the leaf function at the root" || bad "--reverse" "$(grep -o '<title>[^<]*' "$out" | head -5 | tr '\n' ' ')"

@@ -124,7 +124,7 @@ PD_TEST(tree_kids_in_name_order_and_reverse) {
 PD_TEST(flame_layout_widths_order_and_pruning) {
   S_fixture f;
   S_fixture_init(&f);
-  pd_flame_src src = {&f.t, &f.keys, 0, 1, 1, 0, NULL, "h"};
+  pd_flame_src src = {&f.t, &f.keys, 0, -1, 1, 1, 0, NULL, "h"};
   pd_flame_opts o;
   pd_flame_opts_default(&o);
   o.width = 1020; /* 1000 px to draw in */
@@ -142,7 +142,7 @@ PD_TEST(flame_layout_widths_order_and_pruning) {
   CHECK(strstr(svg.data, "<title>main (90, 100.00%)</title><rect x=\"10\"") != NULL);
   CHECK(strstr(svg.data, "<title>alloc (60, 66.67%)</title><rect x=\"10\"") != NULL);
   CHECK(strstr(svg.data, "<title>parse&lt;T&amp;&gt; (30, 33.33%)</title><rect x=\"676.66\"") != NULL);
-  CHECK(strstr(svg.data, "1 frame narrower than 0.1 px not drawn") != NULL);
+  CHECK(strstr(svg.data, "frames narrower than 0.1 px not drawn: 0.00% of the total") != NULL);
   /* flame: the root at the bottom; inverted: at the top */
   CHECK(S_count(&svg, "number(//s:g[@id='frames']/s:g[1]/s:rect/@y)") >
         S_count(&svg, "number(//s:g[@id='frames']/s:g[2]/s:rect/@y)"));
@@ -161,7 +161,7 @@ PD_TEST(flame_layout_widths_order_and_pruning) {
 PD_TEST(flame_diff_colours_by_own_change) {
   S_fixture f;
   S_fixture_init(&f);
-  pd_flame_src src = {&f.t, &f.keys, 0, 1, 1, 0, NULL, "h"};
+  pd_flame_src src = {&f.t, &f.keys, 0, -1, 1, 1, 0, NULL, "h"};
   pd_flame_opts o;
   pd_flame_opts_default(&o);
   o.mode = PD_FLAME_DIFF;
@@ -214,7 +214,7 @@ PD_TEST(flame_hostile_names_stay_well_formed) {
     uint32_t s[] = {pd_intern_put(&keys, names[i], strlen(names[i])), root_key};
     t.col[0][pd_tree_insert(&t, s, 2)] = 10 + i;
   }
-  pd_flame_src src = {&t, &keys, 0, 1, 1, 0, NULL, "h"};
+  pd_flame_src src = {&t, &keys, 0, -1, 1, 1, 0, NULL, "h"};
   pd_flame_opts o;
   pd_flame_opts_default(&o);
   o.script = "/* script */";
