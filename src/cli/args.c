@@ -181,6 +181,12 @@ int pd_cli_load(const char *path, const pd_args *a, const pd_view *v,
   return rc;
 }
 
+int pd_cli_exit(int rc, const pd_err *err) {
+  if (rc == PD_OK) return PD_EXIT_OK;
+  pd_cli_error(err->msg);
+  return PD_EXIT_ERROR;
+}
+
 int pd_cli_emit(const char *path, const pd_buf *buf, pd_err *err) {
   if (!path || strcmp(path, "-") == 0) {
     size_t n = buf->len ? fwrite(buf->data, 1, buf->len, stdout) : 0;

@@ -72,6 +72,10 @@ int pd_cli_load(const char *path, const pd_args *a, const pd_view *v,
                 pd_intern *keys, int want_tree, double tree_min_fraction,
                 pd_snapshot *s, pd_err *err);
 
+/* A command's exit status from a status code: PD_EXIT_OK, or the error
+ * printed once and PD_EXIT_ERROR. */
+int pd_cli_exit(int rc, const pd_err *err);
+
 /* Prints "profdiff: message" to stderr. */
 void pd_cli_error(const char *msg);
 void pd_cli_warn(const char *msg);

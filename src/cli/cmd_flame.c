@@ -148,10 +148,7 @@ static int S_run(const pd_args *a) {
   }
   pd_flame_opts o;
   pd_view view;
-  if (S_options(a, diff, &o, &err) != PD_OK || pd_cli_view(a, &view, &err) != PD_OK) {
-    pd_cli_error(err.msg);
-    return PD_EXIT_ERROR;
-  }
+  if (S_options(a, diff, &o, &err) != PD_OK || pd_cli_view(a, &view, &err) != PD_OK) return pd_cli_exit(PD_ERR, &err);
   /* A single profile's tree is pruned while it is built: a frame whose
    * function is lighter everywhere than min_width px can never be drawn, so
    * its subtree is never made (totals stay exact; reduce.c). A diff keeps
@@ -174,11 +171,7 @@ static int S_run(const pd_args *a) {
   for (int i = 0; i < loaded; i++) pd_snapshot_free(&snaps[i]);
   pd_intern_free(&keys);
   pd_view_free(&view);
-  if (rc != PD_OK) {
-    pd_cli_error(err.msg);
-    return PD_EXIT_ERROR;
-  }
-  return PD_EXIT_OK;
+  return pd_cli_exit(rc, &err);
 }
 
 const pd_command pd_cmd_flame = {

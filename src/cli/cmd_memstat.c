@@ -84,10 +84,7 @@ static int S_run(const pd_args *a) {
     return PD_EXIT_ERROR;
   }
   pd_ingest_opts io;
-  if (pd_cli_ingest_opts(a, &io, &err) != PD_OK) {
-    pd_cli_error(err.msg);
-    return PD_EXIT_ERROR;
-  }
+  if (pd_cli_ingest_opts(a, &io, &err) != PD_OK) return pd_cli_exit(PD_ERR, &err);
   int keep_going = pd_arg_flag(a, "keep-going");
   uint32_t n = (uint32_t)a->npos;
   pd_memstat *files = pd_xcalloc(n, sizeof *files);
@@ -153,11 +150,7 @@ static int S_run(const pd_args *a) {
   free(skip_msgs);
   free(files);
   free(heaps);
-  if (rc != PD_OK) {
-    pd_cli_error(err.msg);
-    return PD_EXIT_ERROR;
-  }
-  return PD_EXIT_OK;
+  return pd_cli_exit(rc, &err);
 }
 
 const pd_command pd_cmd_memstat = {

@@ -33,10 +33,7 @@ static int S_run(const pd_args *a) {
     return PD_EXIT_ERROR;
   }
   pd_view view;
-  if (pd_cli_view(a, &view, &err) != PD_OK) {
-    pd_cli_error(err.msg);
-    return PD_EXIT_ERROR;
-  }
+  if (pd_cli_view(a, &view, &err) != PD_OK) return pd_cli_exit(PD_ERR, &err);
   pd_intern keys;
   pd_intern_init(&keys, 4096);
   pd_snapshot s;
@@ -54,11 +51,7 @@ static int S_run(const pd_args *a) {
   }
   pd_intern_free(&keys);
   pd_view_free(&view);
-  if (rc != PD_OK) {
-    pd_cli_error(err.msg);
-    return PD_EXIT_ERROR;
-  }
-  return PD_EXIT_OK;
+  return pd_cli_exit(rc, &err);
 }
 
 const pd_command pd_cmd_top = {
