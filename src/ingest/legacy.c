@@ -41,6 +41,11 @@ typedef struct {
   pd_idmap addrs;       /* address -> location index */
   pd_vec loc_addr;      /* uint64 per location */
   pd_vec loc_block;     /* uint32 per location: the comment block that named it, 0 = none */
+  /* per location, the serial number of the last sample that listed it and
+   * of the last one whose comments named it: membership tests in O(1), so
+   * a stack of 100,000 frames with as many comment lines stays linear */
+  pd_vec loc_listed, loc_named;
+  uint32_t serial;      /* samples seen so far */
   pd_vec syms;          /* S_sym, in the order read */
   pd_idmap funcs;       /* (name id << 32 | file id) -> function index */
   pd_vec func_raw;      /* pd_function */
@@ -48,7 +53,7 @@ typedef struct {
   /* the sample whose comment lines are being read */
   int pending;
   pd_vec pend_locs;     /* uint32, leaf first */
-  pd_vec pend_pcs;      /* uint64 addresses its comments named */
+  size_t pend_named;    /* comment lines that named one of its frames */
   double pend_vals[4];
   uint32_t block;       /* comment blocks seen so far */
   pd_vec maps;          /* pd_mapping (filename = string id) */
@@ -188,6 +193,8 @@ static uint32_t S_location(S_leg *l, uint64_t addr) {
   pd_idmap_put(&l->addrs, addr, idx);
   *(uint64_t *)pd_vec_push(&l->loc_addr) = addr;
   *(uint32_t *)pd_vec_push(&l->loc_block) = 0;
+  *(uint32_t *)pd_vec_push(&l->loc_listed) = 0;
+  *(uint32_t *)pd_vec_push(&l->loc_named) = 0;
   return idx;
 }
 
@@ -228,17 +235,12 @@ static void S_commit(S_leg *l) {
   if (!l->pending) return;
   l->pending = 0;
   const uint32_t *locs = l->pend_locs.items;
-  const uint64_t *pcs = l->pend_pcs.items;
-  const uint64_t *addr = l->loc_addr.items;
+  const uint32_t *named = l->loc_named.items;
   uint32_t n = (uint32_t)l->pend_locs.n;
   pd_vec_reserve(&l->stack, l->stack.n + n);
   for (uint32_t i = 0; i < n; i++) {
-    if (l->pend_pcs.n) {
-      /* keep only the frames the sample's comments show */
-      int shown = 0;
-      for (size_t k = 0; k < l->pend_pcs.n && !shown; k++) shown = pcs[k] == addr[locs[i]];
-      if (!shown) continue;
-    }
+    /* keep only the frames the sample's comments show */
+    if (l->pend_named && named[locs[i]] != l->serial) continue;
     *(uint32_t *)pd_vec_push(&l->stack) = locs[i];
   }
   *(uint32_t *)pd_vec_push(&l->stack_start) = (uint32_t)l->stack.n;
@@ -264,8 +266,10 @@ static int S_sample(S_leg *l, uint64_t lineno, const char *line, size_t n) {
   if (S_values(l, lineno, line, n, v[0], v[1], "inuse", vals + k) != PD_OK) return PD_ERR;
   S_commit(l);
   l->pending = 1;
+  l->serial++;
   memcpy(l->pend_vals, vals, sizeof vals);
-  l->pend_locs.n = l->pend_pcs.n = 0;
+  l->pend_locs.n = 0;
+  l->pend_named = 0;
   /* the addresses: pprof takes every 0x[0-9a-f]+ in the run of [ x0-9a-f]
    * after the "@" */
   while (c.p < c.end) {
@@ -279,7 +283,9 @@ static int S_sample(S_leg *l, uint64_t lineno, const char *line, size_t n) {
       if (c.p == start) continue;
       if (!S_hex(&h, &a)) return S_fail_line(l, lineno, "address is not a 64-bit number", line, n);
       /* addresses are return addresses: step back onto the call */
-      *(uint32_t *)pd_vec_push(&l->pend_locs) = S_location(l, a - 1);
+      uint32_t loc = S_location(l, a - 1);
+      *(uint32_t *)pd_vec_push(&l->pend_locs) = loc;
+      ((uint32_t *)l->loc_listed.items)[loc] = l->serial;
     } else {
       break;
     }
@@ -313,14 +319,11 @@ static void S_comment(S_leg *l, const char *line, size_t n) {
   if (c.p < c.end && *c.p != ' ' && *c.p != '\t') return;
   if (!l->pending) return;
   /* the frame belongs to one of the pending sample's addresses */
-  const uint32_t *locs = l->pend_locs.items;
-  const uint64_t *addr = l->loc_addr.items;
-  uint32_t loc = PD_NONE;
-  for (size_t i = 0; i < l->pend_locs.n && loc == PD_NONE; i++)
-    if (addr[locs[i]] == pc) loc = locs[i];
-  if (loc == PD_NONE) return;
-  if (l->pend_pcs.n == 0) l->block++;
-  *(uint64_t *)pd_vec_push(&l->pend_pcs) = pc;
+  uint32_t loc = pd_idmap_get(&l->addrs, pc);
+  if (loc == PD_NONE || ((uint32_t *)l->loc_listed.items)[loc] != l->serial) return;
+  if (l->pend_named == 0) l->block++;
+  l->pend_named++;
+  ((uint32_t *)l->loc_named.items)[loc] = l->serial;
   S_spaces(&c);
   if (c.p == c.end) return; /* no symbol: the frame keeps its address */
   const char *name = c.p;
@@ -414,57 +417,152 @@ static void S_mapping(S_leg *l, const char *line, size_t n) {
   m->filename = pd_intern_put(l->in, file, filen);
 }
 
+/* Substitution limits. pprof replaces "$name" with a value defined by an
+ * earlier "name=value" line, in one left-to-right pass (Go's
+ * strings.Replacer; the first definition wins). gperftools defines one or
+ * two such names; we keep that, and bound what a hostile file can make of
+ * it: names are identifiers ([A-Za-z0-9_], so the text after each '$' is
+ * compared at most once per name), at most S_MAX_VARS of them, and a line
+ * grows by at most S_MAX_GROWTH bytes (past that it is kept as written). */
+enum { S_MAX_VARS = 64, S_MAX_GROWTH = 1 << 20 };
+
+typedef struct {
+  size_t name, name_len, value, value_len; /* offsets into the vars buffer */
+} S_var;
+
+static int S_ident(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Appends line (n bytes) to out with every "$name" replaced. */
+static void S_substitute(const char *line, size_t n, const pd_buf *store, const pd_vec *vars,
+                         pd_buf *out) {
+  pd_buf_truncate(out, 0);
+  pd_buf_reserve(out, n);
+  const S_var *v = vars->items;
+  size_t grown = 0;
+  for (size_t i = 0; i < n;) {
+    const S_var *hit = NULL;
+    if (line[i] == '$' && grown <= S_MAX_GROWTH) {
+      size_t run = 0; /* the identifier after the '$' */
+      while (i + 1 + run < n && S_ident(line[i + 1 + run])) run++;
+      for (size_t k = 0; k < vars->n && !hit; k++)
+        if (v[k].name_len <= run && memcmp(line + i + 1, store->data + v[k].name, v[k].name_len) == 0)
+          hit = &v[k];
+    }
+    if (!hit) {
+      pd_buf_putc(out, line[i++]);
+      continue;
+    }
+    pd_buf_put(out, store->data + hit->value, hit->value_len);
+    grown += hit->value_len;
+    i += 1 + hit->name_len;
+  }
+}
+
 /* Reads the memory map section, with pprof's "name=value" lines whose
  * "$name" later lines use ("source=/home" then "$source/binary"). */
 static void S_memory_map(S_leg *l, const char *p, const char *end) {
-  pd_buf vars = PD_BUF_INIT, line = PD_BUF_INIT;
+  pd_buf store = PD_BUF_INIT, line = PD_BUF_INIT;
+  pd_vec vars;
+  pd_vec_init(&vars, sizeof(S_var));
+  int warned = 0;
   while (p < end) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     const char *le = nl ? nl : end;
-    pd_buf_truncate(&line, 0);
-    pd_buf_put(&line, p, (size_t)(le - p));
+    S_substitute(p, (size_t)(le - p), &store, &vars, &line);
     p = nl ? nl + 1 : end;
-    /* substitute $name=value pairs (stored as "name\0value\0") */
-    for (size_t at = 0; at < vars.len;) {
-      const char *name = vars.data + at, *value = name + strlen(name) + 1;
-      at = (size_t)(value - vars.data) + strlen(value) + 1;
-      char *hit;
-      size_t nlen = strlen(name);
-      while ((hit = strstr(line.data, name)) && hit > line.data && hit[-1] == '$') {
-        size_t pos = (size_t)(hit - line.data) - 1;
-        pd_buf rest = PD_BUF_INIT;
-        pd_buf_puts(&rest, hit + nlen);
-        pd_buf_truncate(&line, pos);
-        pd_buf_puts(&line, value);
-        pd_buf_put(&line, rest.data ? rest.data : "", rest.len);
-        pd_buf_free(&rest);
-      }
-    }
     size_t before = l->maps.n;
-    S_mapping(l, line.data, line.len);
-    if (l->maps.n == before) {
-      char *eq = strchr(line.data, '=');
-      if (eq) {
-        char *a = line.data, *b = eq;
-        while (*a == ' ' || *a == '\t') a++;
-        while (b > a && (b[-1] == ' ' || b[-1] == '\t')) b--;
-        char *v = eq + 1, *ve = line.data + line.len;
-        while (*v == ' ' || *v == '\t') v++;
-        while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r')) ve--;
-        if (b > a) {
-          pd_buf_put(&vars, a, (size_t)(b - a));
-          pd_buf_putc(&vars, 0);
-          pd_buf_put(&vars, v, (size_t)(ve - v));
-          pd_buf_putc(&vars, 0);
-        }
-      }
+    S_mapping(l, line.data ? line.data : "", line.len);
+    if (l->maps.n != before) continue;
+    char *eq = line.data ? memchr(line.data, '=', line.len) : NULL;
+    if (!eq) continue;
+    char *a = line.data, *b = eq;
+    while (*a == ' ' || *a == '\t') a++;
+    while (b > a && (b[-1] == ' ' || b[-1] == '\t')) b--;
+    char *v = eq + 1, *ve = line.data + line.len;
+    while (v < ve && (*v == ' ' || *v == '\t')) v++;
+    while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r')) ve--;
+    int ident = b > a;
+    for (const char *c = a; c < b && ident; c++) ident = S_ident(*c);
+    if (!ident) continue;
+    if (vars.n == S_MAX_VARS) {
+      if (!warned++)
+        pd_profile_warn(l->p, "memory map defines more than %d $variables; later ones are ignored",
+                        S_MAX_VARS);
+      continue;
     }
+    S_var *nv = pd_vec_push(&vars);
+    nv->name = store.len;
+    nv->name_len = (size_t)(b - a);
+    pd_buf_put(&store, a, nv->name_len);
+    nv->value = store.len;
+    nv->value_len = (size_t)(ve - v);
+    pd_buf_put(&store, v, nv->value_len);
   }
-  pd_buf_free(&vars);
+  pd_vec_free(&vars);
+  pd_buf_free(&store);
   pd_buf_free(&line);
 }
 
 /* ---- building the profile ----------------------------------------------------------- */
+
+/* Sorting helpers: (value, index) pairs ordered by value, then index. */
+typedef struct {
+  uint64_t v;
+  uint32_t i;
+} S_pair;
+
+static int S_pair_cmp(const void *a, const void *b) {
+  const S_pair *x = a, *y = b;
+  if (x->v != y->v) return x->v < y->v ? -1 : 1;
+  return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Gives each location the first mapping (in file order) that holds its
+ * address, as pprof does, without pprof's locations x mappings loop: one
+ * sweep over addresses and mapping starts in ascending order, with a heap
+ * of the mappings begun so far ordered by file position. A mapping that
+ * has ended is popped when it reaches the top; it can never hold a later
+ * (larger) address again. O((locations + mappings) log). */
+static void S_assign_mappings(pd_profile *p, const uint64_t *addr, uint32_t nloc) {
+  uint32_t nm = p->nmappings;
+  if (!nm || !nloc) return;
+  S_pair *locs = pd_xmalloc(nloc * sizeof *locs), *maps = pd_xmalloc(nm * sizeof *maps);
+  uint32_t *heap = pd_xmalloc(nm * sizeof *heap);
+  for (uint32_t i = 0; i < nloc; i++) locs[i] = (S_pair){addr[i], i};
+  for (uint32_t k = 0; k < nm; k++) maps[k] = (S_pair){p->mappings[k].start, k};
+  qsort(locs, nloc, sizeof *locs, S_pair_cmp);
+  qsort(maps, nm, sizeof *maps, S_pair_cmp);
+  uint32_t nh = 0, next = 0;
+  for (uint32_t i = 0; i < nloc; i++) {
+    uint64_t a = locs[i].v;
+    while (next < nm && maps[next].v <= a) { /* push: sift up */
+      uint32_t at = nh++, m = maps[next++].i;
+      while (at && heap[(at - 1) / 2] > m) {
+        heap[at] = heap[(at - 1) / 2];
+        at = (at - 1) / 2;
+      }
+      heap[at] = m;
+    }
+    while (nh && p->mappings[heap[0]].limit <= a) { /* pop: sift down */
+      uint32_t m = heap[--nh], at = 0;
+      for (;;) {
+        uint32_t c = 2 * at + 1;
+        if (c >= nh) break;
+        if (c + 1 < nh && heap[c + 1] < heap[c]) c++;
+        if (heap[c] >= m) break;
+        heap[at] = heap[c];
+        at = c;
+      }
+      if (nh) heap[at] = m;
+    }
+    if (nh) p->locations[locs[i].i].mapping = heap[0];
+  }
+  free(locs);
+  free(maps);
+  free(heap);
+}
 
 static void S_build(S_leg *l) {
   pd_profile *p = l->p;
@@ -522,12 +620,7 @@ static void S_build(S_leg *l) {
   p->nmappings = nm;
   p->mappings = pd_arena_alloc(&p->arena, (nm ? nm : 1) * sizeof *p->mappings);
   if (nm) memcpy(p->mappings, m, nm * sizeof *m);
-  for (uint32_t i = 0; i < nloc; i++)
-    for (uint32_t k = 0; k < nm; k++)
-      if (p->mappings[k].start <= addr[i] && addr[i] < p->mappings[k].limit) {
-        p->locations[i].mapping = k;
-        break;
-      }
+  S_assign_mappings(p, addr, nloc);
 
   /* types, as pprof names them */
   static const char *four[] = {"alloc_objects", "count", "alloc_space", "bytes",
@@ -610,14 +703,15 @@ int pd_legacy_heap_read(pd_profile *p, const uint8_t *data, size_t len, pd_err *
   pd_vec_init(&l.stack_start, sizeof(uint32_t));
   pd_vec_init(&l.values, sizeof(double));
   pd_vec_init(&l.pend_locs, sizeof(uint32_t));
-  pd_vec_init(&l.pend_pcs, sizeof(uint64_t));
+  pd_vec_init(&l.loc_listed, sizeof(uint32_t));
+  pd_vec_init(&l.loc_named, sizeof(uint32_t));
   pd_vec_init(&l.maps, sizeof(pd_mapping));
   int rc = S_parse(&l, (const char *)data, len);
   if (rc == PD_OK) S_build(&l);
   pd_idmap_free(&l.addrs);
   pd_idmap_free(&l.funcs);
   pd_vec *all[] = {&l.loc_addr, &l.loc_block, &l.syms, &l.func_raw, &l.stack, &l.stack_start,
-                   &l.values, &l.pend_locs, &l.pend_pcs, &l.maps};
+                   &l.values, &l.pend_locs, &l.loc_listed, &l.loc_named, &l.maps};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pd_vec_free(all[i]);
   return rc;
 }
