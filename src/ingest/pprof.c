@@ -136,11 +136,13 @@ static void S_dec_free(S_dec *d) {
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pd_vec_free(all[i]);
 }
 
-/* Copies a vector's items into the profile's arena, exactly sized. */
+/* Copies a vector's items into the profile's arena, exactly sized. An
+ * empty table is still a valid pointer (as the text readers make it):
+ * later stages index it with offset 0, and NULL + 0 is undefined in C. */
 static void *S_to_arena(pd_profile *p, const pd_vec *v) {
-  if (!v->n) return NULL;
-  void *dst = pd_arena_alloc(&p->arena, v->n * v->item_size);
-  return memcpy(dst, v->items, v->n * v->item_size);
+  void *dst = pd_arena_alloc(&p->arena, (v->n ? v->n : 1) * v->item_size);
+  if (v->n) memcpy(dst, v->items, v->n * v->item_size);
+  return dst;
 }
 
 /* ---- top-level fields --------------------------------------------------------- */
