@@ -138,8 +138,12 @@ int pd_memstat_parse(pd_memstat *m, const uint8_t *data, size_t len, pd_err *err
     if (lines == 1 && n <= 20 && strspn(line, "0123456789") >= n) {
       /* memory.current / memory.usage_in_bytes: the whole file is a number */
       v = 0;
-      for (size_t i = 0; i < n; i++) v = v * 10 + (uint64_t)(line[i] - '0');
-      if (n == 20 && line[0] > '1') {
+      int over = 0;
+      for (size_t i = 0; i < n; i++) {
+        if (v > (UINT64_MAX - (uint64_t)(line[i] - '0')) / 10) over = 1;
+        v = v * 10 + (uint64_t)(line[i] - '0');
+      }
+      if (over) {
         rc = pd_fail(err, "%s:%llu: value is larger than 64 bits", m->path, (unsigned long long)lineno);
         break;
       }
