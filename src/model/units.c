@@ -177,6 +177,9 @@ int pd_unit_parse(const char *text, double *value, pd_unit_kind *kind) {
   }
   for (size_t i = 0; i < S_N(suffixes); i++) {
     if (strcmp(end, suffixes[i].suffix) == 0) {
+      /* 1e308TB is finite as written but not once scaled: a threshold of
+       * infinity would make a gate that can never fire */
+      if (!isfinite(v * suffixes[i].factor)) return PD_ERR;
       *value = v * suffixes[i].factor;
       *kind = suffixes[i].kind;
       return PD_OK;
