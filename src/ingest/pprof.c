@@ -153,11 +153,11 @@ static int S_bad_message(S_dec *d, const char *what, size_t index, size_t at) {
 }
 
 static int S_read_value_type(S_dec *d, const uint8_t *msg, size_t len, size_t at,
-                             int64_t out[2], const char *what) {
+                             int64_t out[2], const char *what, size_t index) {
   pd_arena_reset(&d->scratch);
   Perftools__Profiles__ValueType *vt =
       perftools__profiles__value_type__unpack(&d->alloc, len, msg);
-  if (!vt) return S_bad_message(d, what, d->types.n, at);
+  if (!vt) return S_bad_message(d, what, index, at);
   out[0] = vt->type;
   out[1] = vt->unit;
   return PD_OK;
@@ -254,7 +254,7 @@ static int S_walk_top(S_dec *d, const uint8_t *buf, size_t len) {
       int rc = PD_OK;
       switch (field) {
       case 1:
-        rc = S_read_value_type(d, msg, n, at, pd_vec_push(&d->types), "sample_type");
+        rc = S_read_value_type(d, msg, n, at, pd_vec_push(&d->types), "sample_type", d->types.n - 1);
         break;
       case 2:
         *(uint64_t *)pd_vec_push(&d->sample_at) = (uint64_t)(msg - buf);
@@ -270,7 +270,7 @@ static int S_walk_top(S_dec *d, const uint8_t *buf, size_t len) {
         break;
       }
       case 11:
-        rc = S_read_value_type(d, msg, n, at, d->period_type, "period_type");
+        rc = S_read_value_type(d, msg, n, at, d->period_type, "period_type", 0);
         d->has_period_type = 1;
         break;
       case 13: { /* packed comments */
