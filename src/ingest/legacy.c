@@ -211,8 +211,11 @@ static void S_scale(int64_t count, int64_t size, int64_t rate, double *c, double
   }
   double avg = (double)size / (double)count;
   double scale = 1 / (1 - exp(-avg / (double)rate));
-  *c = (double)(int64_t)((double)count * scale);
-  *s = (double)(int64_t)((double)size * scale);
+  /* trunc() is pprof's int64() conversion for every value that fits; a
+   * cast would be undefined for the ones that do not (a size near 2^63
+   * scaled up by a fraction of a byte) */
+  *c = trunc((double)count * scale);
+  *s = trunc((double)size * scale);
 }
 
 static int S_values(S_leg *l, uint64_t lineno, const char *line, size_t n, int64_t count,
