@@ -62,7 +62,8 @@ int pd_memstat_key(const char *key, size_t n, pd_cgroup_version *v) {
 }
 
 /* A "key value" line: key of [a-z0-9_], one or more blanks, an unsigned
- * decimal value. Sets the key's and the value's extent. */
+ * decimal value. Sets the key's and the value's extent. Returns 1 for such
+ * a line, 0 for any other, 2 for one whose value does not fit in 64 bits. */
 static int S_kv(const char *line, size_t n, size_t *keylen, uint64_t *value) {
   size_t i = 0;
   while (i < n && ((line[i] >= 'a' && line[i] <= 'z') || (line[i] >= '0' && line[i] <= '9') ||
@@ -75,7 +76,11 @@ static int S_kv(const char *line, size_t n, size_t *keylen, uint64_t *value) {
   uint64_t v = 0;
   for (; i < n; i++) {
     if (line[i] < '0' || line[i] > '9') return 0;
-    if (v > (UINT64_MAX - (uint64_t)(line[i] - '0')) / 10) return 0;
+    if (v > (UINT64_MAX - (uint64_t)(line[i] - '0')) / 10) {
+      while (++i < n)
+        if (line[i] < '0' || line[i] > '9') return 0;
+      return 2;
+    }
     v = v * 10 + (uint64_t)(line[i] - '0');
   }
   *value = v;
@@ -112,7 +117,7 @@ int pd_memstat_sniff(const uint8_t *data, size_t len, int complete) {
     size_t kl;
     uint64_t v;
     if (lines == 1) digits_only = strspn(line, "0123456789") >= n && n <= 20;
-    if (!S_kv(line, n, &kl, &v)) {
+    if (S_kv(line, n, &kl, &v) != 1) {
       kv = 0;
       if (lines > 1) break;
       continue;
@@ -157,7 +162,12 @@ int pd_memstat_parse(pd_memstat *m, const uint8_t *data, size_t len, pd_err *err
                    m->path, (unsigned long long)lineno);
       break;
     }
-    if (!S_kv(line, n, &kl, &v)) {
+    int kv = S_kv(line, n, &kl, &v);
+    if (kv == 2) {
+      rc = pd_fail(err, "%s:%llu: value is larger than 64 bits", m->path, (unsigned long long)lineno);
+      break;
+    }
+    if (kv != 1) {
       char shown[PD_EXCERPT_SIZE];
       rc = pd_fail(err, "%s:%llu: not a \"key value\" line of memory.stat: \"%s\"", m->path,
                    (unsigned long long)lineno, pd_excerpt(line, n, shown));
