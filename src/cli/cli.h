@@ -59,7 +59,7 @@ int pd_arg_size(const pd_args *a, const char *name, size_t dflt, size_t *out,
   {"ignore", "REGEX", "drop samples with a frame matching REGEX", 0},                    \
   {"hide", "REGEX", "remove frames matching REGEX from stacks", 0},                      \
   {"show", "REGEX", "keep only frames matching REGEX in stacks", 0},                     \
-  {"max-input-size", "SIZE", "refuse inputs larger than SIZE, compressed or not (default 1GiB)", 0}, \
+  {"max-input-size", "SIZE", "refuse inputs larger than SIZE, compressed or not (default 256MiB)", 0}, \
   {"strict", NULL, "a malformed line of folded stacks is an error (default: skipped with a warning)", 0}
 
 int pd_cli_view(const pd_args *a, pd_view *v, pd_err *err);

@@ -15,7 +15,7 @@ static const pd_opt S_opts[] = {
     {"output", "FILE", "write to FILE (atomically) instead of standard output", 0, 'o'},
     {"keep-going", NULL, "skip unreadable inputs (listed in the output) instead of failing", 0},
     {"sample-index", "NAME|N", "heap profiles: sample type to total (default: the profile's default, else the last: inuse_space)", 0},
-    {"max-input-size", "SIZE", "refuse inputs larger than SIZE, compressed or not (default 1GiB)", 0},
+    {"max-input-size", "SIZE", "refuse inputs larger than SIZE, compressed or not (default 256MiB)", 0},
     {NULL, NULL, NULL, 0}};
 
 static int64_t S_mtime(const char *path) {

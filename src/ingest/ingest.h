@@ -9,10 +9,13 @@
 
 #include "../model/model.h"
 
-/* Default cap on an input's size, compressed and decompressed: generous for
- * real profiles (the largest Go heap profiles are tens of MB) while keeping a
- * gzip bomb from taking the machine's memory. */
-#define PD_DEFAULT_MAX_INPUT ((size_t)1 << 30)
+/* Default cap on an input's size, compressed and decompressed: 256 MiB is
+ * several times the largest real profiles (big Go heap and CPU profiles
+ * inflate to tens of MB), while a gzip bomb costs at most that much memory
+ * and a fraction of a second per input before it is refused; `report`
+ * reads up to 8 inputs at once, so 1 GiB each could ask for 8 GiB.
+ * --max-input-size raises it (docs/fuzzing.md). */
+#define PD_DEFAULT_MAX_INPUT ((size_t)256 << 20)
 
 typedef struct pd_ingest_opts {
   size_t max_input_size; /* bytes; 0 means PD_DEFAULT_MAX_INPUT */
