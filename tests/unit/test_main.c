@@ -28,10 +28,13 @@ const char *pd_test_data(const char *rel) {
 const char *pd_test_repo(const char *rel) { return rel; }
 
 int pd_test_write_fixtures(const char *dir);
+int pd_test_write_adversarial(const char *dir, unsigned divisor);
 
 int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "--write-fixtures") == 0)
     return pd_test_write_fixtures(argv[2]) ? 1 : 0;
+  if ((argc == 3 || argc == 4) && strcmp(argv[1], "--write-adversarial") == 0)
+    return pd_test_write_adversarial(argv[2], argc == 4 ? (unsigned)atoi(argv[3]) : 1) ? 1 : 0;
   const pd_test_suite *suites[] = {
 #define PD_SUITE(n) &pd_suite_##n,
 #include "suites.h"
