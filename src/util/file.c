@@ -3,8 +3,12 @@
  * Inputs are read into one buffer because every reader makes a single pass
  * over the bytes; the size cap is checked before the buffer grows past it, so
  * a huge or endless input (a FIFO, /dev/zero) cannot exhaust memory.
- * Outputs go to a temporary file beside the target and are renamed into place
- * only when everything a command writes is ready.
+ * Outputs go to a temporary file beside the target (written and fsync'ed) and
+ * are renamed into place only when everything a command writes is ready; the
+ * directory is fsync'ed after the renames. A set of outputs is all-or-none
+ * for every failure before the renames (bad input, full disk); a crash in
+ * the middle of the renames themselves can still leave a mix of old and new
+ * files, as rename(2) makes one file atomic, not several.
  */
 #include "util.h"
 
@@ -140,6 +144,27 @@ int pd_outset_add(pd_outset *o, const char *path, const void *data, size_t len,
   return PD_OK;
 }
 
+/* Makes the renames into path's directory durable: the files' bytes were
+ * fsync'ed before the rename, but the new directory entries are data of the
+ * directory. Failure is not reported: the outputs are already in place, and
+ * some file systems refuse fsync on a directory (EINVAL). */
+static void S_fsync_dir_of(const char *path) {
+  const char *base = pd_basename(path);
+  size_t n = (size_t)(base - path);
+  char *dir = pd_xmalloc(n + 2);
+  if (n == 0) strcpy(dir, ".");
+  else {
+    memcpy(dir, path, n);
+    dir[n] = 0;
+  }
+  int fd = open(dir, O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    (void)fsync(fd);
+    close(fd);
+  }
+  free(dir);
+}
+
 int pd_outset_commit(pd_outset *o, pd_err *err) {
   for (size_t i = 0; i < o->n; i++) {
     if (rename(o->tmp[i], o->final[i]) != 0)
@@ -147,6 +172,15 @@ int pd_outset_commit(pd_outset *o, pd_err *err) {
                      strerror(errno));
     free(o->tmp[i]);
     o->tmp[i] = NULL;
+  }
+  /* outputs of one set share a directory in practice: sync each distinct one */
+  for (size_t i = 0; i < o->n; i++) {
+    size_t di = (size_t)(pd_basename(o->final[i]) - o->final[i]);
+    int seen = 0;
+    for (size_t k = 0; k < i && !seen; k++)
+      seen = (size_t)(pd_basename(o->final[k]) - o->final[k]) == di &&
+             memcmp(o->final[k], o->final[i], di) == 0;
+    if (!seen) S_fsync_dir_of(o->final[i]);
   }
   return PD_OK;
 }
