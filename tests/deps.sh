@@ -4,9 +4,15 @@
 #
 #   pd_need_build   toolchain and libraries to build profdiff
 #   pd_need_test    plus what the test suite uses (jq, valgrind, xmllint, cmark-gfm)
+#   pd_want_fuzz    clang and libFuzzer for tests/fuzz.sh; never fatal: without
+#                   them the fuzz part of tests/run.sh is skipped with a message
 
 PD_BUILD_PKGS="pkg-config libprotobuf-c-dev protobuf-c-compiler libxml2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-dev"
 PD_TEST_PKGS="jq valgrind libxml2-utils cmark-gfm"
+# clang and libclang-rt-dev are Debian's unversioned packages (clang-14 and
+# libclang-rt-14-dev, which holds libFuzzer, on bookworm), so the runtime
+# always matches the compiler
+PD_FUZZ_PKGS="clang libclang-rt-dev"
 
 pd_missing_pkgs() {
   local p missing=""
@@ -61,4 +67,19 @@ pd_need_build() {
 pd_need_test() {
   pd_apt $PD_BUILD_PKGS $PD_TEST_PKGS
   pd_zig
+}
+
+pd_want_fuzz() {
+  local missing
+  missing=$(pd_missing_pkgs $PD_FUZZ_PKGS)
+  [ -z "$missing" ] && return 0
+  if [ "$(id -u)" = 0 ]; then
+    echo "profdiff: installing Debian packages for fuzzing:$missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update -qq && apt-get install -y -qq $missing; } >/dev/null 2>&1 ||
+      echo "profdiff: could not install$missing; the fuzz tests are skipped" >&2
+  else
+    echo "profdiff: the fuzz tests need: sudo apt-get install -y$missing (skipped)" >&2
+  fi
+  return 0
 }

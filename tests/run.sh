@@ -5,9 +5,11 @@
 #   1. the unit tests (debug build)
 #   2. the end-to-end tests against the release and the debug binary
 #   3. the unit and end-to-end tests again under valgrind (errors or leaks fail)
-#   4. a check that the checked-in protobuf-c code matches src/ingest/profile.proto
+#   4. a short fuzzing pass: each libFuzzer target for 5 seconds (tests/fuzz.sh;
+#      skipped with a message without clang and libFuzzer)
+#   5. a check that the checked-in protobuf-c code matches src/ingest/profile.proto
 # and ends with one line: "N passed, N failed".
-# Options: --quick skips the valgrind pass.
+# Options: --quick skips the valgrind and fuzzing passes.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 . tests/deps.sh
@@ -61,6 +63,11 @@ if [ $quick = 0 ]; then
   VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
   part unit-valgrind $VG zig-out/debug/bin/profdiff-test
   PD_WRAP="$VG" part e2e-valgrind bash tests/e2e.sh zig-out/debug/bin/profdiff
+  # a smoke test of the fuzz targets on the seed corpus and a few seconds of
+  # mutations, in its own work directory so that the corpus of a long
+  # campaign (tests/tmp/fuzz) does not slow it down; campaigns: docs/fuzzing.md
+  pd_want_fuzz
+  FUZZ_WORK=tests/tmp/fuzz-ci part fuzz bash tests/fuzz.sh 5
 fi
 
 echo "== generated code"
