@@ -2,12 +2,19 @@
  *
  * Both tables use open addressing with linear probing, a power-of-two slot
  * count and a load factor of at most one half: profiles tell us their table
- * sizes up front, so growth is rare and probing stays short.
+ * sizes up front, so growth is rare and probing stays short. Their keys
+ * (names, pprof ids, addresses) come from the input, and the hash is cheap
+ * and invertible, so both are keyed with a secret drawn once per process:
+ * without it a crafted profile of 40,000 function ids all landing in one
+ * slot took half a second, and a million of them hours.
  */
 #include "util.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 static inline uint64_t S_load64(const unsigned char *p) {
   uint64_t v;
@@ -17,9 +24,11 @@ static inline uint64_t S_load64(const unsigned char *p) {
 
 /* A multiply-xorshift hash over 8-byte words: fast on the short names that
  * dominate profiles and good enough for tables we size ourselves. */
-uint64_t pd_hash(const void *data, size_t n) {
+uint64_t pd_hash(const void *data, size_t n) { return pd_hash_seeded(data, n, 0); }
+
+uint64_t pd_hash_seeded(const void *data, size_t n, uint64_t seed) {
   const unsigned char *p = data;
-  uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL);
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL) ^ pd_hash_u64(seed);
   while (n >= 8) {
     h = (h ^ S_load64(p)) * 0xbf58476d1ce4e5b9ULL;
     h ^= h >> 31;
@@ -30,6 +39,25 @@ uint64_t pd_hash(const void *data, size_t n) {
   memcpy(&tail, p, n);
   h = (h ^ tail) * 0x94d049bb133111ebULL;
   return pd_hash_u64(h);
+}
+
+static uint64_t S_secret;
+static pthread_once_t S_secret_once = PTHREAD_ONCE_INIT;
+
+static void S_secret_init(void) {
+  uint64_t s = 0;
+  if (getrandom(&s, sizeof s, GRND_NONBLOCK) != (ssize_t)sizeof s) {
+    /* no entropy yet (early boot): the clock and ASLR still vary */
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    s = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)(uintptr_t)&s;
+  }
+  S_secret = s;
+}
+
+uint64_t pd_hash_secret(void) {
+  pthread_once(&S_secret_once, S_secret_init);
+  return S_secret;
 }
 
 static size_t S_slots_for(size_t expected) {
@@ -49,6 +77,7 @@ void pd_intern_init(pd_intern *in, size_t expected) {
   in->hashes = pd_xmalloc(in->cap * sizeof *in->hashes);
   in->nslots = S_slots_for(in->cap);
   in->slots = pd_xcalloc(in->nslots, sizeof *in->slots);
+  in->seed = pd_hash_secret();
   pd_intern_put(in, "", 0);
 }
 
@@ -81,7 +110,7 @@ static uint32_t S_intern_lookup(const pd_intern *in, const char *s, size_t n,
 }
 
 uint32_t pd_intern_put(pd_intern *in, const char *s, size_t n) {
-  uint64_t h = pd_hash(s, n);
+  uint64_t h = pd_hash_seeded(s, n, in->seed);
   size_t slot;
   uint32_t id = S_intern_lookup(in, s, n, h, &slot);
   if (id != UINT32_MAX) return id;
@@ -102,7 +131,7 @@ uint32_t pd_intern_put(pd_intern *in, const char *s, size_t n) {
 
 uint32_t pd_intern_find(const pd_intern *in, const char *s, size_t n) {
   size_t slot;
-  return S_intern_lookup(in, s, n, pd_hash(s, n), &slot);
+  return S_intern_lookup(in, s, n, pd_hash_seeded(s, n, in->seed), &slot);
 }
 
 int pd_intern_cmp(const pd_intern *in, uint32_t a, uint32_t b) {
@@ -127,12 +156,18 @@ void pd_idmap_init(pd_idmap *m, size_t expected) {
   m->n = 0;
   m->keys = pd_xmalloc(m->nslots * sizeof *m->keys);
   m->vals = pd_xcalloc(m->nslots, sizeof *m->vals);
+  m->seed = pd_hash_secret();
+}
+
+static inline size_t S_idmap_slot(const pd_idmap *m, uint64_t key) {
+  return pd_hash_u64(key ^ m->seed) & (m->nslots - 1);
 }
 
 static void S_idmap_grow(pd_idmap *m) {
   pd_idmap bigger;
   bigger.nslots = m->nslots * 2;
   bigger.n = 0;
+  bigger.seed = m->seed;
   bigger.keys = pd_xmalloc(bigger.nslots * sizeof *bigger.keys);
   bigger.vals = pd_xcalloc(bigger.nslots, sizeof *bigger.vals);
   for (size_t i = 0; i < m->nslots; i++)
@@ -143,7 +178,7 @@ static void S_idmap_grow(pd_idmap *m) {
 
 int pd_idmap_put(pd_idmap *m, uint64_t key, uint32_t index) {
   if ((m->n + 1) * 2 > m->nslots) S_idmap_grow(m);
-  size_t i = pd_hash_u64(key) & (m->nslots - 1);
+  size_t i = S_idmap_slot(m, key);
   while (m->vals[i]) {
     if (m->keys[i] == key) return PD_ERR;
     i = (i + 1) & (m->nslots - 1);
@@ -155,7 +190,7 @@ int pd_idmap_put(pd_idmap *m, uint64_t key, uint32_t index) {
 }
 
 uint32_t pd_idmap_get(const pd_idmap *m, uint64_t key) {
-  size_t i = pd_hash_u64(key) & (m->nslots - 1);
+  size_t i = S_idmap_slot(m, key);
   while (m->vals[i]) {
     if (m->keys[i] == key) return m->vals[i] - 1;
     i = (i + 1) & (m->nslots - 1);

@@ -100,6 +100,13 @@ void pd_sort_u32(uint32_t *a, size_t n, pd_cmp_u32 cmp, const void *ctx);
 /* ---- hashing, interning, id maps ------------------------------------------ */
 
 uint64_t pd_hash(const void *data, size_t n);
+/* The same hash started from seed. Tables that hold names or ids read from
+ * input use a secret per-process seed (pd_hash_secret), so that a hostile
+ * profile cannot be built to make every key collide (hash flooding, which
+ * turns each lookup into a scan of the whole table). Nothing is ordered by
+ * hash, so the seed changes no output. */
+uint64_t pd_hash_seeded(const void *data, size_t n, uint64_t seed);
+uint64_t pd_hash_secret(void);
 static inline uint64_t pd_hash_u64(uint64_t x) {
   x ^= x >> 33;
   x *= 0xff51afd7ed558ccdULL;
@@ -119,6 +126,7 @@ typedef struct pd_intern {
   uint32_t *slots; /* open addressing: id + 1, 0 = empty */
   uint64_t *hashes;
   size_t nslots;
+  uint64_t seed; /* pd_hash_secret() */
 } pd_intern;
 
 void pd_intern_init(pd_intern *in, size_t expected);
@@ -143,6 +151,7 @@ typedef struct pd_idmap {
   uint64_t *keys;
   uint32_t *vals; /* index + 1, 0 = empty */
   size_t nslots, n;
+  uint64_t seed; /* pd_hash_secret(): ids come from the input */
 } pd_idmap;
 
 void pd_idmap_init(pd_idmap *m, size_t expected);
