@@ -156,7 +156,13 @@
       clearSearch();
     }
   });
-  // a search given in the URL (file.svg?s=regex) is applied at once
+  // a search given in the URL (file.svg?s=regex) is applied at once; a
+  // malformed escape (?s=%E0) would throw from decodeURIComponent, so it is
+  // searched for as written instead
   var m = /[?&]s=([^&]*)/.exec(window.location.search || "");
-  if (m) search(decodeURIComponent(m[1]));
+  if (m) {
+    var q = m[1];
+    try { q = decodeURIComponent(q); } catch (e) { /* keep it as written */ }
+    search(q);
+  }
 })();
