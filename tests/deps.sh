@@ -3,12 +3,13 @@
 # the exact command to run. Sourced by tests/run.sh and samples/demo.sh.
 #
 #   pd_need_build   toolchain and libraries to build profdiff
-#   pd_need_test    plus what the test suite uses (jq, valgrind, xmllint, cmark-gfm)
+#   pd_need_test    plus what the test suite uses (jq, valgrind, xmllint, cmark-gfm,
+#                   chromium and playwright-core for tests/browser)
 #   pd_want_fuzz    clang and libFuzzer for tests/fuzz.sh; never fatal: without
 #                   them the fuzz part of tests/run.sh is skipped with a message
 
 PD_BUILD_PKGS="pkg-config libprotobuf-c-dev protobuf-c-compiler libxml2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-dev"
-PD_TEST_PKGS="jq valgrind libxml2-utils cmark-gfm"
+PD_TEST_PKGS="jq valgrind libxml2-utils cmark-gfm chromium"
 # clang and libclang-rt-dev are Debian's unversioned packages (clang-14 and
 # libclang-rt-14-dev, which holds libFuzzer, on bookworm), so the runtime
 # always matches the compiler
@@ -59,6 +60,17 @@ pd_zig() {
   }
 }
 
+# playwright-core drives Debian's chromium in tests/browser (it downloads no
+# browser); package.json pins it beside Zig, so npm ci installs both.
+pd_playwright() {
+  [ -f node_modules/playwright-core/package.json ] && return 0
+  echo "profdiff: installing playwright-core from npm into node_modules/" >&2
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null || {
+    echo "profdiff: npm could not install playwright-core; run: npm ci" >&2
+    exit 1
+  }
+}
+
 pd_need_build() {
   pd_apt $PD_BUILD_PKGS
   pd_zig
@@ -67,6 +79,7 @@ pd_need_build() {
 pd_need_test() {
   pd_apt $PD_BUILD_PKGS $PD_TEST_PKGS
   pd_zig
+  pd_playwright
 }
 
 pd_want_fuzz() {

@@ -3,7 +3,8 @@
 # Installs what is missing (see tests/deps.sh), builds a release and a debug
 # (UBSan) binary, then runs:
 #   1. the unit tests (debug build)
-#   2. the end-to-end tests against the release and the debug binary
+#   2. the end-to-end tests against the release and the debug binary, and
+#      the graphs and report.html in headless Chromium (tests/browser)
 #   3. the unit and end-to-end tests again under valgrind (errors or leaks fail)
 #   4. a short fuzzing pass: each libFuzzer target for 5 seconds (tests/fuzz.sh;
 #      skipped with a message without clang and libFuzzer)
@@ -59,6 +60,7 @@ echo "== build"
 part unit zig-out/debug/bin/profdiff-test
 part e2e-release bash tests/e2e.sh zig-out/bin/profdiff
 part e2e-debug bash tests/e2e.sh zig-out/debug/bin/profdiff
+part browser node tests/browser/check.mjs zig-out/bin/profdiff
 if [ $quick = 0 ]; then
   VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
   part unit-valgrind $VG zig-out/debug/bin/profdiff-test

@@ -1,0 +1,432 @@
+// check.mjs: profdiff's flame graphs and report.html, looked at in a real
+// browser (Debian's Chromium, headless, through playwright-core) the way a
+// person would: they load without errors, clicking a frame zooms, Reset Zoom
+// goes back, Search highlights the right frames and shows the right share,
+// with scripting off the SVG is still a picture, a differential graph is red
+// where a function grew and blue where it shrank, report.html's tables sort
+// and its graphs and sparklines load, and hostile function names open no
+// dialog and add no element.
+//
+//   node tests/browser/check.mjs zig-out/bin/profdiff
+//
+// Run by tests/run.sh (part "browser"); prints "ok   ..." or "FAIL ...: why"
+// per check and ends with "browser: N passed, N failed". Inputs are made
+// with the binary (and profdiff-test beside it) into tests/tmp/browser/.
+import fs from 'node:fs';
+import path from 'node:path';
+import { launch, fileUrl, profdiff, watch, pixels, rgb, framesOfFile, mkdirp, CHROMIUM } from './lib.mjs';
+
+const bin = process.argv[2] || 'zig-out/bin/profdiff';
+const pdtest = process.env.PD_TEST || path.join(path.dirname(bin), 'profdiff-test');
+const T = mkdirp('tests/tmp/browser');
+const LEAK = 'samples/leak/snapshots';
+const DATA = '../shared/data';
+
+let passed = 0, failed = 0;
+function ok(name) { passed++; console.log('ok   ' + name); }
+function bad(name, why) { failed++; console.log('FAIL ' + name + ': ' + why); }
+function check(name, cond, why) { if (cond) ok(name); else bad(name, typeof why === 'function' ? why() : why); }
+const SVG_TAGS = new Set(['svg', 'defs', 'linearGradient', 'stop', 'style', 'rect', 'text', 'g', 'title', 'script']);
+
+// ---- inputs -------------------------------------------------------------------------
+const snaps = fs.readdirSync(LEAK).filter((f) => f.endsWith('.pb.gz')).sort().map((f) => path.join(LEAK, f));
+const leakFirst = snaps[0], leakLast = snaps[snaps.length - 1];
+profdiff(bin, ['flame', '-o', `${T}/flame.svg`, leakLast]);
+profdiff(bin, ['flame', '--diff', '-o', `${T}/diff.svg`, leakFirst, leakLast]);
+// a pair with one function that grew, one that shrank, one unchanged
+fs.writeFileSync(`${T}/base.folded`, 'main;grow 100\nmain;shrink 300\nmain;same 200\n');
+fs.writeFileSync(`${T}/head.folded`, 'main;grow 400\nmain;shrink 100\nmain;same 200\n');
+profdiff(bin, ['flame', '--diff', '-o', `${T}/diff-small.svg`, `${T}/base.folded`, `${T}/head.folded`]);
+const vertx = [1, 2].map((i) => `${DATA}/folded/inferno-multiple-inputs-perf-vertx-stacks-01-collapsed-all-unsorted-${i}.txt`);
+const haveVertx = vertx.every((f) => fs.existsSync(f));
+if (haveVertx) profdiff(bin, ['flame', '--diff', '-o', `${T}/diff-vertx.svg`, ...vertx]);
+fs.rmSync(`${T}/report`, { recursive: true, force: true });
+profdiff(bin, ['report', '-o', `${T}/report`, ...snaps]);
+let haveHostile = fs.existsSync(pdtest);
+if (haveHostile) {
+  const H = mkdirp(`${T}/hostile`);
+  profdiff(pdtest, ['--write-fixtures', H]);
+    // --demangle full keeps the names whole (the default simplification
+  // drops <...> and (...) as pprof does, and with them most of the markup)
+  profdiff(bin, ['flame', '--demangle', 'full', '-o', `${H}/flame.svg`, `${H}/hostile-after.pb.gz`]);
+  profdiff(bin, ['flame', '--demangle', 'full', '--diff', '-o', `${H}/diff.svg`, `${H}/hostile-before.pb.gz`,
+    `${H}/hostile-after.pb.gz`]);
+  fs.rmSync(`${H}/report`, { recursive: true, force: true });
+  profdiff(bin, ['report', '--demangle', 'full', '-o', `${H}/report`, '--title', '<img src=x onerror=alert(1)>',
+    `${H}/hostile-before.pb.gz`, `${H}/hostile-after.pb.gz`], [0, 1]);
+}
+
+// ---- helpers run inside a flame graph's document ----------------------------------
+// each frame as the page has it now
+const domFrames = (target) => target.evaluate(() => Array.from(document.querySelectorAll('#frames > g')).map((g) => {
+  const r = g.querySelector('rect'), t = g.querySelector('title').textContent;
+  const cut = t.lastIndexOf(' (');
+  return { title: t, name: cut >= 0 ? t.slice(0, cut) : t, x: +r.getAttribute('x'), w: +r.getAttribute('width'),
+    y: +r.getAttribute('y'), fill: r.getAttribute('fill'), cls: g.getAttribute('class') || '' };
+}));
+const textOf = (target, sel) => target.evaluate((s) => document.querySelector(s).textContent, sel);
+const attrOf = (target, sel, a) => target.evaluate(([s, a]) => document.querySelector(s).getAttribute(a), [sel, a]);
+const near = (a, b, eps = 0.02) => Math.abs(a - b) <= eps;
+// share of the total in a title: "name (94.61MB, 66.43%)", growth's
+// "name (94.61MB, 66.43%, +5.03GB/h, ...)", a diff's "name (..., +3625.93%;
+// self +92.07MB; 66.43% of head)"
+const titleShare = (t) => {
+  const figures = t.slice(t.lastIndexOf(' ('));
+  const m = /([0-9.]+)% of (?:head|base)\)$/.exec(figures) || /^ \([^,]*, ([0-9.]+)%/.exec(figures);
+  return m ? +m[1] : NaN;
+};
+
+// Click `name`'s frame: it spans the drawable width, its siblings hide, its
+// ancestors become parents; Reset Zoom gives back every original width.
+async function checkZoom(target, label, name, sibling) {
+  const before = await domFrames(target);
+  const zi = before.findIndex((f) => f.name === name);
+  if (zi < 0) return bad(`${label}: zoom`, `no frame ${name}`);
+  const width = +(await attrOf(target, 'svg', 'width')), xpad = +(await attrOf(target, 'svg', 'data-xpad'));
+  await target.locator('#frames > g').nth(zi).locator('rect').click();
+  const after = await domFrames(target);
+  const z = after[zi];
+  check(`${label}: clicking ${name} zooms it to the full width`, near(z.x, xpad) && near(z.w, width - 2 * xpad),
+    () => `x=${z.x} w=${z.w}, expected x=${xpad} w=${width - 2 * xpad}`);
+  const sib = after.findIndex((f) => f.name === sibling);
+  check(`${label}: sibling ${sibling} is hidden`, sib >= 0 && after[sib].cls === 'hide',
+    () => `class "${sib >= 0 ? after[sib].cls : 'no such frame'}"`);
+  const zf = before[zi];
+  const anc = before.map((f, i) => i).filter((i) => before[i].y > zf.y && before[i].x <= zf.x + 0.01
+    && before[i].x + before[i].w >= zf.x + zf.w - 0.01);
+  check(`${label}: the ${anc.length} ancestors are parents at full width`,
+    anc.length > 0 && anc.every((i) => after[i].cls === 'parent' && near(after[i].w, width - 2 * xpad)),
+    () => anc.map((i) => `${after[i].name}: ${after[i].cls} ${after[i].w}`).join(', '));
+  check(`${label}: Reset Zoom is shown`, (await attrOf(target, '#unzoom', 'class')) === 'on', 'no class on');
+  await target.locator('#unzoom').click();
+  const reset = await domFrames(target);
+  const moved = reset.filter((f, i) => !near(f.x, before[i].x) || !near(f.w, before[i].w) || f.cls !== '');
+  check(`${label}: Reset Zoom restores all ${before.length} frames`, moved.length === 0,
+    () => moved.slice(0, 3).map((f) => `${f.name}: x=${f.x} w=${f.w} class=${f.cls}`).join(', '));
+}
+
+// Search through the UI (the prompt answered with `pattern`): exactly the
+// matching frames are highlighted, #matched shows their share (outermost
+// matches, from the titles) to 0.1, Escape clears it all.
+async function checkSearch(target, w, label, pattern) {
+  const before = await domFrames(target);
+  w.answer = pattern;
+  await target.locator('#search').click();
+  await target.waitForFunction(() => /Matched|bad/.test(document.getElementById('matched').textContent), null,
+    { timeout: 3000 }).catch(() => {});
+  const after = await domFrames(target);
+  const re = new RegExp(pattern);
+  const want = before.map((f, i) => i).filter((i) => re.test(before[i].name));
+  const lit = after.map((f, i) => i).filter((i) => after[i].fill !== before[i].fill);
+  check(`${label}: search /${pattern}/ highlights exactly the ${want.length} matching frames`,
+    want.length > 0 && want.join() === lit.join(), () => `highlighted [${lit}], matching [${want}]`);
+  const outer = want.filter((i) => !want.some((j) => j !== i && before[j].y > before[i].y
+    && before[j].x <= before[i].x + 0.01 && before[j].x + before[j].w >= before[i].x + before[i].w - 0.01));
+  const share = outer.reduce((s, i) => s + titleShare(before[i].title), 0);
+  const text = await textOf(target, '#matched');
+  const m = /Matched: ([0-9.]+)%/.exec(text);
+  check(`${label}: #matched shows the matches' share (${share.toFixed(2)}%)`, m && Math.abs(+m[1] - share) <= 0.1 + 1e-9,
+    () => `"${text}"`);
+  await target.locator('svg').press('Escape');
+  const cleared = await domFrames(target);
+  const still = cleared.filter((f, i) => f.fill !== before[i].fill);
+  const mtext = await textOf(target, '#matched');
+  check(`${label}: Escape clears the search`, still.length === 0 && mtext.trim() === '',
+    () => `${still.length} frames still highlighted, #matched "${mtext}"`);
+}
+
+async function checkHover(target, label, name) {
+  const fs_ = await domFrames(target);
+  const i = fs_.findIndex((f) => f.name === name);
+  if (i < 0) return bad(`${label}: hover`, `no frame ${name}`);
+  await target.locator('#frames > g').nth(i).locator('rect').hover();
+  const d = await textOf(target, '#details');
+  check(`${label}: hovering ${name} shows its figures`, d === fs_[i].title, () => `"${d}" vs "${fs_[i].title}"`);
+}
+
+function noErrors(name, w) {
+  check(name, w.errors.length === 0 && w.dialogs.length === 0,
+    () => [...w.errors, ...w.dialogs.map((d) => 'dialog ' + d)].slice(0, 3).join(' | '));
+}
+
+// The SVG's elements are the renderer's own: no element from another
+// namespace (an <img> made from a name), one script at most.
+async function svgElements(target) {
+  return target.evaluate(() => {
+    const all = Array.from(document.getElementsByTagNameNS('*', '*'));
+    return {
+      foreign: all.filter((e) => e.namespaceURI !== 'http://www.w3.org/2000/svg').map((e) => e.localName),
+      tags: Array.from(new Set(all.map((e) => e.localName))),
+      scripts: all.filter((e) => e.localName === 'script').length,
+      onattrs: all.filter((e) => Array.from(e.attributes).some((a) => /^on/i.test(a.name))).length,
+    };
+  });
+}
+function checkSvgElements(label, el) {
+  const odd = el.tags.filter((t) => !SVG_TAGS.has(t));
+  check(`${label}: no element made from a name`, el.foreign.length === 0 && odd.length === 0 && el.scripts <= 1
+    && el.onattrs === 0, () => `foreign [${el.foreign}], unexpected [${odd}], scripts ${el.scripts}, on* ${el.onattrs}`);
+}
+
+// ---- the checks -------------------------------------------------------------------
+const t0 = Date.now();
+let browser;
+try {
+  browser = await launch();
+} catch (e) {
+  bad('start Chromium', `${CHROMIUM}: ${String(e.message).split('\n')[0]} (tests/deps.sh installs it)`);
+  console.log(`browser: ${passed} passed, ${failed} failed`);
+  process.exit(1);
+}
+
+async function withPage(opts, fn) {
+  const ctx = await browser.newContext(opts);
+  const page = await ctx.newPage();
+  const w = watch(page);
+  try {
+    await fn(page, w);
+  } catch (e) {
+    bad(fn.name || 'page', String(e.message).split('\n')[0]);
+  } finally {
+    await ctx.close();
+  }
+}
+
+// 1. a leak snapshot's flame graph, opened directly
+const flameText = fs.readFileSync(`${T}/flame.svg`, 'utf8');
+const flameFile = framesOfFile(flameText);
+const flameSize = { width: 1200, height: Math.ceil(+/height="([0-9.]+)"/.exec(flameText)[1]) };
+await withPage({ viewport: flameSize }, async function flame(page, w) {
+  await page.goto(fileUrl(`${T}/flame.svg`));
+  const dom = await domFrames(page);
+  const nG = (flameText.slice(0, flameText.indexOf('<script')).match(/<g>/g) || []).length;
+  check('flame: as many frames in the page as <g> in the file', dom.length === nG && nG === flameFile.length && nG > 5,
+    `page ${dom.length}, file <g> ${nG}, parsed ${flameFile.length}`);
+  await checkHover(page, 'flame', 'main.warmIndex');
+  await checkZoom(page, 'flame', 'main.cacheResponse', 'main.warmIndex');
+  await checkSearch(page, w, 'flame', 'cacheResponse');
+  await checkSearch(page, w, 'flame', '^main\\.');
+  noErrors('flame: no console errors, page errors or dialogs', w);
+});
+
+// 2. a search in the URL is applied; a malformed one is ignored quietly
+await withPage({ viewport: flameSize }, async function flameUrl(page, w) {
+  await page.goto(fileUrl(`${T}/flame.svg`) + '?s=cache%52esponse');
+  const m = await textOf(page, '#matched');
+  const share = titleShare(flameFile.find((f) => f.name === 'main.cacheResponse').title);
+  check('flame: ?s=REGEX in the URL searches at once', /Matched: ([0-9.]+)%/.test(m)
+    && Math.abs(+/Matched: ([0-9.]+)%/.exec(m)[1] - share) <= 0.1, `"${m}"`);
+  await page.goto(fileUrl(`${T}/flame.svg`) + '?s=%E0%A4%A');
+  await page.goto(fileUrl(`${T}/flame.svg`) + '?s=(');
+  noErrors('flame: a malformed ?s= gives no error', w);
+});
+
+// 3. the same file with scripting off is a complete picture
+await withPage({ viewport: flameSize, javaScriptEnabled: false }, async function flameStatic(page, w) {
+  await page.goto(fileUrl(`${T}/flame.svg`));
+  const png = await page.screenshot();
+  const cr = flameFile.find((f) => f.name === 'main.cacheResponse');
+  const px = await pixels(browser, png, [[cr.x + cr.w / 2, cr.y + 2]]);
+  const want = rgb(cr.fill), got = px.at[0];
+  check('flame without JavaScript: a picture, not a blank page', px.distinct > 20, `${px.distinct} colours`);
+  check('flame without JavaScript: main.cacheResponse drawn in its colour',
+    want.every((c, i) => Math.abs(c - got[i]) <= 3), `pixel ${got}, fill ${cr.fill}`);
+  noErrors('flame without JavaScript: no console errors', w);
+});
+
+// 4. differential graphs: red grew, blue shrank, grey unchanged, on screen
+const isRed = (c) => c && c[0] > c[1] && c[0] > c[2];
+const isBlue = (c) => c && c[2] > c[0] && c[2] > c[1];
+const isGrey = (c) => c && c[0] === c[1] && c[1] === c[2];
+async function diffColours(file, label, expect) {
+  const text = fs.readFileSync(file, 'utf8');
+  const frames = framesOfFile(text);
+  const size = { width: 1200, height: Math.ceil(+/height="([0-9.]+)"/.exec(text)[1]) };
+  await withPage({ viewport: size }, async function diff(page, w) {
+    await page.goto(fileUrl(file));
+    const png = await page.screenshot();
+    const pts = expect.map(([name]) => {
+      const f = frames.find((g) => g.name === name);
+      return f ? [f.x + f.w / 2, f.y + 2] : [0, 0];
+    });
+    const px = await pixels(browser, png, pts);
+    expect.forEach(([name, want, is], i) => {
+      const f = frames.find((g) => g.name === name);
+      check(`${label}: ${name} is ${want}`, f && is(rgb(f.fill)) && is(px.at[i]),
+        () => (f ? `fill ${f.fill}, on screen ${px.at[i]}` : 'no such frame'));
+    });
+    noErrors(`${label}: no console errors`, w);
+  });
+}
+await diffColours(`${T}/diff.svg`, 'leak diff', [['main.cacheResponse', 'red', isRed], ['main.warmIndex', 'red', isRed],
+  ['runtime.malg', 'grey (unchanged)', isGrey]]);
+await diffColours(`${T}/diff-small.svg`, 'folded diff', [['grow', 'red', isRed], ['shrink', 'blue', isBlue],
+  ['same', 'grey', isGrey]]);
+if (haveVertx) {
+  const vf = framesOfFile(fs.readFileSync(`${T}/diff-vertx.svg`, 'utf8'));
+  check('vertx diff (../shared/data): frames that grew are red and ones that shrank blue',
+    vf.some((f) => isRed(rgb(f.fill))) && vf.some((f) => isBlue(rgb(f.fill))) && vf.some((f) => isGrey(rgb(f.fill))),
+    `${vf.length} frames`);
+} else {
+  console.log(`skip vertx diff: no ${DATA}`);
+}
+
+// 5. report.html of the leak series
+async function checkReport(dir, label, opts) {
+  await withPage({ viewport: { width: 1200, height: 1400 } }, async function report(page, w) {
+    await page.goto(fileUrl(`${dir}/report.html`), { waitUntil: 'load' });
+    check(`${label}: has a Content-Security-Policy`,
+      (await page.locator('meta[http-equiv="Content-Security-Policy"]').count()) === 1, 'no CSP meta');
+    // tables: visible, sortable
+    const tables = page.locator('main table');
+    const nt = await tables.count();
+    let hidden = [];
+    for (let i = 0; i < nt; i++) {
+      const box = await tables.nth(i).boundingBox();
+      if (!(await tables.nth(i).isVisible()) || !box || box.width < 100 || box.height < 20) hidden.push(i);
+    }
+    check(`${label}: all ${nt} tables visible`, nt >= opts.minTables && hidden.length === 0, `${nt} tables, hidden [${hidden}]`);
+    if (opts.sort) await checkSort(page, label);
+    // sparklines
+    const imgs = await page.evaluate(() => Array.from(document.images).map((i) => ({ alt: i.alt, ok: i.complete && i.naturalWidth > 0,
+      src: i.getAttribute('src').slice(0, 26), w: i.getBoundingClientRect().width })));
+    const broken = imgs.filter((i) => !i.ok || i.w === 0);
+    check(`${label}: all ${imgs.length} sparklines loaded`, imgs.length >= opts.minSparklines && broken.length === 0,
+      `${imgs.length} images, ${broken.length} broken`);
+    check(`${label}: every image is one of our sparklines`, imgs.every((i) => i.alt === 'trend' && i.src === 'data:image/svg+xml;base64,'),
+      () => JSON.stringify(imgs.filter((i) => i.alt !== 'trend').slice(0, 2)));
+    await checkObjects(page, w, dir, label, opts);
+    const dom = await page.evaluate(() => {
+      const all = Array.from(document.querySelectorAll('*'));
+      return {
+        scripts: document.scripts.length,
+        b: document.querySelectorAll('b').length,
+        onattrs: all.filter((e) => Array.from(e.attributes).some((a) => /^on/i.test(a.name))).map((e) => e.localName),
+        jslinks: Array.from(document.links).filter((a) => /^\s*javascript:/i.test(a.getAttribute('href'))).length,
+        title: document.title,
+      };
+    });
+    check(`${label}: one script (ours), no on* attribute, no javascript: link, no <b>`,
+      dom.scripts === 1 && dom.onattrs.length === 0 && dom.jslinks === 0 && dom.b === 0, JSON.stringify(dom));
+    if (opts.title) check(`${label}: the title is text`, dom.title === opts.title, `"${dom.title}"`);
+    noErrors(`${label}: no console errors (CSP included), page errors or dialogs`, w);
+  });
+}
+
+// Clicking a numeric header sorts the rows by value, descending then
+// ascending, keeping every row.
+const UNIT = { B: 1, kB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
+function cellValue(t) {
+  const m = /^([+\-\u2212]?[0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)/.exec(t.trim());
+  return m ? parseFloat(m[1].replace('\u2212', '-')) * (UNIT[m[2]] || 1) : NaN;
+}
+async function checkSort(page, label) {
+  const tables = await page.evaluate(() => Array.from(document.querySelectorAll('main table')).map((t) => ({
+    heads: Array.from(t.tHead.rows[0].cells).map((c) => c.textContent.trim()),
+    rows: t.tBodies[0] ? t.tBodies[0].rows.length : 0,
+  })));
+  const ti = tables.findIndex((t) => t.rows >= 3 && t.heads.includes('Last'));
+  if (ti < 0) return bad(`${label}: sort`, 'no table with a Last column and 3 rows');
+  const col = tables[ti].heads.indexOf('Last');
+  const read = () => page.evaluate(([ti, col]) => Array.from(document.querySelectorAll('main table')[ti].tBodies[0].rows)
+    .map((r) => [r.cells[0].textContent, r.cells[col].textContent]), [ti, col]);
+  const before = await read();
+  const th = page.locator('main table').nth(ti).locator('thead th').nth(col);
+  await th.click();
+  const desc = await read();
+  await th.click();
+  const asc = await read();
+  const vals = (rows) => rows.map((r) => cellValue(r[1]));
+  const sorted = (v, dir) => v.every((x, i) => i === 0 || dir * (x - v[i - 1]) >= 0) && v.every(isFinite);
+  const same = (a, b) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+  check(`${label}: clicking "Last" sorts table ${ti + 1} descending`, sorted(vals(desc), -1) && same(before, desc),
+    () => `${vals(before)} -> ${vals(desc)}`);
+  check(`${label}: clicking "Last" again sorts it ascending`, sorted(vals(asc), 1) && same(before, asc),
+    () => `${vals(asc)}`);
+  check(`${label}: the rows really moved`, JSON.stringify(before) !== JSON.stringify(desc) || JSON.stringify(before) !== JSON.stringify(asc),
+    'same order before and after');
+}
+
+// Each <object> graph: a visible box, its SVG document loaded in its own
+// frame (the data: URL gives it an opaque origin, so the page cannot reach
+// its contentDocument, but the browser's frame can be driven), equal to
+// the file the report wrote beside it, and a flame graph's zoom works.
+async function checkObjects(page, w, dir, label, opts) {
+  const objs = await page.evaluate(() => Array.from(document.querySelectorAll('object')).map((o) => {
+    const r = o.getBoundingClientRect();
+    return { data: o.getAttribute('data'), w: r.width, h: r.height };
+  }));
+  const files = Object.fromEntries(fs.readdirSync(dir).filter((f) => f.endsWith('.svg'))
+    .map((f) => [fs.readFileSync(path.join(dir, f), 'utf8'), f]));
+  check(`${label}: ${objs.length} graphs, each with a size`, objs.length >= opts.minGraphs && objs.every((o) => o.w > 100 && o.h > 50),
+    () => objs.map((o) => `${o.w}x${o.h}`).join(' '));
+  for (const [i, o] of objs.entries()) {
+    const svg = Buffer.from(o.data.replace(/^data:image\/svg\+xml;base64,/, ''), 'base64').toString('utf8');
+    const name = files[svg];
+    const g = `${label}: graph ${i + 1} (${name || '?'})`;
+    if (!name) { bad(`${g} is a file of the report`, 'inlined SVG differs from every .svg in ' + dir); continue; }
+    const frame = page.frames().find((f) => f.url() === o.data);
+    if (!frame) { bad(`${g} loaded`, 'no frame for it'); continue; }
+    await frame.waitForLoadState('load');
+    const fileFrames = framesOfFile(svg);
+    const info = await frame.evaluate(() => ({ root: document.documentElement.localName,
+      frames: document.querySelectorAll('#frames > g').length, scripted: !!document.querySelector('#frames > g[data-i]') }));
+    if (fileFrames.length) {
+      check(`${g} loaded with all ${fileFrames.length} frames, script running`, info.root === 'svg' && info.frames === fileFrames.length
+        && info.scripted, JSON.stringify(info));
+      if (opts.zoom && fileFrames.some((f) => f.name === opts.zoom[0])) {
+        await checkZoom(frame, g, ...opts.zoom);
+        await checkSearch(frame, w, g, opts.zoom[0]);
+      }
+      if (opts.hostile) checkSvgElements(g, await svgElements(frame));
+    } else {
+      check(`${g} loaded`, info.root === 'svg', JSON.stringify(info));
+    }
+  }
+}
+
+await checkReport(`${T}/report`, 'report', { minTables: 2, minSparklines: 6, minGraphs: 5, sort: true,
+  zoom: ['main.cacheResponse', 'main.warmIndex'] });
+
+// 6. hostile names
+if (haveHostile) {
+  const H = `${T}/hostile`;
+  for (const f of ['flame.svg', 'diff.svg']) {
+    const text = fs.readFileSync(`${H}/${f}`, 'utf8');
+    const frames = framesOfFile(text);
+    await withPage({ viewport: { width: 1200, height: 400 } }, async function hostile(page, w) {
+      const label = `hostile ${f}`;
+      await page.goto(fileUrl(`${H}/${f}`));
+      const dom = await domFrames(page);
+      check(`${label}: all ${frames.length} frames in the page`, dom.length === frames.length && frames.length >= 15,
+        `page ${dom.length}, file ${frames.length}`);
+      check(`${label}: markup in a name is shown as text`, dom.some((d) => d.name === '<img src=x onerror=alert(1)>')
+        && dom.some((d) => d.name === '</script><script>alert(1)</script>'), () => dom.map((d) => d.name.slice(0, 30)).join(' | '));
+      // hover every frame: the details line is the title, as text
+      let wrong = 0;
+      for (let i = 0; i < dom.length; i++) {
+        if (dom[i].w < 1) continue;
+        await page.locator('#frames > g').nth(i).locator('rect').hover({ force: true });
+        if ((await textOf(page, '#details')) !== dom[i].title) wrong++;
+      }
+      check(`${label}: hovering each frame shows its title as text`, wrong === 0, `${wrong} wrong`);
+      const img = dom.findIndex((d) => d.name.startsWith('<img'));
+      await page.locator('#frames > g').nth(img).locator('rect').click();
+      const z = (await domFrames(page))[img];
+      check(`${label}: zoom into the <img ...> frame`, near(z.w, 1180), `w=${z.w}`);
+      await page.locator('svg').press('Escape');
+      await checkSearch(page, w, label, '<img|script>');
+      checkSvgElements(label, await svgElements(page));
+      noErrors(`${label}: no dialog, console error or page error`, w);
+    });
+  }
+  await checkReport(`${H}/report`, 'hostile report', { minTables: 2, minSparklines: 1, minGraphs: 3, hostile: true,
+    title: '<img src=x onerror=alert(1)>' });
+} else {
+  bad('hostile names', `no ${pdtest} (zig build tests)`);
+}
+
+await browser.close();
+console.log(`browser: ${((Date.now() - t0) / 1000).toFixed(1)} s in Chromium`);
+console.log(`browser: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
