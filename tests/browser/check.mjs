@@ -11,7 +11,8 @@
 //
 // Run by tests/run.sh (part "browser"); prints "ok   ..." or "FAIL ...: why"
 // per check and ends with "browser: N passed, N failed". Inputs are made
-// with the binary (and profdiff-test beside it) into tests/tmp/browser/.
+// with the binary (and profdiff-test beside it) into tests/tmp/browser/;
+// PD_TIMES=1 also prints how long each page took.
 import fs from 'node:fs';
 import path from 'node:path';
 import { launch, fileUrl, profdiff, watch, pixels, rgb, framesOfFile, mkdirp, CHROMIUM } from './lib.mjs';
@@ -92,7 +93,9 @@ async function checkZoom(target, label, name, sibling) {
   check(`${label}: sibling ${sibling} is hidden`, sib >= 0 && after[sib].cls === 'hide',
     () => `class "${sib >= 0 ? after[sib].cls : 'no such frame'}"`);
   const zf = before[zi];
-  const anc = before.map((f, i) => i).filter((i) => before[i].y > zf.y && before[i].x <= zf.x + 0.01
+  const inverted = (await attrOf(target, 'svg', 'data-inverted')) === '1'; // icicle: ancestors above
+  const anc = before.map((f, i) => i).filter((i) => (inverted ? before[i].y < zf.y : before[i].y > zf.y)
+    && before[i].x <= zf.x + 0.01
     && before[i].x + before[i].w >= zf.x + zf.w - 0.01);
   check(`${label}: the ${anc.length} ancestors are parents at full width`,
     anc.length > 0 && anc.every((i) => after[i].cls === 'parent' && near(after[i].w, width - 2 * xpad)),
@@ -103,6 +106,40 @@ async function checkZoom(target, label, name, sibling) {
   const moved = reset.filter((f, i) => !near(f.x, before[i].x) || !near(f.w, before[i].w) || f.cls !== '');
   check(`${label}: Reset Zoom restores all ${before.length} frames`, moved.length === 0,
     () => moved.slice(0, 3).map((f) => `${f.name}: x=${f.x} w=${f.w} class=${f.cls}`).join(', '));
+}
+
+// Zooming into a frame deep inside a large graph: each descendant is scaled
+// by the same factor from the frame's left edge and stays in the drawable
+// area, every frame that is neither a descendant nor an ancestor is hidden.
+async function checkZoomScale(target, label) {
+  const before = await domFrames(target);
+  const width = +(await attrOf(target, 'svg', 'width')), xpad = +(await attrOf(target, 'svg', 'data-xpad'));
+  const inside = (z, f) => f.y < z.y && f.x + f.w / 2 > z.x && f.x + f.w / 2 < z.x + z.w;
+  // the frame narrower than half the graph with the most descendants
+  let zi = -1, best = 0;
+  before.forEach((z, i) => {
+    if (z.w > (width - 2 * xpad) / 2) return;
+    const n = before.filter((f) => inside(z, f)).length;
+    if (n > best) { best = n; zi = i; }
+  });
+  if (zi < 0) return bad(`${label}: zoom deep`, 'no frame with descendants');
+  const z = before[zi], scale = (width - 2 * xpad) / z.w;
+  await target.locator('#frames > g').nth(zi).locator('rect').click();
+  const after = await domFrames(target);
+  const wrong = [];
+  after.forEach((f, i) => {
+    const b = before[i];
+    if (i === zi || inside(z, b)) {
+      const x = xpad + (b.x - z.x) * scale, w = b.w * scale, tol = 0.01 + 0.005 * scale;
+      if (f.cls !== '' || Math.abs(f.x - x) > tol || Math.abs(f.w - w) > tol || f.x < xpad - 0.01
+        || f.x + f.w > width - xpad + tol) wrong.push(`${f.name}: x=${f.x} w=${f.w}, want ${x.toFixed(2)} ${w.toFixed(2)}`);
+    } else if (f.cls !== 'parent' && f.cls !== 'hide') {
+      wrong.push(`${f.name}: class "${f.cls}"`);
+    }
+  });
+  check(`${label}: zoom into ${z.name.slice(0, 40)} scales its ${best} descendants by ${scale.toFixed(1)}, hides the rest`,
+    wrong.length === 0, () => wrong.slice(0, 3).join('; '));
+  await target.locator('svg').press('Escape');
 }
 
 // Search through the UI (the prompt answered with `pattern`): exactly the
@@ -180,6 +217,7 @@ try {
 }
 
 async function withPage(opts, fn) {
+  const ts = Date.now();
   const ctx = await browser.newContext(opts);
   const page = await ctx.newPage();
   const w = watch(page);
@@ -189,6 +227,7 @@ async function withPage(opts, fn) {
     bad(fn.name || 'page', String(e.message).split('\n')[0]);
   } finally {
     await ctx.close();
+    if (process.env.PD_TIMES) console.log(`time ${fn.name}: ${Date.now() - ts} ms`);
   }
 }
 
@@ -208,6 +247,30 @@ await withPage({ viewport: flameSize }, async function flame(page, w) {
   await checkSearch(page, w, 'flame', '^main\\.');
   noErrors('flame: no console errors, page errors or dialogs', w);
 });
+
+// 1b. an icicle graph zooms the same way, its ancestors above it
+profdiff(bin, ['flame', '--inverted', '-o', `${T}/icicle.svg`, leakLast]);
+await withPage({ viewport: flameSize }, async function icicle(page, w) {
+  await page.goto(fileUrl(`${T}/icicle.svg`));
+  await checkZoom(page, 'icicle', 'main.cacheResponse', 'main.warmIndex');
+  noErrors('icicle: no console errors, page errors or dialogs', w);
+});
+
+// 1c. a large real CPU profile (thousands of frames)
+const large = `${DATA}/pprof/pprof-large.cpu.pb.gz`;
+if (fs.existsSync(large)) {
+  profdiff(bin, ['flame', '-o', `${T}/large.svg`, large]);
+  const text = fs.readFileSync(`${T}/large.svg`, 'utf8');
+  await withPage({ viewport: { width: 1200, height: 800 } }, async function largeFlame(page, w) {
+    await page.goto(fileUrl(`${T}/large.svg`));
+    const n = (await domFrames(page)).length, nf = framesOfFile(text).length;
+    check(`large cpu flame (../shared/data): all ${nf} frames in the page`, n === nf && n > 1000, `page ${n}, file ${nf}`);
+    await checkZoomScale(page, 'large cpu flame');
+    noErrors('large cpu flame: no console errors, page errors or dialogs', w);
+  });
+} else {
+  console.log(`skip large cpu flame: no ${large}`);
+}
 
 // 2. a search in the URL is applied; a malformed one is ignored quietly
 await withPage({ viewport: flameSize }, async function flameUrl(page, w) {
