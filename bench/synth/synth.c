@@ -14,7 +14,7 @@
  * one profile, a series with known leaks, folded stacks, and adversarial
  * inputs (a million one-frame stacks, one very deep stack).
  */
-#include "model/model.h" /* PD_NONE */
+#include "ingest/ingest.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -788,7 +788,10 @@ static void S_usage(FILE *f) {
           "  --raw             do not gzip the protobuf\n"
           "  --wide N          adversarial: N distinct one-frame stacks\n"
           "  --deep N          adversarial: one stack N frames deep\n"
-          "  -o, --output FILE where to write (- for standard output)\n");
+          "  -o, --output FILE where to write (- for standard output)\n"
+          "  --inflate FILE    only read FILE and inflate it with zlib, through the\n"
+          "                    reader profdiff uses, and print its size: the floor\n"
+          "                    bench/run compares profdiff with\n");
 }
 
 static int S_num(const char *opt, const char *v, uint64_t max, uint64_t *out) {
@@ -830,6 +833,17 @@ int main(int argc, char **argv) {
       if ((rc = S_num(a, next, 100000000, &wide)) == PD_OK) i++;
     } else if (!strcmp(a, "--deep")) {
       if ((rc = S_num(a, next, 10000000, &deep)) == PD_OK) i++;
+    } else if (!strcmp(a, "--inflate") && next) {
+      pd_err err;
+      uint8_t *data;
+      size_t len;
+      if (pd_read_input(next, PD_DEFAULT_MAX_INPUT, &data, &len, &err) != PD_OK) {
+        fprintf(stderr, "profdiff-synth: %s\n", err.msg);
+        return 1;
+      }
+      printf("%zu\n", len);
+      free(data);
+      return 0;
     } else if (!strcmp(a, "--folded")) {
       o.folded = 1;
     } else if (!strcmp(a, "--raw")) {
