@@ -63,7 +63,7 @@ void pd_series_init(pd_series *s, uint32_t n, int has_base, const pd_series_opts
 
 void pd_series_free(pd_series *s) {
   for (uint32_t i = 0; i < s->ncols; i++) {
-    if (s->snap[i].has_tree) pd_tree_free(&s->snap[i].tree);
+    if (s->snap[i].has_tree) free(s->snap[i].tree_self);
     pd_arena_free(&s->snap[i].arena);
   }
   free(s->snap);
@@ -183,12 +183,20 @@ int pd_series_add(pd_series *s, uint32_t col, pd_snapshot *snap, pd_err *err) {
     s->flat_var[at] = (float)f->flat_var[k];
     s->cum_var[at] = (float)f->cum_var[k];
   }
-  if (snap->has_tree) {
-    si->tree = snap->tree;
-    si->has_tree = 1;
-    snap->has_tree = 0; /* moved */
-  }
   pthread_mutex_unlock(&s->lock);
+  if (snap->has_tree) { /* column col is this thread's alone: no lock */
+    const pd_tree *t = &snap->tree;
+    si->tree_n = t->n;
+    si->tree_self = pd_xmalloc((size_t)t->n * (2 * sizeof(double) + 2 * sizeof(uint32_t)));
+    si->tree_cut = si->tree_self + t->n;
+    si->tree_parent = (uint32_t *)(si->tree_cut + t->n);
+    si->tree_key = si->tree_parent + t->n;
+    memcpy(si->tree_self, t->col[PD_COL_SELF], (size_t)t->n * sizeof(double));
+    memcpy(si->tree_cut, t->col[PD_COL_CUT], (size_t)t->n * sizeof(double));
+    memcpy(si->tree_parent, t->parent, (size_t)t->n * sizeof(uint32_t));
+    memcpy(si->tree_key, t->key, (size_t)t->n * sizeof(uint32_t));
+    si->has_tree = 1;
+  }
   return PD_OK;
 }
 
@@ -640,11 +648,11 @@ static void S_tree(pd_series *s) {
     int base = s->has_base && c == s->n;
     uint32_t p = pos_of[c];
     int in_window = p != UINT32_MAX && p >= s->win_first && p <= s->win_last;
-    uint32_t *map = pd_xmalloc(si->tree.n * sizeof *map);
+    uint32_t *map = pd_xmalloc(si->tree_n * sizeof *map);
     map[0] = 0;
-    for (uint32_t i = 0; i < si->tree.n; i++) {
-      if (i) map[i] = pd_tree_child(&s->tree, map[si->tree.parent[i]], si->tree.key[i]);
-      double v = si->tree.col[PD_COL_SELF][i] * si->scale, cut = si->tree.col[PD_COL_CUT][i] * si->scale;
+    for (uint32_t i = 0; i < si->tree_n; i++) {
+      if (i) map[i] = pd_tree_child(&s->tree, map[si->tree_parent[i]], si->tree_key[i]);
+      double v = si->tree_self[i] * si->scale, cut = si->tree_cut[i] * si->scale;
       uint32_t m = map[i];
       if (first) s->tree.col[PD_SCOL_FIRST][m] += v, s->tree.col[PD_SCOL_CUT_FIRST][m] += cut;
       if (last) s->tree.col[PD_SCOL_LAST][m] += v, s->tree.col[PD_SCOL_CUT_LAST][m] += cut;
@@ -655,7 +663,7 @@ static void S_tree(pd_series *s) {
       }
     }
     free(map);
-    pd_tree_free(&si->tree);
+    free(si->tree_self);
     si->has_tree = 0;
   }
   /* per-frame least-squares slope of the frame's total over the window:

@@ -63,8 +63,16 @@ typedef struct pd_snapinfo {
   pd_noise_kind noise;
   char **warnings;
   uint32_t nwarnings;
+  /* The snapshot's pruned tree, kept until pd_series_finish merges it. Only
+   * what the merge reads is kept (node i's parent, key and own value;
+   * parents before children, and the part of its value cut from lighter
+   * frames), in one allocation: 24 bytes a node instead
+   * of a pd_tree's ~60 with its hash slots and spare capacity, since a
+   * series holds one per snapshot. */
   int has_tree;
-  pd_tree tree;     /* pruned; freed by pd_series_finish */
+  uint32_t tree_n;
+  uint32_t *tree_parent, *tree_key;
+  double *tree_self, *tree_cut;
   pd_arena arena;
 } pd_snapinfo;
 
