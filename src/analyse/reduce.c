@@ -128,6 +128,69 @@ void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
   }
 }
 
+/* ---- caller -> callee weights ------------------------------------------------------------ */
+
+/* For a pruned tree, the first pass also sums |value| per caller -> callee
+ * pair of keys. A tree node's total can be no larger than the weight of the
+ * pair that leads into it (every sample through the node has that pair at
+ * that place), so the second pass can cut a stack at its first light pair as
+ * well as at its first light function: the nodes this avoids creating are
+ * exactly ones that compaction would remove, so the pruned tree is the same,
+ * but it is built without first growing to most of the full tree (hundreds
+ * of thousands of nodes for a large profile, the peak of a series' memory). */
+typedef struct {
+  uint64_t *key; /* caller << 32 | callee; UINT64_MAX = empty */
+  double *weight;
+  size_t n, nslots;
+} S_pairs;
+
+static void S_pairs_init(S_pairs *m, size_t nslots) {
+  m->n = 0;
+  m->nslots = nslots;
+  m->key = pd_xmalloc(nslots * sizeof *m->key);
+  memset(m->key, 0xff, nslots * sizeof *m->key);
+  m->weight = pd_xcalloc(nslots, sizeof *m->weight);
+}
+
+static void S_pairs_free(S_pairs *m) {
+  free(m->key);
+  free(m->weight);
+}
+
+static size_t S_pairs_slot(const S_pairs *m, uint64_t key) {
+  size_t i = pd_hash_u64(key) & (m->nslots - 1);
+  while (m->key[i] != key && m->key[i] != UINT64_MAX) i = (i + 1) & (m->nslots - 1);
+  return i;
+}
+
+static void S_pairs_add(S_pairs *m, uint32_t caller, uint32_t callee, double w) {
+  uint64_t key = (uint64_t)caller << 32 | callee;
+  size_t i = S_pairs_slot(m, key);
+  if (m->key[i] == UINT64_MAX) {
+    if ((m->n + 1) * 2 > m->nslots) {
+      S_pairs old = *m;
+      S_pairs_init(m, old.nslots * 2);
+      for (size_t j = 0; j < old.nslots; j++)
+        if (old.key[j] != UINT64_MAX) {
+          size_t k = S_pairs_slot(m, old.key[j]);
+          m->key[k] = old.key[j];
+          m->weight[k] = old.weight[j];
+        }
+      m->n = old.n;
+      S_pairs_free(&old);
+      i = S_pairs_slot(m, key);
+    }
+    m->key[i] = key;
+    m->n++;
+  }
+  m->weight[i] += w;
+}
+
+static double S_pairs_weight(const S_pairs *m, uint32_t caller, uint32_t callee) {
+  size_t i = S_pairs_slot(m, (uint64_t)caller << 32 | callee);
+  return m->key[i] == UINT64_MAX ? 0 : m->weight[i];
+}
+
 /* ---- reduce ---------------------------------------------------------------------------- */
 
 typedef struct {
@@ -136,7 +199,9 @@ typedef struct {
   pd_intern *keys;
   int index;
   int full_tree;        /* first pass builds the whole tree */
+  S_pairs *pairs;       /* first pass: caller -> callee weights (pruned tree) */
   const uint8_t *heavy; /* second pass: keys heavy enough to keep */
+  double min;           /* second pass: the lightest pair kept */
 } S_ctx;
 
 static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
@@ -157,6 +222,8 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
   s->total += fabs(v);
   s->total_var += var;
   pd_functotals_add(&s->ft, keys, (uint32_t)n, v, var);
+  if (c->pairs)
+    for (int32_t i = 0; i + 1 < n; i++) S_pairs_add(c->pairs, keys[i + 1], keys[i], fabs(v));
   if (c->full_tree) {
     uint32_t leaf = pd_tree_insert(&s->tree, keys, (uint32_t)n);
     s->tree.col[PD_COL_SELF][leaf] += v;
@@ -166,7 +233,8 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
 }
 
 /* Second pass for a pruned tree: the stack is cut above its first light
- * frame (counting from the root) and the sample lands on the cut node. */
+ * frame or caller -> callee pair (counting from the root) and the sample
+ * lands on the cut node. */
 static int S_sample_pruned(void *vctx, const uint32_t *locs, uint32_t nlocs,
                            const double *values) {
   S_ctx *c = vctx;
@@ -177,7 +245,9 @@ static int S_sample_pruned(void *vctx, const uint32_t *locs, uint32_t nlocs,
   int32_t n = pd_stacks_expand(c->stacks, locs, nlocs, &keys);
   if (n < 0) return PD_OK;
   int32_t i = n - 1;
-  while (i >= 0 && c->heavy[keys[i]]) i--;
+  while (i >= 0 && c->heavy[keys[i]] &&
+         (i == n - 1 || S_pairs_weight(c->pairs, keys[i + 1], keys[i]) >= c->min))
+    i--;
   uint32_t node = pd_tree_insert(&s->tree, keys + i + 1, (uint32_t)(n - 1 - i));
   s->tree.col[PD_COL_SELF][node] += v;
   if (i >= 0) s->tree.col[PD_COL_CUT][node] += v;
@@ -254,17 +324,22 @@ int pd_reduce(const pd_profile *p, const pd_view *v, pd_intern *keys,
     s->has_tree = 1;
     pd_tree_init(&s->tree, PD_SNAPSHOT_COLS, pruned ? 1024 : p->nlocations * 2 + 1024);
   }
-  S_ctx ctx = {s, &stacks, keys, index, o->want_tree && !pruned, NULL};
+  S_pairs pairs;
+  if (pruned) S_pairs_init(&pairs, 4096);
+  S_ctx ctx = {s, &stacks, keys, index, o->want_tree && !pruned, pruned ? &pairs : NULL, NULL, 0};
   rc = pd_profile_samples(p, S_sample, &ctx, err);
   if (rc == PD_OK && pruned) {
     double min = o->tree_min_fraction * s->total;
     uint8_t *heavy = pd_xmalloc(nkeys + 1);
     for (uint32_t k = 0; k < nkeys; k++) heavy[k] = s->ft.cum_abs[k] >= min;
     ctx.heavy = heavy;
+    ctx.min = min;
     rc = pd_profile_samples(p, S_sample_pruned, &ctx, err);
     free(heavy);
+    if (getenv("PD_DEBUG_TREE")) fprintf(stderr, "pre-compaction %u nodes, pairs %zu\n", s->tree.n, pairs.n);
     if (rc == PD_OK) S_compact(&s->tree, min);
   }
+  if (pruned) S_pairs_free(&pairs);
   pd_stacks_free(&stacks);
   return rc;
 }
