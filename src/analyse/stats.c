@@ -2,6 +2,7 @@
 #include "stats.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 pd_fit pd_least_squares(const double *x, const double *y, size_t n) {
@@ -39,12 +40,42 @@ static int S_cmp_double(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* Sorting is O(n log n) against quickselect's O(n), but n is at most
- * PD_THEIL_SEN_MAX_PAIRS and it is obviously right. */
+/* Moves the k-th smallest of v[0..n) to v[k], smaller ones before it and
+ * larger ones after (Hoare's quickselect, median-of-three pivots). The
+ * median was a qsort once, but Theil-Sen takes the median of up to
+ * PD_THEIL_SEN_MAX_PAIRS slopes for every function of a series, and sorting
+ * them was most of the time of a report on 100 snapshots; an order statistic
+ * is the same value however it is found, so the figures do not change. */
+static void S_select(double *v, size_t n, size_t k) {
+  ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, want = (ptrdiff_t)k;
+  while (lo < hi) {
+    double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi];
+    double pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    ptrdiff_t i = lo, j = hi;
+    while (i <= j) {
+      while (v[i] < pivot) i++;
+      while (v[j] > pivot) j--;
+      if (i <= j) {
+        double t = v[i];
+        v[i++] = v[j];
+        v[j--] = t;
+      }
+    }
+    /* now v[lo..j] <= pivot <= v[i..hi], and v[j+1..i-1] == pivot */
+    if (want <= j) hi = j;
+    else if (want >= i) lo = i;
+    else return;
+  }
+}
+
 double pd_median(double *v, size_t n) {
   if (n == 0) return NAN;
-  qsort(v, n, sizeof *v, S_cmp_double);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  S_select(v, n, n / 2);
+  if (n % 2) return v[n / 2];
+  double below = v[0]; /* the largest of the lower half */
+  for (size_t i = 1; i < n / 2; i++)
+    if (v[i] > below) below = v[i];
+  return (below + v[n / 2]) / 2;
 }
 
 double pd_theil_sen(const double *x, const double *y, size_t n, double *scratch) {
