@@ -336,7 +336,6 @@ int pd_reduce(const pd_profile *p, const pd_view *v, pd_intern *keys,
     ctx.min = min;
     rc = pd_profile_samples(p, S_sample_pruned, &ctx, err);
     free(heavy);
-    if (getenv("PD_DEBUG_TREE")) fprintf(stderr, "pre-compaction %u nodes, pairs %zu\n", s->tree.n, pairs.n);
     if (rc == PD_OK) S_compact(&s->tree, min);
   }
   if (pruned) S_pairs_free(&pairs);
