@@ -41,8 +41,14 @@ static void S_pct(pd_buf *b, double v) {
   else pd_buf_printf(b, "%+.1f%%", v);
 }
 
+/* A function name as a code span. Names over 200 characters (generated
+ * C++ and Rust symbols reach thousands) are cut, before escaping, with ".."
+ * after the span: report.json keeps them whole. */
 static void S_name(S_md *m, pd_buf *b, uint32_t key, int in_table) {
-  pd_esc_md_code(b, pd_intern_str(&m->s->keys, key), pd_intern_len(&m->s->keys, key), in_table);
+  const char *name = pd_intern_str(&m->s->keys, key);
+  size_t len = pd_intern_len(&m->s->keys, key), cut = pd_utf8_prefix(name, len, 200);
+  pd_esc_md_code(b, name, cut, in_table);
+  if (cut < len) pd_buf_puts(b, "..");
 }
 
 void pd_report_sparkline_text(pd_buf *b, const pd_series *s, uint32_t key) {
