@@ -139,56 +139,34 @@ void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
  * but it is built without first growing to most of the full tree (hundreds
  * of thousands of nodes for a large profile, the peak of a series' memory). */
 typedef struct {
-  uint64_t *key; /* caller << 32 | callee; UINT64_MAX = empty */
-  double *weight;
-  size_t n, nslots;
+  pd_idmap index; /* caller << 32 | callee -> index into weight */
+  pd_vec weight;  /* double */
 } S_pairs;
 
-static void S_pairs_init(S_pairs *m, size_t nslots) {
-  m->n = 0;
-  m->nslots = nslots;
-  m->key = pd_xmalloc(nslots * sizeof *m->key);
-  memset(m->key, 0xff, nslots * sizeof *m->key);
-  m->weight = pd_xcalloc(nslots, sizeof *m->weight);
+static void S_pairs_init(S_pairs *m) {
+  pd_idmap_init(&m->index, 4096);
+  pd_vec_init(&m->weight, sizeof(double));
 }
 
 static void S_pairs_free(S_pairs *m) {
-  free(m->key);
-  free(m->weight);
-}
-
-static size_t S_pairs_slot(const S_pairs *m, uint64_t key) {
-  size_t i = pd_hash_u64(key) & (m->nslots - 1);
-  while (m->key[i] != key && m->key[i] != UINT64_MAX) i = (i + 1) & (m->nslots - 1);
-  return i;
+  pd_idmap_free(&m->index);
+  pd_vec_free(&m->weight);
 }
 
 static void S_pairs_add(S_pairs *m, uint32_t caller, uint32_t callee, double w) {
   uint64_t key = (uint64_t)caller << 32 | callee;
-  size_t i = S_pairs_slot(m, key);
-  if (m->key[i] == UINT64_MAX) {
-    if ((m->n + 1) * 2 > m->nslots) {
-      S_pairs old = *m;
-      S_pairs_init(m, old.nslots * 2);
-      for (size_t j = 0; j < old.nslots; j++)
-        if (old.key[j] != UINT64_MAX) {
-          size_t k = S_pairs_slot(m, old.key[j]);
-          m->key[k] = old.key[j];
-          m->weight[k] = old.weight[j];
-        }
-      m->n = old.n;
-      S_pairs_free(&old);
-      i = S_pairs_slot(m, key);
-    }
-    m->key[i] = key;
-    m->n++;
+  uint32_t i = pd_idmap_get(&m->index, key);
+  if (i == UINT32_MAX) {
+    i = (uint32_t)m->weight.n;
+    pd_idmap_put(&m->index, key, i);
+    pd_vec_push(&m->weight);
   }
-  m->weight[i] += w;
+  PD_VEC_AT(&m->weight, double, i) += w;
 }
 
 static double S_pairs_weight(const S_pairs *m, uint32_t caller, uint32_t callee) {
-  size_t i = S_pairs_slot(m, (uint64_t)caller << 32 | callee);
-  return m->key[i] == UINT64_MAX ? 0 : m->weight[i];
+  uint32_t i = pd_idmap_get(&m->index, (uint64_t)caller << 32 | callee);
+  return i == UINT32_MAX ? 0 : PD_VEC_AT(&m->weight, double, i);
 }
 
 /* ---- reduce ---------------------------------------------------------------------------- */
@@ -325,7 +303,7 @@ int pd_reduce(const pd_profile *p, const pd_view *v, pd_intern *keys,
     pd_tree_init(&s->tree, PD_SNAPSHOT_COLS, pruned ? 1024 : p->nlocations * 2 + 1024);
   }
   S_pairs pairs;
-  if (pruned) S_pairs_init(&pairs, 4096);
+  if (pruned) S_pairs_init(&pairs);
   S_ctx ctx = {s, &stacks, keys, index, o->want_tree && !pruned, pruned ? &pairs : NULL, NULL, 0};
   rc = pd_profile_samples(p, S_sample, &ctx, err);
   if (rc == PD_OK && pruned) {
