@@ -160,6 +160,7 @@ int pd_cli_view(const pd_args *a, pd_view *v, pd_err *err) {
 int pd_cli_ingest_opts(const pd_args *a, pd_ingest_opts *o, pd_err *err) {
   memset(o, 0, sizeof *o);
   o->strict = pd_arg_flag(a, "strict");
+  o->split = 1; /* one file at a time: it may use both cores */
   return pd_arg_size(a, "max-input-size", PD_DEFAULT_MAX_INPUT, &o->max_input_size, err);
 }
 

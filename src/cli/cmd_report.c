@@ -42,6 +42,7 @@ typedef struct {
   uint32_t count;
   uint32_t next;
   int failed, keep_going;
+  int split; /* one worker: a large folded file may take the other core */
   pd_err err;
   pthread_mutex_t lock;
 } S_job;
@@ -52,6 +53,7 @@ static void S_load_one(S_job *j, uint32_t i) {
   pd_profile p;
   pd_snapshot snap;
   int rc = pd_cli_ingest_opts(j->args, &io, &err);
+  io.split = j->split;
   if (rc == PD_OK) rc = pd_ingest_file(j->paths[i], &io, &p, &err);
   if (rc == PD_OK) {
     pd_reduce_opts ro = {pd_arg(j->args, "sample-index"), 1,
@@ -289,7 +291,7 @@ static int S_run(const pd_args *a) {
   if (rc == PD_OK) rc = pd_cli_view(a, &view, &err);
   if (rc != PD_OK) {
     free(gates);
-    free(notes);
+    pd_file_release((uint8_t *)notes);
     return S_fail(err.msg);
   }
 
@@ -308,7 +310,7 @@ static int S_run(const pd_args *a) {
     free(paths);
     free(memfiles);
     free(gates);
-    free(notes);
+    pd_file_release((uint8_t *)notes);
     pd_view_free(&view);
     return S_fail("report needs at least two profiles (memory.stat files do not count), or one with --base");
   }
@@ -333,6 +335,7 @@ static int S_run(const pd_args *a) {
   job.keep_going = pd_arg_flag(a, "keep-going");
   pthread_mutex_init(&job.lock, NULL);
   if (threads > job.count) threads = job.count;
+  job.split = threads == 1;
   pthread_t *tids = pd_xmalloc(threads * sizeof *tids);
   for (unsigned long t = 1; t < threads; t++) pthread_create(&tids[t], NULL, S_worker, &job);
   S_worker(&job);
@@ -465,7 +468,7 @@ static int S_run(const pd_args *a) {
   }
   if (have_mem) pd_memtimeline_free(&tl);
   free(memfiles);
-  free(notes);
+  pd_file_release((uint8_t *)notes);
   free(gates);
   free(paths);
   pd_series_free(&series);

@@ -1,7 +1,9 @@
 /* main.c: `profdiff COMMAND [options] ARGS`: dispatch, --help, --version. */
 #include "cli.h"
 
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 static const pd_command *S_commands[] = {&pd_cmd_report, &pd_cmd_top, &pd_cmd_fold, &pd_cmd_flame, &pd_cmd_memstat};
 #define S_NCOMMANDS (sizeof S_commands / sizeof S_commands[0])
@@ -38,7 +40,28 @@ void pd_cli_usage(FILE *f, const pd_command *c) {
   fprintf(f, "  %-24s %s\n", "-h, --help", "show this help");
 }
 
+/* A mapped input (pd_read_file) that another process truncates while we read
+ * it faults with SIGBUS: say which file, as for any bad input, and exit 2
+ * (only async-signal-safe calls here; outputs are still temporary files). */
+static void S_sigbus(int sig, siginfo_t *si, void *uc) {
+  (void)sig;
+  (void)uc;
+  const char *path = pd_file_mapped_at(si->si_addr);
+  static const char head[] = "profdiff: ", tail[] = ": file shrank while it was being read\n";
+  if (!path) path = "an input";
+  ssize_t w = write(2, head, sizeof head - 1);
+  w = write(2, path, strlen(path));
+  w = write(2, tail, sizeof tail - 1);
+  (void)w;
+  _exit(PD_EXIT_ERROR);
+}
+
 int main(int argc, char **argv) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = S_sigbus;
+  sa.sa_flags = SA_SIGINFO;
+  sigaction(SIGBUS, &sa, NULL);
   if (argc < 2) {
     S_main_usage(stderr);
     return PD_EXIT_ERROR;

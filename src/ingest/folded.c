@@ -11,9 +11,17 @@
  *
  * A malformed line is skipped with a warning naming its line number, or is an
  * error with --strict; a file without a single good line is always an error.
+ *
+ * A large file (opts->split) is parsed as two halves on two threads, the
+ * second with its own interner, then merged: its names are interned into
+ * the first's in their order of appearance, which gives every name the id
+ * one sequential pass would have given it. At the first malformed line the
+ * second half gives up and is parsed again after the first, sequentially,
+ * so that warnings, their line numbers and their count read as usual.
  */
 #include "ingest.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,7 +74,8 @@ typedef struct {
   uint32_t nframes, cap;
   const char *prev;
   size_t prev_len;
-  uint64_t bad;
+  uint64_t bad, lineno;
+  int quit_on_bad; /* the split-off second half: give up, do not report */
 } S_fold;
 
 static void S_grow(S_fold *f, uint32_t need) {
@@ -80,6 +89,7 @@ static void S_grow(S_fold *f, uint32_t need) {
 
 /* Reports a malformed line: an error with --strict, else a warning. */
 static int S_bad(S_fold *f, uint64_t lineno, const char *what, const char *text, size_t n) {
+  if (f->quit_on_bad) return PD_ERR;
   char shown[PD_EXCERPT_SIZE];
   pd_excerpt(text, n, shown);
   if (f->opts && f->opts->strict)
@@ -97,7 +107,18 @@ static void S_line(S_fold *f, const char *stk, size_t len, double count) {
    * shared when the common prefix covers it and the new line has a frame
    * boundary (';' or the end) right there */
   size_t common = 0, lim = len < f->prev_len ? len : f->prev_len;
-  while (common < lim && stk[common] == f->prev[common]) common++;
+  while (common + 8 <= lim) { /* a word at a time: the shared prefix is long */
+    uint64_t a, b;
+    memcpy(&a, stk + common, 8);
+    memcpy(&b, f->prev + common, 8);
+    if (a != b) {
+      common += (size_t)__builtin_ctzll(a ^ b) / 8; /* little-endian: the first differing byte */
+      break;
+    }
+    common += 8;
+  }
+  if (common + 8 > lim)
+    while (common < lim && stk[common] == f->prev[common]) common++;
   uint32_t k = 0;
   while (k < f->nframes &&
          (f->ends[k] < common ||
@@ -133,9 +154,10 @@ static void S_line(S_fold *f, const char *stk, size_t len, double count) {
   *(double *)pd_vec_push(&f->values) = count;
 }
 
-static int S_parse(S_fold *f, const char *data, size_t size) {
+/* Parses the lines of data, numbering them from f->lineno + 1. */
+static int S_parse_lines(S_fold *f, const char *data, size_t size) {
   const char *p = data, *end = data + size;
-  uint64_t lineno = 0;
+  uint64_t lineno = f->lineno;
   while (p < end) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     const char *le = nl ? nl : end;
@@ -163,11 +185,20 @@ static int S_parse(S_fold *f, const char *data, size_t size) {
     }
     const char *se = sep;
     while (se > line && (se[-1] == ' ' || se[-1] == '\t')) se--;
-    if (f->stack_start.n > UINT32_MAX - 2 || f->stack.n > UINT32_MAX - 65536)
+    if (f->stack_start.n > UINT32_MAX / 2 - 2 || f->stack.n > UINT32_MAX / 2 - 65536) {
+      if (f->quit_on_bad) return PD_ERR;
       return pd_fail(f->err, "%s:%llu: too many samples for one profile", f->p->path,
                      (unsigned long long)lineno);
+    }
     S_line(f, line, (size_t)(se - line), count);
   }
+  f->lineno = lineno;
+  return PD_OK;
+}
+
+/* After the last line: the summary of skipped lines, or the error when no
+ * line was good. */
+static int S_finish(S_fold *f) {
   if (f->bad > 10)
     pd_profile_warn(f->p, "%llu more malformed lines skipped (%llu in all)",
                     (unsigned long long)(f->bad - 10), (unsigned long long)f->bad);
@@ -206,27 +237,107 @@ static void S_build(S_fold *f) {
   pd_profile_adopt_strings(p, f->in);
 }
 
+static void S_fold_init(S_fold *f, pd_profile *p, const pd_ingest_opts *opts, pd_err *err) {
+  memset(f, 0, sizeof *f);
+  f->p = p;
+  f->opts = opts;
+  f->err = err;
+  f->in = pd_xmalloc(sizeof *f->in);
+  pd_intern_init(f->in, 4096);
+  pd_vec_init(&f->stack, sizeof(uint32_t));
+  pd_vec_init(&f->stack_start, sizeof(uint32_t));
+  pd_vec_init(&f->values, sizeof(double));
+  f->prev = "";
+}
+
+/* Frees what f owns except the interner (the profile's, for the first). */
+static void S_fold_free(S_fold *f) {
+  pd_vec_free(&f->stack);
+  pd_vec_free(&f->stack_start);
+  pd_vec_free(&f->values);
+  free(f->ids);
+  free(f->ends);
+}
+
+/* Appends b's samples to a's, b's names re-interned into a's table. */
+static void S_merge(S_fold *a, S_fold *b) {
+  uint32_t *map = pd_xmalloc((b->in->n ? b->in->n : 1) * sizeof *map);
+  for (uint32_t id = 0; id < b->in->n; id++) map[id] = pd_intern_put(a->in, b->in->str[id], b->in->len[id]);
+  uint32_t base = (uint32_t)a->stack.n;
+  pd_vec_reserve(&a->stack, a->stack.n + b->stack.n);
+  uint32_t *dst = (uint32_t *)a->stack.items + a->stack.n;
+  const uint32_t *src = b->stack.items;
+  for (size_t i = 0; i < b->stack.n; i++) dst[i] = map[src[i]];
+  a->stack.n += b->stack.n;
+  pd_vec_reserve(&a->stack_start, a->stack_start.n + b->stack_start.n);
+  uint32_t *ss = (uint32_t *)a->stack_start.items + a->stack_start.n;
+  const uint32_t *bs = b->stack_start.items;
+  for (size_t i = 0; i < b->stack_start.n; i++) ss[i] = bs[i] + base;
+  a->stack_start.n += b->stack_start.n;
+  pd_vec_reserve(&a->values, a->values.n + b->values.n);
+  memcpy((double *)a->values.items + a->values.n, b->values.items, b->values.n * sizeof(double));
+  a->values.n += b->values.n;
+  free(map);
+}
+
+typedef struct {
+  S_fold f;
+  const char *data;
+  size_t size;
+  int rc;
+} S_half;
+
+static void *S_parse_half(void *arg) {
+  S_half *h = arg;
+  h->rc = S_parse_lines(&h->f, h->data, h->size);
+  return NULL;
+}
+
+/* Below this a second thread costs more than it saves. */
+#define S_SPLIT_MIN (8u << 20)
+
 int pd_folded_read(pd_profile *p, const uint8_t *data, size_t len,
                    const pd_ingest_opts *opts, pd_err *err) {
   p->format = PD_FORMAT_FOLDED;
   S_fold f;
-  memset(&f, 0, sizeof f);
-  f.p = p;
-  f.opts = opts;
-  f.err = err;
-  f.in = pd_xmalloc(sizeof *f.in);
-  pd_intern_init(f.in, 4096);
+  S_fold_init(&f, p, opts, err);
   p->strings = f.in; /* freed with the profile, even on error */
-  pd_vec_init(&f.stack, sizeof(uint32_t));
-  pd_vec_init(&f.stack_start, sizeof(uint32_t));
-  pd_vec_init(&f.values, sizeof(double));
-  f.prev = "";
-  int rc = S_parse(&f, (const char *)data, len);
+  const char *text = (const char *)data;
+  size_t first = len;
+  if (opts && opts->split && len >= S_SPLIT_MIN) {
+    const char *nl = memchr(text + len / 2, '\n', len - len / 2);
+    if (nl) first = (size_t)(nl + 1 - text);
+  }
+  S_half h;
+  pthread_t tid;
+  int split = first < len;
+  if (split) {
+    S_fold_init(&h.f, p, opts, err);
+    h.f.quit_on_bad = 1;
+    h.data = text + first;
+    h.size = len - first;
+    h.rc = PD_ERR;
+    if (pthread_create(&tid, NULL, S_parse_half, &h) != 0) {
+      pd_intern_free(h.f.in);
+      free(h.f.in);
+      S_fold_free(&h.f);
+      split = 0;
+      first = len;
+    }
+  }
+  int rc = S_parse_lines(&f, text, first);
+  if (split) {
+    pthread_join(tid, NULL);
+    if (rc == PD_OK && h.rc == PD_OK) S_merge(&f, &h.f);
+    else if (rc == PD_OK) rc = S_parse_lines(&f, text + first, len - first); /* say why, in order */
+    pd_intern_free(h.f.in);
+    free(h.f.in);
+    S_fold_free(&h.f);
+  } else if (rc == PD_OK && first < len) {
+    rc = S_parse_lines(&f, text + first, len - first);
+  }
+  if (rc == PD_OK) rc = S_finish(&f);
   if (rc == PD_OK) S_build(&f);
-  pd_vec_free(&f.stack);
-  pd_vec_free(&f.stack_start);
-  pd_vec_free(&f.values);
-  free(f.ids);
-  free(f.ends);
+  S_fold_free(&f);
   return rc;
 }

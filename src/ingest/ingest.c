@@ -43,7 +43,7 @@ static int S_inflate(const char *name, uint8_t **data, size_t *len, size_t max, 
   uint8_t *inflated;
   size_t n;
   int rc = pd_gunzip(name, *data, *len, max, &inflated, &n, err);
-  free(*data);
+  pd_file_release(*data);
   *data = NULL;
   if (rc != PD_OK) return rc;
   if (n == 0) {
@@ -58,7 +58,7 @@ static int S_inflate(const char *name, uint8_t **data, size_t *len, size_t max, 
 int pd_read_input(const char *path, size_t max, uint8_t **data, size_t *len, pd_err *err) {
   if (pd_read_file(path, max, data, len, err) != PD_OK) return PD_ERR;
   if (*len == 0) {
-    free(*data);
+    pd_file_release(*data);
     *data = NULL;
     return pd_fail(err, "%s: empty file", path);
   }
@@ -206,7 +206,7 @@ int pd_ingest_bytes(const char *name, uint8_t *data, size_t len,
   size_t max = opts && opts->max_input_size ? opts->max_input_size : PD_DEFAULT_MAX_INPUT;
   pd_profile_init(p, name, PD_FORMAT_PPROF);
   if (len == 0) {
-    free(data);
+    pd_file_release(data);
     return pd_fail(err, "%s: empty file", name);
   }
   if (S_inflate(name, &data, &len, max, err) != PD_OK) return PD_ERR;
@@ -227,7 +227,7 @@ int pd_ingest_bytes(const char *name, uint8_t *data, size_t len,
     default: rc = pd_fail(err, "%s: unsupported format", name);
     }
   }
-  free(data);
+  pd_file_release(data);
   return rc;
 }
 

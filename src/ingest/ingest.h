@@ -20,6 +20,7 @@
 typedef struct pd_ingest_opts {
   size_t max_input_size; /* bytes; 0 means PD_DEFAULT_MAX_INPUT */
   int strict;            /* folded stacks: a malformed line is fatal */
+  int split;             /* a large folded file is parsed by two threads */
 } pd_ingest_opts;
 
 /* Reads path into p (which the caller frees with pd_profile_free even on
@@ -29,7 +30,7 @@ typedef struct pd_ingest_opts {
 int pd_ingest_file(const char *path, const pd_ingest_opts *opts, pd_profile *p,
                    pd_err *err);
 
-/* Same, for bytes already in memory; takes ownership of data (malloc'd, with
+/* Same, for bytes already in memory; takes ownership of data (malloc'd or pd_read_file's, with
  * one spare byte after len). name is used in messages. The fuzzers call this. */
 int pd_ingest_bytes(const char *name, uint8_t *data, size_t len,
                     const pd_ingest_opts *opts, pd_profile *p, pd_err *err);

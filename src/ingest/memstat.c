@@ -221,7 +221,7 @@ int pd_memstat_read_file(const char *path, const pd_ingest_opts *opts, pd_memsta
     rc = pd_fail(err, "%s: binary data, not a cgroup memory file (memory.stat, memory.current)", path);
   else
     rc = pd_memstat_parse(m, data, len, err);
-  free(data);
+  pd_file_release(data);
   if (rc != PD_OK) return rc;
   if (pd_time_from_name(path, &m->time_ns)) {
     m->time_source = PD_TIME_FILE_NAME;

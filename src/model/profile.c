@@ -26,7 +26,7 @@ void pd_profile_init(pd_profile *p, const char *path, pd_format format) {
 
 void pd_profile_free(pd_profile *p) {
   pd_idmap_free(&p->loc_ids);
-  free(p->owned);
+  pd_file_release(p->owned);
   if (p->strings) {
     pd_intern_free(p->strings);
     free(p->strings);

@@ -19,7 +19,7 @@ int pd_template_get(const char *name, const char *override_dir, pd_buf *out, pd_
       pd_buf_free(&path);
       if (rc != PD_OK) return rc;
       pd_buf_put(out, data, len);
-      free(data);
+      pd_file_release(data);
       return PD_OK;
     }
     pd_buf_free(&path);

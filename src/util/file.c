@@ -2,7 +2,12 @@
  *
  * Inputs are read into one buffer because every reader makes a single pass
  * over the bytes; the size cap is checked before the buffer grows past it, so
- * a huge or endless input (a FIFO, /dev/zero) cannot exhaust memory.
+ * a huge or endless input (a FIFO, /dev/zero) cannot exhaust memory. A large
+ * regular file is mapped instead of read: copying it out of the page cache
+ * and faulting in fresh pages for the copy took a quarter of `flame` on a
+ * 68 MB folded file. Mappings are listed here so that pd_file_release knows
+ * to unmap them, and so that the CLI's SIGBUS handler (a mapped file
+ * truncated by someone else while we read it) can name the file.
  * Outputs go to a temporary file beside the target (written and fsync'ed) and
  * are renamed into place only when everything a command writes is ready; the
  * directory is fsync'ed after the renames. A set of outputs is all-or-none
@@ -16,12 +21,80 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 const char *pd_basename(const char *path) {
   const char *slash = strrchr(path, '/');
   return slash && slash[1] ? slash + 1 : path;
+}
+
+/* ---- mapped inputs ------------------------------------------------------------ */
+
+#define S_MAX_MAPS 64
+#define S_MAP_MIN (1u << 20) /* smaller files: read() is as cheap */
+
+static struct {
+  uint8_t *volatile ptr; /* read by the signal handler without the lock */
+  size_t len;
+  char path[256];
+} S_maps[S_MAX_MAPS];
+static pthread_mutex_t S_maps_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Maps fd's size bytes, or returns NULL (then the caller reads). Only when
+ * the size is not a multiple of the page size: the rest of the last page
+ * reads as zeros, so the buffer is NUL-terminated like a read one. */
+static uint8_t *S_map(const char *path, int fd, size_t size) {
+  long page = sysconf(_SC_PAGESIZE);
+  if (size < S_MAP_MIN || page <= 0 || size % (size_t)page == 0) return NULL;
+  pthread_mutex_lock(&S_maps_lock);
+  int slot = -1;
+  for (int i = 0; i < S_MAX_MAPS && slot < 0; i++)
+    if (!S_maps[i].ptr) slot = i;
+  uint8_t *m = NULL;
+  if (slot >= 0) {
+    /* populated read-only (a writable private mapping would be populated
+     * by copying every page), then made writable: a reader that patches
+     * its buffer gets a private copy of that page only */
+    void *v = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (v != MAP_FAILED && mprotect(v, size, PROT_READ | PROT_WRITE) != 0) {
+      munmap(v, size);
+      v = MAP_FAILED;
+    }
+    if (v != MAP_FAILED) {
+      m = v;
+      snprintf(S_maps[slot].path, sizeof S_maps[slot].path, "%s", path);
+      S_maps[slot].len = size;
+      S_maps[slot].ptr = m;
+    }
+  }
+  pthread_mutex_unlock(&S_maps_lock);
+  return m;
+}
+
+void pd_file_release(uint8_t *data) {
+  if (!data) return;
+  pthread_mutex_lock(&S_maps_lock);
+  for (int i = 0; i < S_MAX_MAPS; i++)
+    if (S_maps[i].ptr == data) {
+      munmap(data, S_maps[i].len);
+      S_maps[i].ptr = NULL;
+      pthread_mutex_unlock(&S_maps_lock);
+      return;
+    }
+  pthread_mutex_unlock(&S_maps_lock);
+  free(data);
+}
+
+const char *pd_file_mapped_at(const void *addr) {
+  const uint8_t *a = addr;
+  for (int i = 0; i < S_MAX_MAPS; i++) {
+    const uint8_t *p = S_maps[i].ptr;
+    if (p && a >= p && a < p + S_maps[i].len + 4096) return S_maps[i].path;
+  }
+  return NULL;
 }
 
 int pd_read_file(const char *path, size_t max_bytes, uint8_t **data,
@@ -44,6 +117,15 @@ int pd_read_file(const char *path, size_t max_bytes, uint8_t **data,
     close(fd);
     return pd_fail(err, "%s: file is %lld bytes, over the input limit of %zu bytes (--max-input-size)",
                    path, (long long)st.st_size, max_bytes);
+  }
+  if (S_ISREG(st.st_mode)) {
+    uint8_t *m = S_map(path, fd, (size_t)st.st_size);
+    if (m) {
+      close(fd);
+      *data = m;
+      *len = (size_t)st.st_size;
+      return PD_OK;
+    }
   }
   size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 64 * 1024;
   uint8_t *buf = pd_xmalloc(cap);

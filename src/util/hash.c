@@ -83,11 +83,11 @@ void pd_intern_init(pd_intern *in, size_t expected) {
 
 static void S_intern_grow(pd_intern *in) {
   size_t nslots = in->nslots * 2;
-  uint32_t *slots = pd_xcalloc(nslots, sizeof *slots);
+  uint64_t *slots = pd_xcalloc(nslots, sizeof *slots);
   for (uint32_t id = 0; id < in->n; id++) {
     size_t i = in->hashes[id] & (nslots - 1);
     while (slots[i]) i = (i + 1) & (nslots - 1);
-    slots[i] = id + 1;
+    slots[i] = (in->hashes[id] >> 32 << 32) | (id + 1);
   }
   free(in->slots);
   in->slots = slots;
@@ -97,12 +97,14 @@ static void S_intern_grow(pd_intern *in) {
 static uint32_t S_intern_lookup(const pd_intern *in, const char *s, size_t n,
                                 uint64_t h, size_t *slot) {
   size_t i = h & (in->nslots - 1);
+  uint64_t tag = h >> 32 << 32;
   for (;;) {
-    uint32_t v = in->slots[i];
+    uint64_t v = in->slots[i];
     if (!v) break;
-    uint32_t id = v - 1;
-    if (in->hashes[id] == h && in->len[id] == n && memcmp(in->str[id], s, n) == 0)
-      return id;
+    if ((v & ~UINT64_C(0xffffffff)) == tag) {
+      uint32_t id = (uint32_t)v - 1;
+      if (in->len[id] == n && memcmp(in->str[id], s, n) == 0) return id;
+    }
     i = (i + 1) & (in->nslots - 1);
   }
   *slot = i;
@@ -124,7 +126,7 @@ uint32_t pd_intern_put(pd_intern *in, const char *s, size_t n) {
   in->str[id] = pd_arena_strndup(&in->arena, s, n);
   in->len[id] = (uint32_t)n;
   in->hashes[id] = h;
-  in->slots[slot] = id + 1;
+  in->slots[slot] = (h >> 32 << 32) | (id + 1);
   if ((size_t)in->n * 2 > in->nslots) S_intern_grow(in);
   return id;
 }
@@ -154,8 +156,7 @@ void pd_intern_free(pd_intern *in) {
 void pd_idmap_init(pd_idmap *m, size_t expected) {
   m->nslots = S_slots_for(expected);
   m->n = 0;
-  m->keys = pd_xmalloc(m->nslots * sizeof *m->keys);
-  m->vals = pd_xcalloc(m->nslots, sizeof *m->vals);
+  m->slots = pd_xcalloc(m->nslots, sizeof *m->slots);
   m->seed = pd_hash_secret();
 }
 
@@ -163,45 +164,39 @@ static inline size_t S_idmap_slot(const pd_idmap *m, uint64_t key) {
   return pd_hash_u64(key ^ m->seed) & (m->nslots - 1);
 }
 
+/* The slot holding key, or the empty slot where it would go. */
+static inline pd_idmap_slot *S_idmap_find(const pd_idmap *m, uint64_t key) {
+  size_t i = S_idmap_slot(m, key);
+  while (m->slots[i].val && m->slots[i].key != key) i = (i + 1) & (m->nslots - 1);
+  return &m->slots[i];
+}
+
 static void S_idmap_grow(pd_idmap *m) {
-  pd_idmap bigger;
+  pd_idmap bigger = *m;
   bigger.nslots = m->nslots * 2;
-  bigger.n = 0;
-  bigger.seed = m->seed;
-  bigger.keys = pd_xmalloc(bigger.nslots * sizeof *bigger.keys);
-  bigger.vals = pd_xcalloc(bigger.nslots, sizeof *bigger.vals);
+  bigger.slots = pd_xcalloc(bigger.nslots, sizeof *bigger.slots);
   for (size_t i = 0; i < m->nslots; i++)
-    if (m->vals[i]) pd_idmap_put(&bigger, m->keys[i], m->vals[i] - 1);
-  pd_idmap_free(m);
+    if (m->slots[i].val) *S_idmap_find(&bigger, m->slots[i].key) = m->slots[i];
+  free(m->slots);
   *m = bigger;
 }
 
 int pd_idmap_put(pd_idmap *m, uint64_t key, uint32_t index) {
   if ((m->n + 1) * 2 > m->nslots) S_idmap_grow(m);
-  size_t i = S_idmap_slot(m, key);
-  while (m->vals[i]) {
-    if (m->keys[i] == key) return PD_ERR;
-    i = (i + 1) & (m->nslots - 1);
-  }
-  m->keys[i] = key;
-  m->vals[i] = index + 1;
+  pd_idmap_slot *s = S_idmap_find(m, key);
+  if (s->val) return PD_ERR;
+  s->key = key;
+  s->val = index + 1;
   m->n++;
   return PD_OK;
 }
 
 uint32_t pd_idmap_get(const pd_idmap *m, uint64_t key) {
-  size_t i = S_idmap_slot(m, key);
-  while (m->vals[i]) {
-    if (m->keys[i] == key) return m->vals[i] - 1;
-    i = (i + 1) & (m->nslots - 1);
-  }
-  return UINT32_MAX;
+  return S_idmap_find(m, key)->val - 1; /* empty: 0 - 1 = UINT32_MAX */
 }
 
 void pd_idmap_free(pd_idmap *m) {
-  free(m->keys);
-  free(m->vals);
-  m->keys = NULL;
-  m->vals = NULL;
+  free(m->slots);
+  m->slots = NULL;
   m->n = m->nslots = 0;
 }

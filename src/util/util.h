@@ -123,7 +123,9 @@ typedef struct pd_intern {
   const char **str; /* id -> bytes (NUL-terminated copy) */
   uint32_t *len;    /* id -> length (names may contain NUL bytes) */
   uint32_t n, cap;
-  uint32_t *slots; /* open addressing: id + 1, 0 = empty */
+  /* open addressing: the hash's upper 32 bits << 32 | id + 1 (0 = empty),
+   * so a probe that misses never touches the string arrays */
+  uint64_t *slots;
   uint64_t *hashes;
   size_t nslots;
   uint64_t seed; /* pd_hash_secret() */
@@ -147,9 +149,13 @@ void pd_intern_free(pd_intern *in);
 /* Map from 64-bit ids (pprof's location, function and mapping ids) to dense
  * indexes. Keys are arbitrary, so this is an open-addressing table sized up
  * front from the expected count. */
+typedef struct pd_idmap_slot {
+  uint64_t key;
+  uint32_t val; /* index + 1, 0 = empty */
+} pd_idmap_slot;
+
 typedef struct pd_idmap {
-  uint64_t *keys;
-  uint32_t *vals; /* index + 1, 0 = empty */
+  pd_idmap_slot *slots; /* a key and its value share a cache line */
   size_t nslots, n;
   uint64_t seed; /* pd_hash_secret(): ids come from the input */
 } pd_idmap;
@@ -164,9 +170,16 @@ void pd_idmap_free(pd_idmap *m);
 /* ---- files ----------------------------------------------------------------- */
 
 /* Reads a whole file. Refuses directories, unreadable paths and files over
- * max_bytes with a message naming the path. *data is malloc'd, NUL-terminated. */
+ * max_bytes with a message naming the path. *data is NUL-terminated and
+ * writable; it may be a private mapping of the file: release it with
+ * pd_file_release, never free. */
 int pd_read_file(const char *path, size_t max_bytes, uint8_t **data,
                  size_t *len, pd_err *err);
+/* Unmaps a buffer pd_read_file mapped; frees any other malloc'd buffer. */
+void pd_file_release(uint8_t *data);
+/* The path of the mapped input holding addr, or NULL (for a SIGBUS
+ * handler: async-signal-safe, no lock). */
+const char *pd_file_mapped_at(const void *addr);
 
 /* The last path component, for messages and reports. */
 const char *pd_basename(const char *path);

@@ -118,7 +118,7 @@ static double S_flat(const pd_snapshot *s, pd_intern *k, const char *name) {
 }
 static double S_cum(const pd_snapshot *s, pd_intern *k, const char *name) {
   uint32_t id = pd_intern_find(k, name, strlen(name));
-  return id == UINT32_MAX ? -1 : s->ft.cum[id];
+  return id == UINT32_MAX ? -1 : s->ft.k[id].cum;
 }
 
 PD_TEST(inline_frames_and_recursion) {
@@ -264,7 +264,7 @@ PD_TEST(real_profiles_match_whole_unpack) {
       perftools__profiles__profile__free_unpacked(whole, NULL);
     }
     if (bytes != raw) free(bytes);
-    free(raw);
+    pd_file_release(raw);
     pd_profile_free(&p);
     files++;
   }

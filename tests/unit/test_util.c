@@ -93,7 +93,35 @@ PD_TEST(read_file_errors_name_the_path) {
   CHECK(strstr(err.msg, "limit") != NULL);
   CHECK(pd_read_file("build.zig", 1 << 20, &data, &len, &err) == PD_OK);
   CHECK(len > 100 && data[len] == 0);
-  free(data);
+  pd_file_release(data);
+}
+
+/* A large file is mapped, not copied: still NUL-terminated and writable
+ * (readers may patch their buffer; the file must not change), and a file
+ * whose size is a multiple of the page size is read the old way. */
+PD_TEST(read_file_maps_large_files) {
+  const char *paths[] = {"tests/tmp/map-odd.bin", "tests/tmp/map-page.bin"};
+  size_t sizes[] = {(3u << 20) + 123, 3u << 20};
+  for (int f = 0; f < 2; f++) {
+    FILE *fp = fopen(paths[f], "wb");
+    CHECK(fp != NULL);
+    if (!fp) return;
+    for (size_t i = 0; i < sizes[f]; i++) fputc('a' + (int)(i % 26), fp);
+    fclose(fp);
+    uint8_t *data;
+    size_t len;
+    pd_err err;
+    CHECK(pd_read_file(paths[f], 1 << 30, &data, &len, &err) == PD_OK);
+    CHECK(len == sizes[f] && data[len] == 0 && data[len - 1] == (uint8_t)('a' + (len - 1) % 26));
+    CHECK((pd_file_mapped_at(data + len / 2) != NULL) == (f == 0));
+    data[0] = 'X'; /* a private copy of the page */
+    pd_file_release(data);
+    CHECK(pd_file_mapped_at(data + len / 2) == NULL);
+    CHECK(pd_read_file(paths[f], 1 << 30, &data, &len, &err) == PD_OK);
+    CHECK(data[0] == 'a');
+    pd_file_release(data);
+    remove(paths[f]);
+  }
 }
 
 PD_TEST(base64_rfc4648_vectors) {
@@ -115,5 +143,6 @@ static const pd_test_case S_cases[] = {
     {"idmap_rejects_duplicates", idmap_rejects_duplicates},
     {"outset_is_all_or_nothing", outset_is_all_or_nothing},
     {"read_file_errors_name_the_path", read_file_errors_name_the_path},
+    {"read_file_maps_large_files", read_file_maps_large_files},
     {NULL, NULL}};
 const pd_test_suite pd_suite_util = {"util", S_cases};
