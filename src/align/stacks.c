@@ -406,7 +406,8 @@ int32_t pd_stacks_expand(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
       while (n + (b - a) > s->out_cap) s->out_cap *= 2;
       s->out = pd_xrealloc(s->out, s->out_cap * sizeof *s->out);
     }
-    memcpy(s->out + n, s->keys + a, (b - a) * sizeof *s->out);
+    if (b - a == 1) s->out[n] = s->keys[a]; /* most locations: no call */
+    else memcpy(s->out + n, s->keys + a, (b - a) * sizeof *s->out);
     n += b - a;
   }
   /* With filters active, a sample left without frames is dropped (pprof's

@@ -37,14 +37,21 @@ double pd_noise_variance(const pd_noise *n, const double *values, double value);
 
 /* ---- one snapshot ------------------------------------------------------------- */
 
+/* What every frame of a sample updates for its key, in one cache line
+ * (a sample touches a dozen keys at random among tens of thousands). */
+typedef struct pd_keytotal {
+  double cum, cum_var;
+  double cum_abs;  /* sum of |value|: bounds every tree node with this key */
+  uint32_t stamp;  /* last sample that added to cum, for recursion */
+  uint32_t seen;   /* on some stack, even if only with zero values */
+} pd_keytotal;
+
 /* Per-key figures of one snapshot, indexed by key id. */
 typedef struct pd_functotals {
   uint32_t n; /* keys covered (grows with the shared key table) */
   uint32_t cap;
-  double *flat, *cum, *flat_var, *cum_var;
-  double *cum_abs; /* sum of |value|: bounds every tree node with this key */
-  uint8_t *seen;    /* on some stack, even if only with zero values */
-  uint32_t *stamp; /* last sample that added to cum, for recursion */
+  pd_keytotal *k;
+  double *flat, *flat_var; /* only the leaf's: kept apart */
   uint32_t gen;
 } pd_functotals;
 

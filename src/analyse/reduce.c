@@ -80,15 +80,13 @@ static void S_ft_reserve(pd_functotals *f, uint32_t nkeys) {
   }
   uint32_t cap = f->cap ? f->cap : 1024;
   while (cap < nkeys) cap *= 2;
-  double **cols[] = {&f->flat, &f->cum, &f->flat_var, &f->cum_var, &f->cum_abs};
-  for (size_t c = 0; c < 5; c++) {
+  f->k = pd_xrealloc(f->k, cap * sizeof *f->k);
+  memset(f->k + f->cap, 0, (cap - f->cap) * sizeof *f->k);
+  double **cols[] = {&f->flat, &f->flat_var};
+  for (size_t c = 0; c < 2; c++) {
     *cols[c] = pd_xrealloc(*cols[c], cap * sizeof(double));
     memset(*cols[c] + f->cap, 0, (cap - f->cap) * sizeof(double));
   }
-  f->stamp = pd_xrealloc(f->stamp, cap * sizeof(uint32_t));
-  memset(f->stamp + f->cap, 0, (cap - f->cap) * sizeof(uint32_t));
-  f->seen = pd_xrealloc(f->seen, cap);
-  memset(f->seen + f->cap, 0, cap - f->cap);
   f->cap = cap;
   f->n = nkeys;
 }
@@ -99,13 +97,9 @@ void pd_functotals_init(pd_functotals *f, uint32_t nkeys) {
 }
 
 void pd_functotals_free(pd_functotals *f) {
+  free(f->k);
   free(f->flat);
-  free(f->cum);
   free(f->flat_var);
-  free(f->cum_var);
-  free(f->cum_abs);
-  free(f->stamp);
-  free(f->seen);
   memset(f, 0, sizeof *f);
 }
 
@@ -113,18 +107,20 @@ void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
                        double value, double var) {
   if (n == 0) return;
   if (++f->gen == 0) { /* wrapped: clear stamps so none looks current */
-    memset(f->stamp, 0, f->cap * sizeof *f->stamp);
+    for (uint32_t k = 0; k < f->cap; k++) f->k[k].stamp = 0;
     f->gen = 1;
   }
   f->flat[keys[0]] += value;
   f->flat_var[keys[0]] += var;
+  double abs = fabs(value);
   for (uint32_t i = 0; i < n; i++) {
-    uint32_t k = keys[i];
-    if (f->stamp[k] == f->gen) continue;
-    f->stamp[k] = f->gen;
-    f->cum[k] += value;
-    f->cum_var[k] += var;
-    f->cum_abs[k] += fabs(value);
+    pd_keytotal *t = &f->k[keys[i]];
+    t->seen = 1;
+    if (t->stamp == f->gen) continue;
+    t->stamp = f->gen;
+    t->cum += value;
+    t->cum_var += var;
+    t->cum_abs += abs;
   }
 }
 
@@ -139,34 +135,105 @@ void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
  * but it is built without first growing to most of the full tree (hundreds
  * of thousands of nodes for a large profile, the peak of a series' memory). */
 typedef struct {
-  pd_idmap index; /* caller << 32 | callee -> index into weight */
-  pd_vec weight;  /* double */
+  uint64_t key; /* (caller << 32 | callee) + 1; 0: empty */
+  double w;     /* beside its key: one cache miss per pair, not two */
+} S_pair;
+
+typedef struct {
+  S_pair *slots; /* open addressing, linear probing, at most half full */
+  size_t nslots, n;
+  uint64_t seed; /* pd_hash_secret(): keys come from the input */
+  /* The previous sample's stack, root first, and the slot of each of its
+   * pairs (prev_pair[j]: prev[j] -> prev[j + 1]). Consecutive samples share
+   * most of their root side (folded files are sorted, pprof writers emit
+   * similar stacks together), and a shared pair needs no lookup. */
+  uint32_t *prev;
+  size_t *prev_pair;
+  uint32_t prev_n, cap;
+  int32_t prev_cut; /* second pass: root-side keys the previous sample kept */
 } S_pairs;
 
-static void S_pairs_init(S_pairs *m) {
-  pd_idmap_init(&m->index, 4096);
-  pd_vec_init(&m->weight, sizeof(double));
+static void S_pairs_init(S_pairs *m, size_t expected) {
+  memset(m, 0, sizeof *m);
+  m->nslots = 1024;
+  while (m->nslots < expected * 2) m->nslots *= 2;
+  m->slots = pd_xcalloc(m->nslots, sizeof *m->slots);
+  m->seed = pd_hash_secret();
+  m->prev_cut = -1;
 }
 
 static void S_pairs_free(S_pairs *m) {
-  pd_idmap_free(&m->index);
-  pd_vec_free(&m->weight);
+  free(m->slots);
+  free(m->prev);
+  free(m->prev_pair);
 }
 
-static void S_pairs_add(S_pairs *m, uint32_t caller, uint32_t callee, double w) {
-  uint64_t key = (uint64_t)caller << 32 | callee;
-  uint32_t i = pd_idmap_get(&m->index, key);
-  if (i == UINT32_MAX) {
-    i = (uint32_t)m->weight.n;
-    pd_idmap_put(&m->index, key, i);
-    pd_vec_push(&m->weight);
+static size_t S_pairs_find(const S_pairs *m, uint64_t key) {
+  size_t i = pd_hash_u64(key ^ m->seed) & (m->nslots - 1);
+  while (m->slots[i].key && m->slots[i].key != key) i = (i + 1) & (m->nslots - 1);
+  return i;
+}
+
+static void S_pairs_grow(S_pairs *m) {
+  S_pairs old = *m;
+  m->nslots *= 2;
+  m->slots = pd_xcalloc(m->nslots, sizeof *m->slots);
+  for (size_t i = 0; i < old.nslots; i++)
+    if (old.slots[i].key) m->slots[S_pairs_find(m, old.slots[i].key)] = old.slots[i];
+  free(old.slots);
+  m->prev_n = 0; /* cached slots moved */
+}
+
+/* Makes keys (leaf first) the previous stack; returns how many root-side
+ * keys it shares with the stack before. */
+static uint32_t S_pairs_shift(S_pairs *m, const uint32_t *keys, uint32_t n) {
+  if (n > m->cap) {
+    m->cap = n * 2;
+    m->prev = pd_xrealloc(m->prev, m->cap * sizeof *m->prev);
+    m->prev_pair = pd_xrealloc(m->prev_pair, m->cap * sizeof *m->prev_pair);
   }
-  PD_VEC_AT(&m->weight, double, i) += w;
+  uint32_t c = 0, lim = n < m->prev_n ? n : m->prev_n;
+  while (c < lim && m->prev[c] == keys[n - 1 - c]) c++;
+  for (uint32_t j = c; j < n; j++) m->prev[j] = keys[n - 1 - j];
+  m->prev_n = n;
+  return c;
 }
 
-static double S_pairs_weight(const S_pairs *m, uint32_t caller, uint32_t callee) {
-  uint32_t i = pd_idmap_get(&m->index, (uint64_t)caller << 32 | callee);
-  return i == UINT32_MAX ? 0 : PD_VEC_AT(&m->weight, double, i);
+/* First pass: adds w to every pair of the stack. */
+static void S_pairs_add_stack(S_pairs *m, const uint32_t *keys, uint32_t n, double w) {
+  if ((m->n + n) * 2 > m->nslots) S_pairs_grow(m); /* before: no slot moves below */
+  uint32_t c = S_pairs_shift(m, keys, n);
+  for (uint32_t j = 0; j + 1 < n; j++) {
+    if (j + 1 >= c) { /* a pair not in the previous stack */
+      uint64_t key = ((uint64_t)m->prev[j] << 32 | m->prev[j + 1]) + 1;
+      size_t i = S_pairs_find(m, key);
+      if (!m->slots[i].key) {
+        m->slots[i].key = key;
+        m->n++;
+      }
+      m->prev_pair[j] = i;
+    }
+    m->slots[m->prev_pair[j]].w += w;
+  }
+}
+
+/* Second pass: how many root-side keys of the stack to keep: up to its
+ * first light function or light pair. The previous stack's answer holds for
+ * a shared part. */
+static uint32_t S_pairs_keep(S_pairs *m, const uint32_t *keys, uint32_t n, const uint8_t *heavy,
+                             double min) {
+  uint32_t c = S_pairs_shift(m, keys, n);
+  uint32_t j = 0;
+  if (m->prev_cut >= 0) {
+    if ((uint32_t)m->prev_cut < c) return (uint32_t)m->prev_cut; /* cut inside the shared part */
+    j = c;                                                 /* all shared keys were kept */
+  }
+  for (; j < n; j++) {
+    if (!heavy[m->prev[j]]) break;
+    if (j > 0 && m->slots[S_pairs_find(m, ((uint64_t)m->prev[j - 1] << 32 | m->prev[j]) + 1)].w < min) break;
+  }
+  m->prev_cut = (int32_t)j;
+  return j;
 }
 
 /* ---- reduce ---------------------------------------------------------------------------- */
@@ -191,17 +258,18 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
   const uint32_t *keys;
   int32_t n = pd_stacks_expand(c->stacks, locs, nlocs, &keys);
   if (n < 0) return PD_OK;
-  for (int32_t i = 0; i < n; i++) s->ft.seen[keys[i]] = 1;
   /* pprof skips zero-weight samples; a series still lists their functions
    * (a function that allocates and keeps nothing is stable at zero) */
-  if (v == 0) return PD_OK;
+  if (v == 0) {
+    for (int32_t i = 0; i < n; i++) s->ft.k[keys[i]].seen = 1;
+    return PD_OK;
+  }
   s->nkept++;
   double var = pd_noise_variance(&s->noise, values, v);
   s->total += fabs(v);
   s->total_var += var;
   pd_functotals_add(&s->ft, keys, (uint32_t)n, v, var);
-  if (c->pairs)
-    for (int32_t i = 0; i + 1 < n; i++) S_pairs_add(c->pairs, keys[i + 1], keys[i], fabs(v));
+  if (c->pairs) S_pairs_add_stack(c->pairs, keys, (uint32_t)n, fabs(v));
   if (c->full_tree) {
     uint32_t leaf = pd_tree_insert(&s->tree, keys, (uint32_t)n);
     s->tree.col[PD_COL_SELF][leaf] += v;
@@ -222,11 +290,9 @@ static int S_sample_pruned(void *vctx, const uint32_t *locs, uint32_t nlocs,
   const uint32_t *keys;
   int32_t n = pd_stacks_expand(c->stacks, locs, nlocs, &keys);
   if (n < 0) return PD_OK;
-  int32_t i = n - 1;
-  while (i >= 0 && c->heavy[keys[i]] &&
-         (i == n - 1 || S_pairs_weight(c->pairs, keys[i + 1], keys[i]) >= c->min))
-    i--;
-  uint32_t node = pd_tree_insert(&s->tree, keys + i + 1, (uint32_t)(n - 1 - i));
+  uint32_t keep = S_pairs_keep(c->pairs, keys, (uint32_t)n, c->heavy, c->min);
+  int32_t i = n - 1 - (int32_t)keep; /* keys[i] is the first one cut, leaf first */
+  uint32_t node = pd_tree_insert(&s->tree, keys + i + 1, keep);
   s->tree.col[PD_COL_SELF][node] += v;
   if (i >= 0) s->tree.col[PD_COL_CUT][node] += v;
   s->tree.col[PD_COL_SELF_VAR][node] += pd_noise_variance(&s->noise, values, v);
@@ -303,15 +369,17 @@ int pd_reduce(const pd_profile *p, const pd_view *v, pd_intern *keys,
     pd_tree_init(&s->tree, PD_SNAPSHOT_COLS, pruned ? 1024 : p->nlocations * 2 + 1024);
   }
   S_pairs pairs;
-  if (pruned) S_pairs_init(&pairs);
+  if (pruned) S_pairs_init(&pairs, (size_t)p->nlocations * 2);
   S_ctx ctx = {s, &stacks, keys, index, o->want_tree && !pruned, pruned ? &pairs : NULL, NULL, 0};
   rc = pd_profile_samples(p, S_sample, &ctx, err);
   if (rc == PD_OK && pruned) {
     double min = o->tree_min_fraction * s->total;
     uint8_t *heavy = pd_xmalloc(nkeys + 1);
-    for (uint32_t k = 0; k < nkeys; k++) heavy[k] = s->ft.cum_abs[k] >= min;
+    for (uint32_t k = 0; k < nkeys; k++) heavy[k] = s->ft.k[k].cum_abs >= min;
     ctx.heavy = heavy;
     ctx.min = min;
+    pairs.prev_n = 0; /* the second pass starts with no previous stack */
+    pairs.prev_cut = -1;
     rc = pd_profile_samples(p, S_sample_pruned, &ctx, err);
     free(heavy);
     if (rc == PD_OK) S_compact(&s->tree, min);

@@ -175,13 +175,13 @@ int pd_series_add(pd_series *s, uint32_t col, pd_snapshot *snap, pd_err *err) {
   S_reserve_rows(s, snap->ft.n);
   const pd_functotals *f = &snap->ft;
   for (uint32_t k = 0; k < f->n; k++) {
-    s->seen[k] |= f->seen[k];
-    if (f->flat[k] == 0 && f->cum[k] == 0) continue;
+    s->seen[k] |= (uint8_t)f->k[k].seen;
+    if (f->flat[k] == 0 && f->k[k].cum == 0) continue;
     size_t at = (size_t)k * s->ncols + col;
     s->flat[at] = f->flat[k];
-    s->cum[at] = f->cum[k];
+    s->cum[at] = f->k[k].cum;
     s->flat_var[at] = (float)f->flat_var[k];
-    s->cum_var[at] = (float)f->cum_var[k];
+    s->cum_var[at] = (float)f->k[k].cum_var;
   }
   pthread_mutex_unlock(&s->lock);
   if (snap->has_tree) { /* column col is this thread's alone: no lock */

@@ -37,7 +37,7 @@ void pd_top_build(const pd_snapshot *s, const pd_intern *keys,
   double flat_sum = 0;
   uint32_t nnodes = 0;
   for (uint32_t k = 0; k < f->n; k++) {
-    if (f->cum[k] == 0 && f->flat[k] == 0) continue; /* pprof's selectNodesForGraph */
+    if (f->k[k].cum == 0 && f->flat[k] == 0) continue; /* pprof's selectNodesForGraph */
     flat_sum += f->flat[k];
     nnodes++;
   }
@@ -46,12 +46,12 @@ void pd_top_build(const pd_snapshot *s, const pd_intern *keys,
   out->cutoff = fabs(trunc(s->total * nodefraction));
   out->rows = pd_xmalloc((nnodes ? nnodes : 1) * sizeof *out->rows);
   for (uint32_t k = 0; k < f->n; k++) {
-    if (f->cum[k] == 0 && f->flat[k] == 0) continue;
-    if (fabs(f->cum[k]) < node_cutoff) {
+    if (f->k[k].cum == 0 && f->flat[k] == 0) continue;
+    if (fabs(f->k[k].cum) < node_cutoff) {
       out->dropped++;
       continue;
     }
-    out->rows[out->n++] = (pd_top_row){k, f->flat[k], f->cum[k]};
+    out->rows[out->n++] = (pd_top_row){k, f->flat[k], f->k[k].cum};
   }
   out->nnodes = nnodes;
   out->kept = out->n;

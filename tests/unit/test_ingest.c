@@ -388,7 +388,7 @@ PD_TEST(go_text_equals_protobuf_of_the_same_moment) {
         if (a.total != b.total) differ++;
         for (uint32_t k = 0; k < keys.n; k++) {
           double fa = k < a.ft.n ? a.ft.flat[k] : 0, fb = k < b.ft.n ? b.ft.flat[k] : 0;
-          double ca = k < a.ft.n ? a.ft.cum[k] : 0, cb = k < b.ft.n ? b.ft.cum[k] : 0;
+          double ca = k < a.ft.n ? a.ft.k[k].cum : 0, cb = k < b.ft.n ? b.ft.k[k].cum : 0;
           if (fa != fb || ca != cb) {
             differ++;
             fprintf(stderr, "    %s %s: %s flat %g/%g cum %g/%g\n", e->d_name, index,

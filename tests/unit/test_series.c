@@ -28,8 +28,8 @@ static void S_add(pd_series *s, uint32_t col, int64_t time_ns, const char **name
   for (int i = 0; i < nf; i++) ids[i] = pd_intern_put(&s->keys, names[i], strlen(names[i]));
   pd_functotals_init(&snap.ft, s->keys.n);
   for (int i = 0; i < nf; i++) {
-    snap.ft.flat[ids[i]] = snap.ft.cum[ids[i]] = values[i];
-    snap.ft.flat_var[ids[i]] = snap.ft.cum_var[ids[i]] = var;
+    snap.ft.flat[ids[i]] = snap.ft.k[ids[i]].cum = values[i];
+    snap.ft.flat_var[ids[i]] = snap.ft.k[ids[i]].cum_var = var;
     snap.total += values[i];
     snap.total_var += var;
   }
