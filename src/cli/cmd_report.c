@@ -206,6 +206,15 @@ static int S_stage(pd_outset *out, const char *dir, const char *name, pd_buf *bu
   return rc;
 }
 
+/* Opens DIR/name for writing through buf in pieces (pd_buf_spill). */
+static int S_open(pd_outset *out, const char *dir, const char *name, pd_buf *buf, pd_err *err) {
+  pd_buf path = PD_BUF_INIT;
+  pd_buf_printf(&path, "%s/%s", dir, name);
+  int rc = pd_outset_open(out, path.data, buf, err);
+  pd_buf_free(&path);
+  return rc;
+}
+
 /* report.html's sparklines: function `index` in report order. */
 typedef struct {
   const pd_series *series;
@@ -401,8 +410,11 @@ static int S_run(const pd_args *a) {
       ro.nlinks = graphs.n;
     }
     if (rc == PD_OK && fmt.json) {
-      pd_report_json(&buf, &series, &meta);
-      rc = S_stage(&out, dir, "report.json", &buf, &err);
+      rc = S_open(&out, dir, "report.json", &buf, &err);
+      if (rc == PD_OK) {
+        pd_report_json(&buf, &series, &meta);
+        rc = pd_outset_close(&buf, &err);
+      }
     }
     if (rc == PD_OK && fmt.md) {
       pd_report_markdown(&buf, &series, &ro);
@@ -419,8 +431,12 @@ static int S_run(const pd_args *a) {
       ho.ngraphs = graphs.n;
       ho.sparkline = S_sparkline;
       ho.ctx = &spark;
-      rc = pd_report_html(&buf, &series, &ro, &ho, &err);
-      if (rc == PD_OK) rc = S_stage(&out, dir, "report.html", &buf, &err);
+      rc = S_open(&out, dir, "report.html", &buf, &err);
+      if (rc == PD_OK) {
+        int built = pd_report_html(&buf, &series, &ro, &ho, &err);
+        rc = pd_outset_close(&buf, &err);
+        if (built != PD_OK) rc = built;
+      }
     }
     if (rc == PD_OK && fmt.junit) {
       rc = pd_report_junit(&buf, &series, gates, ngates, &err);

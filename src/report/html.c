@@ -74,7 +74,28 @@ static void S_inline_sparklines(cmark_node *doc, const char *dir, pd_report_spar
 }
 
 /* Fills {{name}} placeholders of the template. */
-static void S_fill(pd_buf *out, const pd_buf *tpl, const char **names, const pd_buf **values, size_t n) {
+/* The flame graphs, each an SVG document inlined as base64 (megabytes for a
+ * large profile), written straight into out and spilled figure by figure. */
+static void S_graphs(pd_buf *out, const pd_report_html_opts *h) {
+  if (!h->ngraphs) return;
+  pd_buf_puts(out, "<h3>Flame graphs</h3>\n");
+  for (size_t i = 0; i < h->ngraphs; i++) {
+    const pd_report_graph *g = &h->graphs[i];
+    pd_buf_printf(out, "<figure id=\"graph-%zu\">\n", i);
+    /* <object> keeps each graph's own script (zoom, search) working in
+     * its own document, which <img> would not */
+    pd_buf_puts(out, "<object type=\"image/svg+xml\" data=\"data:image/svg+xml;base64,");
+    pd_buf_base64(out, g->svg->data, g->svg->len);
+    pd_buf_puts(out, "\"></object>\n<figcaption>");
+    pd_esc_xml(out, g->caption, strlen(g->caption));
+    pd_buf_puts(out, "</figcaption>\n</figure>\n");
+    pd_buf_spill(out);
+  }
+}
+
+/* Fills {{name}} in tpl; a NULL value is the graphs (S_graphs). */
+static void S_fill(pd_buf *out, const pd_buf *tpl, const char **names, const pd_buf **values, size_t n,
+                   const pd_report_html_opts *h) {
   const char *p = tpl->data, *end = tpl->data + tpl->len;
   while (p < end) {
     const char *open = strstr(p, "{{");
@@ -94,7 +115,9 @@ static void S_fill(pd_buf *out, const pd_buf *tpl, const char **names, const pd_
       p = open + 2;
       continue;
     }
-    if (values[i]->len) pd_buf_put(out, values[i]->data, values[i]->len);
+    if (!values[i]) S_graphs(out, h);
+    else if (values[i]->len) pd_buf_put(out, values[i]->data, values[i]->len);
+    pd_buf_spill(out);
     p = close + 2;
   }
 }
@@ -110,7 +133,7 @@ int pd_report_html(pd_buf *out, const pd_series *s, const pd_report_opts *o,
     pd_buf_free(&script);
     return PD_ERR;
   }
-  pd_buf title = PD_BUF_INIT, notes = PD_BUF_INIT, content = PD_BUF_INIT, graphs = PD_BUF_INIT,
+  pd_buf title = PD_BUF_INIT, notes = PD_BUF_INIT, content = PD_BUF_INIT,
          version = PD_BUF_INIT;
   const char *t = o->title ? o->title : "profdiff report";
   pd_esc_xml(&title, t, strlen(t));
@@ -135,28 +158,10 @@ int pd_report_html(pd_buf *out, const pd_series *s, const pd_report_opts *o,
   cmark_node_free(doc);
   cmark_parser_free(parser);
   pd_buf_free(&md);
-  for (size_t i = 0; i < h->ngraphs; i++) {
-    const pd_report_graph *g = &h->graphs[i];
-    pd_buf_printf(&graphs, "<figure id=\"graph-%zu\">\n", i);
-    /* <object> keeps each graph's own script (zoom, search) working in
-     * its own document, which <img> would not */
-    pd_buf_puts(&graphs, "<object type=\"image/svg+xml\" data=\"data:image/svg+xml;base64,");
-    pd_buf_base64(&graphs, g->svg->data, g->svg->len);
-    pd_buf_puts(&graphs, "\"></object>\n<figcaption>");
-    pd_esc_xml(&graphs, g->caption, strlen(g->caption));
-    pd_buf_puts(&graphs, "</figcaption>\n</figure>\n");
-  }
-  if (h->ngraphs) {
-    pd_buf head = PD_BUF_INIT;
-    pd_buf_puts(&head, "<h3>Flame graphs</h3>\n");
-    pd_buf_put(&head, graphs.data, graphs.len);
-    pd_buf_free(&graphs);
-    graphs = head;
-  }
   const char *names[] = {"title", "style", "script", "notes", "content", "graphs", "version"};
-  const pd_buf *values[] = {&title, &style, &script, &notes, &content, &graphs, &version};
-  S_fill(out, &tpl, names, values, sizeof names / sizeof names[0]);
-  pd_buf *all[] = {&tpl, &style, &script, &title, &notes, &content, &graphs, &version};
+  const pd_buf *values[] = {&title, &style, &script, &notes, &content, NULL, &version};
+  S_fill(out, &tpl, names, values, sizeof names / sizeof names[0], h);
+  pd_buf *all[] = {&tpl, &style, &script, &title, &notes, &content, &version};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pd_buf_free(all[i]);
   return PD_OK;
 }

@@ -309,6 +309,7 @@ void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_meta *m) {
   for (uint32_t i = 0; i < s->nfs; i++) {
     if (i) pd_buf_puts(b, ",\n");
     S_function(b, s, &s->fs[idx[i]]);
+    pd_buf_spill(b); /* a whole function at a time: report.json grows with functions x snapshots */
   }
   free(idx);
   pd_buf_puts(b, "],\n");

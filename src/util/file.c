@@ -182,11 +182,14 @@ static int S_write_all(int fd, const void *data, size_t len) {
   return 0;
 }
 
-int pd_outset_add(pd_outset *o, const char *path, const void *data, size_t len,
-                  pd_err *err) {
+/* Creates path's temporary file and lists it in o (so pd_outset_free
+ * removes it whatever happens next); returns its descriptor or -1. */
+static int S_stage(pd_outset *o, const char *path, pd_err *err) {
   struct stat st;
-  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-    return pd_fail(err, "%s: is a directory, cannot write output there", path);
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    pd_fail(err, "%s: is a directory, cannot write output there", path);
+    return -1;
+  }
   const char *base = pd_basename(path);
   size_t dirlen = (size_t)(base - path);
   size_t n = strlen(path) + 32;
@@ -196,24 +199,8 @@ int pd_outset_add(pd_outset *o, const char *path, const void *data, size_t len,
   if (fd < 0) {
     int e = errno;
     free(tmp);
-    return pd_fail(err, "%s: cannot create output: %s", path, strerror(e));
-  }
-  if (S_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-    int e = errno;
-    close(fd);
-    unlink(tmp);
-    free(tmp);
-    return pd_fail(err, "%s: write failed: %s", path, strerror(e));
-  }
-  /* mkstemp creates 0600; outputs are ordinary files, so honour the umask. */
-  mode_t mask = umask(0);
-  umask(mask);
-  fchmod(fd, 0666 & ~mask);
-  if (close(fd) != 0) {
-    int e = errno;
-    unlink(tmp);
-    free(tmp);
-    return pd_fail(err, "%s: write failed: %s", path, strerror(e));
+    pd_fail(err, "%s: cannot create output: %s", path, strerror(e));
+    return -1;
   }
   if (o->n == o->cap) {
     o->cap = o->cap ? o->cap * 2 : 8;
@@ -223,7 +210,61 @@ int pd_outset_add(pd_outset *o, const char *path, const void *data, size_t len,
   o->tmp[o->n] = tmp;
   o->final[o->n] = pd_xstrdup(path);
   o->n++;
+  return fd;
+}
+
+/* Writes the rest, syncs and closes a staged file; errno_seen is the error
+ * of an earlier spill, if any. */
+static int S_finish(int fd, const char *path, const void *data, size_t len, int errno_seen,
+                    pd_err *err) {
+  int e = errno_seen;
+  if (!e && (S_write_all(fd, data, len) != 0 || fsync(fd) != 0)) e = errno;
+  /* mkstemp creates 0600; outputs are ordinary files, so honour the umask. */
+  mode_t mask = umask(0);
+  umask(mask);
+  if (!e) fchmod(fd, 0666 & ~mask);
+  if (close(fd) != 0 && !e) e = errno;
+  if (e) return pd_fail(err, "%s: write failed: %s", path, strerror(e));
   return PD_OK;
+}
+
+int pd_outset_add(pd_outset *o, const char *path, const void *data, size_t len,
+                  pd_err *err) {
+  int fd = S_stage(o, path, err);
+  if (fd < 0) return PD_ERR;
+  return S_finish(fd, path, data, len, 0, err);
+}
+
+struct pd_buf_sink {
+  int fd;
+  int err; /* errno of a failed spill: reported at close */
+  char *path;
+};
+
+int pd_outset_open(pd_outset *o, const char *path, pd_buf *b, pd_err *err) {
+  int fd = S_stage(o, path, err);
+  if (fd < 0) return PD_ERR;
+  b->sink = pd_xcalloc(1, sizeof *b->sink);
+  b->sink->fd = fd;
+  b->sink->path = pd_xstrdup(path);
+  pd_buf_truncate(b, 0);
+  return PD_OK;
+}
+
+void pd_buf_spill(pd_buf *b) {
+  if (!b->sink || b->len < (1u << 20)) return;
+  if (!b->sink->err && S_write_all(b->sink->fd, b->data, b->len) != 0) b->sink->err = errno ? errno : EIO;
+  pd_buf_truncate(b, 0);
+}
+
+int pd_outset_close(pd_buf *b, pd_err *err) {
+  pd_buf_sink *k = b->sink;
+  b->sink = NULL;
+  int rc = S_finish(k->fd, k->path, b->data ? b->data : "", b->len, k->err, err);
+  pd_buf_truncate(b, 0);
+  free(k->path);
+  free(k);
+  return rc;
 }
 
 /* Makes the renames into path's directory durable: the files' bytes were

@@ -59,12 +59,21 @@ void pd_arena_free(pd_arena *a);
 
 /* ---- growable buffer ------------------------------------------------------- */
 
+typedef struct pd_buf_sink pd_buf_sink;
+
 typedef struct pd_buf {
   char *data; /* always NUL-terminated when non-NULL */
   size_t len, cap;
+  pd_buf_sink *sink; /* set by pd_outset_open: see pd_buf_spill */
 } pd_buf;
 
-#define PD_BUF_INIT {NULL, 0, 0}
+#define PD_BUF_INIT {NULL, 0, 0, NULL}
+/* A buffer opened on an output (pd_outset_open) is written out in pieces:
+ * at points its writer chooses (between two records, never inside one it
+ * may still truncate), pd_buf_spill hands what it holds to the file once
+ * that is over a megabyte, so a large output never sits whole in memory.
+ * Without a sink it does nothing. */
+void pd_buf_spill(pd_buf *b);
 void pd_buf_reserve(pd_buf *b, size_t extra);
 void pd_buf_put(pd_buf *b, const void *data, size_t n);
 void pd_buf_puts(pd_buf *b, const char *s);
@@ -198,6 +207,11 @@ void pd_outset_init(pd_outset *o);
 /* Stages data for path. Nothing is visible at path until pd_outset_commit. */
 int pd_outset_add(pd_outset *o, const char *path, const void *data, size_t len,
                   pd_err *err);
+/* Stages path to be written through b: b is emptied, and what is put in it
+ * goes to the staged file at each pd_buf_spill and at pd_outset_close, which
+ * finishes the file (a write error is reported there). */
+int pd_outset_open(pd_outset *o, const char *path, pd_buf *b, pd_err *err);
+int pd_outset_close(pd_buf *b, pd_err *err);
 int pd_outset_commit(pd_outset *o, pd_err *err);
 /* Removes staged temporary files; safe after commit. */
 void pd_outset_free(pd_outset *o);

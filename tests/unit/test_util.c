@@ -81,6 +81,43 @@ PD_TEST(outset_is_all_or_nothing) {
   unlink("tests/tmp/a.txt");
 }
 
+/* An output written in pieces: spilled past a megabyte, still invisible
+ * until commit, byte for byte what was put. */
+PD_TEST(outset_streams_large_outputs) {
+  mkdir("tests/tmp", 0777);
+  const char *path = "tests/tmp/big.txt";
+  unlink(path);
+  pd_outset o;
+  pd_err err;
+  pd_outset_init(&o);
+  pd_buf b = PD_BUF_INIT;
+  pd_buf_puts(&b, "dropped: open empties the buffer");
+  CHECK(pd_outset_open(&o, path, &b, &err) == PD_OK);
+  size_t max_held = 0;
+  for (int i = 0; i < 200000; i++) {
+    pd_buf_printf(&b, "line %d\n", i);
+    if (b.len > max_held) max_held = b.len;
+    pd_buf_spill(&b);
+  }
+  CHECK(max_held < (2u << 20));
+  CHECK(pd_outset_close(&b, &err) == PD_OK);
+  CHECK(b.sink == NULL && b.len == 0);
+  struct stat st;
+  CHECK(stat(path, &st) != 0);
+  CHECK(pd_outset_commit(&o, &err) == PD_OK);
+  pd_outset_free(&o);
+  uint8_t *data;
+  size_t len;
+  CHECK(pd_read_file(path, 1 << 30, &data, &len, &err) == PD_OK);
+  pd_buf want = PD_BUF_INIT;
+  for (int i = 0; i < 200000; i++) pd_buf_printf(&want, "line %d\n", i);
+  CHECK(len == want.len && memcmp(data, want.data, len) == 0);
+  pd_file_release(data);
+  pd_buf_free(&want);
+  pd_buf_free(&b);
+  unlink(path);
+}
+
 PD_TEST(read_file_errors_name_the_path) {
   uint8_t *data;
   size_t len;
@@ -142,6 +179,7 @@ static const pd_test_case S_cases[] = {
     {"intern_dedupes_with_embedded_nul", intern_dedupes_with_embedded_nul},
     {"idmap_rejects_duplicates", idmap_rejects_duplicates},
     {"outset_is_all_or_nothing", outset_is_all_or_nothing},
+    {"outset_streams_large_outputs", outset_streams_large_outputs},
     {"read_file_errors_name_the_path", read_file_errors_name_the_path},
     {"read_file_maps_large_files", read_file_maps_large_files},
     {NULL, NULL}};
