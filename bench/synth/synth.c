@@ -6,7 +6,8 @@
  * inuse_objects/count, inuse_space/bytes, period space/bytes 524288, a
  * "bytes" label per sample, values scaled up the way Go unsamples them), for
  * a made-up program: a call graph of Go-named functions in which a few are
- * hot (Zipf), stacks run from runtime.goexit to runtime.mallocgc, and some
+ * hot (Zipf), stacks run from runtime.goexit to the allocating frame (leaf
+ * runtime frames hidden, as runtime/pprof hides them), and some
  * locations carry inlined frames. Everything comes from a seeded PRNG (no
  * clock, no rand()), so the same options give the same bytes on any machine.
  * Protobuf is encoded by hand: it is a few varints, and the generator must be
@@ -507,7 +508,7 @@ static void S_prog_build(S_prog *g, uint64_t seed, uint32_t nfunc, uint32_t dept
   /* the call graph: each function calls a few others, half of them chosen
    * among the hot ones, so paths converge on hot code as in real programs */
   S_zipf_init(&g->hot, napp, 1.05);
-  S_zipf_init(&g->pick_child, S_MAXCHILD, 0.9);
+  S_zipf_init(&g->pick_child, S_MAXCHILD, 0.3);
   g->child = pd_xmalloc((size_t)nfunc * S_MAXCHILD * sizeof *g->child);
   g->nchild = pd_xmalloc(nfunc);
   /* hotness rank -> function: a stride coprime with napp, so the hot
@@ -521,7 +522,7 @@ static void S_prog_build(S_prog *g, uint64_t seed, uint32_t nfunc, uint32_t dept
     g->nchild[f] = (uint8_t)(2 + S_below(&r, S_MAXCHILD - 1));
     for (uint32_t c = 0; c < g->nchild[f]; c++)
       g->child[(size_t)f * S_MAXCHILD + c] =
-          S_hot_app(g, S_below(&r, 2) ? S_zipf_pick(&g->hot, &r) : S_below(&r, napp));
+          S_hot_app(g, S_below(&r, 4) == 0 ? S_zipf_pick(&g->hot, &r) : S_below(&r, napp));
   }
 }
 
@@ -579,19 +580,29 @@ static void S_make_stack(const S_prog *g, uint64_t seed, uint64_t i, S_stack *st
     fr[n++] = S_hot_app(g, S_zipf_pick(&g->hot, &r) % 64);
   }
   /* half the stacks allocate through the runtime (or a library, then the
-   * runtime), half in the program's own frame */
+   * runtime), half in the program's own frame. runtime/pprof hides the
+   * runtime frames at the leaf end of a heap stack (protomem.go: mallocgc,
+   * newobject, growslice, ... never show), so the chain stops at its last
+   * library frame, and a runtime-only chain leaves the program's frame as
+   * the leaf, as in real Go heap profiles. */
   int chain = (int)S_below(&r, 2 * S_NCHAINS);
   int chain_len = 0;
   if (chain < (int)S_NCHAINS)
     while (chain_len < 5 && S_alloc_chains[chain][chain_len] >= 0) chain_len++;
+  while (chain_len > 0 &&
+         strncmp(S_fixed_funcs[S_alloc_chains[chain][chain_len - 1]].name, "runtime.", 8) == 0)
+    chain_len--;
   st->kind = S_KIND_PLAIN;
   uint32_t u = S_below(&r, 100);
   if (u < 4) st->kind = S_KIND_LEAK0 + (int)u;
-  /* depth: mostly 8 to 14 frames, a tail up to the limit */
+  /* depth: mostly 8 to 14 frames, a tail up to the limit; at least four
+   * of them the program's own, so that (as in a Go heap profile, one record
+   * per distinct stack) nearly every sample is a different call path */
   double x = S_unit(&r);
-  uint32_t total = 5 + (uint32_t)((g->depth - 5) * x * x * x * x * x * x);
+  uint32_t total = 8 + (uint32_t)((g->depth - 8) * x * x * x * x * x);
   if (total > g->depth) total = g->depth;
-  uint32_t room = total > n + (uint32_t)chain_len + 1 ? total - n - (uint32_t)chain_len - (st->kind != 0) : 1;
+  uint32_t fixed = n + (uint32_t)chain_len + (st->kind != 0);
+  uint32_t room = total > fixed + 4 ? total - fixed : 4;
   uint32_t cur = fr[n - 1];
   for (uint32_t k = 0; k < room; k++) {
     uint32_t c = S_zipf_pick(&g->pick_child, &r);
@@ -842,7 +853,7 @@ int main(int argc, char **argv) {
         return 1;
       }
       printf("%zu\n", len);
-      free(data);
+      pd_file_release(data);
       return 0;
     } else if (!strcmp(a, "--folded")) {
       o.folded = 1;
