@@ -80,6 +80,7 @@ void pd_series_free(pd_series *s) {
   free(s->fs);
   free(s->suspects);
   if (s->tree.n) pd_tree_free(&s->tree);
+  if (s->nodes.n) pd_tree_free(&s->nodes);
   pd_intern_free(&s->keys);
   pthread_mutex_destroy(&s->keys_lock);
   pthread_mutex_destroy(&s->lock);
@@ -183,20 +184,33 @@ int pd_series_add(pd_series *s, uint32_t col, pd_snapshot *snap, pd_err *err) {
     s->flat_var[at] = (float)f->flat_var[k];
     s->cum_var[at] = (float)f->k[k].cum_var;
   }
-  pthread_mutex_unlock(&s->lock);
-  if (snap->has_tree) { /* column col is this thread's alone: no lock */
+  if (snap->has_tree) {
+    /* merge the stacks into the shared structure, keep the values */
     const pd_tree *t = &snap->tree;
-    si->tree_n = t->n;
-    si->tree_self = pd_xmalloc((size_t)t->n * (2 * sizeof(double) + 2 * sizeof(uint32_t)));
-    si->tree_cut = si->tree_self + t->n;
-    si->tree_parent = (uint32_t *)(si->tree_cut + t->n);
-    si->tree_key = si->tree_parent + t->n;
-    memcpy(si->tree_self, t->col[PD_COL_SELF], (size_t)t->n * sizeof(double));
-    memcpy(si->tree_cut, t->col[PD_COL_CUT], (size_t)t->n * sizeof(double));
-    memcpy(si->tree_parent, t->parent, (size_t)t->n * sizeof(uint32_t));
-    memcpy(si->tree_key, t->key, (size_t)t->n * sizeof(uint32_t));
+    if (!s->nodes.n) pd_tree_init(&s->nodes, 0, t->n);
+    uint32_t *map = pd_xmalloc((size_t)t->n * sizeof *map);
+    uint32_t nself = 0, ncut = 0;
+    map[0] = 0;
+    for (uint32_t i = 0; i < t->n; i++) {
+      if (i) map[i] = pd_tree_child(&s->nodes, map[t->parent[i]], t->key[i]);
+      nself += t->col[PD_COL_SELF][i] != 0;
+      ncut += t->col[PD_COL_CUT][i] != 0;
+    }
+    size_t n = (size_t)nself + ncut;
+    si->tree_self = pd_xmalloc(n * (sizeof(double) + sizeof(uint32_t)) + 1);
+    si->tree_cut = si->tree_self + nself;
+    si->tree_self_at = (uint32_t *)(si->tree_cut + ncut);
+    si->tree_cut_at = si->tree_self_at + nself;
+    si->tree_nself = si->tree_ncut = 0;
+    for (uint32_t i = 0; i < t->n; i++) {
+      double v = t->col[PD_COL_SELF][i], c = t->col[PD_COL_CUT][i];
+      if (v != 0) si->tree_self_at[si->tree_nself] = map[i], si->tree_self[si->tree_nself++] = v;
+      if (c != 0) si->tree_cut_at[si->tree_ncut] = map[i], si->tree_cut[si->tree_ncut++] = c;
+    }
+    free(map);
     si->has_tree = 1;
   }
+  pthread_mutex_unlock(&s->lock);
   return PD_OK;
 }
 
@@ -631,8 +645,28 @@ static int S_by_score(const void *a, const void *b) {
 
 /* ---- the shared tree ---------------------------------------------------------------- */
 
+/* The node of `tree` for shared node u, made (with its ancestors, root side
+ * first, without recursion: stacks can be 100,000 deep) on first use.
+ * Snapshots are read in column order, so the tree's ids are the same
+ * whichever thread merged which snapshot first. */
+static uint32_t S_canon(pd_series *s, uint32_t *canon, pd_vec *chain, uint32_t u) {
+  if (canon[u] != PD_NONE) return canon[u];
+  chain->n = 0;
+  for (uint32_t a = u; canon[a] == PD_NONE; a = s->nodes.parent[a]) *(uint32_t *)pd_vec_push(chain) = a;
+  for (size_t i = chain->n; i-- > 0;) {
+    uint32_t b = PD_VEC_AT(chain, uint32_t, i);
+    canon[b] = pd_tree_child(&s->tree, canon[s->nodes.parent[b]], s->nodes.key[b]);
+  }
+  return canon[u];
+}
+
 static void S_tree(pd_series *s) {
   pd_tree_init(&s->tree, PD_SERIES_TREE_COLS, 4096);
+  uint32_t *canon = pd_xmalloc(((size_t)s->nodes.n + 1) * sizeof *canon);
+  for (uint32_t i = 0; i < s->nodes.n; i++) canon[i] = PD_NONE;
+  canon[0] = 0;
+  pd_vec chain;
+  pd_vec_init(&chain, sizeof(uint32_t));
   uint32_t *pos_of = pd_xmalloc(s->ncols * sizeof *pos_of);
   for (uint32_t c = 0; c < s->ncols; c++) pos_of[c] = UINT32_MAX;
   for (uint32_t p = 0; p < s->npos; p++) pos_of[s->order[p]] = p;
@@ -648,24 +682,35 @@ static void S_tree(pd_series *s) {
     int base = s->has_base && c == s->n;
     uint32_t p = pos_of[c];
     int in_window = p != UINT32_MAX && p >= s->win_first && p <= s->win_last;
-    uint32_t *map = pd_xmalloc(si->tree_n * sizeof *map);
-    map[0] = 0;
-    for (uint32_t i = 0; i < si->tree_n; i++) {
-      if (i) map[i] = pd_tree_child(&s->tree, map[si->tree_parent[i]], si->tree_key[i]);
-      double v = si->tree_self[i] * si->scale, cut = si->tree_cut[i] * si->scale;
-      uint32_t m = map[i];
-      if (first) s->tree.col[PD_SCOL_FIRST][m] += v, s->tree.col[PD_SCOL_CUT_FIRST][m] += cut;
-      if (last) s->tree.col[PD_SCOL_LAST][m] += v, s->tree.col[PD_SCOL_CUT_LAST][m] += cut;
-      if (base) s->tree.col[PD_SCOL_BASE][m] += v, s->tree.col[PD_SCOL_CUT_BASE][m] += cut;
-      if (in_window) {
-        s->tree.col[PD_SCOL_SLOPE][m] += v;
-        s->tree.col[PD_SCOL_STY][m] += v * s->t[p];
+    for (int pass = 0; pass < 2; pass++) {
+      uint32_t n = pass ? si->tree_ncut : si->tree_nself;
+      const uint32_t *at = pass ? si->tree_cut_at : si->tree_self_at;
+      const double *val = pass ? si->tree_cut : si->tree_self;
+      for (uint32_t i = 0; i < n; i++) {
+        uint32_t m = S_canon(s, canon, &chain, at[i]);
+        double v = val[i] * si->scale;
+        if (pass) { /* the part of the node's own value cut from lighter frames */
+          if (first) s->tree.col[PD_SCOL_CUT_FIRST][m] += v;
+          if (last) s->tree.col[PD_SCOL_CUT_LAST][m] += v;
+          if (base) s->tree.col[PD_SCOL_CUT_BASE][m] += v;
+          continue;
+        }
+        if (first) s->tree.col[PD_SCOL_FIRST][m] += v;
+        if (last) s->tree.col[PD_SCOL_LAST][m] += v;
+        if (base) s->tree.col[PD_SCOL_BASE][m] += v;
+        if (in_window) {
+          s->tree.col[PD_SCOL_SLOPE][m] += v;
+          s->tree.col[PD_SCOL_STY][m] += v * s->t[p];
+        }
       }
     }
-    free(map);
     free(si->tree_self);
     si->has_tree = 0;
   }
+  free(canon);
+  pd_vec_free(&chain);
+  if (s->nodes.n) pd_tree_free(&s->nodes);
+  memset(&s->nodes, 0, sizeof s->nodes);
   /* per-frame least-squares slope of the frame's total over the window:
    * sums of self values add up to sums of totals, so sum first */
   double *sy = pd_xmalloc(s->tree.n * sizeof *sy), *sty = pd_xmalloc(s->tree.n * sizeof *sty);

@@ -63,15 +63,15 @@ typedef struct pd_snapinfo {
   pd_noise_kind noise;
   char **warnings;
   uint32_t nwarnings;
-  /* The snapshot's pruned tree, kept until pd_series_finish merges it. Only
-   * what the merge reads is kept (node i's parent, key and own value;
-   * parents before children, and the part of its value cut from lighter
-   * frames), in one allocation: 24 bytes a node instead
-   * of a pd_tree's ~60 with its hash slots and spare capacity, since a
-   * series holds one per snapshot. */
+  /* The snapshot's pruned tree, kept until pd_series_finish merges it: a
+   * series holds one per snapshot, so only its non-zero own values (and
+   * the parts of them cut from lighter frames) are kept, each with the id
+   * of its node in the series' shared stack structure (pd_series.nodes),
+   * in one allocation: about 12 bytes a frame with a value, where a copy
+   * of the tree took 24 bytes a node and a pd_tree ~60. */
   int has_tree;
-  uint32_t tree_n;
-  uint32_t *tree_parent, *tree_key;
+  uint32_t tree_nself, tree_ncut;
+  uint32_t *tree_self_at, *tree_cut_at; /* ids in pd_series.nodes */
   double *tree_self, *tree_cut;
   pd_arena arena;
 } pd_snapinfo;
@@ -147,6 +147,11 @@ typedef struct pd_series {
   /* one tree for all snapshots: columns below, widths of the last snapshot,
    * the first (or base), and the per-frame growth slope per hour */
   pd_tree tree;
+  /* The stacks of every snapshot's tree, merged as they are added (under
+   * lock; no columns): snapshots keep node ids into it, not trees. Its ids
+   * depend on which thread added what first, so pd_series_finish rebuilds
+   * `tree` from it in column order. */
+  pd_tree nodes;
 } pd_series;
 
 /* PD_SCOL_CUT_* hold what the snapshots' pruned trees moved into a node

@@ -11,6 +11,7 @@
 #include "../report/templates.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -261,6 +262,12 @@ static int S_fail(const char *msg) {
 
 static int S_run(const pd_args *a) {
   pd_err err;
+  /* A series reads file after file, each needing tens of megabytes for a
+   * moment (the inflated profile, its tables, the reduce's scratch). glibc
+   * raises its mmap threshold as such blocks are freed, after which they
+   * come from the worker threads' arenas and stay there: a fixed threshold
+   * sends every block over 256 KB back to the system when freed. */
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   const char *dir = pd_arg(a, "output");
   if (!dir) return S_fail("report needs an output directory: -o DIR (see profdiff report --help)");
   if (a->npos < 2 && !(a->npos >= 1 && pd_arg(a, "base")))
