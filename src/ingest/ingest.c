@@ -65,16 +65,21 @@ int pd_read_input(const char *path, size_t max, uint8_t **data, size_t *len, pd_
   return S_inflate(path, data, len, max, err);
 }
 
-void pd_ingest_flat_samples(pd_profile *p, const pd_vec *stack_start, const pd_vec *stack,
-                            const pd_vec *values) {
+void pd_ingest_flat_samples(pd_profile *p, const pd_vec *stack_start, pd_vec *stack,
+                            pd_vec *values) {
   p->nsamples = (uint32_t)stack_start->n;
   p->stack_start = pd_arena_alloc(&p->arena, (p->nsamples + 1) * sizeof(uint32_t));
   p->stack_start[0] = 0;
   if (p->nsamples) memcpy(p->stack_start + 1, stack_start->items, p->nsamples * sizeof(uint32_t));
-  p->stack = pd_arena_alloc(&p->arena, (stack->n ? stack->n : 1) * sizeof(uint32_t));
-  if (stack->n) memcpy(p->stack, stack->items, stack->n * sizeof(uint32_t));
-  p->values = pd_arena_alloc(&p->arena, (values->n ? values->n : 1) * sizeof(double));
-  if (values->n) memcpy(p->values, values->items, values->n * sizeof(double));
+  /* the two large ones change hands: no copy, no fresh pages to fault in */
+  pd_vec_reserve(stack, 1);
+  pd_vec_reserve(values, 1);
+  p->stack = stack->items;
+  p->values = values->items;
+  p->adopted[0] = stack->items;
+  p->adopted[1] = values->items;
+  stack->items = values->items = NULL;
+  stack->n = stack->cap = values->n = values->cap = 0;
 }
 
 /* The first non-blank line, without its trailing blanks (leading ones stay:

@@ -96,9 +96,10 @@ int pd_legacy_heap_read(pd_profile *p, const uint8_t *data, size_t len, pd_err *
 
 /* Moves samples gathered in vectors (stack_start: the end of each sample's
  * stack; stack: location indexes, leaf first; values: ntypes per sample)
- * into p's flat arrays. The text readers' last step. */
-void pd_ingest_flat_samples(pd_profile *p, const pd_vec *stack_start, const pd_vec *stack,
-                            const pd_vec *values);
+ * into p's flat arrays. The text readers' last step: p takes stack's and
+ * values' memory (they are left empty). */
+void pd_ingest_flat_samples(pd_profile *p, const pd_vec *stack_start, pd_vec *stack,
+                            pd_vec *values);
 
 /* ---- cgroup memory files ------------------------------------------------------------ */
 

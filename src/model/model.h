@@ -114,6 +114,7 @@ struct pd_profile {
   pd_idmap loc_ids;      /* ... else a hash map */
 
   uint8_t *owned; /* input bytes the tables point into, freed with the profile */
+  void *adopted[2]; /* text readers: stack and values, malloc'd, freed with it */
   pd_intern *strings; /* text readers: the interner str/str_len point into,
                        * freed with the profile (NULL for pprof) */
 

@@ -27,6 +27,8 @@ void pd_profile_init(pd_profile *p, const char *path, pd_format format) {
 void pd_profile_free(pd_profile *p) {
   pd_idmap_free(&p->loc_ids);
   pd_file_release(p->owned);
+  free(p->adopted[0]);
+  free(p->adopted[1]);
   if (p->strings) {
     pd_intern_free(p->strings);
     free(p->strings);
