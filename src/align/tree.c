@@ -1,41 +1,64 @@
 /* tree.c: the call tree keyed by frame key.
  *
- * Storage is a struct of arrays indexed by node id (parent, key, first child,
- * next sibling, and up to PD_TREE_MAX_COLS value columns), so a million-node
- * tree is a handful of flat allocations. Children are found through one hash
- * table over (parent, key) whose slots hold node ids, not copies of keys.
+ * Storage is a struct of arrays indexed by node id (parent, key and up to
+ * PD_TREE_MAX_COLS value columns), so a million-node tree is a handful of
+ * flat allocations. Children are not linked: whoever walks the tree top
+ * down builds their lists once (pd_tree_kids_build), in the order it wants.
+ * Children are found through one open-addressing table over (parent, key)
+ * whose 8-byte slots hold a node id and the high 32 bits of its hash, which
+ * are also where it goes: a probe that meets another node's slot is told
+ * apart without reading that node (a cache miss), so the table can run
+ * three quarters full, and growing it reads the old slots in order instead
+ * of every node at random.
  */
 #include "align.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* The hash's high half, which places a slot (its low bits) and tells slots
+ * apart (all of it). */
 static inline uint64_t S_slot_hash(uint32_t parent, uint32_t key) {
-  return pd_hash_u64(((uint64_t)parent << 32) | key);
+  return pd_hash_u64(((uint64_t)parent << 32) | key) >> 32;
 }
+
+/* A slot: the hash, then node id + 1 (0: empty). */
+static inline uint64_t S_slot(uint64_t h, uint32_t id) { return h << 32 | (id + 1); }
 
 static void S_grow_nodes(pd_tree *t) {
   uint32_t cap = t->cap ? t->cap * 2 : 1024;
   t->parent = pd_xrealloc(t->parent, cap * sizeof(uint32_t));
   t->key = pd_xrealloc(t->key, cap * sizeof(uint32_t));
-  t->child = pd_xrealloc(t->child, cap * sizeof(uint32_t));
-  t->sibling = pd_xrealloc(t->sibling, cap * sizeof(uint32_t));
-  for (int c = 0; c < t->ncols; c++) {
-    t->col[c] = pd_xrealloc(t->col[c], cap * sizeof(double));
-    memset(t->col[c] + t->cap, 0, (cap - t->cap) * sizeof(double));
-  }
+  /* not zeroed here: a node's columns are zeroed when it is made, so
+   * capacity never used is never touched */
+  for (int c = 0; c < t->ncols; c++) t->col[c] = pd_xrealloc(t->col[c], cap * sizeof(double));
   t->cap = cap;
 }
 
-static void S_rehash(pd_tree *t, size_t nslots) {
-  free(t->slots);
-  t->slots = pd_xcalloc(nslots, sizeof *t->slots);
-  t->nslots = nslots;
-  for (uint32_t i = 1; i < t->n; i++) {
-    size_t s = S_slot_hash(t->parent[i], t->key[i]) & (nslots - 1);
-    while (t->slots[s]) s = (s + 1) & (nslots - 1);
-    t->slots[s] = i + 1;
+/* Writes the slots of the nodes the last insert made (see pd_tree_insert). */
+static void S_flush(pd_tree *t) {
+  size_t mask = t->nslots - 1;
+  for (uint32_t j = 0; j < t->npend; j++) {
+    size_t s = t->pend_hash[j] & mask;
+    while (t->slots[s]) s = (s + 1) & mask;
+    t->slots[s] = S_slot(t->pend_hash[j], t->pend_node[j]);
   }
+  t->npend = 0;
+}
+
+static void S_rehash(pd_tree *t, size_t nslots) {
+  S_flush(t);
+  uint64_t *old = t->slots, *slots = pd_xcalloc(nslots, sizeof *slots);
+  size_t mask = nslots - 1;
+  for (size_t i = 0; i < t->nslots; i++) {
+    if (!old[i]) continue;
+    size_t s = (old[i] >> 32) & mask;
+    while (slots[s]) s = (s + 1) & mask;
+    slots[s] = old[i];
+  }
+  free(old);
+  t->slots = slots;
+  t->nslots = nslots;
 }
 
 void pd_tree_init(pd_tree *t, int ncols, size_t expected_nodes) {
@@ -43,50 +66,65 @@ void pd_tree_init(pd_tree *t, int ncols, size_t expected_nodes) {
   t->ncols = ncols < PD_TREE_MAX_COLS ? ncols : PD_TREE_MAX_COLS;
   while (t->cap == 0 || t->cap < expected_nodes) S_grow_nodes(t);
   size_t nslots = 1024;
-  while (nslots < (size_t)t->cap * 2) nslots *= 2;
+  while (nslots * 3 < (size_t)t->cap * 4) nslots *= 2;
   t->nslots = nslots;
   t->slots = pd_xcalloc(nslots, sizeof *t->slots);
   t->n = 1; /* the root */
   t->parent[0] = PD_NONE;
   t->key[0] = 0;
-  t->child[0] = t->sibling[0] = PD_NONE;
+  for (int c = 0; c < t->ncols; c++) t->col[c][0] = 0;
   t->path_cap = 64;
   t->path_keys = pd_xmalloc(t->path_cap * sizeof(uint32_t));
   t->path_nodes = pd_xmalloc(t->path_cap * sizeof(uint32_t));
+  t->path_hash = pd_xmalloc(t->path_cap * sizeof(uint64_t));
 }
 
 void pd_tree_free(pd_tree *t) {
   free(t->parent);
   free(t->key);
-  free(t->child);
-  free(t->sibling);
   for (int c = 0; c < t->ncols; c++) free(t->col[c]);
   free(t->slots);
   free(t->path_keys);
   free(t->path_nodes);
+  free(t->path_hash);
   memset(t, 0, sizeof *t);
 }
 
+void pd_tree_add_cols(pd_tree *t, int ncols) {
+  if (ncols > PD_TREE_MAX_COLS) ncols = PD_TREE_MAX_COLS;
+  for (; t->ncols < ncols; t->ncols++) t->col[t->ncols] = pd_xcalloc(t->cap, sizeof(double));
+}
+
+/* The slot holding (parent, key), or the empty slot where it would go. */
+static inline size_t S_probe(const pd_tree *t, uint64_t h, uint32_t parent, uint32_t key) {
+  size_t mask = t->nslots - 1, s = h & mask;
+  for (uint64_t v; (v = t->slots[s]); s = (s + 1) & mask) {
+    if (v >> 32 != h) continue;
+    uint32_t id = (uint32_t)v - 1;
+    if (t->parent[id] == parent && t->key[id] == key) break;
+  }
+  return s;
+}
+
 uint32_t pd_tree_find(const pd_tree *t, uint32_t parent, uint32_t key) {
-  size_t s = S_slot_hash(parent, key) & (t->nslots - 1);
-  for (uint32_t v; (v = t->slots[s]); s = (s + 1) & (t->nslots - 1))
-    if (t->parent[v - 1] == parent && t->key[v - 1] == key) return v - 1;
-  return PD_NONE;
+  for (uint32_t j = 0; j < t->npend; j++)
+    if (t->parent[t->pend_node[j]] == parent && t->key[t->pend_node[j]] == key) return t->pend_node[j];
+  uint64_t v = t->slots[S_probe(t, S_slot_hash(parent, key), parent, key)];
+  return v ? (uint32_t)v - 1 : PD_NONE;
 }
 
 uint32_t pd_tree_child(pd_tree *t, uint32_t parent, uint32_t key) {
-  size_t s = S_slot_hash(parent, key) & (t->nslots - 1);
-  for (uint32_t v; (v = t->slots[s]); s = (s + 1) & (t->nslots - 1))
-    if (t->parent[v - 1] == parent && t->key[v - 1] == key) return v - 1;
+  if (t->npend) S_flush(t);
+  uint64_t h = S_slot_hash(parent, key);
+  size_t s = S_probe(t, h, parent, key);
+  if (t->slots[s]) return (uint32_t)t->slots[s] - 1;
   if (t->n == t->cap) S_grow_nodes(t);
   uint32_t id = t->n++;
   t->parent[id] = parent;
   t->key[id] = key;
-  t->child[id] = PD_NONE;
-  t->sibling[id] = t->child[parent];
-  t->child[parent] = id;
-  t->slots[s] = id + 1;
-  if ((size_t)t->n * 2 > t->nslots) S_rehash(t, t->nslots * 2);
+  for (int c = 0; c < t->ncols; c++) t->col[c][id] = 0;
+  t->slots[s] = S_slot(h, id);
+  if ((size_t)t->n * 4 > t->nslots * 3) S_rehash(t, t->nslots * 2);
   return id;
 }
 
@@ -95,16 +133,61 @@ uint32_t pd_tree_insert(pd_tree *t, const uint32_t *keys, uint32_t n) {
     while (n > t->path_cap) t->path_cap *= 2;
     t->path_keys = pd_xrealloc(t->path_keys, t->path_cap * sizeof(uint32_t));
     t->path_nodes = pd_xrealloc(t->path_nodes, t->path_cap * sizeof(uint32_t));
+    t->path_hash = pd_xrealloc(t->path_hash, t->path_cap * sizeof(uint64_t));
   }
   /* keys are leaf first; the path is root first */
   uint32_t common = 0, limit = n < t->path_len ? n : t->path_len;
   while (common < limit && t->path_keys[common] == keys[n - 1 - common]) common++;
   uint32_t node = common ? t->path_nodes[common - 1] : 0;
-  for (uint32_t i = common; i < n; i++) {
-    uint32_t k = keys[n - 1 - i];
+  uint32_t i = common;
+  for (; i < n; i++) {
+    uint32_t k = keys[n - 1 - i], had = t->n;
     node = pd_tree_child(t, node, k);
     t->path_keys[i] = k;
     t->path_nodes[i] = node;
+    if (t->n != had) { /* made: below it everything is new */
+      i++;
+      break;
+    }
+  }
+  if (i == n) {
+    t->path_len = n;
+    return node;
+  }
+  /* A new node has no children, so the rest of the stack needs no lookup:
+   * its ids are the next ones and its slots can all be sought at once.
+   * Each slot is a cache miss at a random place: they are requested
+   * together, and for a short chain written only when the tree is next
+   * used (S_flush), by when the caller's work on its next sample has
+   * given them time to arrive. */
+  uint32_t rest = n - i;
+  while ((size_t)t->cap < (size_t)t->n + rest) S_grow_nodes(t);
+  size_t nslots = t->nslots;
+  while (((size_t)t->n + rest) * 4 > nslots * 3) nslots *= 2;
+  if (nslots != t->nslots) S_rehash(t, nslots);
+  size_t mask = t->nslots - 1;
+  int defer = rest <= PD_TREE_PENDING;
+  for (uint32_t j = i; j < n; j++) {
+    uint32_t k = keys[n - 1 - j], id = t->n++;
+    t->parent[id] = node;
+    t->key[id] = k;
+    for (int c = 0; c < t->ncols; c++) t->col[c][id] = 0;
+    uint64_t h = S_slot_hash(node, k);
+    __builtin_prefetch(&t->slots[h & mask], 1);
+    if (defer) {
+      t->pend_hash[t->npend] = h;
+      t->pend_node[t->npend++] = id;
+    } else {
+      t->path_hash[j] = h;
+    }
+    t->path_keys[j] = k;
+    t->path_nodes[j] = node = id;
+  }
+  for (uint32_t j = i; j < n && !defer; j++) {
+    uint64_t h = t->path_hash[j];
+    size_t s = h & mask;
+    while (t->slots[s]) s = (s + 1) & mask;
+    t->slots[s] = S_slot(h, t->path_nodes[j]);
   }
   t->path_len = n;
   return node;
