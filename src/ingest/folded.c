@@ -71,6 +71,8 @@ typedef struct {
   /* the previous line's frames, root first: string ids and where each ends
    * in its stack text */
   uint32_t *ids, *ends;
+  const char **names; /* the new frames' text, for interning */
+  uint32_t *lens;
   uint32_t nframes, cap;
   const char *prev;
   size_t prev_len;
@@ -84,6 +86,8 @@ static void S_grow(S_fold *f, uint32_t need) {
   while (cap < need) cap *= 2;
   f->ids = pd_xrealloc(f->ids, cap * sizeof *f->ids);
   f->ends = pd_xrealloc(f->ends, cap * sizeof *f->ends);
+  f->names = pd_xrealloc(f->names, cap * sizeof *f->names);
+  f->lens = pd_xrealloc(f->lens, cap * sizeof *f->lens);
   f->cap = cap;
 }
 
@@ -128,16 +132,19 @@ static void S_line(S_fold *f, const char *stk, size_t len, double count) {
     size_t at = k ? f->ends[k - 1] + 1 : 0;
     /* a line equal to a prefix of the previous one keeps all its frames */
     if (!(k && f->ends[k - 1] == len)) {
+      uint32_t first = k;
       for (;;) {
         const char *semi = memchr(stk + at, ';', len - at);
         size_t end = semi ? (size_t)(semi - stk) : len;
         S_grow(f, k + 1);
-        f->ids[k] = pd_intern_put(f->in, stk + at, end - at);
+        f->names[k] = stk + at;
+        f->lens[k] = (uint32_t)(end - at);
         f->ends[k] = (uint32_t)end;
         k++;
         if (!semi) break;
         at = end + 1;
       }
+      pd_intern_put_many(f->in, f->names + first, f->lens + first, k - first, f->ids + first);
     }
   }
   f->nframes = k;
@@ -257,6 +264,8 @@ static void S_fold_free(S_fold *f) {
   pd_vec_free(&f->values);
   free(f->ids);
   free(f->ends);
+  free(f->names);
+  free(f->lens);
 }
 
 /* Appends b's samples to a's, b's names re-interned into a's table. */

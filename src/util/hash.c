@@ -111,8 +111,7 @@ static uint32_t S_intern_lookup(const pd_intern *in, const char *s, size_t n,
   return UINT32_MAX;
 }
 
-uint32_t pd_intern_put(pd_intern *in, const char *s, size_t n) {
-  uint64_t h = pd_hash_seeded(s, n, in->seed);
+static uint32_t S_intern_put_hashed(pd_intern *in, const char *s, size_t n, uint64_t h) {
   size_t slot;
   uint32_t id = S_intern_lookup(in, s, n, h, &slot);
   if (id != UINT32_MAX) return id;
@@ -129,6 +128,37 @@ uint32_t pd_intern_put(pd_intern *in, const char *s, size_t n) {
   in->slots[slot] = (h >> 32 << 32) | (id + 1);
   if ((size_t)in->n * 2 > in->nslots) S_intern_grow(in);
   return id;
+}
+
+uint32_t pd_intern_put(pd_intern *in, const char *s, size_t n) {
+  return S_intern_put_hashed(in, s, n, pd_hash_seeded(s, n, in->seed));
+}
+
+void pd_intern_put_many(pd_intern *in, const char *const *s, const uint32_t *n, uint32_t count,
+                        uint32_t *ids) {
+  enum { BATCH = 32 };
+  uint64_t h[BATCH];
+  for (uint32_t at = 0; at < count; at += BATCH) {
+    uint32_t m = count - at < BATCH ? count - at : BATCH;
+    size_t mask = in->nslots - 1;
+    /* each stage's loads were requested by the stage before, all at once */
+    for (uint32_t i = 0; i < m; i++) {
+      h[i] = pd_hash_seeded(s[at + i], n[at + i], in->seed);
+      __builtin_prefetch(&in->slots[h[i] & mask]);
+    }
+    for (uint32_t i = 0; i < m; i++) {
+      uint64_t v = in->slots[h[i] & mask];
+      if (v && v >> 32 == h[i] >> 32) {
+        __builtin_prefetch(&in->len[(uint32_t)v - 1]);
+        __builtin_prefetch(&in->str[(uint32_t)v - 1]);
+      }
+    }
+    for (uint32_t i = 0; i < m; i++) {
+      uint64_t v = in->slots[h[i] & mask];
+      if (v && v >> 32 == h[i] >> 32) __builtin_prefetch(in->str[(uint32_t)v - 1]);
+    }
+    for (uint32_t i = 0; i < m; i++) ids[at + i] = S_intern_put_hashed(in, s[at + i], n[at + i], h[i]);
+  }
 }
 
 uint32_t pd_intern_find(const pd_intern *in, const char *s, size_t n) {

@@ -142,6 +142,11 @@ typedef struct pd_intern {
 
 void pd_intern_init(pd_intern *in, size_t expected);
 uint32_t pd_intern_put(pd_intern *in, const char *s, size_t n);
+/* ids[i] = pd_intern_put(in, s[i], n[i]) for each i, with the table lookups
+ * of all of them started together: a lookup is a few cache misses, which
+ * then overlap instead of queueing (the strings of one stack). */
+void pd_intern_put_many(pd_intern *in, const char *const *s, const uint32_t *n, uint32_t count,
+                        uint32_t *ids);
 /* Returns the id, or UINT32_MAX when the string was never interned. */
 uint32_t pd_intern_find(const pd_intern *in, const char *s, size_t n);
 static inline const char *pd_intern_str(const pd_intern *in, uint32_t id) {

@@ -172,7 +172,34 @@ PD_TEST(base64_rfc4648_vectors) {
   }
 }
 
+PD_TEST(intern_put_many_equals_put) {
+  pd_intern a, b;
+  pd_intern_init(&a, 4); /* grows inside a batch */
+  pd_intern_init(&b, 4);
+  char store[3000][12];
+  const char *s[3000];
+  uint32_t n[3000], ids[3000];
+  for (int i = 0; i < 3000; i++) {
+    /* repeats within a batch and across batches, and the empty string */
+    int k = (i * 7919) % 1100;
+    n[i] = (uint32_t)snprintf(store[i], sizeof store[i], "f%d", k);
+    if (k == 3) n[i] = 0;
+    s[i] = store[i];
+  }
+  int bad = 0;
+  for (int at = 0; at < 3000; at += 37 + at % 50) {
+    uint32_t m = 3000 - at < 90 ? (uint32_t)(3000 - at) : 90;
+    pd_intern_put_many(&a, s + at, n + at, m, ids + at);
+    for (uint32_t i = 0; i < m; i++) bad += ids[at + i] != pd_intern_put(&b, s[at + i], n[at + i]);
+  }
+  CHECK_MSG(bad == 0, "%d ids differ", bad);
+  CHECK(a.n == b.n);
+  pd_intern_free(&a);
+  pd_intern_free(&b);
+}
+
 static const pd_test_case S_cases[] = {
+    {"intern_put_many_equals_put", intern_put_many_equals_put},
     {"base64_rfc4648_vectors", base64_rfc4648_vectors},
     {"arena_aligns_and_frees", arena_aligns_and_frees},
     {"buf_grows_and_formats", buf_grows_and_formats},
