@@ -37,7 +37,7 @@ double pd_noise_variance(const pd_noise *n, const double *values, double value);
 
 /* ---- one snapshot ------------------------------------------------------------- */
 
-/* What every frame of a sample updates for its key, in one cache line
+/* What every frame of a sample updates for its key, in half a cache line
  * (a sample touches a dozen keys at random among tens of thousands). */
 typedef struct pd_keytotal {
   double cum, cum_var;
@@ -64,7 +64,7 @@ void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
 /* Tree columns used by a snapshot's tree. PD_COL_CUT is the part of a
  * node's self value that a pruned tree moved there from frames too light to
  * keep, so a picture can say how much it could not show. */
-enum { PD_COL_SELF = 0, PD_COL_SELF_VAR = 1, PD_COL_CUT = 2, PD_SNAPSHOT_COLS = 3 };
+enum { PD_COL_SELF = 0, PD_COL_CUT = 1, PD_SNAPSHOT_COLS = 2 };
 
 typedef struct pd_snapshot {
   pd_arena arena;
@@ -94,10 +94,13 @@ typedef struct pd_reduce_opts {
    * function is lighter than that everywhere, and what was below is
    * counted in the cut node's own value, so totals stay exact. A series
    * keeps such trees for every snapshot; 2e-5 is far below one pixel of a
-   * flame graph. Costs a second pass over the samples. */
+   * flame graph. The whole tree is built, then cut (see reduce.c). */
   double tree_min_fraction;
   /* Serialises interning into a key table shared by threads (NULL: none). */
   void *keys_lock; /* pthread_mutex_t * */
+  /* Only the tree and the total (flame graphs, folded stacks): the
+   * per-function figures (ft) are left empty. */
+  int tree_only;
 } pd_reduce_opts;
 
 /* Reduces p (whose keys go to the shared table `keys`) to a snapshot. The

@@ -124,129 +124,19 @@ void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
   }
 }
 
-/* ---- caller -> callee weights ------------------------------------------------------------ */
-
-/* For a pruned tree, the first pass also sums |value| per caller -> callee
- * pair of keys. A tree node's total can be no larger than the weight of the
- * pair that leads into it (every sample through the node has that pair at
- * that place), so the second pass can cut a stack at its first light pair as
- * well as at its first light function: the nodes this avoids creating are
- * exactly ones that compaction would remove, so the pruned tree is the same,
- * but it is built without first growing to most of the full tree (hundreds
- * of thousands of nodes for a large profile, the peak of a series' memory). */
-typedef struct {
-  uint64_t key; /* (caller << 32 | callee) + 1; 0: empty */
-  double w;     /* beside its key: one cache miss per pair, not two */
-} S_pair;
-
-typedef struct {
-  S_pair *slots; /* open addressing, linear probing, at most half full */
-  size_t nslots, n;
-  uint64_t seed; /* pd_hash_secret(): keys come from the input */
-  /* The previous sample's stack, root first, and the slot of each of its
-   * pairs (prev_pair[j]: prev[j] -> prev[j + 1]). Consecutive samples share
-   * most of their root side (folded files are sorted, pprof writers emit
-   * similar stacks together), and a shared pair needs no lookup. */
-  uint32_t *prev;
-  size_t *prev_pair;
-  uint32_t prev_n, cap;
-  int32_t prev_cut; /* second pass: root-side keys the previous sample kept */
-} S_pairs;
-
-static void S_pairs_init(S_pairs *m, size_t expected) {
-  memset(m, 0, sizeof *m);
-  m->nslots = 1024;
-  while (m->nslots < expected * 2) m->nslots *= 2;
-  m->slots = pd_xcalloc(m->nslots, sizeof *m->slots);
-  m->seed = pd_hash_secret();
-  m->prev_cut = -1;
-}
-
-static void S_pairs_free(S_pairs *m) {
-  free(m->slots);
-  free(m->prev);
-  free(m->prev_pair);
-}
-
-static size_t S_pairs_find(const S_pairs *m, uint64_t key) {
-  size_t i = pd_hash_u64(key ^ m->seed) & (m->nslots - 1);
-  while (m->slots[i].key && m->slots[i].key != key) i = (i + 1) & (m->nslots - 1);
-  return i;
-}
-
-static void S_pairs_grow(S_pairs *m) {
-  S_pairs old = *m;
-  m->nslots *= 2;
-  m->slots = pd_xcalloc(m->nslots, sizeof *m->slots);
-  for (size_t i = 0; i < old.nslots; i++)
-    if (old.slots[i].key) m->slots[S_pairs_find(m, old.slots[i].key)] = old.slots[i];
-  free(old.slots);
-  m->prev_n = 0; /* cached slots moved */
-}
-
-/* Makes keys (leaf first) the previous stack; returns how many root-side
- * keys it shares with the stack before. */
-static uint32_t S_pairs_shift(S_pairs *m, const uint32_t *keys, uint32_t n) {
-  if (n > m->cap) {
-    m->cap = n * 2;
-    m->prev = pd_xrealloc(m->prev, m->cap * sizeof *m->prev);
-    m->prev_pair = pd_xrealloc(m->prev_pair, m->cap * sizeof *m->prev_pair);
-  }
-  uint32_t c = 0, lim = n < m->prev_n ? n : m->prev_n;
-  while (c < lim && m->prev[c] == keys[n - 1 - c]) c++;
-  for (uint32_t j = c; j < n; j++) m->prev[j] = keys[n - 1 - j];
-  m->prev_n = n;
-  return c;
-}
-
-/* First pass: adds w to every pair of the stack. */
-static void S_pairs_add_stack(S_pairs *m, const uint32_t *keys, uint32_t n, double w) {
-  if ((m->n + n) * 2 > m->nslots) S_pairs_grow(m); /* before: no slot moves below */
-  uint32_t c = S_pairs_shift(m, keys, n);
-  for (uint32_t j = 0; j + 1 < n; j++) {
-    if (j + 1 >= c) { /* a pair not in the previous stack */
-      uint64_t key = ((uint64_t)m->prev[j] << 32 | m->prev[j + 1]) + 1;
-      size_t i = S_pairs_find(m, key);
-      if (!m->slots[i].key) {
-        m->slots[i].key = key;
-        m->n++;
-      }
-      m->prev_pair[j] = i;
-    }
-    m->slots[m->prev_pair[j]].w += w;
-  }
-}
-
-/* Second pass: how many root-side keys of the stack to keep: up to its
- * first light function or light pair. The previous stack's answer holds for
- * a shared part. */
-static uint32_t S_pairs_keep(S_pairs *m, const uint32_t *keys, uint32_t n, const uint8_t *heavy,
-                             double min) {
-  uint32_t c = S_pairs_shift(m, keys, n);
-  uint32_t j = 0;
-  if (m->prev_cut >= 0) {
-    if ((uint32_t)m->prev_cut < c) return (uint32_t)m->prev_cut; /* cut inside the shared part */
-    j = c;                                                 /* all shared keys were kept */
-  }
-  for (; j < n; j++) {
-    if (!heavy[m->prev[j]]) break;
-    if (j > 0 && m->slots[S_pairs_find(m, ((uint64_t)m->prev[j - 1] << 32 | m->prev[j]) + 1)].w < min) break;
-  }
-  m->prev_cut = (int32_t)j;
-  return j;
-}
+/* From this cut up (a fraction of the total) the tree is built in two
+ * passes (see pd_reduce). */
+#define S_TWO_PASS_MIN 5e-5
 
 /* ---- reduce ---------------------------------------------------------------------------- */
 
 typedef struct {
   pd_snapshot *s;
   pd_stacks *stacks;
-  pd_intern *keys;
   int index;
-  int full_tree;        /* first pass builds the whole tree */
-  S_pairs *pairs;       /* first pass: caller -> callee weights (pruned tree) */
-  const uint8_t *heavy; /* second pass: keys heavy enough to keep */
-  double min;           /* second pass: the lightest pair kept */
+  pd_tree *full;        /* the call tree being built, or NULL */
+  int funcs;            /* per-function figures wanted */
+  const uint8_t *heavy; /* second pass: keys that can be wide enough */
 } S_ctx;
 
 static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
@@ -261,73 +151,76 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
   /* pprof skips zero-weight samples; a series still lists their functions
    * (a function that allocates and keeps nothing is stable at zero) */
   if (v == 0) {
-    for (int32_t i = 0; i < n; i++) s->ft.k[keys[i]].seen = 1;
+    if (c->funcs)
+      for (int32_t i = 0; i < n; i++) s->ft.k[keys[i]].seen = 1;
     return PD_OK;
   }
   s->nkept++;
   double var = pd_noise_variance(&s->noise, values, v);
   s->total += fabs(v);
   s->total_var += var;
-  pd_functotals_add(&s->ft, keys, (uint32_t)n, v, var);
-  if (c->pairs) S_pairs_add_stack(c->pairs, keys, (uint32_t)n, fabs(v));
-  if (c->full_tree) {
-    uint32_t leaf = pd_tree_insert(&s->tree, keys, (uint32_t)n);
-    s->tree.col[PD_COL_SELF][leaf] += v;
-    s->tree.col[PD_COL_SELF_VAR][leaf] += var;
+  if (c->funcs) pd_functotals_add(&s->ft, keys, (uint32_t)n, v, var);
+  if (c->full) {
+    uint32_t leaf = pd_tree_insert(c->full, keys, (uint32_t)n); /* may move the columns */
+    c->full->col[PD_COL_SELF][leaf] += v;
   }
   return PD_OK;
 }
 
-/* Second pass for a pruned tree: the stack is cut above its first light
- * frame or caller -> callee pair (counting from the root) and the sample
- * lands on the cut node. */
-static int S_sample_pruned(void *vctx, const uint32_t *locs, uint32_t nlocs,
-                           const double *values) {
+/* Second pass of a two-pass tree: the stack is cut above its first frame
+ * (from the root) whose function is lighter than the threshold everywhere
+ * (no node of it can be heavier than the function), and the sample lands
+ * on the cut node; compaction then drops what is still too light. */
+static int S_sample_heavy(void *vctx, const uint32_t *locs, uint32_t nlocs,
+                          const double *values) {
   S_ctx *c = vctx;
-  pd_snapshot *s = c->s;
   double v = values[c->index];
   if (v == 0) return PD_OK;
   const uint32_t *keys;
   int32_t n = pd_stacks_expand(c->stacks, locs, nlocs, &keys);
   if (n < 0) return PD_OK;
-  uint32_t keep = S_pairs_keep(c->pairs, keys, (uint32_t)n, c->heavy, c->min);
-  int32_t i = n - 1 - (int32_t)keep; /* keys[i] is the first one cut, leaf first */
-  uint32_t node = pd_tree_insert(&s->tree, keys + i + 1, keep);
-  s->tree.col[PD_COL_SELF][node] += v;
-  if (i >= 0) s->tree.col[PD_COL_CUT][node] += v;
-  s->tree.col[PD_COL_SELF_VAR][node] += pd_noise_variance(&s->noise, values, v);
+  int32_t i = n - 1; /* keys are leaf first */
+  while (i >= 0 && c->heavy[keys[i]]) i--;
+  uint32_t leaf = pd_tree_insert(c->full, keys + i + 1, (uint32_t)(n - 1 - i));
+  c->full->col[PD_COL_SELF][leaf] += v;
+  if (i >= 0) c->full->col[PD_COL_CUT][leaf] += v;
   return PD_OK;
 }
 
-/* Drops nodes whose total is below min (their value moves to the parent's
- * own value, so every kept node's total is unchanged). */
-static void S_compact(pd_tree *t, double min) {
+/* The snapshot's tree from the tree t (own values, and PD_COL_CUT when it
+ * has one): nodes whose total is below min are dropped, their value moved
+ * to the nearest kept ancestor's own value and counted in its PD_COL_CUT,
+ * so every kept node's total is unchanged and a picture can say how much
+ * it could not show. */
+static void S_compact(pd_tree *t, double min, pd_tree *out) {
   double *total = pd_xmalloc(t->n * sizeof *total);
   pd_tree_sum(t, PD_COL_SELF, total);
-  pd_tree out;
-  pd_tree_init(&out, t->ncols, 0);
+  uint32_t kept = 1;
+  for (uint32_t i = 1; i < t->n; i++) kept += fabs(total[i]) >= min;
+  pd_tree_init(out, PD_SNAPSHOT_COLS, kept);
+  /* map[i]: i's node in out, or (DROPPED |) that of its nearest kept
+   * ancestor, so a dropped chain costs one step a node however deep */
+  enum { DROPPED = 0x80000000u };
   uint32_t *map = pd_xmalloc(t->n * sizeof *map);
   map[0] = 0;
-  for (int c = 0; c < t->ncols; c++) out.col[c][0] = t->col[c][0];
+  out->col[PD_COL_SELF][0] = t->col[PD_COL_SELF][0];
+  if (t->ncols > PD_COL_CUT) out->col[PD_COL_CUT][0] = t->col[PD_COL_CUT][0];
   for (uint32_t i = 1; i < t->n; i++) {
     uint32_t parent = map[t->parent[i]];
-    if (fabs(total[i]) >= min && parent != PD_NONE) {
-      map[i] = pd_tree_child(&out, parent, t->key[i]);
-      for (int c = 0; c < t->ncols; c++) out.col[c][map[i]] += t->col[c][i];
+    double self = t->col[PD_COL_SELF][i];
+    if (!(parent & DROPPED) && fabs(total[i]) >= min) {
+      map[i] = pd_tree_child(out, parent, t->key[i]);
+      out->col[PD_COL_SELF][map[i]] += self;
+      if (t->ncols > PD_COL_CUT) out->col[PD_COL_CUT][map[i]] += t->col[PD_COL_CUT][i];
     } else {
-      /* fold into the nearest kept ancestor */
-      uint32_t a = t->parent[i];
-      while (map[a] == PD_NONE) a = t->parent[a];
-      map[i] = PD_NONE;
-      for (int c = 0; c < t->ncols; c++) out.col[c][map[a]] += t->col[c][i];
-      /* what was i's own value is now hidden in a's */
-      out.col[PD_COL_CUT][map[a]] += t->col[PD_COL_SELF][i] - t->col[PD_COL_CUT][i];
+      uint32_t a = parent & ~DROPPED;
+      map[i] = a | DROPPED;
+      out->col[PD_COL_SELF][a] += self;
+      out->col[PD_COL_CUT][a] += self;
     }
   }
   free(map);
   free(total);
-  pd_tree_free(t);
-  *t = out;
 }
 
 static const char *S_dup(pd_arena *a, const char *s) {
@@ -362,29 +255,42 @@ int pd_reduce(const pd_profile *p, const pd_view *v, pd_intern *keys,
   uint32_t nkeys = keys->n;
   if (o->keys_lock) pthread_mutex_unlock(o->keys_lock);
   if (rc != PD_OK) return PD_ERR;
-  pd_functotals_init(&s->ft, nkeys);
+  /* The tree is built whole (own values only), then cut (S_compact).
+   * Building whole costs the full tree's memory for a moment (16 bytes a
+   * node and 11 of hash slots) but visits the samples once. When the cut
+   * is high (a flame graph keeps frames of a pixel, ~1e-4 of the total),
+   * most frames of a large profile belong to functions lighter than that
+   * everywhere: then a first pass sums the functions and a second builds
+   * the tree from the heavy ones only, a third of the nodes or fewer. A
+   * series keeps frames to 2e-5, where most functions pass that test and
+   * decoding the samples again costs more than the nodes it saves. */
   int pruned = o->want_tree && o->tree_min_fraction > 0;
-  if (o->want_tree) {
-    s->has_tree = 1;
-    pd_tree_init(&s->tree, PD_SNAPSHOT_COLS, pruned ? 1024 : p->nlocations * 2 + 1024);
-  }
-  S_pairs pairs;
-  if (pruned) S_pairs_init(&pairs, (size_t)p->nlocations * 2);
-  S_ctx ctx = {s, &stacks, keys, index, o->want_tree && !pruned, pruned ? &pairs : NULL, NULL, 0};
+  int two_pass = pruned && o->tree_min_fraction >= S_TWO_PASS_MIN;
+  if (!o->tree_only || two_pass) pd_functotals_init(&s->ft, nkeys);
+  pd_tree built; /* the tree before the cut */
+  if (o->want_tree) pd_tree_init(&built, two_pass ? PD_SNAPSHOT_COLS : 1, (size_t)p->nlocations * 2 + 1024);
+  S_ctx ctx = {s, &stacks, index, o->want_tree && !two_pass ? &built : NULL, !o->tree_only || two_pass, NULL};
   rc = pd_profile_samples(p, S_sample, &ctx, err);
-  if (rc == PD_OK && pruned) {
+  if (rc == PD_OK && two_pass) {
     double min = o->tree_min_fraction * s->total;
     uint8_t *heavy = pd_xmalloc(nkeys + 1);
     for (uint32_t k = 0; k < nkeys; k++) heavy[k] = s->ft.k[k].cum_abs >= min;
     ctx.heavy = heavy;
-    ctx.min = min;
-    pairs.prev_n = 0; /* the second pass starts with no previous stack */
-    pairs.prev_cut = -1;
-    rc = pd_profile_samples(p, S_sample_pruned, &ctx, err);
+    ctx.full = &built;
+    rc = pd_profile_samples(p, S_sample_heavy, &ctx, err);
     free(heavy);
-    if (rc == PD_OK) S_compact(&s->tree, min);
   }
-  if (pruned) S_pairs_free(&pairs);
+  if (o->want_tree) {
+    s->has_tree = 1;
+    if (pruned) {
+      S_compact(&built, o->tree_min_fraction * s->total, &s->tree);
+      pd_tree_free(&built);
+    } else {
+      pd_tree_add_cols(&built, PD_SNAPSHOT_COLS);
+      s->tree = built;
+    }
+  }
+  if (o->tree_only) pd_functotals_free(&s->ft); /* only the two passes' scratch */
   pd_stacks_free(&stacks);
   return rc;
 }

@@ -1,6 +1,13 @@
 /* test_tree.c: the call tree and key stacks. */
+#include <stdlib.h>
+
 #include "test.h"
 #include "align/align.h"
+#include "analyse/analyse.h"
+#include "ingest/ingest.h"
+
+const char *pd_test_data(const char *rel);
+const char *pd_test_repo(const char *rel);
 
 PD_TEST(insert_shares_prefixes_and_sums) {
   pd_tree t;
@@ -49,7 +56,153 @@ PD_TEST(merge_aligns_by_key_path) {
   pd_tree_free(&y);
 }
 
+/* A naive tree (children found by scanning every node) to check pd_tree's
+ * hashing, its deferred slots and its growth against. */
+typedef struct {
+  uint32_t n, parent[20000], key[20000];
+} S_model;
+
+static uint32_t S_model_child(S_model *m, uint32_t parent, uint32_t key) {
+  for (uint32_t i = 1; i < m->n; i++)
+    if (m->parent[i] == parent && m->key[i] == key) return i;
+  m->parent[m->n] = parent;
+  m->key[m->n] = key;
+  return m->n++;
+}
+
+PD_TEST(insert_matches_a_naive_tree) {
+  static S_model m;
+  m.n = 1;
+  pd_tree t;
+  pd_tree_init(&t, 1, 0); /* the smallest table: it grows many times */
+  uint64_t x = 88172645463325252ull;
+  uint32_t stack[200];
+  int bad = 0;
+  for (int s = 0; s < 1500 && m.n < 19000; s++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    /* short stacks over few keys (shared prefixes, re-entered nodes), now
+     * and then one deeper than the deferred slots hold */
+    uint32_t n = s % 97 == 0 ? 150 : 1 + (uint32_t)(x % 12);
+    for (uint32_t i = 0; i < n; i++) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      stack[i] = 1 + (uint32_t)(x % (i >= n / 2 ? 4 : 40)); /* few at the root */
+    }
+    uint32_t leaf = pd_tree_insert(&t, stack, n);
+    t.col[0][leaf] += 1;
+    /* the same path, found again node by node and in the model */
+    uint32_t node = 0, mnode = 0;
+    for (uint32_t i = n; i-- > 0;) {
+      node = pd_tree_find(&t, node, stack[i]);
+      mnode = S_model_child(&m, mnode, stack[i]);
+      if (node == PD_NONE) break;
+    }
+    bad += node != leaf;
+    bad += t.n != m.n;
+  }
+  CHECK_MSG(bad == 0, "%d inserts disagree with the naive tree", bad);
+  CHECK(t.n == m.n);
+  int wrong = 0;
+  for (uint32_t i = 1; i < t.n; i++) wrong += pd_tree_find(&t, t.parent[i], t.key[i]) != i;
+  CHECK_MSG(wrong == 0, "%d nodes not found under their parent", wrong);
+  /* lookups through pd_tree_child (which writes the deferred slots first) */
+  for (uint32_t i = 1; i < t.n; i++) wrong += pd_tree_child(&t, t.parent[i], t.key[i]) != i;
+  CHECK(wrong == 0 && t.n == m.n);
+  pd_tree_free(&t);
+}
+
+static int S_load(const char *path, double fraction, int tree_only, pd_intern *keys, pd_snapshot *s) {
+  pd_profile p;
+  pd_err err;
+  int rc = pd_ingest_file(path, NULL, &p, &err);
+  if (rc == PD_OK) {
+    pd_view v;
+    pd_view_opts o = {0};
+    pd_view_init(&v, &o, &err);
+    pd_reduce_opts ro = {NULL, 1, fraction, NULL, tree_only};
+    rc = pd_reduce(&p, &v, keys, &ro, s, &err);
+    pd_view_free(&v);
+  }
+  CHECK_MSG(rc == PD_OK, "%s", err.msg);
+  pd_profile_free(&p);
+  return rc;
+}
+
+/* A pruned tree, however it was built (one pass and a cut, or a second
+ * pass over heavy functions only), must be the whole tree cut by hand:
+ * nodes whose total reaches the threshold under kept ancestors, with the
+ * rest of the value in the nearest kept ancestor's own value and cut. */
+static void S_check_pruned(const char *path, double fraction) {
+  pd_intern keys;
+  pd_intern_init(&keys, 1024);
+  pd_snapshot whole, cut;
+  if (S_load(path, 0, 1, &keys, &whole) != PD_OK) {
+    pd_intern_free(&keys);
+    return;
+  }
+  if (S_load(path, fraction, 1, &keys, &cut) == PD_OK) {
+    const pd_tree *w = &whole.tree;
+    double min = fraction * whole.total;
+    double *tot = malloc(w->n * sizeof *tot), *self = calloc(w->n, sizeof *self), *lost = calloc(w->n, sizeof *lost);
+    uint32_t *near = malloc(w->n * sizeof *near), *at = malloc(w->n * sizeof *at);
+    pd_tree_sum(w, PD_COL_SELF, tot);
+    near[0] = 0;
+    at[0] = 0;
+    uint32_t kept = 1;
+    int missing = 0, differ = 0;
+    self[0] = w->col[PD_COL_SELF][0];
+    for (uint32_t i = 1; i < w->n; i++) {
+      uint32_t a = near[w->parent[i]];
+      if (a == w->parent[i] && fabs(tot[i]) >= min) {
+        near[i] = i;
+        kept++;
+        self[i] += w->col[PD_COL_SELF][i];
+        at[i] = at[a] == PD_NONE ? PD_NONE : pd_tree_find(&cut.tree, at[a], w->key[i]);
+        missing += at[i] == PD_NONE;
+      } else {
+        near[i] = a;
+        self[a] += w->col[PD_COL_SELF][i];
+        lost[a] += w->col[PD_COL_SELF][i];
+      }
+    }
+    for (uint32_t i = 0; i < w->n; i++) {
+      if (near[i] != i || at[i] == PD_NONE) continue;
+      double tol = 1e-9 * (fabs(whole.total) + 1);
+      if (fabs(cut.tree.col[PD_COL_SELF][at[i]] - self[i]) > tol ||
+          fabs(cut.tree.col[PD_COL_CUT][at[i]] - lost[i]) > tol)
+        differ++;
+    }
+    CHECK_MSG(missing == 0 && differ == 0 && cut.tree.n == kept,
+              "%s at %g: %u nodes, expected %u; %d missing, %d with other values", path, fraction,
+              cut.tree.n, kept, missing, differ);
+    CHECK(cut.total == whole.total);
+    free(tot);
+    free(self);
+    free(lost);
+    free(near);
+    free(at);
+    pd_snapshot_free(&cut);
+  }
+  pd_snapshot_free(&whole);
+  pd_intern_free(&keys);
+}
+
+PD_TEST(pruned_trees_equal_the_whole_tree_cut) {
+  /* 2e-5 is built in one pass, 1e-4 and 1e-2 in two (reduce.c) */
+  static const double fractions[] = {2e-5, 1e-4, 1e-2};
+  const char *paths[] = {"samples/leak/snapshots/heap-029-2026-11-22T19:07:53Z.pb.gz",
+                         "pprof/pprof-large.cpu.pb.gz", "pprof/go-heap-large-1.pb.gz",
+                         "folded/inferno-base-flames.txt",
+                         "folded/inferno-multiple-inputs-perf-vertx-stacks-01-collapsed-all-unsorted-1.txt"};
+  for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+    const char *path = i == 0 ? pd_test_repo(paths[i]) : pd_test_data(paths[i]);
+    if (!path) continue;
+    for (size_t f = 0; f < sizeof fractions / sizeof fractions[0]; f++) S_check_pruned(path, fractions[f]);
+  }
+}
+
 static const pd_test_case S_cases[] = {
+    {"pruned_trees_equal_the_whole_tree_cut", pruned_trees_equal_the_whole_tree_cut},
+    {"insert_matches_a_naive_tree", insert_matches_a_naive_tree},
     {"insert_shares_prefixes_and_sums", insert_shares_prefixes_and_sums},
     {"merge_aligns_by_key_path", merge_aligns_by_key_path},
     {NULL, NULL}};
