@@ -101,11 +101,15 @@ typedef struct pd_reduce_opts {
   /* Only the tree and the total (flame graphs, folded stacks): the
    * per-function figures (ft) are left empty. */
   int tree_only;
+  /* Empty p as it goes: its tables once the frame keys are made, its
+   * samples once walked (pd_profile_drop_*), for a caller that holds
+   * several profiles at once; it still frees p. */
+  int consume;
 } pd_reduce_opts;
 
 /* Reduces p (whose keys go to the shared table `keys`) to a snapshot. The
- * profile can be freed afterwards. */
-int pd_reduce(const pd_profile *p, const pd_view *v, pd_intern *keys,
+ * profile can be freed afterwards (and is only changed by consume). */
+int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
               const pd_reduce_opts *o, pd_snapshot *s, pd_err *err);
 void pd_snapshot_free(pd_snapshot *s);
 

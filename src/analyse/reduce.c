@@ -227,7 +227,7 @@ static const char *S_dup(pd_arena *a, const char *s) {
   return pd_arena_strndup(a, s, strlen(s));
 }
 
-int pd_reduce(const pd_profile *p, const pd_view *v, pd_intern *keys,
+int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
               const pd_reduce_opts *o, pd_snapshot *s, pd_err *err) {
   memset(s, 0, sizeof *s);
   pd_arena_init(&s->arena, 16 * 1024);
@@ -255,6 +255,7 @@ int pd_reduce(const pd_profile *p, const pd_view *v, pd_intern *keys,
   uint32_t nkeys = keys->n;
   if (o->keys_lock) pthread_mutex_unlock(o->keys_lock);
   if (rc != PD_OK) return PD_ERR;
+  if (o->consume) pd_profile_drop_tables(p);
   /* The tree is built whole (own values only), then cut (S_compact).
    * Building whole costs the full tree's memory for a moment (16 bytes a
    * node and 11 of hash slots) but visits the samples once. When the cut
@@ -280,6 +281,8 @@ int pd_reduce(const pd_profile *p, const pd_view *v, pd_intern *keys,
     rc = pd_profile_samples(p, S_sample_heavy, &ctx, err);
     free(heavy);
   }
+  /* before the cut, which needs room of its own */
+  if (o->consume) pd_profile_drop_samples(p);
   if (o->want_tree) {
     s->has_tree = 1;
     if (pruned) {

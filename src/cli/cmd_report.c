@@ -57,8 +57,10 @@ static void S_load_one(S_job *j, uint32_t i) {
   io.split = j->split;
   if (rc == PD_OK) rc = pd_ingest_file(j->paths[i], &io, &p, &err);
   if (rc == PD_OK) {
-    pd_reduce_opts ro = {pd_arg(j->args, "sample-index"), 1,
-                         j->series->opts.tree_min_fraction, &j->series->keys_lock};
+    /* two profiles in flight and the series: each profile's tables go as
+     * soon as its frames have keys */
+    pd_reduce_opts ro = {pd_arg(j->args, "sample-index"), 1, j->series->opts.tree_min_fraction,
+                         &j->series->keys_lock, 0, 1};
     rc = pd_reduce(&p, j->view, &j->series->keys, &ro, &snap, &err);
     if (rc == PD_OK) rc = pd_series_add(j->series, i, &snap, &err);
     pd_snapshot_free(&snap);

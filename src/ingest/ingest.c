@@ -206,21 +206,15 @@ int pd_sniff_file(const char *path, pd_format *f, pd_err *err) {
   return rc;
 }
 
-int pd_ingest_bytes(const char *name, uint8_t *data, size_t len,
-                    const pd_ingest_opts *opts, pd_profile *p, pd_err *err) {
-  size_t max = opts && opts->max_input_size ? opts->max_input_size : PD_DEFAULT_MAX_INPUT;
-  pd_profile_init(p, name, PD_FORMAT_PPROF);
-  if (len == 0) {
-    pd_file_release(data);
-    return pd_fail(err, "%s: empty file", name);
-  }
-  if (S_inflate(name, &data, &len, max, err) != PD_OK) return PD_ERR;
+/* The text readers and anything not gzip'd: the whole input in memory. */
+static int S_read_whole(const char *name, uint8_t *data, size_t len, const pd_ingest_opts *opts,
+                        pd_profile *p, pd_err *err) {
   pd_format f;
   int rc = pd_sniff(name, data, len, 1, &f, err);
-  if (rc == PD_OK && f == PD_FORMAT_PPROF) return pd_pprof_read(p, data, len, err);
   if (rc == PD_OK) {
     p->format = f;
     switch (f) {
+    case PD_FORMAT_PPROF: rc = pd_pprof_read(p, data, len, err); break;
     case PD_FORMAT_FOLDED: rc = pd_folded_read(p, data, len, opts, err); break;
     case PD_FORMAT_GO_HEAP_TEXT:
     case PD_FORMAT_GPERF_HEAP: rc = pd_legacy_heap_read(p, data, len, err); break;
@@ -232,6 +226,68 @@ int pd_ingest_bytes(const char *name, uint8_t *data, size_t len,
     default: rc = pd_fail(err, "%s: unsupported format", name);
     }
   }
+  return rc;
+}
+
+/* A gzip'd pprof profile is inflated a window at a time and fed to the
+ * reader as it comes, so it is never whole in memory (the window grows
+ * only for a field larger than itself). Anything else is inflated whole. */
+static int S_read_gzip(const char *name, const uint8_t *in, size_t n, size_t max, const pd_ingest_opts *opts,
+                       pd_profile *p, pd_err *err) {
+  enum { WINDOW = 256 * 1024 };
+  pd_gz g;
+  if (pd_gz_open(&g, name, in, n, max, err) != PD_OK) return PD_ERR;
+  size_t cap = WINDOW, have = 0, got;
+  uint8_t *win = pd_xmalloc(cap + 1);
+  int rc = pd_gz_read(&g, win, cap, &have, err);
+  pd_format f = PD_FORMAT_PPROF;
+  if (rc == PD_OK && have == 0) rc = pd_fail(err, "%s: gzip stream holds no data", name);
+  if (rc == PD_OK) rc = pd_sniff(name, win, have, g.ended, &f, err);
+  if (rc == PD_OK && f == PD_FORMAT_PPROF) {
+    pd_pprof_reader *r = pd_pprof_open(p, err);
+    for (;;) {
+      size_t used;
+      rc = pd_pprof_feed(r, win, have, g.ended, &used);
+      if (rc != PD_OK || g.ended) break;
+      memmove(win, win + used, have - used);
+      have -= used;
+      if (have == cap) { /* one field larger than the window */
+        cap *= 2;
+        win = pd_xrealloc(win, cap + 1);
+      }
+      rc = pd_gz_read(&g, win + have, cap - have, &got, err);
+      have += got;
+      if (rc != PD_OK) break;
+    }
+    rc = pd_pprof_close(r, rc == PD_OK);
+  } else if (rc == PD_OK) {
+    /* a text format: its readers want it all */
+    while (rc == PD_OK && !g.ended) {
+      if (have == cap) {
+        cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+        win = pd_xrealloc(win, cap + 1);
+      }
+      rc = pd_gz_read(&g, win + have, cap - have, &got, err);
+      have += got;
+    }
+    if (rc == PD_OK) {
+      win[have] = 0;
+      rc = S_read_whole(name, win, have, opts, p, err);
+    }
+  }
+  pd_gz_close(&g);
+  free(win);
+  return rc;
+}
+
+int pd_ingest_bytes(const char *name, uint8_t *data, size_t len,
+                    const pd_ingest_opts *opts, pd_profile *p, pd_err *err) {
+  size_t max = opts && opts->max_input_size ? opts->max_input_size : PD_DEFAULT_MAX_INPUT;
+  pd_profile_init(p, name, PD_FORMAT_PPROF);
+  int rc;
+  if (len == 0) rc = pd_fail(err, "%s: empty file", name);
+  else if (pd_is_gzip(data, len)) rc = S_read_gzip(name, data, len, max, opts, p, err);
+  else rc = S_read_whole(name, data, len, opts, p, err);
   pd_file_release(data);
   return rc;
 }

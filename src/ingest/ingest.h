@@ -7,6 +7,8 @@
 #ifndef PD_INGEST_H
 #define PD_INGEST_H
 
+#include <zlib.h>
+
 #include "../model/model.h"
 
 /* Default cap on an input's size, compressed and decompressed: 256 MiB is
@@ -35,8 +37,24 @@ int pd_ingest_file(const char *path, const pd_ingest_opts *opts, pd_profile *p,
 int pd_ingest_bytes(const char *name, uint8_t *data, size_t len,
                     const pd_ingest_opts *opts, pd_profile *p, pd_err *err);
 
-/* Inflates a gzip stream (several members allowed) into a malloc'd buffer
- * with one spare byte, refusing output over max bytes. */
+/* A gzip stream (several members allowed) inflated a piece at a time,
+ * refusing more than max bytes in all. */
+typedef struct pd_gz {
+  z_stream zs;
+  const char *name;
+  size_t n, in_left; /* compressed bytes: all, not yet read */
+  size_t total, max; /* inflated so far; the limit */
+  int open, ended;
+} pd_gz;
+
+int pd_gz_open(pd_gz *g, const char *name, const uint8_t *in, size_t n, size_t max, pd_err *err);
+/* Inflates up to cap bytes into out (*got of them); fewer only at the end
+ * of the stream (g->ended). Errors: corrupt or truncated data, over max. */
+int pd_gz_read(pd_gz *g, uint8_t *out, size_t cap, size_t *got, pd_err *err);
+void pd_gz_close(pd_gz *g);
+
+/* Inflates a whole gzip stream into a malloc'd buffer with one spare byte,
+ * refusing output over max bytes. */
 int pd_gunzip(const char *name, const uint8_t *in, size_t n, size_t max,
               uint8_t **out, size_t *outlen, pd_err *err);
 
@@ -44,8 +62,21 @@ static inline int pd_is_gzip(const uint8_t *data, size_t len) {
   return len >= 2 && data[0] == 0x1f && data[1] == 0x8b;
 }
 
-/* The pprof protobuf reader: decodes buf (which p takes ownership of). */
-int pd_pprof_read(pd_profile *p, uint8_t *buf, size_t len, pd_err *err);
+/* The pprof protobuf reader, fed a piece at a time (a window of an
+ * inflating stream) or all at once. It keeps what the model needs as it
+ * goes (tables, strings, and each sample without its labels), so the bytes
+ * fed can be dropped once fed. */
+typedef struct pd_pprof_reader pd_pprof_reader;
+pd_pprof_reader *pd_pprof_open(pd_profile *p, pd_err *err);
+/* Reads the whole fields at the start of buf and sets *used to their size:
+ * the caller feeds the rest again, with what follows it. With final, buf is
+ * the rest of the input and must be used up. */
+int pd_pprof_feed(pd_pprof_reader *r, const uint8_t *buf, size_t len, int final, size_t *used);
+/* Checks and builds the model (when ok, i.e. every feed succeeded) and
+ * frees the reader; returns PD_OK or the first error. */
+int pd_pprof_close(pd_pprof_reader *r, int ok);
+/* Reads a whole buffer (not taken: the caller frees it). */
+int pd_pprof_read(pd_profile *p, const uint8_t *buf, size_t len, pd_err *err);
 
 /* A piece of input as error messages quote it: at most 60 bytes (cut at a
  * UTF-8 boundary, "..." added), control bytes and '"' as '?'. Returns out. */

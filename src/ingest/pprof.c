@@ -3,11 +3,16 @@
  * We walk the top level of the Profile message ourselves instead of letting
  * protobuf-c unpack it whole: a whole-message unpack of a 10 MB profile builds
  * ~70 MB of small structs, most of them samples we only need to visit once.
- * So the walk records where each Sample is, hands each ValueType, Mapping,
- * Location and Function to protobuf-c's generated per-message unpacker (into
- * a scratch arena reset per message) and copies out what the model needs.
- * Samples stay encoded in the input buffer and are decoded as they are
- * visited (S_walk), which is the one hot loop and is written by hand.
+ * So the walk hands each ValueType, Mapping, Location and Function to
+ * protobuf-c's generated per-message unpacker (into a scratch arena reset
+ * per message) and copies out what the model needs, copies the strings, and
+ * keeps each Sample still encoded but without its labels, one after the
+ * other in one buffer (8 of the 13 MB of a large Go heap profile); samples
+ * are decoded as they are visited (S_walk), which is the one hot loop and is
+ * written by hand. Nothing points into the input, so it is fed a window at
+ * a time (pd_pprof_feed) while it inflates, and never held whole: string
+ * tables come last, after the samples that need them, so this is how a
+ * stream can be reduced with the file no bigger in memory than its parts.
  *
  * Validation follows pprof's CheckValid and decoder: every string index in
  * range, string 0 empty, ids unique, every referenced id defined, one value
@@ -83,17 +88,18 @@ typedef struct {
   pd_vec line_fids;    /* uint64 function id per line */
   pd_vec funcs_raw;    /* int64 quads (name, system_name, filename, start_line) */
   pd_vec func_ids;     /* uint64 */
-  pd_vec strs;         /* S_span */
-  pd_vec sample_at;    /* uint64 */
-  pd_vec sample_len;   /* uint32 */
+  pd_vec strs;         /* S_span into strdata */
+  pd_buf strdata;      /* every string, each followed by a NUL */
+  pd_buf samples;      /* each sample: varint length, then its fields but labels */
+  uint32_t nsamples;
+  size_t base;         /* input offset of the buffer being fed */
   pd_vec comments;     /* int64 */
   int64_t drop, keep, default_type, period_type[2];
   int has_period_type;
 } S_dec;
 
 typedef struct {
-  const uint8_t *p;
-  size_t n;
+  size_t off, n;
 } S_span;
 
 static void *S_pc_alloc(void *arena, size_t n) { return pd_arena_alloc(arena, n); }
@@ -122,8 +128,6 @@ static void S_dec_init(S_dec *d, pd_profile *p, pd_err *err) {
   pd_vec_init(&d->funcs_raw, 4 * sizeof(int64_t));
   pd_vec_init(&d->func_ids, sizeof(uint64_t));
   pd_vec_init(&d->strs, sizeof(S_span));
-  pd_vec_init(&d->sample_at, sizeof(uint64_t));
-  pd_vec_init(&d->sample_len, sizeof(uint32_t));
   pd_vec_init(&d->comments, sizeof(int64_t));
 }
 
@@ -132,15 +136,17 @@ static void S_dec_free(S_dec *d) {
   pd_vec *all[] = {&d->types,    &d->mappings,  &d->map_raw,   &d->map_ids,
                    &d->locs,     &d->loc_ids,   &d->loc_map_ids, &d->lines,
                    &d->line_fids, &d->funcs_raw, &d->func_ids,  &d->strs,
-                   &d->sample_at, &d->sample_len, &d->comments};
+                   &d->comments};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pd_vec_free(all[i]);
+  pd_buf_free(&d->strdata);
+  pd_buf_free(&d->samples);
 }
 
 /* Copies a vector's items into the profile's arena, exactly sized. An
  * empty table is still a valid pointer (as the text readers make it):
  * later stages index it with offset 0, and NULL + 0 is undefined in C. */
 static void *S_to_arena(pd_profile *p, const pd_vec *v) {
-  void *dst = pd_arena_alloc(&p->arena, (v->n ? v->n : 1) * v->item_size);
+  void *dst = pd_arena_alloc(&p->tables, (v->n ? v->n : 1) * v->item_size);
   if (v->n) memcpy(dst, v->items, v->n * v->item_size);
   return dst;
 }
@@ -223,11 +229,75 @@ static const char *S_field_name(uint32_t field) {
   return field < sizeof names / sizeof names[0] ? names[field] : "unknown";
 }
 
-static int S_walk_top(S_dec *d, const uint8_t *buf, size_t len) {
+/* Whether the field at p is whole before end (1), cut off by it (0), or
+ * undecodable whatever follows (-1, for the caller to say why). */
+static int S_whole(const uint8_t *p, const uint8_t *end) {
+  S_rd r = {p, end};
+  uint64_t key, v;
+  if (S_varint(&r, &key) != PD_OK) return end - p < 10 ? 0 : -1;
+  switch (key & 7) {
+  case 0:
+    if (S_varint(&r, &v) != PD_OK) return r.end - r.p < 10 ? 0 : -1;
+    return 1;
+  case 1: return r.end - r.p >= 8;
+  case 5: return r.end - r.p >= 4;
+  case 2:
+    if (S_varint(&r, &v) != PD_OK) return r.end - r.p < 10 ? 0 : -1;
+    return v <= (uint64_t)(r.end - r.p);
+  default: return -1;
+  }
+}
+
+static void S_put_varint(pd_buf *b, uint64_t v) {
+  uint8_t tmp[10];
+  size_t n = 0;
+  do {
+    tmp[n++] = (uint8_t)(v & 0x7f) | (v > 0x7f ? 0x80 : 0);
+    v >>= 7;
+  } while (v);
+  pd_buf_put(b, tmp, n);
+}
+
+/* Keeps a Sample message for S_walk: its length, then every field but the
+ * labels (field 3), which nothing reads. One that does not decode is kept
+ * whole, for S_walk to report in order. */
+static void S_keep_sample(S_dec *d, const uint8_t *msg, size_t n) {
+  S_rd r = {msg, msg + n};
+  size_t kept = 0;
+  int whole = 0;
+  while (r.p < r.end) {
+    const uint8_t *f = r.p;
+    uint64_t key;
+    if (S_varint(&r, &key) != PD_OK || S_skip(&r, (int)(key & 7)) != PD_OK) {
+      whole = 1;
+      break;
+    }
+    if (key >> 3 != 3) kept += (size_t)(r.p - f);
+  }
+  if (whole || kept == n) {
+    S_put_varint(&d->samples, n);
+    pd_buf_put(&d->samples, msg, n);
+  } else {
+    S_put_varint(&d->samples, kept);
+    r.p = msg;
+    while (r.p < r.end) {
+      const uint8_t *f = r.p;
+      uint64_t key;
+      S_varint(&r, &key);
+      S_skip(&r, (int)(key & 7));
+      if (key >> 3 != 3) pd_buf_put(&d->samples, f, (size_t)(r.p - f));
+    }
+  }
+  d->nsamples++;
+}
+
+static int S_walk_top(S_dec *d, const uint8_t *buf, size_t len, int final, size_t *used) {
   S_rd r = {buf, buf + len};
   pd_profile *p = d->p;
+  *used = 0;
   while (r.p < r.end) {
-    size_t at = (size_t)(r.p - buf);
+    if (!final && S_whole(r.p, r.end) == 0) break; /* the rest comes with the next piece */
+    size_t at = d->base + (size_t)(r.p - buf);
     uint64_t key;
     if (S_varint(&r, &key) != PD_OK)
       return pd_fail(d->err, "%s: corrupt protobuf: truncated field tag at byte %zu",
@@ -257,16 +327,19 @@ static int S_walk_top(S_dec *d, const uint8_t *buf, size_t len) {
         rc = S_read_value_type(d, msg, n, at, pd_vec_push(&d->types), "sample_type", d->types.n - 1);
         break;
       case 2:
-        *(uint64_t *)pd_vec_push(&d->sample_at) = (uint64_t)(msg - buf);
-        *(uint32_t *)pd_vec_push(&d->sample_len) = (uint32_t)n;
+        if (d->nsamples == UINT32_MAX)
+          return pd_fail(d->err, "%s: more than %u samples", p->path, UINT32_MAX - 1);
+        S_keep_sample(d, msg, n);
         break;
       case 3: rc = S_read_mapping(d, msg, n, at); break;
       case 4: rc = S_read_location(d, msg, n, at); break;
       case 5: rc = S_read_function(d, msg, n, at); break;
       case 6: {
         S_span *s = pd_vec_push(&d->strs);
-        s->p = msg;
+        s->off = d->strdata.len;
         s->n = n;
+        pd_buf_put(&d->strdata, msg, n); /* with the NUL pd_buf adds */
+        d->strdata.len++;
         break;
       }
       case 11:
@@ -319,6 +392,7 @@ static int S_walk_top(S_dec *d, const uint8_t *buf, size_t len) {
                        p->path, field, at, wt);
     }
   }
+  *used = (size_t)(r.p - buf);
   return PD_OK;
 }
 
@@ -349,17 +423,16 @@ static int S_build_strings(S_dec *d) {
   S_span *spans = d->strs.items;
   if (spans[0].n != 0)
     return pd_fail(d->err, "%s: string_table[0] must be the empty string", p->path);
-  size_t total = 0;
-  for (size_t i = 0; i < n; i++) total += spans[i].n + 1;
-  char *blob = pd_arena_alloc(&p->arena, total);
-  p->str = pd_arena_alloc(&p->arena, n * sizeof *p->str);
-  p->str_len = pd_arena_alloc(&p->arena, n * sizeof *p->str_len);
+  /* the bytes were copied as they came: the profile takes that buffer */
+  char *blob = d->strdata.data;
+  p->adopted[2] = blob;
+  d->strdata.data = NULL;
+  d->strdata.len = d->strdata.cap = 0;
+  p->str = pd_arena_alloc(&p->tables, n * sizeof *p->str);
+  p->str_len = pd_arena_alloc(&p->tables, n * sizeof *p->str_len);
   for (size_t i = 0; i < n; i++) {
-    memcpy(blob, spans[i].p, spans[i].n);
-    blob[spans[i].n] = 0;
-    p->str[i] = blob;
+    p->str[i] = blob + spans[i].off;
     p->str_len[i] = (uint32_t)spans[i].n;
-    blob += spans[i].n + 1;
   }
   p->nstr = (uint32_t)n;
   return PD_OK;
@@ -429,7 +502,7 @@ static int S_build_tables(S_dec *d) {
                       p->str[dflt]);
   }
   p->ncomments = (uint32_t)d->comments.n;
-  p->comments = pd_arena_alloc(&p->arena, (p->ncomments ? p->ncomments : 1) * sizeof(uint32_t));
+  p->comments = pd_arena_alloc(&p->tables, (p->ncomments ? p->ncomments : 1) * sizeof(uint32_t));
   for (uint32_t i = 0; i < p->ncomments; i++)
     if ((rc = S_str(d, ((int64_t *)d->comments.items)[i], &p->comments[i], "comment", i)))
       return rc;
@@ -440,7 +513,7 @@ static int S_build_tables(S_dec *d) {
   memset(&mmap, 0, sizeof mmap);
   rc = PD_OK;
   p->nfunctions = (uint32_t)d->func_ids.n;
-  p->functions = pd_arena_alloc(&p->arena, (p->nfunctions ? p->nfunctions : 1) * sizeof *p->functions);
+  p->functions = pd_arena_alloc(&p->tables, (p->nfunctions ? p->nfunctions : 1) * sizeof *p->functions);
   for (uint32_t i = 0; i < p->nfunctions && rc == PD_OK; i++) {
     int64_t *f = (int64_t *)d->funcs_raw.items + 4 * (size_t)i;
     pd_function *pf = &p->functions[i];
@@ -519,9 +592,12 @@ static int S_build_tables(S_dec *d) {
     return rc;
   }
 
-  p->nsamples = (uint32_t)d->sample_at.n;
-  p->sample_at = S_to_arena(p, &d->sample_at);
-  p->sample_len = S_to_arena(p, &d->sample_len);
+  p->nsamples = d->nsamples;
+  pd_buf_reserve(&d->samples, 1);
+  p->raw = (const uint8_t *)d->samples.data;
+  p->owned = (uint8_t *)d->samples.data;
+  d->samples.data = NULL;
+  d->samples.len = d->samples.cap = 0;
   if (p->ntypes == 0 && p->nsamples)
     return pd_fail(d->err, "%s: profile has %u samples but no sample types", p->path,
                    p->nsamples);
@@ -564,8 +640,13 @@ static int S_walk(const pd_profile *p, pd_sample_fn fn, void *ctx, pd_err *err) 
   double *vals = pd_xmalloc((p->ntypes + 1) * sizeof *vals);
   uint32_t i = 0;
   uint64_t bad_id = 0;
+  const uint8_t *next = p->raw; /* S_keep_sample's records, one after the other */
   for (i = 0; i < p->nsamples; i++) {
-    S_rd r = {p->raw + p->sample_at[i], p->raw + p->sample_at[i] + p->sample_len[i]};
+    uint64_t len;
+    S_rd rec = {next, next + 10};
+    S_varint(&rec, &len); /* written by us: always whole */
+    S_rd r = {rec.p, rec.p + len};
+    next = r.end;
     nloc = nval = 0;
     while (r.p < r.end) {
       uint64_t key, v;
@@ -620,16 +701,37 @@ fail:
   return PD_ERR;
 }
 
-int pd_pprof_read(pd_profile *p, uint8_t *buf, size_t len, pd_err *err) {
-  p->owned = buf;
-  p->raw = buf;
+struct pd_pprof_reader {
+  S_dec d;
+  pd_err *err;
+};
+
+pd_pprof_reader *pd_pprof_open(pd_profile *p, pd_err *err) {
   p->format = PD_FORMAT_PPROF;
   p->walk = S_walk;
-  S_dec d;
-  S_dec_init(&d, p, err);
-  int rc = S_walk_top(&d, buf, len);
-  if (rc == PD_OK) rc = S_build_strings(&d);
-  if (rc == PD_OK) rc = S_build_tables(&d);
-  S_dec_free(&d);
+  pd_pprof_reader *r = pd_xmalloc(sizeof *r);
+  S_dec_init(&r->d, p, err);
+  r->err = err;
+  return r;
+}
+
+int pd_pprof_feed(pd_pprof_reader *r, const uint8_t *buf, size_t len, int final, size_t *used) {
+  int rc = S_walk_top(&r->d, buf, len, final, used);
+  r->d.base += *used;
   return rc;
+}
+
+int pd_pprof_close(pd_pprof_reader *r, int ok) {
+  int rc = ok ? PD_OK : PD_ERR;
+  if (rc == PD_OK) rc = S_build_strings(&r->d);
+  if (rc == PD_OK) rc = S_build_tables(&r->d);
+  S_dec_free(&r->d);
+  free(r);
+  return rc;
+}
+
+int pd_pprof_read(pd_profile *p, const uint8_t *buf, size_t len, pd_err *err) {
+  pd_pprof_reader *r = pd_pprof_open(p, err);
+  size_t used;
+  return pd_pprof_close(r, pd_pprof_feed(r, buf, len, 1, &used) == PD_OK);
 }

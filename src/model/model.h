@@ -67,7 +67,9 @@ typedef int (*pd_sample_walker)(const pd_profile *p, pd_sample_fn fn,
                                 void *ctx, pd_err *err);
 
 struct pd_profile {
-  pd_arena arena; /* owns every table below */
+  pd_arena arena;  /* owns the tables below, but those in `tables` */
+  pd_arena tables; /* pprof: strings' pointers, functions, mappings, lines,
+                    * locations, comments (pd_profile_drop_tables) */
   const char *path;
   pd_format format;
 
@@ -103,18 +105,17 @@ struct pd_profile {
   uint32_t *stack_start;
   uint32_t *stack;
   double *values;
-  /* storage for readers that decode samples lazily (pprof): sample i is the
-   * encoded Sample message raw[sample_at[i] .. sample_at[i]+sample_len[i]),
+  /* storage for readers that decode samples lazily (pprof): raw holds the
+   * encoded Sample messages one after the other, each after its length,
    * whose location ids loc_ids maps to location indexes. */
   const uint8_t *raw;
-  uint64_t *sample_at;
-  uint32_t *sample_len;
   uint32_t *loc_by_id;   /* dense id -> index table when ids are small ... */
   uint64_t nloc_by_id;
   pd_idmap loc_ids;      /* ... else a hash map */
 
   uint8_t *owned; /* input bytes the tables point into, freed with the profile */
-  void *adopted[2]; /* text readers: stack and values, malloc'd, freed with it */
+  void *adopted[3]; /* malloc'd, freed with it: text readers' stack and
+                     * values, pprof's string bytes */
   pd_intern *strings; /* text readers: the interner str/str_len point into,
                        * freed with the profile (NULL for pprof) */
 
@@ -124,6 +125,14 @@ struct pd_profile {
 
 void pd_profile_init(pd_profile *p, const char *path, pd_format format);
 void pd_profile_free(pd_profile *p);
+/* Frees what only naming frames needs (strings, functions, mappings, lines,
+ * locations, comments): a pprof profile's samples can still be walked, and
+ * its sample types, warnings, path and nlocations (the samples' location
+ * indexes run below it) stay; the tables read as empty. For
+ * whoever has made its frame keys and holds more than one profile (report). */
+void pd_profile_drop_tables(pd_profile *p);
+/* Frees the samples (after their last walk): nsamples reads 0. */
+void pd_profile_drop_samples(pd_profile *p);
 /* Makes the interner (already owned by p->strings) the string table. Text
  * readers call it once the table is complete, since interning moves it. */
 void pd_profile_adopt_strings(pd_profile *p, pd_intern *in);

@@ -18,7 +18,8 @@ const char *pd_format_name(pd_format f) {
 
 void pd_profile_init(pd_profile *p, const char *path, pd_format format) {
   memset(p, 0, sizeof *p);
-  pd_arena_init(&p->arena, 256 * 1024);
+  pd_arena_init(&p->arena, 16 * 1024);
+  pd_arena_init(&p->tables, 256 * 1024);
   p->path = pd_arena_strndup(&p->arena, path, strlen(path));
   p->format = format;
   p->default_type = -1;
@@ -29,12 +30,42 @@ void pd_profile_free(pd_profile *p) {
   pd_file_release(p->owned);
   free(p->adopted[0]);
   free(p->adopted[1]);
+  free(p->adopted[2]);
   if (p->strings) {
     pd_intern_free(p->strings);
     free(p->strings);
   }
   pd_arena_free(&p->arena);
+  pd_arena_free(&p->tables);
   memset(p, 0, sizeof *p);
+}
+
+void pd_profile_drop_samples(pd_profile *p) {
+  pd_file_release(p->owned);
+  free(p->adopted[0]);
+  free(p->adopted[1]);
+  p->owned = NULL;
+  p->raw = NULL;
+  p->adopted[0] = p->adopted[1] = NULL;
+  p->stack = NULL;
+  p->values = NULL;
+  p->nsamples = 0;
+}
+
+void pd_profile_drop_tables(pd_profile *p) {
+  if (p->format != PD_FORMAT_PPROF) return; /* text readers keep theirs in the arena */
+  pd_arena_free(&p->tables);
+  pd_arena_init(&p->tables, 1024);
+  free(p->adopted[2]);
+  p->adopted[2] = NULL;
+  p->str = NULL;
+  p->str_len = NULL;
+  p->functions = NULL;
+  p->mappings = NULL;
+  p->lines = NULL;
+  p->locations = NULL;
+  p->comments = NULL;
+  p->nstr = p->nfunctions = p->nmappings = p->nlines = p->ncomments = 0;
 }
 
 void pd_profile_adopt_strings(pd_profile *p, pd_intern *in) {

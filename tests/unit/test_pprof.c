@@ -272,7 +272,89 @@ PD_TEST(real_profiles_match_whole_unpack) {
   CHECK_MSG(files >= 17, "only %d profiles read", files);
 }
 
+/* Reads bytes fed through windows of a few bytes to a few hundred, as the
+ * gzip reader feeds them but with every field boundary somewhere inside a
+ * window: the model must be the one a single feed gives. */
+static int S_read_in_pieces(const char *name, const uint8_t *bytes, size_t n, uint64_t seed, pd_profile *p,
+                            pd_err *err) {
+  pd_profile_init(p, name, PD_FORMAT_PPROF);
+  pd_pprof_reader *r = pd_pprof_open(p, err);
+  uint8_t *win = malloc(n + 1);
+  size_t have = 0, at = 0;
+  int rc = PD_OK;
+  for (;;) {
+    seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+    size_t take = 1 + seed % 300;
+    if (take > n - at) take = n - at;
+    memcpy(win + have, bytes + at, take);
+    have += take;
+    at += take;
+    size_t used;
+    rc = pd_pprof_feed(r, win, have, at == n, &used);
+    if (rc != PD_OK || at == n) break;
+    memmove(win, win + used, have - used);
+    have -= used;
+  }
+  free(win);
+  return pd_pprof_close(r, rc == PD_OK);
+}
+
+PD_TEST(fed_in_pieces_equals_fed_whole) {
+  const char *dir = pd_test_data("pprof");
+  const char *leak = "samples/leak/snapshots/heap-010-2026-11-22T19:07:12Z.pb.gz";
+  DIR *d = dir ? opendir(dir) : NULL;
+  int files = 0;
+  for (struct dirent *e = NULL;;) {
+    char path[1024];
+    if (files == 0) {
+      snprintf(path, sizeof path, "%s", pd_test_repo(leak));
+    } else {
+      if (!d || !(e = readdir(d))) break;
+      if (e->d_name[0] == '.') continue;
+      snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    }
+    files++;
+    pd_err err;
+    uint8_t *raw, *bytes;
+    size_t len, n;
+    if (pd_read_file(path, 1 << 30, &raw, &len, &err) != PD_OK) {
+      CHECK_MSG(0, "%s", err.msg);
+      continue;
+    }
+    bytes = raw;
+    n = len;
+    if (pd_is_gzip(raw, len)) pd_gunzip(path, raw, len, 1 << 30, &bytes, &n, &err);
+    pd_profile a, b;
+    pd_profile_init(&a, path, PD_FORMAT_PPROF);
+    int ra = pd_pprof_read(&a, bytes, n, &err);
+    int rb = S_read_in_pieces(path, bytes, n, 0x9e3779b97f4a7c15ull + (uint64_t)files, &b, &err);
+    CHECK_MSG(ra == PD_OK && rb == PD_OK, "%s: %s", path, err.msg);
+    if (ra == PD_OK && rb == PD_OK) {
+      int same = a.nsamples == b.nsamples && a.nlocations == b.nlocations && a.nfunctions == b.nfunctions &&
+                 a.nstr == b.nstr && a.ntypes == b.ntypes && a.time_ns == b.time_ns;
+      for (uint32_t i = 0; same && i < a.nstr; i++)
+        same = a.str_len[i] == b.str_len[i] && memcmp(a.str[i], b.str[i], a.str_len[i]) == 0;
+      S_sums sa, sb;
+      memset(&sa, 0, sizeof sa);
+      memset(&sb, 0, sizeof sb);
+      sa.ntypes = a.ntypes;
+      sb.ntypes = b.ntypes;
+      pd_profile_samples(&a, S_sum_sample, &sa, &err);
+      pd_profile_samples(&b, S_sum_sample, &sb, &err);
+      same = same && sa.n == sb.n && memcmp(sa.sums, sb.sums, sizeof sa.sums) == 0;
+      CHECK_MSG(same, "%s: read in pieces differs", path);
+    }
+    pd_profile_free(&a);
+    pd_profile_free(&b);
+    if (bytes != raw) free(bytes);
+    pd_file_release(raw);
+  }
+  if (d) closedir(d);
+  CHECK_MSG(files >= 1, "no profile read");
+}
+
 static const pd_test_case S_cases[] = {
+    {"fed_in_pieces_equals_fed_whole", fed_in_pieces_equals_fed_whole},
     {"inline_frames_and_recursion", inline_frames_and_recursion},
     {"validation_errors", validation_errors},
     {"real_profiles_match_whole_unpack", real_profiles_match_whole_unpack},

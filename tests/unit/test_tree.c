@@ -6,9 +6,6 @@
 #include "analyse/analyse.h"
 #include "ingest/ingest.h"
 
-const char *pd_test_data(const char *rel);
-const char *pd_test_repo(const char *rel);
-
 PD_TEST(insert_shares_prefixes_and_sums) {
   pd_tree t;
   pd_tree_init(&t, 2, 4);
