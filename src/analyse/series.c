@@ -63,7 +63,8 @@ void pd_series_init(pd_series *s, uint32_t n, int has_base, const pd_series_opts
 
 void pd_series_free(pd_series *s) {
   for (uint32_t i = 0; i < s->ncols; i++) {
-    if (s->snap[i].has_tree) free(s->snap[i].tree_self);
+    pd_buf_free(&s->snap[i].funcs);
+    pd_buf_free(&s->snap[i].tree);
     pd_arena_free(&s->snap[i].arena);
   }
   free(s->snap);
@@ -117,7 +118,7 @@ void pd_series_skip(pd_series *s, uint32_t col, const char *why) {
   pd_series_warn(s, "%s: skipped (--keep-going): %s", s->snap[col].path, why);
 }
 
-/* Grows the per-function tables to hold rows keys (lock held). */
+/* Grows the per-key flags to hold rows keys (lock held). */
 static void S_reserve_rows(pd_series *s, uint32_t rows) {
   if (rows <= s->rows_cap) {
     if (rows > s->rows) s->rows = rows;
@@ -125,19 +126,133 @@ static void S_reserve_rows(pd_series *s, uint32_t rows) {
   }
   uint32_t cap = s->rows_cap ? s->rows_cap : 4096;
   while (cap < rows) cap *= 2;
-  size_t old = (size_t)s->rows_cap * s->ncols, now = (size_t)cap * s->ncols;
-  s->flat = pd_xrealloc(s->flat, now * sizeof *s->flat);
-  s->cum = pd_xrealloc(s->cum, now * sizeof *s->cum);
-  s->flat_var = pd_xrealloc(s->flat_var, now * sizeof *s->flat_var);
-  s->cum_var = pd_xrealloc(s->cum_var, now * sizeof *s->cum_var);
-  memset(s->flat + old, 0, (now - old) * sizeof *s->flat);
-  memset(s->cum + old, 0, (now - old) * sizeof *s->cum);
-  memset(s->flat_var + old, 0, (now - old) * sizeof *s->flat_var);
-  memset(s->cum_var + old, 0, (now - old) * sizeof *s->cum_var);
   s->seen = pd_xrealloc(s->seen, cap);
   memset(s->seen + s->rows_cap, 0, cap - s->rows_cap);
   s->rows_cap = cap;
   s->rows = rows;
+}
+
+/* ---- a snapshot's figures, compacted ---------------------------------------------
+ *
+ * A series keeps every snapshot's per-function figures and tree values
+ * until pd_series_finish, when the order is known; 24 large snapshots took
+ * 27 MB as plain arrays, the largest part of a report's memory. Each
+ * snapshot's are kept as one byte string instead: keys and node ids as
+ * varint steps from the previous, values as zigzag varints when they are
+ * whole numbers (bytes, counts: nearly always) and as 8 bytes when not,
+ * variances as the floats the tables hold; finish unpacks them into the
+ * tables. Exact: the unpacked tables are the ones a copy would have made. */
+
+enum { S_ZERO = 0, S_INT = 1, S_RAW = 2, S_SAME = 3 };
+
+static int S_kind(double v) {
+  if (v == 0) return S_ZERO;
+  return v == trunc(v) && fabs(v) < 0x1p62 ? S_INT : S_RAW;
+}
+
+static void S_put_num(pd_buf *b, double v, int kind) {
+  if (kind == S_INT) {
+    int64_t i = (int64_t)v;
+    pd_buf_put_varint(b, ((uint64_t)i << 1) ^ (uint64_t)(i >> 63));
+  } else if (kind == S_RAW) {
+    pd_buf_put(b, &v, sizeof v);
+  }
+}
+
+static double S_get_num(const uint8_t **p, int kind) {
+  if (kind == S_INT) {
+    uint64_t z = pd_varint_next(p);
+    return (double)(int64_t)((z >> 1) ^ (~(z & 1) + 1));
+  }
+  if (kind == S_RAW) {
+    double v;
+    memcpy(&v, *p, sizeof v);
+    *p += sizeof v;
+    return v;
+  }
+  return 0;
+}
+
+/* Per key with a value: key step, a byte of kinds (flat: bits 0-1; cum:
+ * 2-3, S_SAME when equal to flat; 4: flat variance; 5: cum variance; 6:
+ * the same variance), then the numbers. */
+static void S_pack_funcs(pd_buf *b, const pd_functotals *f) {
+  uint32_t prev = 0;
+  for (uint32_t k = 0; k < f->n; k++) {
+    double flat = f->flat[k], cum = f->k[k].cum;
+    if (flat == 0 && cum == 0) continue;
+    float fv = (float)f->flat_var[k], cv = (float)f->k[k].cum_var;
+    int fk = S_kind(flat), ck = cum == flat ? S_SAME : S_kind(cum);
+    int same_var = cv == fv;
+    pd_buf_put_varint(b, k - prev);
+    prev = k;
+    pd_buf_putc(b, (char)(fk | ck << 2 | (fv != 0) << 4 | (cv != 0 && !same_var) << 5 | same_var << 6));
+    S_put_num(b, flat, fk);
+    if (ck != S_SAME) S_put_num(b, cum, ck);
+    if (fv != 0) pd_buf_put(b, &fv, sizeof fv);
+    if (cv != 0 && !same_var) pd_buf_put(b, &cv, sizeof cv);
+  }
+}
+
+static void S_unpack_funcs(pd_series *s, uint32_t col, const pd_buf *b) {
+  if (!b->len) return; /* nothing, or a skipped input */
+  const uint8_t *p = (const uint8_t *)b->data, *end = p + b->len;
+  uint32_t k = 0;
+  while (p < end) {
+    k += (uint32_t)pd_varint_next(&p);
+    uint8_t h = *p++;
+    size_t at = (size_t)k * s->ncols + col;
+    double flat = S_get_num(&p, h & 3);
+    s->flat[at] = flat;
+    s->cum[at] = (h >> 2 & 3) == S_SAME ? flat : S_get_num(&p, h >> 2 & 3);
+    float fv = 0, cv = 0;
+    if (h & 16) memcpy(&fv, p, sizeof fv), p += sizeof fv;
+    if (h & 32) memcpy(&cv, p, sizeof cv), p += sizeof cv;
+    s->flat_var[at] = fv;
+    s->cum_var[at] = h & 64 ? fv : cv;
+  }
+}
+
+typedef struct {
+  uint32_t node;
+  double v;
+} S_nodeval;
+
+static int S_by_node(const void *a, const void *b) {
+  uint32_t x = ((const S_nodeval *)a)->node, y = ((const S_nodeval *)b)->node;
+  return x < y ? -1 : x > y;
+}
+
+/* n values of shared nodes, in node order: (step << 2 | kind), number. */
+static void S_pack_nodes(pd_buf *b, S_nodeval *nv, uint32_t n) {
+  qsort(nv, n, sizeof *nv, S_by_node);
+  uint32_t prev = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    int kind = S_kind(nv[i].v);
+    pd_buf_put_varint(b, (uint64_t)(nv[i].node - prev) << 2 | (uint64_t)kind);
+    prev = nv[i].node;
+    S_put_num(b, nv[i].v, kind);
+  }
+}
+
+/* The next packed node value (node: the previous one's, on entry). */
+static void S_next_node(const uint8_t **p, uint32_t *node, double *v) {
+  uint64_t x = pd_varint_next(p);
+  *node += (uint32_t)(x >> 2);
+  *v = S_get_num(p, (int)(x & 3));
+}
+
+/* The tables, from every snapshot's packed figures (pd_series_finish). */
+static void S_unpack_all(pd_series *s) {
+  size_t cells = (size_t)s->rows * s->ncols;
+  s->flat = pd_xcalloc(cells ? cells : 1, sizeof *s->flat);
+  s->cum = pd_xcalloc(cells ? cells : 1, sizeof *s->cum);
+  s->flat_var = pd_xcalloc(cells ? cells : 1, sizeof *s->flat_var);
+  s->cum_var = pd_xcalloc(cells ? cells : 1, sizeof *s->cum_var);
+  for (uint32_t c = 0; c < s->ncols; c++) {
+    S_unpack_funcs(s, c, &s->snap[c].funcs);
+    pd_buf_free(&s->snap[c].funcs);
+  }
 }
 
 static const char *S_dup(pd_arena *a, const char *str) {
@@ -175,39 +290,29 @@ int pd_series_add(pd_series *s, uint32_t col, pd_snapshot *snap, pd_err *err) {
     si->warnings[i] = (char *)S_dup(&si->arena, snap->warnings[i]);
   S_reserve_rows(s, snap->ft.n);
   const pd_functotals *f = &snap->ft;
-  for (uint32_t k = 0; k < f->n; k++) {
-    s->seen[k] |= (uint8_t)f->k[k].seen;
-    if (f->flat[k] == 0 && f->k[k].cum == 0) continue;
-    size_t at = (size_t)k * s->ncols + col;
-    s->flat[at] = f->flat[k];
-    s->cum[at] = f->k[k].cum;
-    s->flat_var[at] = (float)f->flat_var[k];
-    s->cum_var[at] = (float)f->k[k].cum_var;
-  }
+  for (uint32_t k = 0; k < f->n; k++) s->seen[k] |= (uint8_t)f->k[k].seen;
+  S_pack_funcs(&si->funcs, f);
   if (snap->has_tree) {
     /* merge the stacks into the shared structure, keep the values */
     const pd_tree *t = &snap->tree;
     if (!s->nodes.n) pd_tree_init(&s->nodes, 0, t->n);
+    S_nodeval *self = pd_xmalloc(((size_t)t->n + 1) * sizeof *self), *cut = pd_xmalloc(((size_t)t->n + 1) * sizeof *cut);
     uint32_t *map = pd_xmalloc((size_t)t->n * sizeof *map);
     uint32_t nself = 0, ncut = 0;
     map[0] = 0;
     for (uint32_t i = 0; i < t->n; i++) {
       if (i) map[i] = pd_tree_child(&s->nodes, map[t->parent[i]], t->key[i]);
-      nself += t->col[PD_COL_SELF][i] != 0;
-      ncut += t->col[PD_COL_CUT][i] != 0;
-    }
-    size_t n = (size_t)nself + ncut;
-    si->tree_self = pd_xmalloc(n * (sizeof(double) + sizeof(uint32_t)) + 1);
-    si->tree_cut = si->tree_self + nself;
-    si->tree_self_at = (uint32_t *)(si->tree_cut + ncut);
-    si->tree_cut_at = si->tree_self_at + nself;
-    si->tree_nself = si->tree_ncut = 0;
-    for (uint32_t i = 0; i < t->n; i++) {
       double v = t->col[PD_COL_SELF][i], c = t->col[PD_COL_CUT][i];
-      if (v != 0) si->tree_self_at[si->tree_nself] = map[i], si->tree_self[si->tree_nself++] = v;
-      if (c != 0) si->tree_cut_at[si->tree_ncut] = map[i], si->tree_cut[si->tree_ncut++] = c;
+      if (v != 0) self[nself++] = (S_nodeval){map[i], v};
+      if (c != 0) cut[ncut++] = (S_nodeval){map[i], c};
     }
+    S_pack_nodes(&si->tree, self, nself);
+    S_pack_nodes(&si->tree, cut, ncut);
+    si->tree_nself = nself;
+    si->tree_ncut = ncut;
     free(map);
+    free(self);
+    free(cut);
     si->has_tree = 1;
   }
   pthread_mutex_unlock(&s->lock);
@@ -682,13 +787,14 @@ static void S_tree(pd_series *s) {
     int base = s->has_base && c == s->n;
     uint32_t p = pos_of[c];
     int in_window = p != UINT32_MAX && p >= s->win_first && p <= s->win_last;
+    const uint8_t *packed = (const uint8_t *)si->tree.data;
     for (int pass = 0; pass < 2; pass++) {
-      uint32_t n = pass ? si->tree_ncut : si->tree_nself;
-      const uint32_t *at = pass ? si->tree_cut_at : si->tree_self_at;
-      const double *val = pass ? si->tree_cut : si->tree_self;
+      uint32_t n = pass ? si->tree_ncut : si->tree_nself, node = 0;
       for (uint32_t i = 0; i < n; i++) {
-        uint32_t m = S_canon(s, canon, &chain, at[i]);
-        double v = val[i] * si->scale;
+        double raw;
+        S_next_node(&packed, &node, &raw);
+        uint32_t m = S_canon(s, canon, &chain, node);
+        double v = raw * si->scale;
         if (pass) { /* the part of the node's own value cut from lighter frames */
           if (first) s->tree.col[PD_SCOL_CUT_FIRST][m] += v;
           if (last) s->tree.col[PD_SCOL_CUT_LAST][m] += v;
@@ -704,7 +810,7 @@ static void S_tree(pd_series *s) {
         }
       }
     }
-    free(si->tree_self);
+    pd_buf_free(&si->tree);
     si->has_tree = 0;
   }
   free(canon);
@@ -728,6 +834,7 @@ static void S_tree(pd_series *s) {
 
 int pd_series_finish(pd_series *s, pd_err *err) {
   if (S_order(s, err) != PD_OK) return PD_ERR;
+  S_unpack_all(s);
   S_scale_periods(s);
   S_segments(s);
   s->first_col = s->has_base ? (int32_t)s->n : (int32_t)s->order[0];

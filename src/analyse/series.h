@@ -63,16 +63,15 @@ typedef struct pd_snapinfo {
   pd_noise_kind noise;
   char **warnings;
   uint32_t nwarnings;
-  /* The snapshot's pruned tree, kept until pd_series_finish merges it: a
-   * series holds one per snapshot, so only its non-zero own values (and
-   * the parts of them cut from lighter frames) are kept, each with the id
-   * of its node in the series' shared stack structure (pd_series.nodes),
-   * in one allocation: about 12 bytes a frame with a value, where a copy
-   * of the tree took 24 bytes a node and a pd_tree ~60. */
+  /* Until pd_series_finish, the snapshot's per-function figures and the
+   * values of its pruned tree (own values and the parts of them cut from
+   * lighter frames, each at its node in the series' shared stack
+   * structure, pd_series.nodes), packed (series.c): about 12 bytes a
+   * function and 4 a frame with a value, where arrays took 24 and 12. */
+  pd_buf funcs;
   int has_tree;
   uint32_t tree_nself, tree_ncut;
-  uint32_t *tree_self_at, *tree_cut_at; /* ids in pd_series.nodes */
-  double *tree_self, *tree_cut;
+  pd_buf tree;
   pd_arena arena;
 } pd_snapinfo;
 

@@ -248,16 +248,6 @@ static int S_whole(const uint8_t *p, const uint8_t *end) {
   }
 }
 
-static void S_put_varint(pd_buf *b, uint64_t v) {
-  uint8_t tmp[10];
-  size_t n = 0;
-  do {
-    tmp[n++] = (uint8_t)(v & 0x7f) | (v > 0x7f ? 0x80 : 0);
-    v >>= 7;
-  } while (v);
-  pd_buf_put(b, tmp, n);
-}
-
 /* Keeps a Sample message for S_walk: its length, then every field but the
  * labels (field 3), which nothing reads. One that does not decode is kept
  * whole, for S_walk to report in order. */
@@ -275,10 +265,10 @@ static void S_keep_sample(S_dec *d, const uint8_t *msg, size_t n) {
     if (key >> 3 != 3) kept += (size_t)(r.p - f);
   }
   if (whole || kept == n) {
-    S_put_varint(&d->samples, n);
+    pd_buf_put_varint(&d->samples, n);
     pd_buf_put(&d->samples, msg, n);
   } else {
-    S_put_varint(&d->samples, kept);
+    pd_buf_put_varint(&d->samples, kept);
     r.p = msg;
     while (r.p < r.end) {
       const uint8_t *f = r.p;

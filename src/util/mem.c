@@ -199,6 +199,19 @@ void pd_buf_free(pd_buf *b) {
   b->len = b->cap = 0;
 }
 
+void pd_buf_put_varint(pd_buf *b, uint64_t v) {
+  pd_buf_reserve(b, 10);
+  uint8_t *o = (uint8_t *)b->data + b->len;
+  size_t n = 0;
+  while (v > 0x7f) {
+    o[n++] = (uint8_t)(v & 0x7f) | 0x80;
+    v >>= 7;
+  }
+  o[n++] = (uint8_t)v;
+  b->len += n;
+  b->data[b->len] = 0;
+}
+
 void pd_buf_base64(pd_buf *b, const void *data, size_t n) {
   static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const unsigned char *p = data;

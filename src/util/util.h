@@ -87,6 +87,17 @@ void pd_buf_free(pd_buf *b);
 /* Appends the base64 encoding of data (RFC 4648, with padding): how the HTML
  * report carries its SVGs inline as data: URIs. */
 void pd_buf_base64(pd_buf *b, const void *data, size_t n);
+/* Base-128 varints (protobuf's), for compact records we write ourselves:
+ * pd_varint_next reads one back without bounds checks (trusted bytes). */
+void pd_buf_put_varint(pd_buf *b, uint64_t v);
+static inline uint64_t pd_varint_next(const uint8_t **p) {
+  uint64_t x = 0;
+  for (int shift = 0;; shift += 7) {
+    uint8_t c = *(*p)++;
+    x |= (uint64_t)(c & 0x7f) << shift;
+    if (!(c & 0x80)) return x;
+  }
+}
 
 /* A growable array of fixed-size items, for tables whose size is not known
  * up front (kept separate from pd_buf so item arithmetic is written once). */

@@ -162,7 +162,65 @@ PD_TEST(mismatched_sample_types_are_refused) {
   pd_series_free(&s);
 }
 
+/* Snapshots' figures are packed until finish (series.c): every kind of
+ * value must come back exactly, flat and cum apart. */
+PD_TEST(packed_figures_come_back_exactly) {
+  static const double vals[] = {1, -1, 0.5, -2.75, 123456789012.0, 9007199254740993.0 /* 2^53+1 */,
+                                1e19, -1e19, 3e-300, 4.611686018427388e18 /* 2^62 */, 7, 1e100};
+  enum { NV = sizeof vals / sizeof vals[0] };
+  const char *names[NV];
+  char buf[NV][16];
+  for (int i = 0; i < NV; i++) {
+    snprintf(buf[i], sizeof buf[i], "f%d", i);
+    names[i] = buf[i];
+  }
+  pd_series s;
+  pd_series_init(&s, 2, 0, NULL);
+  for (uint32_t c = 0; c < 2; c++) {
+    char path[32];
+    snprintf(path, sizeof path, "p%u.pb", c);
+    pd_series_set_path(&s, c, path, 0);
+    pd_snapshot snap;
+    memset(&snap, 0, sizeof snap);
+    pd_arena_init(&snap.arena, 1024);
+    snap.path = path;
+    snap.time_ns = 1700000000000000000LL + (int64_t)c * MIN_NS;
+    snap.sample_type = "inuse_space";
+    snap.unit = "bytes";
+    snap.period_type = "space";
+    snap.period_unit = "bytes";
+    uint32_t ids[NV];
+    for (int i = 0; i < NV; i++) ids[i] = pd_intern_put(&s.keys, names[i], strlen(names[i]));
+    pd_functotals_init(&snap.ft, s.keys.n);
+    for (int i = 0; i < NV; i++) {
+      /* flat and cum differ in the second snapshot; cum is 0 for one */
+      snap.ft.flat[ids[i]] = vals[i];
+      snap.ft.k[ids[i]].cum = c ? (i == 3 ? 0 : vals[(i + 1) % NV]) : vals[i];
+      snap.ft.flat_var[ids[i]] = i % 3 ? 1.5 * i : 0;
+      snap.ft.k[ids[i]].cum_var = i % 2 ? 1.5 * i : 2.25;
+      snap.total += fabs(vals[i]);
+    }
+    pd_err err;
+    CHECK_MSG(pd_series_add(&s, c, &snap, &err) == PD_OK, "%s", err.msg);
+    pd_snapshot_free(&snap);
+  }
+  pd_err err;
+  CHECK_MSG(pd_series_finish(&s, &err) == PD_OK, "%s", err.msg);
+  int bad = 0;
+  for (uint32_t c = 0; c < 2; c++)
+    for (int i = 0; i < NV; i++) {
+      uint32_t k = pd_intern_find(&s.keys, names[i], strlen(names[i]));
+      size_t at = (size_t)k * s.ncols + c;
+      double cum = c ? (i == 3 ? 0 : vals[(i + 1) % NV]) : vals[i];
+      bad += s.flat[at] != vals[i] || s.cum[at] != cum;
+      bad += s.flat_var[at] != (float)(i % 3 ? 1.5 * i : 0) || s.cum_var[at] != (float)(i % 2 ? 1.5 * i : 2.25);
+    }
+  CHECK_MSG(bad == 0, "%d figures differ after packing", bad);
+  pd_series_free(&s);
+}
+
 static const pd_test_case S_cases[] = {
+    {"packed_figures_come_back_exactly", packed_figures_come_back_exactly},
     {"leak_plateau_and_noise", leak_plateau_and_noise},
     {"hourly_reset_cycle", hourly_reset_cycle},
     {"pair_with_noise_band", pair_with_noise_band},
