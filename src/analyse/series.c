@@ -218,18 +218,16 @@ typedef struct {
   double v;
 } S_nodeval;
 
-static int S_by_node(const void *a, const void *b) {
-  uint32_t x = ((const S_nodeval *)a)->node, y = ((const S_nodeval *)b)->node;
-  return x < y ? -1 : x > y;
-}
-
-/* n values of shared nodes, in node order: (step << 2 | kind), number. */
-static void S_pack_nodes(pd_buf *b, S_nodeval *nv, uint32_t n) {
-  qsort(nv, n, sizeof *nv, S_by_node);
-  uint32_t prev = 0;
+/* n values of shared nodes, in the snapshot's tree order (which decides
+ * the merged tree's): (zigzag step from the previous node << 2 | kind),
+ * then the number. Steps are small: a tree's nodes were merged in order. */
+static void S_pack_nodes(pd_buf *b, const S_nodeval *nv, uint32_t n) {
+  int64_t prev = 0;
   for (uint32_t i = 0; i < n; i++) {
     int kind = S_kind(nv[i].v);
-    pd_buf_put_varint(b, (uint64_t)(nv[i].node - prev) << 2 | (uint64_t)kind);
+    int64_t step = (int64_t)nv[i].node - prev;
+    uint64_t z = ((uint64_t)step << 1) ^ (uint64_t)(step >> 63);
+    pd_buf_put_varint(b, z << 2 | (uint64_t)kind);
     prev = nv[i].node;
     S_put_num(b, nv[i].v, kind);
   }
@@ -237,8 +235,8 @@ static void S_pack_nodes(pd_buf *b, S_nodeval *nv, uint32_t n) {
 
 /* The next packed node value (node: the previous one's, on entry). */
 static void S_next_node(const uint8_t **p, uint32_t *node, double *v) {
-  uint64_t x = pd_varint_next(p);
-  *node += (uint32_t)(x >> 2);
+  uint64_t x = pd_varint_next(p), z = x >> 2;
+  *node = (uint32_t)((int64_t)*node + (int64_t)((z >> 1) ^ (~(z & 1) + 1)));
   *v = S_get_num(p, (int)(x & 3));
 }
 

@@ -218,6 +218,24 @@ static int S_open(pd_outset *out, const char *dir, const char *name, pd_buf *buf
   return rc;
 }
 
+/* report.json is the largest output and depends on nothing the others do:
+ * it is written on a thread of its own while the graphs, report.md and
+ * report.html are made (the writers only read the finished series). */
+typedef struct {
+  pd_buf *buf; /* opened on DIR/report.json */
+  const pd_series *series;
+  const pd_report_meta *meta;
+  int rc;
+  pd_err err;
+} S_json_job;
+
+static void *S_json(void *arg) {
+  S_json_job *j = arg;
+  pd_report_json(j->buf, j->series, j->meta);
+  j->rc = pd_outset_close(j->buf, &j->err);
+  return NULL;
+}
+
 /* report.html's sparklines: function `index` in report order. */
 typedef struct {
   const pd_series *series;
@@ -394,7 +412,15 @@ static int S_run(const pd_args *a) {
     pd_report_meta meta = {PD_VERSION, pd_arg(a, "title"), gates, ngates,
                            have_mem ? &tl : NULL, have_mem ? &mem : NULL};
     if (have_mem) ro.memory_sentence = mem.sentence;
-    pd_buf buf = PD_BUF_INIT;
+    pd_buf buf = PD_BUF_INIT, jbuf = PD_BUF_INIT;
+    S_json_job json = {&jbuf, &series, &meta, PD_OK, {{0}}};
+    pthread_t json_tid;
+    int json_running = 0;
+    if (fmt.json) {
+      rc = S_open(&out, dir, "report.json", &jbuf, &err);
+      if (rc == PD_OK && pthread_create(&json_tid, NULL, S_json, &json) == 0) json_running = 1;
+      else if (rc == PD_OK) S_json(&json);
+    }
     /* the pictures: flame graphs, timeline, memory chart, sparklines */
     pd_report_graphs graphs;
     memset(&graphs, 0, sizeof graphs);
@@ -417,13 +443,6 @@ static int S_run(const pd_args *a) {
     if (fmt.svg) {
       ro.links = links;
       ro.nlinks = graphs.n;
-    }
-    if (rc == PD_OK && fmt.json) {
-      rc = S_open(&out, dir, "report.json", &buf, &err);
-      if (rc == PD_OK) {
-        pd_report_json(&buf, &series, &meta);
-        rc = pd_outset_close(&buf, &err);
-      }
     }
     if (rc == PD_OK && fmt.md) {
       pd_report_markdown(&buf, &series, &ro);
@@ -472,10 +491,16 @@ static int S_run(const pd_args *a) {
         rc = S_stage(&out, dir, name, &buf, &err);
       }
     }
+    if (json_running) pthread_join(json_tid, NULL);
+    if (rc == PD_OK && json.rc != PD_OK) {
+      rc = json.rc;
+      err = json.err;
+    }
     pd_report_graphs_free(&graphs);
     free(used);
     free(order);
     pd_buf_free(&buf);
+    pd_buf_free(&jbuf);
     if (rc == PD_OK) rc = pd_outset_commit(&out, &err);
   }
   pd_outset_free(&out);

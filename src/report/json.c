@@ -163,23 +163,21 @@ static void S_function(pd_buf *b, const pd_series *s, const pd_funcstats *f) {
 }
 
 /* Functions in report order: suspects first, then by |delta|, then name. */
-static const pd_series *S_sort;
-
-static int S_cmp(const void *a, const void *b) {
-  const pd_funcstats *x = &S_sort->fs[*(const uint32_t *)a], *y = &S_sort->fs[*(const uint32_t *)b];
+static int S_cmp(const void *ctx, uint32_t a, uint32_t b) {
+  const pd_series *s = ctx;
+  const pd_funcstats *x = &s->fs[a], *y = &s->fs[b];
   if (x->score != y->score) return x->score > y->score ? -1 : 1;
   double dx = fabs(x->delta), dy = fabs(y->delta);
   if (dx != dy) return dx > dy ? -1 : 1;
   double lx = fabs(x->last), ly = fabs(y->last);
   if (lx != ly) return lx > ly ? -1 : 1;
-  return pd_intern_cmp(&S_sort->keys, x->key, y->key);
+  return pd_intern_cmp(&s->keys, x->key, y->key);
 }
 
 uint32_t *pd_report_function_order(const pd_series *s) {
   uint32_t *idx = pd_xmalloc((s->nfs ? s->nfs : 1) * sizeof *idx);
   for (uint32_t i = 0; i < s->nfs; i++) idx[i] = i;
-  S_sort = s;
-  qsort(idx, s->nfs, sizeof *idx, S_cmp);
+  pd_sort_u32(idx, s->nfs, S_cmp, s);
   return idx;
 }
 

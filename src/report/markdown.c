@@ -117,19 +117,23 @@ static int S_shrinker(const pd_funcstats *f) { return f->significant && f->delta
 static int S_newgone(const pd_funcstats *f) { return f->trend == PD_TREND_NEW || f->trend == PD_TREND_GONE; }
 static int S_shifted(const pd_funcstats *f) { return fabs(f->share_shift) >= 1; }
 
-static const pd_series *S_cmp_series;
-static int S_cmp_kind;
-static int S_cmp(const void *a, const void *b) {
-  const pd_funcstats *x = &S_cmp_series->fs[*(const uint32_t *)a], *y = &S_cmp_series->fs[*(const uint32_t *)b];
+typedef struct {
+  const pd_series *s;
+  int kind;
+} S_order;
+
+static int S_cmp(const void *ctx, uint32_t a, uint32_t b) {
+  const S_order *o = ctx;
+  const pd_funcstats *x = &o->s->fs[a], *y = &o->s->fs[b];
   double vx, vy;
-  switch (S_cmp_kind) {
+  switch (o->kind) {
   case 0: vx = x->delta, vy = y->delta; break;                 /* growers: largest first */
   case 1: vx = -x->delta, vy = -y->delta; break;               /* shrinkers */
   case 2: vx = fabs(x->delta), vy = fabs(y->delta); break;     /* new and gone */
   default: vx = fabs(x->share_shift), vy = fabs(y->share_shift); /* shifts */
   }
   if (vx != vy) return vx > vy ? -1 : 1;
-  return pd_intern_cmp(&S_cmp_series->keys, x->key, y->key);
+  return pd_intern_cmp(&o->s->keys, x->key, y->key);
 }
 
 static void S_table(S_md *m, pd_buf *b, const char *title, S_pick pick, int kind,
@@ -144,9 +148,8 @@ static void S_table(S_md *m, pd_buf *b, const char *title, S_pick pick, int kind
     free(rows);
     return;
   }
-  S_cmp_series = s;
-  S_cmp_kind = kind;
-  qsort(rows, n, sizeof *rows, S_cmp);
+  S_order order = {s, kind};
+  pd_sort_u32(rows, n, S_cmp, &order);
   pd_buf_puts(b, S_header);
   uint32_t shown = n < m->rows ? n : m->rows;
   for (uint32_t i = 0; i < shown; i++) S_row(m, b, &s->fs[rows[i]], index_of[rows[i]]);
