@@ -137,7 +137,31 @@ typedef struct {
   pd_tree *full;        /* the call tree being built, or NULL */
   int funcs;            /* per-function figures wanted */
   const uint8_t *heavy; /* second pass: keys that can be wide enough */
+  /* The tree gets each stack one sample late, so that the first lookup of
+   * the next can be started before this one is inserted. */
+  uint32_t *held, nheld, capheld;
+  double held_v;
+  int holding;
 } S_ctx;
+
+/* Inserts the held stack, after starting the lookup of keys (n of them;
+ * NULL at the end), and holds keys instead. */
+static void S_tree_add(S_ctx *c, const uint32_t *keys, uint32_t n, double v) {
+  if (c->holding) {
+    if (keys) pd_tree_prefetch_next(c->full, c->held, c->nheld, keys, n);
+    uint32_t leaf = pd_tree_insert(c->full, c->held, c->nheld); /* may move the columns */
+    c->full->col[PD_COL_SELF][leaf] += c->held_v;
+  }
+  c->holding = keys != NULL;
+  if (!keys) return;
+  if (n > c->capheld) {
+    c->capheld = n * 2;
+    c->held = pd_xrealloc(c->held, c->capheld * sizeof *c->held);
+  }
+  memcpy(c->held, keys, n * sizeof *keys);
+  c->nheld = n;
+  c->held_v = v;
+}
 
 static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
                     const double *values) {
@@ -160,10 +184,7 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
   s->total += fabs(v);
   s->total_var += var;
   if (c->funcs) pd_functotals_add(&s->ft, keys, (uint32_t)n, v, var);
-  if (c->full) {
-    uint32_t leaf = pd_tree_insert(c->full, keys, (uint32_t)n); /* may move the columns */
-    c->full->col[PD_COL_SELF][leaf] += v;
-  }
+  if (c->full) S_tree_add(c, keys, (uint32_t)n, v);
   return PD_OK;
 }
 
@@ -270,8 +291,10 @@ int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
   if (!o->tree_only || two_pass) pd_functotals_init(&s->ft, nkeys);
   pd_tree built; /* the tree before the cut */
   if (o->want_tree) pd_tree_init(&built, two_pass ? PD_SNAPSHOT_COLS : 1, (size_t)p->nlocations * 2 + 1024);
-  S_ctx ctx = {s, &stacks, index, o->want_tree && !two_pass ? &built : NULL, !o->tree_only || two_pass, NULL};
+  S_ctx ctx = {s, &stacks, index, o->want_tree && !two_pass ? &built : NULL, !o->tree_only || two_pass, NULL,
+               NULL, 0, 0, 0, 0};
   rc = pd_profile_samples(p, S_sample, &ctx, err);
+  if (ctx.full) S_tree_add(&ctx, NULL, 0, 0);
   if (rc == PD_OK && two_pass) {
     double min = o->tree_min_fraction * s->total;
     uint8_t *heavy = pd_xmalloc(nkeys + 1);
@@ -283,6 +306,7 @@ int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
   }
   /* before the cut, which needs room of its own */
   if (o->consume) pd_profile_drop_samples(p);
+  free(ctx.held);
   if (o->want_tree) {
     s->has_tree = 1;
     if (pruned) {
