@@ -136,11 +136,6 @@ uint32_t pd_tree_find(const pd_tree *t, uint32_t parent, uint32_t key);
  * (the root for an empty stack). Consecutive similar stacks are cheap: the
  * shared prefix with the previous path is reused without hashing. */
 uint32_t pd_tree_insert(pd_tree *t, const uint32_t *keys_leaf_first, uint32_t n);
-/* Called before inserting cur when next will be inserted after it: starts
- * loading the slot next's insert will look up first (a cache miss that
- * then overlaps the work on cur). Only a hint: nothing changes. */
-void pd_tree_prefetch_next(const pd_tree *t, const uint32_t *cur, uint32_t ncur, const uint32_t *next,
-                           uint32_t nnext);
 /* out[i] = col[c][i] + sum over descendants (node totals from self values). */
 void pd_tree_sum(const pd_tree *t, int c, double *out);
 /* Adds src's column src_col into dst's column dst_col node by node (matching

@@ -193,19 +193,6 @@ uint32_t pd_tree_insert(pd_tree *t, const uint32_t *keys, uint32_t n) {
   return node;
 }
 
-void pd_tree_prefetch_next(const pd_tree *t, const uint32_t *cur, uint32_t ncur, const uint32_t *next,
-                           uint32_t nnext) {
-  /* after cur, the path is cur's: next shares c2 of its frames and looks
-   * up its first other one under cur's node at depth c2 - 1, whose id is
-   * known now when cur shares that much with the path already there */
-  uint32_t c1 = 0, c2 = 0, lim1 = ncur < t->path_len ? ncur : t->path_len, lim2 = ncur < nnext ? ncur : nnext;
-  while (c1 < lim1 && t->path_keys[c1] == cur[ncur - 1 - c1]) c1++;
-  while (c2 < lim2 && cur[ncur - 1 - c2] == next[nnext - 1 - c2]) c2++;
-  if (c2 >= nnext || c2 > c1) return;
-  uint32_t parent = c2 ? t->path_nodes[c2 - 1] : 0;
-  __builtin_prefetch(&t->slots[S_slot_hash(parent, next[nnext - 1 - c2]) & (t->nslots - 1)]);
-}
-
 void pd_tree_sum(const pd_tree *t, int c, double *out) {
   memcpy(out, t->col[c], t->n * sizeof(double));
   for (uint32_t i = t->n - 1; i > 0; i--) out[t->parent[i]] += out[i];

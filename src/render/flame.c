@@ -214,6 +214,10 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
     } else {
       memcpy(change, src->slope, (size_t)t->n * sizeof *change);
       for (uint32_t i = 1; i < t->n; i++) change[t->parent[i]] -= src->slope[i];
+      /* a frame's own slope is its slope less its children's: where they
+       * cancel, what is left is rounding, which would read "+0/h" */
+      for (uint32_t i = 0; i < t->n; i++)
+        if (fabs(change[i]) <= 1e-9 * fabs(src->slope[i])) change[i] = 0;
     }
     for (size_t i = 0; i < frames.n; i++) {
       double c = change[PD_VEC_AT(&frames, S_frame, i).node];
