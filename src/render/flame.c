@@ -69,7 +69,9 @@ static void S_signed(pd_buf *b, double v, const char *unit) {
 }
 
 static void S_pct(pd_buf *b, double v, double total) {
-  pd_buf_printf(b, "%.2f%%", total != 0 ? 100 * v / total : 0);
+  char num[40];
+  pd_buf_put(b, num, pd_fmt_fixed(num, total != 0 ? 100 * v / total : 0, 2));
+  pd_buf_putc(b, '%');
 }
 
 /* The tooltip: the name, then one parenthesised group of figures that holds

@@ -6,6 +6,8 @@
  */
 #include "util.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,6 +212,30 @@ void pd_buf_put_varint(pd_buf *b, uint64_t v) {
   o[n++] = (uint8_t)v;
   b->len += n;
   b->data[b->len] = 0;
+}
+
+size_t pd_fmt_fixed(char *out, double v, int decimals) {
+  static const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+  double a = fabs(v), scaled = a * pow10[decimals], r = nearbyint(scaled);
+  /* below 1e9 the product is within 1e-7 of the exact one, so away from a
+   * tie by more than that the nearest integer is the one printf's exact
+   * rounding picks */
+  if (!(scaled < 1e9) || fabs(fabs(scaled - r) - 0.5) < 1e-6)
+    return (size_t)snprintf(out, 32, "%.*f", decimals, v);
+  uint64_t u = (uint64_t)r;
+  char digits[32], *p = digits + sizeof digits;
+  for (int d = 0; d < decimals; d++) {
+    *--p = (char)('0' + u % 10);
+    u /= 10;
+  }
+  if (decimals) *--p = '.';
+  do *--p = (char)('0' + u % 10);
+  while (u /= 10);
+  if (signbit(v)) *--p = '-';
+  size_t n = (size_t)(digits + sizeof digits - p);
+  memcpy(out, p, n);
+  out[n] = 0;
+  return n;
 }
 
 void pd_buf_base64(pd_buf *b, const void *data, size_t n) {

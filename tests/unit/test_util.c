@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <math.h>
+
 #include "test.h"
 #include "util/util.h"
 
@@ -198,7 +200,37 @@ PD_TEST(intern_put_many_equals_put) {
   pd_intern_free(&b);
 }
 
+PD_TEST(fmt_fixed_equals_printf) {
+  /* ties (0.125, 2.5), near ties, negatives and -0, huge, tiny, NaN and
+   * pseudo-random values of every magnitude: byte for byte printf's */
+  double fixed[] = {0, -0.0, 0.125, 0.375, 2.5, 3.5, -2.5, 1.005, 1.015, 0.045, 99.995, 1e15, 1e16,
+                    -1e20, 1e-7, 123456.789, 0.5, 1.5, NAN, INFINITY, -INFINITY, 4503599627370495.5};
+  int bad = 0;
+  char a[64], b[64];
+  uint64_t x = 0x2545f4914f6cdd1dull;
+  for (int i = 0; i < 200000; i++) {
+    double v;
+    if (i < (int)(sizeof fixed / sizeof fixed[0])) {
+      v = fixed[i];
+    } else {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      double m = (double)(x >> 11) / 9007199254740992.0; /* [0, 1) */
+      v = (m - 0.3) * pow(10, (double)(x % 19) - 6);
+      if (i % 7 == 0) v = nearbyint(v * 1000) / 1000; /* decimals that look round */
+    }
+    for (int d = 0; d <= 6; d++) {
+      size_t n = pd_fmt_fixed(a, v, d);
+      snprintf(b, sizeof b, "%.*f", d, v);
+      if (strcmp(a, b) != 0 || n != strlen(b)) {
+        if (bad++ < 5) fprintf(stderr, "    %.17g %d: %s != %s\n", v, d, a, b);
+      }
+    }
+  }
+  CHECK(bad == 0);
+}
+
 static const pd_test_case S_cases[] = {
+    {"fmt_fixed_equals_printf", fmt_fixed_equals_printf},
     {"intern_put_many_equals_put", intern_put_many_equals_put},
     {"base64_rfc4648_vectors", base64_rfc4648_vectors},
     {"arena_aligns_and_frees", arena_aligns_and_frees},
