@@ -51,6 +51,7 @@ void pd_series_init(pd_series *s, uint32_t n, int has_base, const pd_series_opts
   pthread_mutex_init(&s->keys_lock, NULL);
   pthread_mutex_init(&s->lock, NULL);
   pd_arena_init(&s->arena, 64 * 1024);
+  pd_arena_init(&s->arena2, 64 * 1024);
   s->n = n;
   s->has_base = has_base;
   s->ncols = n + (has_base ? 1 : 0);
@@ -86,6 +87,7 @@ void pd_series_free(pd_series *s) {
   pthread_mutex_destroy(&s->keys_lock);
   pthread_mutex_destroy(&s->lock);
   pd_arena_free(&s->arena);
+  pd_arena_free(&s->arena2);
   memset(s, 0, sizeof *s);
 }
 
@@ -480,7 +482,25 @@ static int S_nested(const pd_series *s, uint32_t a, uint32_t b) {
 
 typedef struct {
   double *x, *y, *var, *scratch;
+  pd_arena *arena; /* reasons and segment figures */
 } S_work;
+
+static void S_work_init(S_work *w, const pd_series *s, pd_arena *arena) {
+  size_t n = s->npos;
+  w->x = pd_xmalloc(n * sizeof *w->x);
+  w->y = pd_xmalloc(n * sizeof *w->y);
+  w->var = pd_xmalloc(n * sizeof *w->var);
+  w->scratch = pd_xmalloc(pd_theil_sen_scratch(n) * sizeof *w->scratch);
+  memcpy(w->x, s->t, n * sizeof *w->x);
+  w->arena = arena;
+}
+
+static void S_work_free(S_work *w) {
+  free(w->x);
+  free(w->y);
+  free(w->var);
+  free(w->scratch);
+}
 
 static double S_share(double v, double total) { return total != 0 ? v / total * 100 : 0; }
 
@@ -600,7 +620,7 @@ static void S_reason(pd_series *s, pd_funcstats *f, const S_work *w) {
     if (!isnan(f->delta_pct)) pd_buf_printf(&r, ", %+.1f%%", f->delta_pct);
     pd_buf_printf(&r, "), beyond the sampling noise (\xc2\xb1%s); share %.1f%% \xe2\x86\x92 %.1f%%", d,
                   f->share_first, f->share_last);
-    f->reason = pd_arena_strndup(&s->arena, r.data, r.len);
+    f->reason = pd_arena_strndup(w->arena, r.data, r.len);
     pd_buf_free(&r);
     return;
   }
@@ -661,7 +681,7 @@ static void S_reason(pd_series *s, pd_funcstats *f, const S_work *w) {
   if (f->trend != PD_TREND_PLATEAU && fabs(shift) >= 5 && f->trend == PD_TREND_STABLE && fabs(f->delta_pct) < 5)
     pd_buf_printf(&r, "; value about unchanged but share %s %.1f points", shift < 0 ? "down" : "up", fabs(shift));
   (void)e;
-  f->reason = pd_arena_strndup(&s->arena, r.data ? r.data : "", r.len);
+  f->reason = pd_arena_strndup(w->arena, r.data ? r.data : "", r.len);
   pd_buf_free(&r);
 }
 
@@ -721,7 +741,7 @@ static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
     f->plateau_share_from = S_share(w->y[k], s->total[k]);
     f->plateau_share_to = S_share(w->y[b], s->total[b]);
   }
-  f->segs = pd_arena_alloc(&s->arena, s->nsegs * sizeof *f->segs);
+  f->segs = pd_arena_alloc(w->arena, s->nsegs * sizeof *f->segs);
   for (uint32_t i = 0; i < s->nsegs; i++) {
     pd_segstats *g = &f->segs[i];
     uint32_t sa = s->segs[i].first, sb = s->segs[i].last;
@@ -828,6 +848,25 @@ static void S_tree(pd_series *s) {
   free(pos_of);
 }
 
+/* A share of the functions, for a thread of pd_series_finish. */
+typedef struct {
+  pd_series *s;
+  const uint32_t *keys;
+  uint32_t from, to;
+} S_part;
+
+/* Functions x snapshots from which two threads pay for themselves. */
+#define S_SPLIT_MIN 50000
+
+static void *S_functions(void *arg) {
+  S_part *part = arg;
+  S_work w;
+  S_work_init(&w, part->s, &part->s->arena2);
+  for (uint32_t i = part->from; i < part->to; i++) S_function(part->s, part->keys[i], &part->s->fs[i], &w);
+  S_work_free(&w);
+  return NULL;
+}
+
 /* ---- finish ---------------------------------------------------------------------------- */
 
 int pd_series_finish(pd_series *s, pd_err *err) {
@@ -842,11 +881,7 @@ int pd_series_finish(pd_series *s, pd_err *err) {
 
   S_work w;
   size_t n = s->npos;
-  w.x = pd_xmalloc(n * sizeof *w.x);
-  w.y = pd_xmalloc(n * sizeof *w.y);
-  w.var = pd_xmalloc(n * sizeof *w.var);
-  w.scratch = pd_xmalloc(pd_theil_sen_scratch(n) * sizeof *w.scratch);
-  memcpy(w.x, s->t, n * sizeof *w.x);
+  S_work_init(&w, s, &s->arena);
 
   /* the total, analysed like a function */
   {
@@ -880,20 +915,26 @@ int pd_series_finish(pd_series *s, pd_err *err) {
     }
   }
 
-  /* every function with a value somewhere */
-  s->fs = pd_xmalloc((s->rows ? s->rows : 1) * sizeof *s->fs);
+  /* every function with a value somewhere; each one's figures depend on
+   * its own values only, so a large series splits them between two
+   * threads (the second writes its strings into an arena of its own) */
+  uint32_t *keys = pd_xmalloc((s->rows ? s->rows : 1) * sizeof *keys);
   s->nfs = 0;
   for (uint32_t k = 0; k < s->rows; k++) {
     size_t row = (size_t)k * s->ncols;
     int any = s->seen[k];
     for (uint32_t c = 0; c < s->ncols && !any; c++) any = s->flat[row + c] != 0 || s->cum[row + c] != 0;
-    if (!any) continue;
-    S_function(s, k, &s->fs[s->nfs++], &w);
+    if (any) keys[s->nfs++] = k;
   }
-  free(w.x);
-  free(w.y);
-  free(w.var);
-  free(w.scratch);
+  s->fs = pd_xmalloc((s->nfs ? s->nfs : 1) * sizeof *s->fs);
+  S_part second = {s, keys, s->nfs / 2, s->nfs};
+  pthread_t tid;
+  int split = (size_t)s->nfs * s->npos >= S_SPLIT_MIN && pthread_create(&tid, NULL, S_functions, &second) == 0;
+  uint32_t end = split ? second.from : s->nfs;
+  for (uint32_t i = 0; i < end; i++) S_function(s, keys[i], &s->fs[i], &w);
+  if (split) pthread_join(tid, NULL);
+  free(keys);
+  S_work_free(&w);
 
   s->suspects = pd_xmalloc((s->nfs ? s->nfs : 1) * sizeof *s->suspects);
   for (uint32_t i = 0; i < s->nfs; i++)

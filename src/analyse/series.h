@@ -121,6 +121,7 @@ typedef struct pd_series {
   float *flat_var, *cum_var;
   uint8_t *seen;         /* [key]: on a stack of some snapshot */
   pd_arena arena;
+  pd_arena arena2;       /* what pd_series_finish's second thread allocates */
   char err[1024];        /* first error met by pd_series_add */
 
   /* set by pd_series_finish */

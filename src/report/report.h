@@ -12,8 +12,8 @@
 #include "../analyse/gates.h"
 #include "../analyse/memory.h"
 
-/* A JSON number: integers without a fraction, others with enough digits to
- * round-trip; non-finite values become null. */
+/* A JSON number: whole numbers (below 2^53) exactly, without a fraction,
+ * others with 15 significant digits; non-finite values become null. */
 void pd_json_num(pd_buf *out, double v);
 
 /* `profdiff top` as text, in `go tool pprof -top`'s layout. unit is pprof's

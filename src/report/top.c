@@ -24,11 +24,12 @@ void pd_json_num(pd_buf *out, double v) {
     pd_buf_put(out, p, (size_t)(digits + sizeof digits - p));
     return;
   }
+  /* 15 significant digits, which every double has exactly (the shortest
+   * form that reads back bit for bit took up to three printf and strtod
+   * calls, and report.json writes half a million such figures: shares,
+   * slopes, statistics, none of them meaningful to the 16th digit) */
   char tmp[40];
-  for (int prec = 15; prec <= 17; prec++) {
-    snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-    if (strtod(tmp, NULL) == v) break;
-  }
+  snprintf(tmp, sizeof tmp, "%.15g", v);
   pd_buf_puts(out, tmp);
 }
 
