@@ -40,7 +40,7 @@ double pd_noise_variance(const pd_noise *n, const double *values, double value);
 /* What every frame of a sample updates for its key, in half a cache line
  * (a sample touches a dozen keys at random among tens of thousands). */
 typedef struct pd_keytotal {
-  double cum, cum_var;
+  double cum;
   double cum_abs;  /* sum of |value|: bounds every tree node with this key */
   uint32_t stamp;  /* last sample that added to cum, for recursion */
   uint32_t seen;   /* on some stack, even if only with zero values */
@@ -105,6 +105,9 @@ typedef struct pd_reduce_opts {
    * samples once walked (pd_profile_drop_*), for a caller that holds
    * several profiles at once; it still frees p. */
   int consume;
+  /* Walk a large profile's samples with two threads (a command that reads
+   * one profile: both cores are its). */
+  int split;
 } pd_reduce_opts;
 
 /* Reduces p (whose keys go to the shared table `keys`) to a snapshot. The

@@ -119,7 +119,6 @@ void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
     if (t->stamp == f->gen) continue;
     t->stamp = f->gen;
     t->cum += value;
-    t->cum_var += var;
     t->cum_abs += abs;
   }
 }
@@ -146,12 +145,18 @@ typedef struct {
   pd_vec cut;   /* uint8: 1 when the stack was cut short (heavy pass) */
 } S_stackset;
 
-static void S_set_init(S_stackset *st) {
+/* For up to nstacks stacks of about nkeys keys in all: reserved up front
+ * (pages not written are never touched), so the vectors are not copied as
+ * they grow. */
+static void S_set_init(S_stackset *st, size_t nstacks, size_t nkeys) {
   pd_vec_init(&st->keys, sizeof(uint32_t));
   pd_vec_init(&st->start, sizeof(uint32_t));
   pd_vec_init(&st->value, sizeof(double));
   pd_vec_init(&st->cut, 1);
-  pd_vec_reserve(&st->keys, 1024); /* never NULL: stacks may all be empty */
+  pd_vec_reserve(&st->keys, nkeys > 1024 ? nkeys : 1024); /* never NULL: stacks may all be empty */
+  pd_vec_reserve(&st->start, nstacks + 1);
+  pd_vec_reserve(&st->value, nstacks);
+  pd_vec_reserve(&st->cut, nstacks);
   *(uint32_t *)pd_vec_push(&st->start) = 0;
 }
 
@@ -171,6 +176,22 @@ static void S_set_add(S_stackset *st, const uint32_t *keys, uint32_t n, double v
   *(uint32_t *)pd_vec_push(&st->start) = (uint32_t)st->keys.n;
   *(double *)pd_vec_push(&st->value) = v;
   *(uint8_t *)pd_vec_push(&st->cut) = (uint8_t)cut;
+}
+
+/* Appends src's stacks after dst's. */
+static void S_set_append(S_stackset *dst, const S_stackset *src) {
+  uint32_t base = (uint32_t)dst->keys.n, n = (uint32_t)src->value.n;
+  pd_vec_reserve(&dst->keys, dst->keys.n + src->keys.n);
+  if (src->keys.n) memcpy((uint32_t *)dst->keys.items + dst->keys.n, src->keys.items, src->keys.n * sizeof(uint32_t));
+  dst->keys.n += src->keys.n;
+  pd_vec_reserve(&dst->start, dst->start.n + n);
+  for (uint32_t i = 1; i <= n; i++) ((uint32_t *)dst->start.items)[dst->start.n++] = ((const uint32_t *)src->start.items)[i] + base;
+  pd_vec_reserve(&dst->value, dst->value.n + n);
+  if (n) memcpy((double *)dst->value.items + dst->value.n, src->value.items, n * sizeof(double));
+  dst->value.n += n;
+  pd_vec_reserve(&dst->cut, dst->cut.n + n);
+  if (n) memcpy((uint8_t *)dst->cut.items + dst->cut.n, src->cut.items, n);
+  dst->cut.n += n;
 }
 
 /* Sorting the stacks root first, as strings of keys: two keys at a time
@@ -356,6 +377,92 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
   return PD_OK;
 }
 
+/* ---- two threads on one profile ----------------------------------------------------
+ *
+ * A command that reads one profile (flame, top, fold) has both cores for
+ * it: a large profile's samples are walked in two halves at once, each
+ * thread summing its own figures and stacks, which are then added up in
+ * sample order (the stack set keeps it, so the tree is the same). A
+ * report's workers each have a file already. */
+#define S_SPLIT_SAMPLES 50000
+
+typedef struct {
+  S_ctx c;          /* the second half's, with the fields below */
+  pd_snapshot part; /* its figures: counts, totals, ft */
+  pd_stacks stacks; /* the profile's, with a scratch of its own */
+  S_stackset set;
+  const pd_profile *p;
+  pd_sample_fn fn;
+  uint32_t from, to;
+  int rc;
+  pd_err err;
+} S_half;
+
+static void *S_half_run(void *arg) {
+  S_half *h = arg;
+  h->rc = pd_profile_samples_range(h->p, h->from, h->to, h->fn, &h->c, &h->err);
+  return NULL;
+}
+
+static int S_walk(const pd_profile *p, pd_sample_fn fn, S_ctx *c, int split, pd_err *err) {
+  uint32_t n = p->nsamples;
+  if (!split || n < S_SPLIT_SAMPLES) return pd_profile_samples(p, fn, c, err);
+  S_half h;
+  memset(&h, 0, sizeof h);
+  h.c = *c;
+  h.part.noise = c->s->noise;
+  if (c->funcs) pd_functotals_init(&h.part.ft, c->s->ft.n);
+  h.c.s = &h.part;
+  h.stacks = *c->stacks;
+  h.stacks.out_cap = 64;
+  h.stacks.out = pd_xmalloc(h.stacks.out_cap * sizeof *h.stacks.out);
+  h.c.stacks = &h.stacks;
+  if (c->tree) {
+    S_set_init(&h.set, n - n / 2, c->tree->keys.cap / 2);
+    h.c.tree = &h.set;
+  }
+  h.p = p;
+  h.fn = fn;
+  h.from = n / 2;
+  h.to = n;
+  pthread_t tid;
+  int rc;
+  if (pthread_create(&tid, NULL, S_half_run, &h) == 0) {
+    rc = pd_profile_samples_range(p, 0, h.from, fn, c, err);
+    pthread_join(tid, NULL);
+  } else {
+    rc = pd_profile_samples_range(p, 0, h.from, fn, c, err);
+    if (rc == PD_OK) S_half_run(&h);
+  }
+  if (rc == PD_OK && h.rc != PD_OK) {
+    rc = h.rc;
+    *err = h.err;
+  }
+  pd_snapshot *s = c->s;
+  s->nsamples += h.part.nsamples;
+  s->nkept += h.part.nkept;
+  s->total += h.part.total;
+  s->total_var += h.part.total_var;
+  if (c->funcs) {
+    pd_functotals *a = &s->ft;
+    const pd_functotals *b = &h.part.ft;
+    for (uint32_t k = 0; k < a->n && k < b->n; k++) {
+      a->flat[k] += b->flat[k];
+      a->flat_var[k] += b->flat_var[k];
+      a->k[k].cum += b->k[k].cum;
+      a->k[k].cum_abs += b->k[k].cum_abs;
+      a->k[k].seen |= b->k[k].seen;
+    }
+    pd_functotals_free(&h.part.ft);
+  }
+  if (c->tree) {
+    S_set_append(c->tree, &h.set);
+    S_set_free(&h.set);
+  }
+  free(h.stacks.out);
+  return rc;
+}
+
 /* Second pass of a two-pass tree: the stack is cut above its first frame
  * (from the root) whose function is lighter than the threshold everywhere
  * (no node of it can be heavier than the function), and the sample lands
@@ -420,16 +527,19 @@ int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
   int two_pass = pruned && o->tree_min_fraction >= S_TWO_PASS_MIN;
   if (!o->tree_only || two_pass) pd_functotals_init(&s->ft, nkeys);
   S_stackset set;
-  if (o->want_tree) S_set_init(&set);
+  /* the samples' frames, when the profile says (flat arrays), else a guess
+   * at Go's depth: what is not used is not touched */
+  size_t frames = p->stack_start ? p->stack_start[p->nsamples] : (size_t)p->nsamples * 24;
+  if (o->want_tree) S_set_init(&set, p->nsamples, frames);
   S_ctx ctx = {s, &stacks, index, o->want_tree && !two_pass ? &set : NULL, !o->tree_only || two_pass, NULL};
-  rc = pd_profile_samples(p, S_sample, &ctx, err);
+  rc = S_walk(p, S_sample, &ctx, o->split, err);
   if (rc == PD_OK && two_pass) {
     double min = o->tree_min_fraction * s->total;
     uint8_t *heavy = pd_xmalloc(nkeys + 1);
     for (uint32_t k = 0; k < nkeys; k++) heavy[k] = s->ft.k[k].cum_abs >= min;
     ctx.heavy = heavy;
     ctx.tree = &set;
-    rc = pd_profile_samples(p, S_sample_heavy, &ctx, err);
+    rc = S_walk(p, S_sample_heavy, &ctx, o->split, err);
     free(heavy);
   }
   /* before the tree is built, which needs room of its own */

@@ -72,7 +72,6 @@ void pd_series_free(pd_series *s) {
   free(s->flat);
   free(s->cum);
   free(s->flat_var);
-  free(s->cum_var);
   free(s->seen);
   free(s->order);
   free(s->t);
@@ -176,23 +175,20 @@ static double S_get_num(const uint8_t **p, int kind) {
 }
 
 /* Per key with a value: key step, a byte of kinds (flat: bits 0-1; cum:
- * 2-3, S_SAME when equal to flat; 4: flat variance; 5: cum variance; 6:
- * the same variance), then the numbers. */
+ * 2-3, S_SAME when equal to flat; 4: flat variance), then the numbers. */
 static void S_pack_funcs(pd_buf *b, const pd_functotals *f) {
   uint32_t prev = 0;
   for (uint32_t k = 0; k < f->n; k++) {
     double flat = f->flat[k], cum = f->k[k].cum;
     if (flat == 0 && cum == 0) continue;
-    float fv = (float)f->flat_var[k], cv = (float)f->k[k].cum_var;
+    float fv = (float)f->flat_var[k];
     int fk = S_kind(flat), ck = cum == flat ? S_SAME : S_kind(cum);
-    int same_var = cv == fv;
     pd_buf_put_varint(b, k - prev);
     prev = k;
-    pd_buf_putc(b, (char)(fk | ck << 2 | (fv != 0) << 4 | (cv != 0 && !same_var) << 5 | same_var << 6));
+    pd_buf_putc(b, (char)(fk | ck << 2 | (fv != 0) << 4));
     S_put_num(b, flat, fk);
     if (ck != S_SAME) S_put_num(b, cum, ck);
     if (fv != 0) pd_buf_put(b, &fv, sizeof fv);
-    if (cv != 0 && !same_var) pd_buf_put(b, &cv, sizeof cv);
   }
 }
 
@@ -207,11 +203,9 @@ static void S_unpack_funcs(pd_series *s, uint32_t col, const pd_buf *b) {
     double flat = S_get_num(&p, h & 3);
     s->flat[at] = flat;
     s->cum[at] = (h >> 2 & 3) == S_SAME ? flat : S_get_num(&p, h >> 2 & 3);
-    float fv = 0, cv = 0;
+    float fv = 0;
     if (h & 16) memcpy(&fv, p, sizeof fv), p += sizeof fv;
-    if (h & 32) memcpy(&cv, p, sizeof cv), p += sizeof cv;
     s->flat_var[at] = fv;
-    s->cum_var[at] = h & 64 ? fv : cv;
   }
 }
 
@@ -248,7 +242,6 @@ static void S_unpack_all(pd_series *s) {
   s->flat = pd_xcalloc(cells ? cells : 1, sizeof *s->flat);
   s->cum = pd_xcalloc(cells ? cells : 1, sizeof *s->cum);
   s->flat_var = pd_xcalloc(cells ? cells : 1, sizeof *s->flat_var);
-  s->cum_var = pd_xcalloc(cells ? cells : 1, sizeof *s->cum_var);
   for (uint32_t c = 0; c < s->ncols; c++) {
     S_unpack_funcs(s, c, &s->snap[c].funcs);
     pd_buf_free(&s->snap[c].funcs);
@@ -411,7 +404,6 @@ static void S_scale_periods(pd_series *s) {
       s->flat[at] *= si->scale;
       s->cum[at] *= si->scale;
       s->flat_var[at] *= (float)(si->scale * si->scale);
-      s->cum_var[at] *= (float)(si->scale * si->scale);
     }
     si->total *= si->scale;
     si->total_var *= si->scale * si->scale;
@@ -526,12 +518,14 @@ static void S_fmt_p(double p, char *buf, size_t n) {
   else snprintf(buf, n, "p=%.3f", p);
 }
 
-/* Fills y (and var) with a function's values over all positions. */
+/* Fills y with a function's flat (or cum) values over all positions, and
+ * var with the flat values' variances: trends and noise bands are judged
+ * on flat values; cum ones only get a slope. */
 static void S_values(const pd_series *s, uint32_t key, int cum, S_work *w) {
   for (uint32_t p = 0; p < s->npos; p++) {
     size_t at = (size_t)key * s->ncols + s->order[p];
     w->y[p] = key < s->rows ? (cum ? s->cum[at] : s->flat[at]) : 0;
-    w->var[p] = key < s->rows ? (cum ? s->cum_var[at] : s->flat_var[at]) : 0;
+    w->var[p] = key < s->rows ? s->flat_var[at] : 0;
   }
 }
 

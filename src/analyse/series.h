@@ -118,7 +118,7 @@ typedef struct pd_series {
   uint32_t ncols;        /* n + has_base */
   uint32_t rows, rows_cap;
   double *flat, *cum;    /* [key * ncols + col] */
-  float *flat_var, *cum_var;
+  float *flat_var;       /* flat values' sampling variances */
   uint8_t *seen;         /* [key]: on a stack of some snapshot */
   pd_arena arena;
   pd_arena arena2;       /* what pd_series_finish's second thread allocates */

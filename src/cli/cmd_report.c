@@ -242,11 +242,35 @@ typedef struct {
   const uint32_t *order;
 } S_spark;
 
+/* What report.html's callbacks draw with: sparklines, and the graphs, each
+ * also written as its own file (with svg output) the first time it is drawn,
+ * so that one graph at a time is in memory. */
+typedef struct {
+  S_spark spark;
+  const pd_report_graphs *graphs;
+  pd_outset *out;
+  const char *dir;
+  int files;         /* svg output: write DIR/name.svg */
+  uint8_t staged[8]; /* graph i's file is staged */
+} S_draw;
+
 static int S_sparkline(void *ctx, uint32_t index, pd_buf *svg) {
-  const S_spark *sp = ctx;
+  const S_spark *sp = &((const S_draw *)ctx)->spark;
   if (index >= sp->series->nfs) return PD_ERR;
   pd_report_sparkline_svg(svg, sp->series, sp->order[index]);
   return PD_OK;
+}
+
+static int S_graph(void *ctx, size_t i, pd_buf *svg, pd_err *err) {
+  S_draw *d = ctx;
+  if (pd_report_graph_render(d->graphs, i, svg, err) != PD_OK) return PD_ERR;
+  if (!d->files || d->staged[i]) return PD_OK;
+  d->staged[i] = 1;
+  pd_buf path = PD_BUF_INIT;
+  pd_buf_printf(&path, "%s/%s", d->dir, d->graphs->files[i].name);
+  int rc = pd_outset_add(d->out, path.data, svg->data ? svg->data : "", svg->len, err);
+  pd_buf_free(&path);
+  return rc;
 }
 
 /* The one line on stderr a CI log shows. */
@@ -426,15 +450,16 @@ static int S_run(const pd_args *a) {
     memset(&graphs, 0, sizeof graphs);
     uint32_t *order = pd_report_function_order(&series);
     uint8_t *used = pd_xcalloc(series.nfs ? series.nfs : 1, 1);
-    S_spark spark = {&series, order};
+    pd_buf script = PD_BUF_INIT;
     if (fmt.svg || fmt.html) {
-      pd_buf script = PD_BUF_INIT;
       rc = pd_template_get("flamegraph.js", pd_arg(a, "template-dir"), &script, &err);
-      if (rc == PD_OK) rc = pd_report_graphs_build(&graphs, &series, have_mem ? &tl : NULL, script.data, &err);
-      pd_buf_free(&script);
+      if (rc == PD_OK) pd_report_graphs_plan(&graphs, &series, have_mem ? &tl : NULL, script.data);
       ro.sparkline_dir = "sparklines";
       ro.sparkline_used = used;
     }
+    S_draw draw = {{&series, order}, &graphs, &out, dir, fmt.svg, {0}};
+    const char *captions[8];
+    for (size_t i = 0; i < graphs.n; i++) captions[i] = graphs.files[i].caption;
     pd_report_link links[8];
     for (size_t i = 0; i < graphs.n && fmt.svg; i++) {
       links[i].label = graphs.files[i].caption;
@@ -453,12 +478,11 @@ static int S_run(const pd_args *a) {
       memset(&ho, 0, sizeof ho);
       ho.version = PD_VERSION;
       ho.template_dir = pd_arg(a, "template-dir");
-      pd_report_graph hg[8];
-      for (size_t i = 0; i < graphs.n; i++) hg[i] = (pd_report_graph){graphs.files[i].caption, &graphs.files[i].svg};
-      ho.graphs = hg;
+      ho.graph_captions = captions;
       ho.ngraphs = graphs.n;
+      ho.graph = S_graph;
       ho.sparkline = S_sparkline;
-      ho.ctx = &spark;
+      ho.ctx = &draw;
       rc = S_open(&out, dir, "report.html", &buf, &err);
       if (rc == PD_OK) {
         int built = pd_report_html(&buf, &series, &ro, &ho, &err);
@@ -471,8 +495,10 @@ static int S_run(const pd_args *a) {
       if (rc == PD_OK) rc = S_stage(&out, dir, "junit.xml", &buf, &err);
     }
     if (fmt.svg) {
+      /* the graphs report.html did not draw (without html output) */
       for (size_t i = 0; i < graphs.n && rc == PD_OK; i++)
-        rc = S_stage(&out, dir, graphs.files[i].name, &graphs.files[i].svg, &err);
+        if (!draw.staged[i]) rc = S_graph(&draw, i, &buf, &err);
+      pd_buf_truncate(&buf, 0);
       /* the sparklines report.md links to */
       int have_dir = 0;
       for (uint32_t i = 0; i < series.nfs && rc == PD_OK; i++) {
@@ -496,7 +522,7 @@ static int S_run(const pd_args *a) {
       rc = json.rc;
       err = json.err;
     }
-    pd_report_graphs_free(&graphs);
+    pd_buf_free(&script);
     free(used);
     free(order);
     pd_buf_free(&buf);

@@ -244,13 +244,21 @@ static void S_build(S_fold *f) {
   pd_profile_adopt_strings(p, f->in);
 }
 
-static void S_fold_init(S_fold *f, pd_profile *p, const pd_ingest_opts *opts, pd_err *err) {
+/* Distinct frames to expect from len bytes of folded stacks: real files
+ * hold one for every 1-4 kB (a large one 30,000 in 66 MB), and a table
+ * sized up front is not rebuilt as it grows. */
+static size_t S_expect_frames(size_t len) {
+  size_t n = len / 2048;
+  return n < 4096 ? 4096 : n > (1u << 20) ? (1u << 20) : n;
+}
+
+static void S_fold_init(S_fold *f, pd_profile *p, const pd_ingest_opts *opts, size_t len, pd_err *err) {
   memset(f, 0, sizeof *f);
   f->p = p;
   f->opts = opts;
   f->err = err;
   f->in = pd_xmalloc(sizeof *f->in);
-  pd_intern_init(f->in, 4096);
+  pd_intern_init(f->in, S_expect_frames(len));
   pd_vec_init(&f->stack, sizeof(uint32_t));
   pd_vec_init(&f->stack_start, sizeof(uint32_t));
   pd_vec_init(&f->values, sizeof(double));
@@ -309,7 +317,7 @@ int pd_folded_read(pd_profile *p, const uint8_t *data, size_t len,
                    const pd_ingest_opts *opts, pd_err *err) {
   p->format = PD_FORMAT_FOLDED;
   S_fold f;
-  S_fold_init(&f, p, opts, err);
+  S_fold_init(&f, p, opts, len, err);
   p->strings = f.in; /* freed with the profile, even on error */
   const char *text = (const char *)data;
   size_t first = len;
@@ -321,7 +329,7 @@ int pd_folded_read(pd_profile *p, const uint8_t *data, size_t len,
   pthread_t tid;
   int split = first < len;
   if (split) {
-    S_fold_init(&h.f, p, opts, err);
+    S_fold_init(&h.f, p, opts, len - first, err);
     h.f.quit_on_bad = 1;
     h.data = text + first;
     h.size = len - first;

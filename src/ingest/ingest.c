@@ -257,6 +257,7 @@ static int S_read_gzip(const char *name, const uint8_t *in, size_t n, size_t max
       }
       rc = pd_gz_read(&g, win + have, cap - have, &got, err);
       have += got;
+      pd_file_done_with(in, g.n - g.in_left);
       if (rc != PD_OK) break;
     }
     rc = pd_pprof_close(r, rc == PD_OK);

@@ -624,14 +624,20 @@ static inline uint32_t S_loc_index(const pd_profile *p, uint64_t id) {
     }                                                                     \
   } while (0)
 
-static int S_walk(const pd_profile *p, pd_sample_fn fn, void *ctx, pd_err *err) {
+static int S_walk(const pd_profile *p, uint32_t from, uint32_t to, pd_sample_fn fn, void *ctx, pd_err *err) {
   uint32_t cap = 64, nloc = 0, nval = 0;
   uint32_t *locs = pd_xmalloc(cap * sizeof *locs);
   double *vals = pd_xmalloc((p->ntypes + 1) * sizeof *vals);
   uint32_t i = 0;
   uint64_t bad_id = 0;
   const uint8_t *next = p->raw; /* S_keep_sample's records, one after the other */
-  for (i = 0; i < p->nsamples; i++) {
+  for (i = 0; i < from; i++) { /* to the first one asked for: lengths only */
+    uint64_t len;
+    S_rd rec = {next, next + 10};
+    S_varint(&rec, &len);
+    next = rec.p + len;
+  }
+  for (i = from; i < to; i++) {
     uint64_t len;
     S_rd rec = {next, next + 10};
     S_varint(&rec, &len); /* written by us: always whole */

@@ -63,7 +63,8 @@ typedef int (*pd_sample_fn)(void *ctx, const uint32_t *locs, uint32_t nlocs,
                             const double *values);
 
 typedef struct pd_profile pd_profile;
-typedef int (*pd_sample_walker)(const pd_profile *p, pd_sample_fn fn,
+/* Visits samples from..to-1 in file order. */
+typedef int (*pd_sample_walker)(const pd_profile *p, uint32_t from, uint32_t to, pd_sample_fn fn,
                                 void *ctx, pd_err *err);
 
 struct pd_profile {
@@ -146,6 +147,9 @@ static inline const char *pd_profile_str(const pd_profile *p, uint32_t id) {
 /* Visits every sample in file order. */
 int pd_profile_samples(const pd_profile *p, pd_sample_fn fn, void *ctx,
                        pd_err *err);
+/* Visits samples from..to-1 (two threads can walk two ranges at once). */
+int pd_profile_samples_range(const pd_profile *p, uint32_t from, uint32_t to, pd_sample_fn fn, void *ctx,
+                             pd_err *err);
 
 /* Resolves --sample-index the way pprof does: "" means the profile's
  * default_sample_type, else the last type; a number is an index; a name

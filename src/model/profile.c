@@ -91,9 +91,9 @@ void pd_profile_warn(pd_profile *p, const char *fmt, ...) {
   p->warnings[p->nwarnings++] = pd_arena_printf(&p->arena, "%s: %s", p->path, msg);
 }
 
-static int S_walk_arrays(const pd_profile *p, pd_sample_fn fn, void *ctx,
+static int S_walk_arrays(const pd_profile *p, uint32_t from, uint32_t to, pd_sample_fn fn, void *ctx,
                          pd_err *err) {
-  for (uint32_t i = 0; i < p->nsamples; i++) {
+  for (uint32_t i = from; i < to; i++) {
     uint32_t a = p->stack_start[i], b = p->stack_start[i + 1];
     if (fn(ctx, p->stack + a, b - a, p->values + (size_t)i * p->ntypes) != PD_OK)
       return pd_fail(err, "%s: sample walk stopped", p->path);
@@ -101,10 +101,17 @@ static int S_walk_arrays(const pd_profile *p, pd_sample_fn fn, void *ctx,
   return PD_OK;
 }
 
+int pd_profile_samples_range(const pd_profile *p, uint32_t from, uint32_t to, pd_sample_fn fn, void *ctx,
+                             pd_err *err) {
+  if (to > p->nsamples) to = p->nsamples;
+  if (from >= to) return PD_OK;
+  if (p->walk) return p->walk(p, from, to, fn, ctx, err);
+  return S_walk_arrays(p, from, to, fn, ctx, err);
+}
+
 int pd_profile_samples(const pd_profile *p, pd_sample_fn fn, void *ctx,
                        pd_err *err) {
-  if (p->walk) return p->walk(p, fn, ctx, err);
-  return S_walk_arrays(p, fn, ctx, err);
+  return pd_profile_samples_range(p, 0, p->nsamples, fn, ctx, err);
 }
 
 static void S_list_types(const pd_profile *p, char *buf, size_t n) {

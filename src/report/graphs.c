@@ -4,7 +4,9 @@
  * columns hold the first or base snapshot, the last one, and each frame's
  * growth slope), so the same frame sits at the same place in every graph,
  * and they use the per-package palette, so a function has the same colour
- * in all of them. Sparklines are drawn on demand, one per function row.
+ * in all of them. Each is drawn when asked for (pd_report_graph_render),
+ * so a report holds one at a time (a large profile's are megabytes);
+ * sparklines likewise, one per function row.
  */
 #include "report.h"
 
@@ -15,12 +17,15 @@
 #include "../render/escape.h"
 #include "../render/render.h"
 
-static pd_report_file *S_add(pd_report_graphs *g, const char *name, const char *caption) {
+enum { S_FLAME, S_TIMELINE, S_MEMORY };
+
+static void S_add(pd_report_graphs *g, const char *name, const char *caption, int kind, int mode, int col) {
   pd_report_file *f = &g->files[g->n++];
   f->name = name;
   f->caption = caption;
-  f->svg = (pd_buf)PD_BUF_INIT;
-  return f;
+  f->kind = kind;
+  f->mode = mode;
+  f->col = col;
 }
 
 /* "heap-003.pb.gz (2026-11-22T19:06:51Z)" */
@@ -33,8 +38,8 @@ static void S_snapshot_label(pd_buf *b, const pd_series *s, int32_t col) {
   }
 }
 
-static int S_flame(pd_report_graphs *g, const pd_series *s, const char *script, const char *name,
-                   const char *caption, pd_flame_mode mode, int col, pd_err *err) {
+static int S_flame(pd_buf *out, const pd_series *s, const char *script, const char *caption,
+                   pd_flame_mode mode, int col, pd_err *err) {
   const pd_snapinfo *ref = &s->snap[s->order[0]];
   pd_flame_src src;
   memset(&src, 0, sizeof src);
@@ -75,15 +80,14 @@ static int S_flame(pd_report_graphs *g, const pd_series *s, const char *script, 
   }
   o.title = title.data;
   o.subtitle = sub.data;
-  pd_report_file *f = S_add(g, name, caption);
-  int rc = pd_render_flame(&f->svg, &src, &o, NULL, err);
+  int rc = pd_render_flame(out, &src, &o, NULL, err);
   pd_buf_free(&title);
   pd_buf_free(&sub);
   return rc;
 }
 
 /* The total over the series, with the resets that cut it into segments. */
-static void S_timeline(pd_report_graphs *g, const pd_series *s) {
+static void S_timeline(pd_buf *out, const pd_series *s) {
   const pd_snapinfo *ref = &s->snap[s->order[0]];
   double *marks = pd_xmalloc((s->nsegs ? s->nsegs : 1) * sizeof *marks);
   uint32_t nmarks = 0;
@@ -107,15 +111,14 @@ static void S_timeline(pd_report_graphs *g, const pd_series *s) {
   c.marks = marks;
   c.nmarks = nmarks;
   c.mark_label = "reset";
-  pd_report_file *f = S_add(g, "timeline.svg", "Total over the series (dashed: resets)");
-  pd_render_chart(&f->svg, &c);
+  pd_render_chart(out, &c);
   pd_buf_free(&title);
   free(marks);
 }
 
 /* Heap profile, anonymous memory, page cache and working set of the
  * container, over time. */
-static void S_memory(pd_report_graphs *g, const pd_memtimeline *tl) {
+static void S_memory(pd_buf *out, const pd_memtimeline *tl) {
   uint32_t n = tl->n;
   double *x = pd_xmalloc((n ? n : 1) * 6 * sizeof *x);
   double *heap = x + n, *anon = heap + n, *act = anon + n, *inact = act + n, *ws = inact + n;
@@ -148,32 +151,34 @@ static void S_memory(pd_report_graphs *g, const pd_memtimeline *tl) {
   c.t0_ns = t0;
   c.lines = lines;
   c.nlines = sizeof lines / sizeof lines[0];
-  pd_report_file *f = S_add(g, "memory.svg", "Heap versus container memory");
-  pd_render_chart(&f->svg, &c);
+  pd_render_chart(out, &c);
   free(x);
 }
 
-int pd_report_graphs_build(pd_report_graphs *g, const pd_series *s, const pd_memtimeline *tl,
-                           const char *script, pd_err *err) {
+void pd_report_graphs_plan(pd_report_graphs *g, const pd_series *s, const pd_memtimeline *tl,
+                           const char *script) {
   memset(g, 0, sizeof *g);
-  int rc = S_flame(g, s, script, "flame-first.svg", s->has_base ? "Flame graph, base" : "Flame graph, first snapshot",
-                   PD_FLAME_PLAIN, s->has_base ? PD_SCOL_BASE : PD_SCOL_FIRST, err);
-  if (rc == PD_OK)
-    rc = S_flame(g, s, script, "flame-last.svg", "Flame graph, last snapshot", PD_FLAME_PLAIN, PD_SCOL_LAST, err);
-  if (rc == PD_OK)
-    rc = S_flame(g, s, script, "diff.svg",
-                 s->has_base ? "Differential flame graph, base -> last" : "Differential flame graph, first -> last",
-                 PD_FLAME_DIFF, PD_SCOL_LAST, err);
-  if (rc == PD_OK && s->npos > 2)
-    rc = S_flame(g, s, script, "growth.svg", "Growth flame graph", PD_FLAME_GROWTH, PD_SCOL_LAST, err);
-  if (rc == PD_OK && s->npos > 2) S_timeline(g, s);
-  if (rc == PD_OK && tl && tl->n) S_memory(g, tl);
-  return rc;
+  g->series = s;
+  g->timeline = tl;
+  g->script = script;
+  S_add(g, "flame-first.svg", s->has_base ? "Flame graph, base" : "Flame graph, first snapshot", S_FLAME,
+        PD_FLAME_PLAIN, s->has_base ? PD_SCOL_BASE : PD_SCOL_FIRST);
+  S_add(g, "flame-last.svg", "Flame graph, last snapshot", S_FLAME, PD_FLAME_PLAIN, PD_SCOL_LAST);
+  S_add(g, "diff.svg", s->has_base ? "Differential flame graph, base -> last" : "Differential flame graph, first -> last",
+        S_FLAME, PD_FLAME_DIFF, PD_SCOL_LAST);
+  if (s->npos > 2) S_add(g, "growth.svg", "Growth flame graph", S_FLAME, PD_FLAME_GROWTH, PD_SCOL_LAST);
+  if (s->npos > 2) S_add(g, "timeline.svg", "Total over the series (dashed: resets)", S_TIMELINE, 0, 0);
+  if (tl && tl->n) S_add(g, "memory.svg", "Heap versus container memory", S_MEMORY, 0, 0);
 }
 
-void pd_report_graphs_free(pd_report_graphs *g) {
-  for (size_t i = 0; i < g->n; i++) pd_buf_free(&g->files[i].svg);
-  g->n = 0;
+int pd_report_graph_render(const pd_report_graphs *g, size_t i, pd_buf *out, pd_err *err) {
+  const pd_report_file *f = &g->files[i];
+  pd_buf_truncate(out, 0);
+  switch (f->kind) {
+  case S_FLAME: return S_flame(out, g->series, g->script, f->caption, (pd_flame_mode)f->mode, f->col, err);
+  case S_TIMELINE: S_timeline(out, g->series); return PD_OK;
+  default: S_memory(out, g->timeline); return PD_OK;
+  }
 }
 
 void pd_report_sparkline_svg(pd_buf *out, const pd_series *s, uint32_t fs_index) {

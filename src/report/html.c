@@ -75,27 +75,38 @@ static void S_inline_sparklines(cmark_node *doc, const char *dir, pd_report_spar
 
 /* Fills {{name}} placeholders of the template. */
 /* The flame graphs, each an SVG document inlined as base64 (megabytes for a
- * large profile), written straight into out and spilled figure by figure. */
-static void S_graphs(pd_buf *out, const pd_report_html_opts *h) {
-  if (!h->ngraphs) return;
+ * large profile): drawn one at a time (h->graph) and written out in slices
+ * as they are encoded, so neither the graphs nor their base64 are ever all
+ * in memory. */
+static int S_graphs(pd_buf *out, const pd_report_html_opts *h, pd_err *err) {
+  if (!h->ngraphs) return PD_OK;
   pd_buf_puts(out, "<h3>Flame graphs</h3>\n");
-  for (size_t i = 0; i < h->ngraphs; i++) {
-    const pd_report_graph *g = &h->graphs[i];
+  pd_buf svg = PD_BUF_INIT;
+  int rc = PD_OK;
+  for (size_t i = 0; i < h->ngraphs && rc == PD_OK; i++) {
+    rc = h->graph(h->ctx, i, &svg, err);
+    if (rc != PD_OK) break;
     pd_buf_printf(out, "<figure id=\"graph-%zu\">\n", i);
     /* <object> keeps each graph's own script (zoom, search) working in
      * its own document, which <img> would not */
     pd_buf_puts(out, "<object type=\"image/svg+xml\" data=\"data:image/svg+xml;base64,");
-    pd_buf_base64(out, g->svg->data, g->svg->len);
+    enum { SLICE = 3 << 16 }; /* a multiple of 3: the slices' base64 joins up */
+    for (size_t at = 0; at < svg.len; at += SLICE) {
+      pd_buf_base64(out, svg.data + at, svg.len - at < SLICE ? svg.len - at : SLICE);
+      pd_buf_spill(out);
+    }
     pd_buf_puts(out, "\"></object>\n<figcaption>");
-    pd_esc_xml(out, g->caption, strlen(g->caption));
+    pd_esc_xml(out, h->graph_captions[i], strlen(h->graph_captions[i]));
     pd_buf_puts(out, "</figcaption>\n</figure>\n");
     pd_buf_spill(out);
   }
+  pd_buf_free(&svg);
+  return rc;
 }
 
 /* Fills {{name}} in tpl; a NULL value is the graphs (S_graphs). */
-static void S_fill(pd_buf *out, const pd_buf *tpl, const char **names, const pd_buf **values, size_t n,
-                   const pd_report_html_opts *h) {
+static int S_fill(pd_buf *out, const pd_buf *tpl, const char **names, const pd_buf **values, size_t n,
+                  const pd_report_html_opts *h, pd_err *err) {
   const char *p = tpl->data, *end = tpl->data + tpl->len;
   while (p < end) {
     const char *open = strstr(p, "{{");
@@ -115,11 +126,15 @@ static void S_fill(pd_buf *out, const pd_buf *tpl, const char **names, const pd_
       p = open + 2;
       continue;
     }
-    if (!values[i]) S_graphs(out, h);
-    else if (values[i]->len) pd_buf_put(out, values[i]->data, values[i]->len);
+    if (!values[i]) {
+      if (S_graphs(out, h, err) != PD_OK) return PD_ERR;
+    } else if (values[i]->len) {
+      pd_buf_put(out, values[i]->data, values[i]->len);
+    }
     pd_buf_spill(out);
     p = close + 2;
   }
+  return PD_OK;
 }
 
 int pd_report_html(pd_buf *out, const pd_series *s, const pd_report_opts *o,
@@ -160,8 +175,8 @@ int pd_report_html(pd_buf *out, const pd_series *s, const pd_report_opts *o,
   pd_buf_free(&md);
   const char *names[] = {"title", "style", "script", "notes", "content", "graphs", "version"};
   const pd_buf *values[] = {&title, &style, &script, &notes, &content, NULL, &version};
-  S_fill(out, &tpl, names, values, sizeof names / sizeof names[0], h);
+  int rc = S_fill(out, &tpl, names, values, sizeof names / sizeof names[0], h, err);
   pd_buf *all[] = {&tpl, &style, &script, &title, &notes, &content, &version};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pd_buf_free(all[i]);
-  return PD_OK;
+  return rc;
 }

@@ -77,17 +77,15 @@ void pd_report_sparkline_text(pd_buf *out, const pd_series *s, uint32_t key);
 /* report.html: the Markdown report rendered with cmark-gfm into
  * templates/report.html, graphs and sparklines inline. */
 typedef int (*pd_report_sparkline_fn)(void *ctx, uint32_t index, pd_buf *svg);
-
-typedef struct pd_report_graph {
-  const char *caption;
-  const pd_buf *svg;
-} pd_report_graph;
+/* Draws flame graph (or chart) i into svg, for report.html to inline. */
+typedef int (*pd_report_graph_fn)(void *ctx, size_t index, pd_buf *svg, pd_err *err);
 
 typedef struct pd_report_html_opts {
   const char *version;
   const char *template_dir;        /* --template-dir, or NULL */
-  const pd_report_graph *graphs;   /* shown after the tables */
+  const char *const *graph_captions; /* shown after the tables, drawn by graph() */
   size_t ngraphs;
+  pd_report_graph_fn graph;
   pd_report_sparkline_fn sparkline; /* makes the SVG of sparkline fNNNNN */
   void *ctx;
 } pd_report_html_opts;
@@ -103,17 +101,22 @@ int pd_report_html(pd_buf *out, const pd_series *s, const pd_report_opts *o,
 typedef struct pd_report_file {
   const char *name;    /* file name in the report directory */
   const char *caption;
-  pd_buf svg;
+  int kind, mode, col; /* what graphs.c draws */
 } pd_report_file;
 
 typedef struct pd_report_graphs {
   pd_report_file files[8];
   size_t n;
+  const pd_series *series;
+  const pd_memtimeline *timeline;
+  const char *script;
 } pd_report_graphs;
 
-int pd_report_graphs_build(pd_report_graphs *g, const pd_series *s, const pd_memtimeline *tl,
-                           const char *script, pd_err *err);
-void pd_report_graphs_free(pd_report_graphs *g);
+/* Lists the graphs of the series (nothing is drawn yet). */
+void pd_report_graphs_plan(pd_report_graphs *g, const pd_series *s, const pd_memtimeline *tl,
+                           const char *script);
+/* Draws graph i into out (emptied first). */
+int pd_report_graph_render(const pd_report_graphs *g, size_t i, pd_buf *out, pd_err *err);
 
 /* The sparkline SVG of function s->fs[fs_index]: its flat value over the
  * series. */

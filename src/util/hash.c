@@ -94,6 +94,21 @@ static void S_intern_grow(pd_intern *in) {
   in->nslots = nslots;
 }
 
+/* Equality of two n-byte strings, a word at a time: names are short, and
+ * a call to memcmp cost more than the compare (a tenth of reading a large
+ * folded file). */
+static inline int S_same(const char *a, const char *b, size_t n) {
+  while (n >= 8) {
+    if (S_load64((const unsigned char *)a) != S_load64((const unsigned char *)b)) return 0;
+    a += 8;
+    b += 8;
+    n -= 8;
+  }
+  while (n--)
+    if (*a++ != *b++) return 0;
+  return 1;
+}
+
 static uint32_t S_intern_lookup(const pd_intern *in, const char *s, size_t n,
                                 uint64_t h, size_t *slot) {
   size_t i = h & (in->nslots - 1);
@@ -103,7 +118,7 @@ static uint32_t S_intern_lookup(const pd_intern *in, const char *s, size_t n,
     if (!v) break;
     if ((v & ~UINT64_C(0xffffffff)) == tag) {
       uint32_t id = (uint32_t)v - 1;
-      if (in->len[id] == n && memcmp(in->str[id], s, n) == 0) return id;
+      if (in->len[id] == n && S_same(in->str[id], s, n)) return id;
     }
     i = (i + 1) & (in->nslots - 1);
   }

@@ -211,6 +211,11 @@ void pd_file_release(uint8_t *data);
 /* The path of the mapped input holding addr, or NULL (for a SIGBUS
  * handler: async-signal-safe, no lock). */
 const char *pd_file_mapped_at(const void *addr);
+/* Says that the first upto bytes of data (an input from pd_read_file) will
+ * not be read again: when it is mapped, their pages leave the process
+ * (they stay in the page cache), so a large gzip'd input does not sit in
+ * memory whole while it is inflated. */
+void pd_file_done_with(const uint8_t *data, size_t upto);
 
 /* The last path component, for messages and reports. */
 const char *pd_basename(const char *path);
