@@ -78,7 +78,6 @@ typedef struct pd_stacks {
   uint32_t *trim_start; /* drop_frames: keys kept when pruning beneath l */
   uint8_t *flags;       /* PD_LOC_* */
   int has_filters, has_prune;
-  int identity;         /* every location is one frame keyed by its index */
   uint32_t *out;        /* scratch for one expanded sample */
   uint32_t out_cap;
   pd_arena arena;

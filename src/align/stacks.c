@@ -356,10 +356,6 @@ int pd_stacks_init(pd_stacks *s, const pd_profile *p, const pd_view *v,
   s->key_start[nloc] = (uint32_t)kv.n;
   s->keys = pd_arena_alloc(&s->arena, (kv.n ? kv.n : 1) * sizeof(uint32_t));
   if (kv.n) memcpy(s->keys, kv.items, kv.n * sizeof(uint32_t));
-  /* Folded stacks read into a fresh key table: location l is the one frame
-   * whose key is l, and a sample's keys are its locations as they are */
-  s->identity = !s->has_filters && !s->has_prune && kv.n == nloc;
-  for (uint32_t l = 0; l < nloc && s->identity; l++) s->identity = s->key_start[l] == l && s->keys[l] == l;
   s->out_cap = 256;
   s->out = pd_xmalloc(s->out_cap * sizeof *s->out);
   pd_vec_free(&kv);
@@ -378,10 +374,6 @@ fail:
 
 int32_t pd_stacks_expand(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
                          const uint32_t **out) {
-  if (s->identity) {
-    *out = locs;
-    return (int32_t)nlocs;
-  }
   uint32_t start = 0;
   if (s->has_prune) {
     /* pprof's Prune: from the root, past the first user frame, cut at the
