@@ -106,7 +106,7 @@ typedef struct pd_reduce_opts {
    * several profiles at once; it still frees p. */
   int consume;
   /* Walk a large profile's samples with two threads (a command that reads
-   * one profile: both cores are its). */
+   * one profile and builds its tree: both cores are its). */
   int split;
 } pd_reduce_opts;
 

@@ -379,8 +379,8 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
 
 /* ---- two threads on one profile ----------------------------------------------------
  *
- * A command that reads one profile (flame, top, fold) has both cores for
- * it: a large profile's samples are walked in two halves at once, each
+ * A command that reads one profile and builds its tree (flame, fold) has
+ * both cores for it: a large profile's samples are walked in two halves at once, each
  * thread summing its own figures and stacks, which are then added up in
  * sample order (the stack set keeps it, so the tree is the same). A
  * report's workers each have a file already. */

@@ -172,7 +172,9 @@ int pd_cli_load(const char *path, const pd_args *a, const pd_view *v,
   pd_profile p;
   int rc = pd_ingest_file(path, &io, &p, err);
   if (rc == PD_OK) {
-    pd_reduce_opts ro = {pd_arg(a, "sample-index"), want_tree, tree_min_fraction, NULL, want_tree, 0, 1};
+    /* two threads walk the samples only when a tree is built from them
+     * (flame, fold): for top's table the walk is too short to pay */
+    pd_reduce_opts ro = {pd_arg(a, "sample-index"), want_tree, tree_min_fraction, NULL, want_tree, 0, want_tree};
     rc = pd_reduce(&p, v, keys, &ro, s, err);
     if (rc != PD_OK) pd_snapshot_free(s);
   }
