@@ -4,9 +4,13 @@ exp=tests/expected/pprof
 if ! have_data; then
   skip "pprof parity" "../shared/data is absent"
 else
+  # under valgrind (memory errors, not figures: the plain runs check those)
+  # each file is read for its first sample type only
+  [ -n "${PD_WRAP:-}" ] && skip "pprof parity, sample types after the first" "under valgrind"
   for tf in "$exp"/*.type; do
     b=$(basename "$tf" .type)
     name=${b%.*} i=${b##*.}
+    [ -n "${PD_WRAP:-}" ] && [ "$i" != 0 ] && continue
     u=$(cut -d' ' -f2 "$tf")
     f=$DATA/pprof/$name
     [ -f "$f" ] || { skip "$b" "no $f"; continue; }
