@@ -70,4 +70,12 @@ const char *pd_test_data(const char *rel);
 /* Path of a file inside the repository (tests run from the repo root). */
 const char *pd_test_repo(const char *rel);
 
+/* Reads and reduces a file with default view options (a failure is a
+ * failed check); returns PD_OK or PD_ERR. */
+struct pd_intern;
+struct pd_snapshot;
+struct pd_reduce_opts;
+int pd_test_reduce_file(const char *path, const struct pd_reduce_opts *ro, struct pd_intern *keys,
+                        struct pd_snapshot *s);
+
 #endif

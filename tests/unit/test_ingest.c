@@ -344,20 +344,8 @@ PD_TEST(go_text_symbols_from_comments) {
  * protobuf and as debug=1 text: both must give the same total and the same
  * flat and cum for every function, for all four sample types. */
 static int S_reduce_file(const char *path, const char *index, pd_intern *keys, pd_snapshot *s) {
-  pd_profile p;
-  pd_err err;
-  int rc = pd_ingest_file(path, NULL, &p, &err);
-  if (rc == PD_OK) {
-    pd_view v;
-    pd_view_opts o = {0};
-    pd_view_init(&v, &o, &err);
-    pd_reduce_opts ro = {index, 0};
-    rc = pd_reduce(&p, &v, keys, &ro, s, &err);
-    pd_view_free(&v);
-  }
-  CHECK_MSG(rc == PD_OK, "%s", err.msg);
-  pd_profile_free(&p);
-  return rc;
+  pd_reduce_opts ro = {index, 0};
+  return pd_test_reduce_file(path, &ro, keys, s);
 }
 
 PD_TEST(go_text_equals_protobuf_of_the_same_moment) {

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include "test.h"
+#include "analyse/analyse.h"
+#include "ingest/ingest.h"
 
 int pd_test_failed_checks;
 int pd_test_skipped;
@@ -26,6 +28,22 @@ const char *pd_test_data(const char *rel) {
 }
 
 const char *pd_test_repo(const char *rel) { return rel; }
+
+int pd_test_reduce_file(const char *path, const pd_reduce_opts *ro, pd_intern *keys, pd_snapshot *s) {
+  pd_profile p;
+  pd_err err;
+  int rc = pd_ingest_file(path, NULL, &p, &err);
+  if (rc == PD_OK) {
+    pd_view v;
+    pd_view_opts o = {0};
+    pd_view_init(&v, &o, &err);
+    rc = pd_reduce(&p, &v, keys, ro, s, &err);
+    pd_view_free(&v);
+  }
+  CHECK_MSG(rc == PD_OK, "%s: %s", path, err.msg);
+  pd_profile_free(&p);
+  return rc;
+}
 
 int pd_test_write_fixtures(const char *dir);
 int pd_test_write_adversarial(const char *dir, unsigned divisor);

@@ -108,20 +108,8 @@ PD_TEST(insert_matches_a_naive_tree) {
 }
 
 static int S_load(const char *path, double fraction, int tree_only, pd_intern *keys, pd_snapshot *s) {
-  pd_profile p;
-  pd_err err;
-  int rc = pd_ingest_file(path, NULL, &p, &err);
-  if (rc == PD_OK) {
-    pd_view v;
-    pd_view_opts o = {0};
-    pd_view_init(&v, &o, &err);
-    pd_reduce_opts ro = {NULL, 1, fraction, NULL, tree_only};
-    rc = pd_reduce(&p, &v, keys, &ro, s, &err);
-    pd_view_free(&v);
-  }
-  CHECK_MSG(rc == PD_OK, "%s", err.msg);
-  pd_profile_free(&p);
-  return rc;
+  pd_reduce_opts ro = {NULL, 1, fraction, NULL, tree_only};
+  return pd_test_reduce_file(path, &ro, keys, s);
 }
 
 /* A pruned tree, however it was built (one pass and a cut, or a second
