@@ -96,7 +96,7 @@ PD_TEST(outset_streams_large_outputs) {
   pd_buf_puts(&b, "dropped: open empties the buffer");
   CHECK(pd_outset_open(&o, path, &b, &err) == PD_OK);
   size_t max_held = 0;
-  for (int i = 0; i < 30000; i++) {
+  for (int i = 0; i < 200000; i++) {
     pd_buf_printf(&b, "line %d\n", i);
     if (b.len > max_held) max_held = b.len;
     pd_buf_spill(&b);
