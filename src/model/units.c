@@ -113,7 +113,7 @@ char *pd_unit_label(double value, const char *unit, const char *out_unit,
   const char *u;
   double v = S_scale(value, unit, out_unit ? out_unit : "auto", &u);
   char num[64];
-  size_t len = pd_fmt_fixed(num, v, 2);
+  size_t len = pd_fmt_fixed(num, sizeof num, v, 2);
   if (len > 3 && strcmp(num + len - 3, ".00") == 0) num[len - 3] = 0;
   if (strcmp(num, "0") == 0 || strcmp(num, "-0") == 0)
     snprintf(buf, n, "0");

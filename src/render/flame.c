@@ -70,7 +70,7 @@ static void S_signed(pd_buf *b, double v, const char *unit) {
 
 static void S_pct(pd_buf *b, double v, double total) {
   char num[40];
-  pd_buf_put(b, num, pd_fmt_fixed(num, total != 0 ? 100 * v / total : 0, 2));
+  pd_buf_put(b, num, pd_fmt_fixed(num, sizeof num, total != 0 ? 100 * v / total : 0, 2));
   pd_buf_putc(b, '%');
 }
 

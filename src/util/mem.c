@@ -214,14 +214,16 @@ void pd_buf_put_varint(pd_buf *b, uint64_t v) {
   b->data[b->len] = 0;
 }
 
-size_t pd_fmt_fixed(char *out, double v, int decimals) {
+size_t pd_fmt_fixed(char *out, size_t size, double v, int decimals) {
   static const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
   double a = fabs(v), scaled = a * pow10[decimals], r = nearbyint(scaled);
   /* below 1e9 the product is within 1e-7 of the exact one, so away from a
    * tie by more than that the nearest integer is the one printf's exact
    * rounding picks */
-  if (!(scaled < 1e9) || fabs(fabs(scaled - r) - 0.5) < 1e-6)
-    return (size_t)snprintf(out, 32, "%.*f", decimals, v);
+  if (!(scaled < 1e9) || fabs(fabs(scaled - r) - 0.5) < 1e-6) {
+    int n = snprintf(out, size, "%.*f", decimals, v);
+    return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1; /* what was written */
+  }
   uint64_t u = (uint64_t)r;
   char digits[32], *p = digits + sizeof digits;
   for (int d = 0; d < decimals; d++) {

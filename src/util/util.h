@@ -91,11 +91,11 @@ void pd_buf_base64(pd_buf *b, const void *data, size_t n);
  * pd_varint_next reads one back without bounds checks (trusted bytes). */
 void pd_buf_put_varint(pd_buf *b, uint64_t v);
 /* v with `decimals` digits after the point (0 to 6), exactly as
- * printf("%.*f") writes it, into out (at least 32 bytes); returns the
- * length. Most labels of a report's graphs go through here: printf's
+ * snprintf(out, size, "%.*f") writes it (size at least 32: a huge v is cut
+ * to size - 1 bytes as snprintf cuts it); returns the length written. Most labels of a report's graphs go through here: printf's
  * exact decimal path is slow, so the digits are made by hand unless v is
  * huge or a hair from a tie, where printf decides. */
-size_t pd_fmt_fixed(char *out, double v, int decimals);
+size_t pd_fmt_fixed(char *out, size_t size, double v, int decimals);
 static inline uint64_t pd_varint_next(const uint8_t **p) {
   uint64_t x = 0;
   for (int shift = 0;; shift += 7) {

@@ -30,7 +30,7 @@ static inline uint8_t *pd_fuzz_copy(const uint8_t *data, size_t size) {
 /* Reduces p at the granularity picked by `which` (so the fuzzer reaches all
  * three without a separate target), then renders a top table and folded
  * stacks. An error from a later stage is fine; a crash is not. */
-static inline void pd_fuzz_reduce_and_render(const pd_profile *p, unsigned which) {
+static inline void pd_fuzz_reduce_and_render(pd_profile *p, unsigned which) {
   pd_err err;
   pd_view_opts o = {(pd_granularity)(which % 3), (pd_demangle)((which / 3) % 3), NULL, NULL, NULL, NULL};
   pd_view v;
