@@ -49,8 +49,11 @@ printf '\x80\x01\x00' >"$L/field16"
 for i in $(seq 22); do cat "$L/field16" "$L/field16" >"$L/f2" && mv "$L/f2" "$L/field16"; done
 gzip -9 <"$L/field16" >"$L/p12.gz"
 for i in 1 2; do cat "$L/p12.gz"; done >"$L/bomb25.gz"
-limited 150 "gzip bomb over --max-input-size is refused" 2 top --max-input-size 16MB "$L/bomb25.gz"
-grep -q "bomb25.gz: decompresses to more than 16777216 bytes, over the input limit" "$err" \
+# (under valgrind a lower limit: what is checked is the same, sooner)
+lim=16777216
+[ -n "${PD_WRAP:-}" ] && lim=2097152
+limited 150 "gzip bomb over --max-input-size is refused" 2 top --max-input-size $lim "$L/bomb25.gz"
+grep -q "bomb25.gz: decompresses to more than $lim bytes, over the input limit" "$err" \
   && ok "gzip bomb: message names the limit" || bad "gzip bomb: message" "$(head -c 300 "$err")"
 if [ -z "${PD_WRAP:-}" ]; then
   # 23 members: 289 MB from 280 kB, over the 256 MiB default, read through
