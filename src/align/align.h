@@ -106,7 +106,6 @@ void pd_stacks_free(pd_stacks *s);
  * (key 0, the empty string). Each node has PD_TREE_COLS double columns that
  * callers give meaning to (self value, variance, per-snapshot figures...). */
 #define PD_TREE_MAX_COLS 10
-#define PD_TREE_PENDING 64
 
 typedef struct pd_tree {
   uint32_t n, cap;
@@ -116,18 +115,11 @@ typedef struct pd_tree {
   uint64_t *slots; /* (parent, key) -> hash tag | node + 1 */
   size_t nslots;
   uint32_t *path_keys, *path_nodes; /* the last inserted path, root first */
-  uint64_t *path_hash;              /* scratch: slot hashes of new nodes */
-  /* slots not yet written: the nodes the last insert made (tree.c) */
-  uint64_t pend_hash[PD_TREE_PENDING];
-  uint32_t pend_node[PD_TREE_PENDING];
-  uint32_t npend;
   uint32_t path_len, path_cap;
 } pd_tree;
 
 void pd_tree_init(pd_tree *t, int ncols, size_t expected_nodes);
 void pd_tree_free(pd_tree *t);
-/* Adds zeroed value columns up to ncols. */
-void pd_tree_add_cols(pd_tree *t, int ncols);
 /* Finds or creates the child of parent with key. */
 uint32_t pd_tree_child(pd_tree *t, uint32_t parent, uint32_t key);
 /* Finds a child without creating it; PD_NONE when absent. */

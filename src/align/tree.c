@@ -35,19 +35,7 @@ static void S_grow_nodes(pd_tree *t) {
   t->cap = cap;
 }
 
-/* Writes the slots of the nodes the last insert made (see pd_tree_insert). */
-static void S_flush(pd_tree *t) {
-  size_t mask = t->nslots - 1;
-  for (uint32_t j = 0; j < t->npend; j++) {
-    size_t s = t->pend_hash[j] & mask;
-    while (t->slots[s]) s = (s + 1) & mask;
-    t->slots[s] = S_slot(t->pend_hash[j], t->pend_node[j]);
-  }
-  t->npend = 0;
-}
-
 static void S_rehash(pd_tree *t, size_t nslots) {
-  S_flush(t);
   uint64_t *old = t->slots, *slots = pd_xcalloc(nslots, sizeof *slots);
   size_t mask = nslots - 1;
   for (size_t i = 0; i < t->nslots; i++) {
@@ -76,7 +64,6 @@ void pd_tree_init(pd_tree *t, int ncols, size_t expected_nodes) {
   t->path_cap = 64;
   t->path_keys = pd_xmalloc(t->path_cap * sizeof(uint32_t));
   t->path_nodes = pd_xmalloc(t->path_cap * sizeof(uint32_t));
-  t->path_hash = pd_xmalloc(t->path_cap * sizeof(uint64_t));
 }
 
 void pd_tree_free(pd_tree *t) {
@@ -86,13 +73,7 @@ void pd_tree_free(pd_tree *t) {
   free(t->slots);
   free(t->path_keys);
   free(t->path_nodes);
-  free(t->path_hash);
   memset(t, 0, sizeof *t);
-}
-
-void pd_tree_add_cols(pd_tree *t, int ncols) {
-  if (ncols > PD_TREE_MAX_COLS) ncols = PD_TREE_MAX_COLS;
-  for (; t->ncols < ncols; t->ncols++) t->col[t->ncols] = pd_xcalloc(t->cap, sizeof(double));
 }
 
 /* The slot holding (parent, key), or the empty slot where it would go. */
@@ -107,14 +88,11 @@ static inline size_t S_probe(const pd_tree *t, uint64_t h, uint32_t parent, uint
 }
 
 uint32_t pd_tree_find(const pd_tree *t, uint32_t parent, uint32_t key) {
-  for (uint32_t j = 0; j < t->npend; j++)
-    if (t->parent[t->pend_node[j]] == parent && t->key[t->pend_node[j]] == key) return t->pend_node[j];
   uint64_t v = t->slots[S_probe(t, S_slot_hash(parent, key), parent, key)];
   return v ? (uint32_t)v - 1 : PD_NONE;
 }
 
 uint32_t pd_tree_child(pd_tree *t, uint32_t parent, uint32_t key) {
-  if (t->npend) S_flush(t);
   uint64_t h = S_slot_hash(parent, key);
   size_t s = S_probe(t, h, parent, key);
   if (t->slots[s]) return (uint32_t)t->slots[s] - 1;
@@ -133,61 +111,16 @@ uint32_t pd_tree_insert(pd_tree *t, const uint32_t *keys, uint32_t n) {
     while (n > t->path_cap) t->path_cap *= 2;
     t->path_keys = pd_xrealloc(t->path_keys, t->path_cap * sizeof(uint32_t));
     t->path_nodes = pd_xrealloc(t->path_nodes, t->path_cap * sizeof(uint32_t));
-    t->path_hash = pd_xrealloc(t->path_hash, t->path_cap * sizeof(uint64_t));
   }
   /* keys are leaf first; the path is root first */
   uint32_t common = 0, limit = n < t->path_len ? n : t->path_len;
   while (common < limit && t->path_keys[common] == keys[n - 1 - common]) common++;
   uint32_t node = common ? t->path_nodes[common - 1] : 0;
-  uint32_t i = common;
-  for (; i < n; i++) {
-    uint32_t k = keys[n - 1 - i], had = t->n;
+  for (uint32_t i = common; i < n; i++) {
+    uint32_t k = keys[n - 1 - i];
     node = pd_tree_child(t, node, k);
     t->path_keys[i] = k;
     t->path_nodes[i] = node;
-    if (t->n != had) { /* made: below it everything is new */
-      i++;
-      break;
-    }
-  }
-  if (i == n) {
-    t->path_len = n;
-    return node;
-  }
-  /* A new node has no children, so the rest of the stack needs no lookup:
-   * its ids are the next ones and its slots can all be sought at once.
-   * Each slot is a cache miss at a random place: they are requested
-   * together, and for a short chain written only when the tree is next
-   * used (S_flush), by when the caller's work on its next sample has
-   * given them time to arrive. */
-  uint32_t rest = n - i;
-  while ((size_t)t->cap < (size_t)t->n + rest) S_grow_nodes(t);
-  size_t nslots = t->nslots;
-  while (((size_t)t->n + rest) * 4 > nslots * 3) nslots *= 2;
-  if (nslots != t->nslots) S_rehash(t, nslots);
-  size_t mask = t->nslots - 1;
-  int defer = rest <= PD_TREE_PENDING;
-  for (uint32_t j = i; j < n; j++) {
-    uint32_t k = keys[n - 1 - j], id = t->n++;
-    t->parent[id] = node;
-    t->key[id] = k;
-    for (int c = 0; c < t->ncols; c++) t->col[c][id] = 0;
-    uint64_t h = S_slot_hash(node, k);
-    __builtin_prefetch(&t->slots[h & mask], 1);
-    if (defer) {
-      t->pend_hash[t->npend] = h;
-      t->pend_node[t->npend++] = id;
-    } else {
-      t->path_hash[j] = h;
-    }
-    t->path_keys[j] = k;
-    t->path_nodes[j] = node = id;
-  }
-  for (uint32_t j = i; j < n && !defer; j++) {
-    uint64_t h = t->path_hash[j];
-    size_t s = h & mask;
-    while (t->slots[s]) s = (s + 1) & mask;
-    t->slots[s] = S_slot(h, t->path_nodes[j]);
   }
   t->path_len = n;
   return node;

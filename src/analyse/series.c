@@ -151,20 +151,20 @@ static int S_kind(double v) {
   return v == trunc(v) && fabs(v) < 0x1p62 ? S_INT : S_RAW;
 }
 
+/* Signed steps and values as unsigned varints: 0, -1, 1, -2... */
+static uint64_t S_zigzag(int64_t i) { return ((uint64_t)i << 1) ^ (uint64_t)(i >> 63); }
+static int64_t S_unzigzag(uint64_t z) { return (int64_t)((z >> 1) ^ (~(z & 1) + 1)); }
+
 static void S_put_num(pd_buf *b, double v, int kind) {
   if (kind == S_INT) {
-    int64_t i = (int64_t)v;
-    pd_buf_put_varint(b, ((uint64_t)i << 1) ^ (uint64_t)(i >> 63));
+    pd_buf_put_varint(b, S_zigzag((int64_t)v));
   } else if (kind == S_RAW) {
     pd_buf_put(b, &v, sizeof v);
   }
 }
 
 static double S_get_num(const uint8_t **p, int kind) {
-  if (kind == S_INT) {
-    uint64_t z = pd_varint_next(p);
-    return (double)(int64_t)((z >> 1) ^ (~(z & 1) + 1));
-  }
+  if (kind == S_INT) return (double)S_unzigzag(pd_varint_next(p));
   if (kind == S_RAW) {
     double v;
     memcpy(&v, *p, sizeof v);
@@ -221,9 +221,7 @@ static void S_pack_nodes(pd_buf *b, const S_nodeval *nv, uint32_t n) {
   int64_t prev = 0;
   for (uint32_t i = 0; i < n; i++) {
     int kind = S_kind(nv[i].v);
-    int64_t step = (int64_t)nv[i].node - prev;
-    uint64_t z = ((uint64_t)step << 1) ^ (uint64_t)(step >> 63);
-    pd_buf_put_varint(b, z << 2 | (uint64_t)kind);
+    pd_buf_put_varint(b, S_zigzag((int64_t)nv[i].node - prev) << 2 | (uint64_t)kind);
     prev = nv[i].node;
     S_put_num(b, nv[i].v, kind);
   }
@@ -231,8 +229,8 @@ static void S_pack_nodes(pd_buf *b, const S_nodeval *nv, uint32_t n) {
 
 /* The next packed node value (node: the previous one's, on entry). */
 static void S_next_node(const uint8_t **p, uint32_t *node, double *v) {
-  uint64_t x = pd_varint_next(p), z = x >> 2;
-  *node = (uint32_t)((int64_t)*node + (int64_t)((z >> 1) ^ (~(z & 1) + 1)));
+  uint64_t x = pd_varint_next(p);
+  *node = (uint32_t)((int64_t)*node + S_unzigzag(x >> 2));
   *v = S_get_num(p, (int)(x & 3));
 }
 

@@ -261,23 +261,17 @@ static int S_read_gzip(const char *name, const uint8_t *in, size_t n, size_t max
       if (rc != PD_OK) break;
     }
     rc = pd_pprof_close(r, rc == PD_OK);
-  } else if (rc == PD_OK) {
-    /* a text format: its readers want it all */
-    while (rc == PD_OK && !g.ended) {
-      if (have == cap) {
-        cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-        win = pd_xrealloc(win, cap + 1);
-      }
-      rc = pd_gz_read(&g, win + have, cap - have, &got, err);
-      have += got;
-    }
-    if (rc == PD_OK) {
-      win[have] = 0;
-      rc = S_read_whole(name, win, have, opts, p, err);
-    }
   }
   pd_gz_close(&g);
   free(win);
+  if (rc != PD_OK || f == PD_FORMAT_PPROF) return rc;
+  /* a text format: its readers want it all, inflated again from the start
+   * in one buffer sized from the gzip trailer (the window was a sniff) */
+  uint8_t *data;
+  size_t len;
+  rc = pd_gunzip(name, in, n, max, &data, &len, err);
+  if (rc == PD_OK) rc = S_read_whole(name, data, len, opts, p, err);
+  free(data);
   return rc;
 }
 

@@ -632,16 +632,12 @@ static int S_walk(const pd_profile *p, uint32_t from, uint32_t to, pd_sample_fn 
   uint64_t bad_id = 0;
   const uint8_t *next = p->raw; /* S_keep_sample's records, one after the other */
   for (i = 0; i < from; i++) { /* to the first one asked for: lengths only */
-    uint64_t len;
-    S_rd rec = {next, next + 10};
-    S_varint(&rec, &len);
-    next = rec.p + len;
+    uint64_t len = pd_varint_next(&next);
+    next += len;
   }
   for (i = from; i < to; i++) {
-    uint64_t len;
-    S_rd rec = {next, next + 10};
-    S_varint(&rec, &len); /* written by us: always whole */
-    S_rd r = {rec.p, rec.p + len};
+    uint64_t len = pd_varint_next(&next); /* written by us: always whole */
+    S_rd r = {next, next + len};
     next = r.end;
     nloc = nval = 0;
     while (r.p < r.end) {
@@ -698,8 +694,7 @@ fail:
 }
 
 struct pd_pprof_reader {
-  S_dec d;
-  pd_err *err;
+  S_dec d; /* its err is the caller's */
 };
 
 pd_pprof_reader *pd_pprof_open(pd_profile *p, pd_err *err) {
@@ -707,7 +702,6 @@ pd_pprof_reader *pd_pprof_open(pd_profile *p, pd_err *err) {
   p->walk = S_walk;
   pd_pprof_reader *r = pd_xmalloc(sizeof *r);
   S_dec_init(&r->d, p, err);
-  r->err = err;
   return r;
 }
 

@@ -101,8 +101,10 @@ void pd_file_done_with(const uint8_t *data, size_t upto) {
     if (whole > S_maps[i].len) whole = S_maps[i].len / (size_t)page * (size_t)page;
     /* a private mapping not written to: the pages come back from the file
      * if touched again, and stay in the page cache meanwhile */
-    if (whole > S_maps[i].done) madvise((uint8_t *)data + S_maps[i].done, whole - S_maps[i].done, MADV_DONTNEED);
-    if (whole > S_maps[i].done) S_maps[i].done = whole;
+    if (whole > S_maps[i].done) {
+      madvise((uint8_t *)data + S_maps[i].done, whole - S_maps[i].done, MADV_DONTNEED);
+      S_maps[i].done = whole;
+    }
     break;
   }
   pthread_mutex_unlock(&S_maps_lock);

@@ -54,7 +54,8 @@ PD_TEST(merge_aligns_by_key_path) {
 }
 
 /* A naive tree (children found by scanning every node) to check pd_tree's
- * hashing, its deferred slots and its growth against. */
+ * hashing (tagged slots, a table three quarters full) and its growth
+ * against. */
 typedef struct {
   uint32_t n, parent[20000], key[20000];
 } S_model;
@@ -78,7 +79,7 @@ PD_TEST(insert_matches_a_naive_tree) {
   for (int s = 0; s < 1500 && m.n < 19000; s++) {
     x ^= x << 13, x ^= x >> 7, x ^= x << 17;
     /* short stacks over few keys (shared prefixes, re-entered nodes), now
-     * and then one deeper than the deferred slots hold */
+     * and then a deep one */
     uint32_t n = s % 97 == 0 ? 150 : 1 + (uint32_t)(x % 12);
     for (uint32_t i = 0; i < n; i++) {
       x ^= x << 13, x ^= x >> 7, x ^= x << 17;
@@ -101,7 +102,7 @@ PD_TEST(insert_matches_a_naive_tree) {
   int wrong = 0;
   for (uint32_t i = 1; i < t.n; i++) wrong += pd_tree_find(&t, t.parent[i], t.key[i]) != i;
   CHECK_MSG(wrong == 0, "%d nodes not found under their parent", wrong);
-  /* lookups through pd_tree_child (which writes the deferred slots first) */
+  /* the same through pd_tree_child, which must find and not make them */
   for (uint32_t i = 1; i < t.n; i++) wrong += pd_tree_child(&t, t.parent[i], t.key[i]) != i;
   CHECK(wrong == 0 && t.n == m.n);
   pd_tree_free(&t);
