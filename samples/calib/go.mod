@@ -1,0 +1,3 @@
+module profdiff/samples/calib
+
+go 1.19

@@ -1,0 +1,391 @@
+// Command calib writes real Go heap series whose truth is known, and scores
+// profdiff's verdicts on them: the calibration harness of docs/analysis.md
+// (bench/calibrate drives it).
+//
+//	calib gen   -scenario S -seed N [-exact] [-rate F] -out DIR
+//	calib check DIR...   one JSON line per series: its outcome against DIR/truth.json
+//	calib table FILE     the confusion table from those lines
+//	calib words REPORT.json...  only the sentence checker (any report)
+//
+// gen runs a small service in this process: six "churn" functions each keep
+// a pool of live objects of random sizes and replace part of it every
+// interval (steady state, no leak: the heap of a service under load), plus,
+// by scenario, one function whose behaviour is the truth to find:
+//
+//	churn    nothing else
+//	leak     main.leakSessions keeps -rate x the churn total per snapshot, from the start
+//	late     main.leakSessions starts leaking at two thirds of the series
+//	plateau  main.warmCache grows for the first 40% of the series, then holds
+//	drain    main.drainPool starts large and frees part of itself every interval
+//	cycle    every "hour" main.fillSessionCache fills (first sixth) and
+//	         main.appendAuditLog appends (whole hour); both are then cleared
+//
+// Every interval it runs a GC and writes a heap profile with runtime/pprof
+// (protobuf, gzip'd). Time is simulated, not slept: each profile's own
+// time_nanos is set to the simulated moment (profdiff orders by it) and the
+// file name carries the same UTC time. Sampling is Go's default (512 KiB)
+// unless -exact sets runtime.MemProfileRate = 1 (every allocation).
+// truth.json beside the series records what a correct analysis says.
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"math"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"time"
+)
+
+// The churn functions: each allocates the objects of its own pool.
+//
+//go:noinline
+func churnRequests(n int) []byte { return make([]byte, n) }
+
+//go:noinline
+func churnParse(n int) []byte { return make([]byte, n) }
+
+//go:noinline
+func churnRender(n int) []byte { return make([]byte, n) }
+
+//go:noinline
+func churnQueue(n int) []byte { return make([]byte, n) }
+
+//go:noinline
+func churnCompress(n int) []byte { return make([]byte, n) }
+
+//go:noinline
+func churnTokens(n int) []byte { return make([]byte, n) }
+
+// The functions whose behaviour is the truth.
+var held = map[string][][]byte{}
+
+//go:noinline
+func leakSessions(n int) { held["leak"] = append(held["leak"], make([]byte, n)) }
+
+//go:noinline
+func warmCache(n int) { held["warm"] = append(held["warm"], make([]byte, n)) }
+
+//go:noinline
+func drainPool(n int) { held["drain"] = append(held["drain"], make([]byte, n)) }
+
+//go:noinline
+func fillSessionCache(n int) { held["session"] = append(held["session"], make([]byte, n)) }
+
+//go:noinline
+func appendAuditLog(n int) { held["audit"] = append(held["audit"], make([]byte, n)) }
+
+type churnFn struct {
+	name  string
+	alloc func(int) []byte
+	mib   float64 // mean live size
+}
+
+var churns = []churnFn{
+	{"main.churnRequests", churnRequests, 4},
+	{"main.churnParse", churnParse, 6},
+	{"main.churnRender", churnRender, 8},
+	{"main.churnQueue", churnQueue, 10},
+	{"main.churnCompress", churnCompress, 5},
+	{"main.churnTokens", churnTokens, 7},
+}
+
+// Expect is what a correct analysis says of one function.
+type Expect struct {
+	Verdict string  `json:"verdict"`            // growing, plateau, shrinking, stable
+	Suspect bool    `json:"suspect"`            // must be among the leak suspects
+	First   bool    `json:"first_suspect"`      // must be the first
+	Onset   int     `json:"onset"`              // the last snapshot before the behaviour began
+	Stop    int     `json:"stop,omitempty"`     // plateau: the first snapshot of the flat part
+	Rate    float64 `json:"bytes_per_snapshot"` // while it lasts
+	PerHour float64 `json:"bytes_per_hour"`
+}
+
+// Truth is truth.json.
+type Truth struct {
+	Scenario   string            `json:"scenario"`
+	Seed       int64             `json:"seed"`
+	Exact      bool              `json:"exact"`
+	RateFrac   float64           `json:"rate_fraction"` // of the churn total per snapshot
+	Snapshots  int               `json:"snapshots"`
+	IntervalS  float64           `json:"interval_s"`
+	ChurnTotal float64           `json:"churn_total_bytes"`
+	Churn      []string          `json:"churn"`
+	Expect     map[string]Expect `json:"expect"`
+	Resets     []int             `json:"resets"` // first snapshot after each reset
+}
+
+func logUniform(r *rand.Rand, lo, hi float64) int {
+	return int(math.Exp(math.Log(lo) + r.Float64()*(math.Log(hi)-math.Log(lo))))
+}
+
+// pool is a churn function's live objects.
+type pool struct {
+	fn      churnFn
+	objs    [][]byte
+	replace float64 // fraction replaced per interval
+}
+
+func (p *pool) fill(r *rand.Rand) {
+	target := int(p.fn.mib * (1 << 20))
+	for have := 0; have < target; {
+		b := p.fn.alloc(logUniform(r, 256, 32<<10))
+		have += len(b)
+		p.objs = append(p.objs, b)
+	}
+}
+
+func (p *pool) churn(r *rand.Rand, frac float64) {
+	m := int(math.Round(frac * float64(len(p.objs))))
+	for i := 0; i < m; i++ {
+		k := r.Intn(len(p.objs))
+		p.objs[k] = p.fn.alloc(logUniform(r, 256, 32<<10))
+	}
+}
+
+// allocBytes calls f with object sizes adding up to n bytes.
+func allocBytes(r *rand.Rand, n float64, f func(int)) {
+	for left := int(n); left > 0; {
+		s := logUniform(r, 1<<10, 8<<10)
+		if s > left {
+			s = left
+		}
+		f(s)
+		left -= s
+	}
+}
+
+// setTime sets a protobuf Profile's time_nanos (field 9) to ns.
+func setTime(gz []byte, ns int64) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, err
+	}
+	pb, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(pb)+16)
+	for i := 0; i < len(pb); {
+		start := i
+		key, n := binary.Uvarint(pb[i:])
+		if n <= 0 {
+			return nil, fmt.Errorf("bad protobuf key at %d", i)
+		}
+		i += n
+		switch key & 7 {
+		case 0:
+			_, n = binary.Uvarint(pb[i:])
+			i += n
+		case 1:
+			i += 8
+		case 2:
+			l, n := binary.Uvarint(pb[i:])
+			i += n + int(l)
+		case 5:
+			i += 4
+		default:
+			return nil, fmt.Errorf("wire type %d at %d", key&7, start)
+		}
+		if key>>3 == 9 {
+			continue
+		}
+		out = append(out, pb[start:i]...)
+	}
+	out = binary.AppendUvarint(out, 9<<3)
+	out = binary.AppendUvarint(out, uint64(ns))
+	var zb bytes.Buffer
+	zw := gzip.NewWriter(&zb)
+	zw.Write(out)
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return zb.Bytes(), nil
+}
+
+func snapshot(dir string, n int, at time.Time) error {
+	runtime.GC()
+	var buf bytes.Buffer
+	if err := pprof.Lookup("heap").WriteTo(&buf, 0); err != nil {
+		return err
+	}
+	data, err := setTime(buf.Bytes(), at.UnixNano())
+	if err != nil {
+		return err
+	}
+	name := filepath.Join(dir, fmt.Sprintf("heap-%03d-%s.pb.gz", n, at.UTC().Format("2006-01-02T15:04:05Z")))
+	return os.WriteFile(name, data, 0o644)
+}
+
+func gen(args []string) {
+	fs := flag.NewFlagSet("gen", flag.ExitOnError)
+	scenario := fs.String("scenario", "churn", "churn, leak, late, plateau, drain or cycle")
+	seed := fs.Int64("seed", 1, "random seed")
+	exact := fs.Bool("exact", false, "runtime.MemProfileRate = 1 (every allocation)")
+	rate := fs.Float64("rate", 0.005, "leak: bytes per snapshot as a fraction of the churn total")
+	count := fs.Int("snapshots", 0, "snapshots (default 40; cycle 60)")
+	interval := fs.Duration("interval", 0, "simulated time between snapshots (default 1m; cycle 3m)")
+	out := fs.String("out", "series", "directory for the series")
+	fs.Parse(args)
+	if *exact {
+		runtime.MemProfileRate = 1
+	}
+	if *count == 0 {
+		*count = 40
+		if *scenario == "cycle" {
+			*count = 60
+		}
+	}
+	if *interval == 0 {
+		*interval = time.Minute
+		if *scenario == "cycle" {
+			*interval = 3 * time.Minute
+		}
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	r := rand.New(rand.NewSource(*seed))
+	n := *count
+	perHour := float64(time.Hour) / float64(*interval)
+	var churnTotal float64
+	t := Truth{Scenario: *scenario, Seed: *seed, Exact: *exact, Snapshots: n,
+		IntervalS: interval.Seconds(), Expect: map[string]Expect{}, Resets: []int{}}
+	pools := make([]*pool, len(churns))
+	for i, c := range churns {
+		pools[i] = &pool{fn: c, replace: 0.2 + 0.4*r.Float64()}
+		pools[i].fill(r)
+		churnTotal += c.mib * (1 << 20)
+		t.Churn = append(t.Churn, c.name)
+		t.Expect[c.name] = Expect{Verdict: "stable", Onset: -1}
+	}
+	t.ChurnTotal = churnTotal
+	leakPer := *rate * churnTotal
+	onset := -1
+	switch *scenario {
+	case "churn":
+	case "leak", "late":
+		t.RateFrac = *rate
+		onset = 0
+		if *scenario == "late" {
+			onset = 2 * n / 3
+		}
+		t.Expect["main.leakSessions"] = Expect{Verdict: "growing", Suspect: true, First: true, Onset: onset,
+			Rate: leakPer, PerHour: leakPer * perHour}
+	case "plateau":
+		t.RateFrac = 0.015
+		stop := 4 * n / 10
+		t.Expect["main.warmCache"] = Expect{Verdict: "plateau", Onset: 0, Stop: stop,
+			Rate: 0.015 * churnTotal, PerHour: 0.015 * churnTotal * perHour}
+	case "drain":
+		t.RateFrac = -0.004
+		allocBytes(r, 0.25*churnTotal, drainPool)
+		t.Expect["main.drainPool"] = Expect{Verdict: "shrinking", Onset: 0,
+			Rate: -0.004 * churnTotal, PerHour: -0.004 * churnTotal * perHour}
+	case "cycle":
+		t.Expect["main.appendAuditLog"] = Expect{Verdict: "growing", Suspect: true, First: true, Onset: -1,
+			Rate: 0.04 * churnTotal, PerHour: 0.04 * churnTotal * perHour}
+		t.Expect["main.fillSessionCache"] = Expect{Verdict: "plateau", Onset: -1,
+			Rate: 0.15 * churnTotal, PerHour: 0.15 * churnTotal * perHour}
+	default:
+		log.Fatalf("unknown scenario %q", *scenario)
+	}
+	start := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	const ticks = 10 // work steps per interval, so that change is gradual
+	hourStart := 0
+	for s := 0; s < n; s++ {
+		if s > 0 {
+			for k := 0; k < ticks; k++ {
+				for _, p := range pools {
+					p.churn(r, p.replace/ticks)
+				}
+				switch *scenario {
+				case "leak", "late":
+					if s > onset {
+						allocBytes(r, leakPer/ticks, leakSessions)
+					}
+				case "plateau":
+					if s <= 4*n/10 {
+						allocBytes(r, 0.015*churnTotal/ticks, warmCache)
+					}
+				case "drain":
+					d := held["drain"]
+					drop := int(math.Round(float64(len(d)) * 0.016 / ticks))
+					if drop < 1 {
+						drop = 1
+					}
+					if drop < len(d) {
+						for i := 0; i < drop; i++ {
+							d[i] = nil // the backing array keeps what it holds alive
+						}
+						held["drain"] = d[drop:]
+					}
+				case "cycle":
+					inHour := s - hourStart
+					perSeg := int(perHour)
+					if inHour <= perSeg/6 {
+						allocBytes(r, 0.15*churnTotal/ticks, fillSessionCache)
+					}
+					allocBytes(r, 0.04*churnTotal/ticks, appendAuditLog)
+				}
+			}
+		}
+		// a second of jitter either way: real collectors are not punctual
+		at := start.Add(time.Duration(s) * *interval).Add(time.Duration(r.Intn(2001)-1000) * time.Millisecond)
+		if err := snapshot(*out, s, at); err != nil {
+			log.Fatal(err)
+		}
+		if *scenario == "cycle" && s+1 < n && (s+1)%int(perHour) == 0 {
+			// the hourly clear, just after this snapshot
+			delete(held, "session")
+			delete(held, "audit")
+			t.Resets = append(t.Resets, s+1)
+			hourStart = s + 1
+		}
+	}
+	if *scenario == "drain" {
+		// measured, not assumed: what the pool lost per snapshot on average
+		e := t.Expect["main.drainPool"]
+		var left float64
+		for _, b := range held["drain"] {
+			left += float64(len(b))
+		}
+		e.Rate = (left - 0.25*churnTotal) / float64(n-1)
+		e.PerHour = e.Rate * perHour
+		t.Expect["main.drainPool"] = e
+	}
+	js, _ := json.MarshalIndent(&t, "", "  ")
+	if err := os.WriteFile(filepath.Join(*out, "truth.json"), append(js, '\n'), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	runtime.KeepAlive(pools)
+}
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("calib: ")
+	if len(os.Args) < 2 {
+		log.Fatal("usage: calib gen|check|table|words ...")
+	}
+	switch os.Args[1] {
+	case "gen":
+		gen(os.Args[2:])
+	case "check":
+		check(os.Args[2:])
+	case "table":
+		table(os.Args[2:])
+	case "words":
+		words(os.Args[2:])
+	default:
+		log.Fatalf("unknown command %q", os.Args[1])
+	}
+}
