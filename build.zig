@@ -4,6 +4,10 @@
 //   zig build -Doptimize=Debug     debug build (UBSan traps on undefined behaviour)
 //   zig build test                 unit tests, then the end-to-end tests
 //   zig build run -- top FILE      build and run
+//   zig build install --prefix P   P/bin/profdiff, P/share/man/man1/profdiff.1,
+//                                  P/share/profdiff/nightly.sh
+//   zig build deb                  the Debian package, zig-out/profdiff_VERSION_ARCH.deb
+//                                  (packaging/deb.sh)
 //
 // Every .c file under src/ is compiled (src/cli/main.c only into the
 // executable), so adding a module needs no edit here. templates/ is compiled
@@ -104,6 +108,9 @@ pub fn build(b: *std.Build) void {
     core.addCSourceFiles(cSources(b, "src", &.{"src/cli/main.c"}), &c_flags);
     core.addCSourceFile(.{ .file = embedTemplates(b), .flags = &c_flags });
     core.addIncludePath(.{ .path = "src" });
+    // position-independent, so that the executable can be a PIE (ASLR; what
+    // Debian's toolchain makes by default and lintian checks)
+    core.force_pic = true;
     linkDeps(core);
 
     const exe = b.addExecutable(.{ .name = "profdiff", .target = target, .optimize = optimize });
@@ -111,7 +118,20 @@ pub fn build(b: *std.Build) void {
     exe.addIncludePath(.{ .path = "src" });
     exe.linkLibrary(core);
     linkDeps(exe);
+    exe.pie = true;
     b.installArtifact(exe);
+    // `profdiff --help` sends users to `man profdiff`; the nightly script is
+    // what docs/ci.md's crontab line and systemd units run.
+    b.installFile("docs/profdiff.1", "share/man/man1/profdiff.1");
+    b.installFile("docs/nightly.sh", "share/profdiff/nightly.sh");
+
+    // The Debian package of this build's binary (dpkg-deb, dpkg-shlibdeps).
+    const deb = b.addSystemCommand(&.{ "bash", "packaging/deb.sh" });
+    deb.addArtifactArg(exe);
+    deb.addArg(b.getInstallPath(.prefix, ""));
+    deb.cwd = b.build_root.path orelse ".";
+    deb.has_side_effects = true;
+    b.step("deb", "Build the Debian package into the install prefix (zig-out/)").dependOn(&deb.step);
 
     // The deterministic synthetic-profile generator used by bench/.
     const synth_sources = cSources(b, "bench/synth", &.{});

@@ -78,6 +78,8 @@ int pd_cli_exit(int rc, const pd_err *err);
 
 /* Prints "profdiff: message" to stderr. */
 void pd_cli_error(const char *msg);
+/* `profdiff --version`: the version and the run-time library versions. */
+void pd_cli_version(FILE *f);
 void pd_cli_warn(const char *msg);
 /* Writes buf to stdout, or atomically to path when path is not NULL/"-". */
 int pd_cli_emit(const char *path, const pd_buf *buf, pd_err *err);

@@ -79,7 +79,7 @@ int main(int argc, char **argv) {
     return PD_EXIT_OK;
   }
   if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-    printf("profdiff %s\n", PD_VERSION);
+    pd_cli_version(stdout);
     return PD_EXIT_OK;
   }
   for (size_t i = 0; i < S_NCOMMANDS; i++) {
