@@ -3,7 +3,7 @@
  * memory.usage_in_bytes files and heap profiles, all paired by time) as a
  * table and an attribution. `report` does the same inside a report. */
 #include "cli.h"
-#include "../render/escape.h"
+#include "../escape/escape.h"
 
 #include <math.h>
 #include <stdlib.h>

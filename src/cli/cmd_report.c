@@ -7,7 +7,7 @@
  * unless the whole run succeeds.
  */
 #include "cli.h"
-#include "../render/escape.h"
+#include "../escape/escape.h"
 #include "../report/templates.h"
 
 #include <errno.h>

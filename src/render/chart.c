@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "escape.h"
+#include "../escape/escape.h"
 
 static void S_num(pd_buf *b, double v) {
   long long c = llround(v * 10);

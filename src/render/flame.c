@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
+#include "../escape/escape.h"
 
 /* flamegraph.pl's geometry */
 enum { S_FONT_SIZE = 12, S_XPAD = 10 };

@@ -7,7 +7,7 @@
  * a <g> per frame with a <title> tooltip, a <rect> and a label cut with "..",
  * root at the bottom (or the top, inverted), children in name order, red for
  * growth and blue for reduction. Output is built in a pd_buf with every name
- * cut first and escaped second (render/escape.h), so it is well-formed XML
+ * cut first and escaped second (escape/escape.h), so it is well-formed XML
  * whatever the name; the tests check it with libxml2.
  *
  * Renderers read no files: the interactive script (templates/flamegraph.js)

@@ -7,7 +7,7 @@
 
 #include <stdlib.h>
 
-#include "../render/escape.h"
+#include "../escape/escape.h"
 
 void pd_report_folded(pd_buf *out, const pd_tree *t, const pd_intern *keys,
                       int self_col) {

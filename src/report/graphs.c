@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../render/escape.h"
+#include "../escape/escape.h"
 #include "../render/render.h"
 
 enum { S_FLAME, S_TIMELINE, S_MEMORY };

@@ -4,7 +4,7 @@
  * inline as data: URIs, and nothing fetched from anywhere.
  *
  * Safety: the report's own Markdown never contains raw HTML (every name is a
- * code span, all other text is escaped by render/escape.h), so it is
+ * code span, all other text is escaped by escape/escape.h), so it is
  * rendered with raw HTML allowed only so that the sparkline links can be
  * replaced by inline <img> nodes we build ourselves. The user's --notes are
  * rendered separately in cmark's safe mode (raw HTML and dangerous URLs
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../render/escape.h"
+#include "../escape/escape.h"
 #include "templates.h"
 
 static cmark_node *S_parse(const char *md, size_t len, cmark_parser **parser) {

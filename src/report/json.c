@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../render/escape.h"
+#include "../escape/escape.h"
 
 static void S_key(pd_buf *b, const char *k) {
   pd_buf_putc(b, '"');

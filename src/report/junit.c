@@ -8,7 +8,7 @@
 #include <libxml/xmlwriter.h>
 #include <string.h>
 
-#include "../render/escape.h"
+#include "../escape/escape.h"
 
 static const xmlChar *S_clean(pd_buf *b, const char *s) {
   pd_buf_truncate(b, 0);

@@ -4,7 +4,7 @@
  * Readable in ten seconds: a verdict paragraph first, then short tables.
  * A GitHub comment holds at most 65,536 characters, so the tables are cut
  * (largest rows kept) until the document fits, and the cut is said. Every
- * name and path goes through render/escape.h: names as code spans (no name
+ * name and path goes through escape/escape.h: names as code spans (no name
  * can add markup, break a table row or end its span), other text escaped.
  */
 #include "report.h"
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../render/escape.h"
+#include "../escape/escape.h"
 
 #define S_GITHUB_LIMIT 65536
 

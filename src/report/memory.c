@@ -7,7 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "../render/escape.h"
+#include "../escape/escape.h"
 
 /* A size in MB with two decimals, or "-" when unknown, right-aligned. */
 static void S_cell(pd_buf *b, double v, int width) {

@@ -4,7 +4,7 @@
  * stacks, and (as they are added) the series report in JSON, Markdown, HTML
  * and JUnit XML. Writers append to a pd_buf; the CLI decides where the bytes
  * go (stdout, or an atomically written file). Names always pass through
- * render/escape.h.
+ * escape/escape.h.
  */
 #ifndef PD_REPORT_H
 #define PD_REPORT_H

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../render/escape.h"
+#include "../escape/escape.h"
 
 void pd_json_num(pd_buf *out, double v) {
   if (!isfinite(v)) {

@@ -1,5 +1,8 @@
 /* escape.h: the one place where untrusted names become output syntax.
  *
+ * A module of its own, below render/ and report/ (which both include it) and
+ * above util/ only: cmark's houdini, one escaper per output language.
+ *
  * Function names come from the profiled program and can hold anything:
  * C++ templates (<>&), Rust impls (backticks, quotes), `|`, control bytes,
  * invalid UTF-8 (../shared/data/pprof/pyroscope-og-invalid_utf8.pb.gz has a
