@@ -66,6 +66,8 @@ void pd_view_free(pd_view *v);
 /* Compiles one user regular expression the same way (for other modules). */
 int pd_regex_compile(regex_t *re, const char *pattern, int anchored,
                      const char *what, pd_err *err);
+/* 1 when a pattern compiled by pd_regex_compile matches s (unanchored). */
+int pd_regex_match(const regex_t *re, const char *s);
 
 /* Per-profile expansion: each location becomes its list of keys (leaf first)
  * once, so a sample costs a copy per location, not a regex or a hash. */
@@ -75,6 +77,7 @@ typedef struct pd_stacks {
   uint32_t *fname_len;
   uint32_t *key_start; /* per location: keys[key_start[l] .. key_start[l+1]) */
   uint32_t *keys;
+  uint32_t *key_line;   /* per entry of keys: the pd_line it names, or PD_NONE */
   uint32_t *trim_start; /* drop_frames: keys kept when pruning beneath l */
   uint8_t *flags;       /* PD_LOC_* */
   int has_filters, has_prune;
@@ -97,6 +100,11 @@ int pd_stacks_init(pd_stacks *s, const pd_profile *p, const pd_view *v,
  * next call. */
 int32_t pd_stacks_expand(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
                          const uint32_t **out);
+/* The same walk, giving for each kept frame the index of its pd_line in
+ * p->lines (PD_NONE for a frame without line information): for `list`,
+ * which needs a frame's function, file and line apart, not its key. */
+int32_t pd_stacks_expand_lines(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
+                               const uint32_t **out);
 void pd_stacks_free(pd_stacks *s);
 
 /* ---- the call tree ----------------------------------------------------------- */

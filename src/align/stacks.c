@@ -151,6 +151,8 @@ static int S_match(const regex_t *re, const char *s) {
   return regexec(re, s, 0, NULL, 0) == 0;
 }
 
+int pd_regex_match(const regex_t *re, const char *s) { return S_match(re, s); }
+
 /* ---- naming ---------------------------------------------------------------------- */
 
 /* A frame without a symbol is named by the file it was mapped from, never by
@@ -263,9 +265,11 @@ int pd_stacks_init(pd_stacks *s, const pd_profile *p, const pd_view *v,
   uint32_t nloc = p->nlocations;
   s->key_start = pd_arena_alloc(&s->arena, (nloc + 1) * sizeof *s->key_start);
   s->flags = pd_arena_zalloc(&s->arena, nloc + 1);
-  pd_vec kv;
+  pd_vec kv, lv;
   pd_vec_init(&kv, sizeof(uint32_t));
   pd_vec_reserve(&kv, p->nlines + nloc);
+  pd_vec_init(&lv, sizeof(uint32_t));
+  pd_vec_reserve(&lv, p->nlines + nloc);
   pd_buf name = PD_BUF_INIT, tmp = PD_BUF_INIT;
 
   /* Names as shown: pprof uses system_name when name is empty, and
@@ -341,6 +345,7 @@ int pd_stacks_init(pd_stacks *s, const pd_profile *p, const pd_view *v,
       if (v->has_show && !show_all) continue;
       S_line_name(s, l, NULL, v->granularity, &name);
       *(uint32_t *)pd_vec_push(&kv) = pd_intern_put(keys, name.data, name.len);
+      *(uint32_t *)pd_vec_push(&lv) = PD_NONE;
       continue;
     }
     for (uint32_t k = 0; k < nlines; k++) {
@@ -351,14 +356,18 @@ int pd_stacks_init(pd_stacks *s, const pd_profile *p, const pd_view *v,
         continue;
       S_line_name(s, l, ln, v->granularity, &name);
       *(uint32_t *)pd_vec_push(&kv) = pd_intern_put(keys, name.data, name.len);
+      *(uint32_t *)pd_vec_push(&lv) = (uint32_t)(ln - p->lines);
     }
   }
   s->key_start[nloc] = (uint32_t)kv.n;
   s->keys = pd_arena_alloc(&s->arena, (kv.n ? kv.n : 1) * sizeof(uint32_t));
   if (kv.n) memcpy(s->keys, kv.items, kv.n * sizeof(uint32_t));
+  s->key_line = pd_arena_alloc(&s->arena, (lv.n ? lv.n : 1) * sizeof(uint32_t));
+  if (lv.n) memcpy(s->key_line, lv.items, lv.n * sizeof(uint32_t));
   s->out_cap = 256;
   s->out = pd_xmalloc(s->out_cap * sizeof *s->out);
   pd_vec_free(&kv);
+  pd_vec_free(&lv);
   pd_buf_free(&name);
   pd_buf_free(&tmp);
   if (has_drop) regfree(&drop);
@@ -366,14 +375,16 @@ int pd_stacks_init(pd_stacks *s, const pd_profile *p, const pd_view *v,
   return PD_OK;
 fail:
   pd_vec_free(&kv);
+  pd_vec_free(&lv);
   pd_buf_free(&name);
   pd_buf_free(&tmp);
   pd_arena_free(&s->arena);
   return PD_ERR;
 }
 
-int32_t pd_stacks_expand(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
-                         const uint32_t **out) {
+/* Expands into the entries of from (keys, or the lines keys came from). */
+static int32_t S_expand(pd_stacks *s, const uint32_t *from, const uint32_t *locs, uint32_t nlocs,
+                        const uint32_t **out) {
   uint32_t start = 0;
   if (s->has_prune) {
     /* pprof's Prune: from the root, past the first user frame, cut at the
@@ -406,8 +417,8 @@ int32_t pd_stacks_expand(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
       while (n + (b - a) > s->out_cap) s->out_cap *= 2;
       s->out = pd_xrealloc(s->out, s->out_cap * sizeof *s->out);
     }
-    if (b - a == 1) s->out[n] = s->keys[a]; /* most locations: no call */
-    else memcpy(s->out + n, s->keys + a, (b - a) * sizeof *s->out);
+    if (b - a == 1) s->out[n] = from[a]; /* most locations: no call */
+    else memcpy(s->out + n, from + a, (b - a) * sizeof *s->out);
     n += b - a;
   }
   /* With filters active, a sample left without frames is dropped (pprof's
@@ -415,6 +426,16 @@ int32_t pd_stacks_expand(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
   if (s->has_filters && n == 0) return -1;
   *out = s->out;
   return (int32_t)n;
+}
+
+int32_t pd_stacks_expand(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
+                         const uint32_t **out) {
+  return S_expand(s, s->keys, locs, nlocs, out);
+}
+
+int32_t pd_stacks_expand_lines(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
+                               const uint32_t **out) {
+  return S_expand(s, s->key_line, locs, nlocs, out);
 }
 
 void pd_stacks_free(pd_stacks *s) {

@@ -141,4 +141,45 @@ void pd_top_build(const pd_snapshot *s, const pd_intern *keys,
                   pd_top *out);
 void pd_top_free(pd_top *t);
 
+/* ---- per-line figures (list) ------------------------------------------------ */
+
+/* One source line of a function the pattern names: pprof's line-granularity
+ * node. name and file are ids in pd_listing.str (file as the profile
+ * records it; the writer trims it as pprof does). */
+typedef struct pd_srcline {
+  uint32_t name, file;
+  int64_t line, start_line;
+} pd_srcline;
+
+typedef struct pd_listing_snap {
+  const char *path;
+  int64_t time_ns;
+  double total_all;  /* sum of |value| over all samples (pprof's total) */
+  double total_kept; /* the same after the filters (-relative_percentages) */
+  uint32_t n;        /* nodes known when the snapshot was added */
+  double *flat, *cum; /* per node */
+} pd_listing_snap;
+
+typedef struct pd_listing {
+  pd_arena arena;
+  const regex_t *re;  /* matched against function names as shown */
+  pd_intern str;      /* function and file names */
+  pd_intern node_keys;
+  pd_vec nodes;       /* pd_srcline by node id; node 0 is none */
+  pd_vec snaps;       /* pd_listing_snap, in the order added */
+  const char *sample_type, *unit; /* the first snapshot's */
+} pd_listing;
+
+void pd_listing_init(pd_listing *l, const regex_t *re);
+void pd_listing_free(pd_listing *l);
+/* Adds one snapshot: the lines of the matching functions in p (after the
+ * view's filters; granularity does not matter). */
+int pd_listing_add(pd_listing *l, const pd_profile *p, const pd_view *v, const char *sample_index,
+                   pd_err *err);
+double pd_listing_flat(const pd_listing *l, uint32_t snap, uint32_t node);
+double pd_listing_cum(const pd_listing *l, uint32_t snap, uint32_t node);
+/* order[i] = the snapshot at position i: by the profiles' times when all
+ * have one, else by times in file names when all have one, else as added. */
+void pd_listing_order(const pd_listing *l, uint32_t *order);
+
 #endif

@@ -102,5 +102,6 @@ extern const pd_command pd_cmd_fold;
 extern const pd_command pd_cmd_report;
 extern const pd_command pd_cmd_memstat;
 extern const pd_command pd_cmd_flame;
+extern const pd_command pd_cmd_list;
 
 #endif

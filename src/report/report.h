@@ -25,6 +25,51 @@ void pd_report_top_text(pd_buf *out, const pd_snapshot *s, const pd_intern *keys
 void pd_report_top_json(pd_buf *out, const pd_snapshot *s, const pd_intern *keys,
                         const pd_top *top);
 
+/* ---- `list`: source files and the annotated listing --------------------------- */
+
+/* A source file as found (or not) by pprof's rules (source.c). */
+typedef struct pd_source_file {
+  int opened;
+  uint8_t *data; /* NULL when not found */
+  size_t len;
+  uint32_t nlines;
+  size_t *start;     /* line i (from 1) is data[start[i-1] .. start[i]) */
+  const char *found; /* the path read */
+  const char *tried; /* the name looked for, once trimmed */
+} pd_source_file;
+
+typedef struct pd_source {
+  pd_arena arena;
+  const char *search_opt; /* --source-path as given, or NULL */
+  const char *search;     /* it, else the working directory */
+  const char *trim;       /* --trim-path, or NULL */
+  size_t max_bytes;       /* a source file larger than this is not read */
+  pd_intern names;        /* displayed name -> files[id] */
+  pd_vec files;
+} pd_source;
+
+void pd_source_init(pd_source *s, const char *search_path, const char *trim_path, size_t max_bytes);
+void pd_source_free(pd_source *s);
+/* The file name pprof prints for a profile's file name: trimmed (with the
+ * search path only when --source-path was given), then cleaned as Go's
+ * filepath.Clean; "" stays "". */
+void pd_source_display(const pd_source *s, const char *file, size_t n, pd_buf *out);
+/* The file for a displayed name, read on first use (pprof's
+ * openSourceFile: trimmed, then looked for under each search directory and
+ * its parents). */
+const pd_source_file *pd_source_get(pd_source *s, const char *display);
+/* Line `line` (from 1) without its line break; 0 past the end. */
+int pd_source_line(const pd_source_file *sf, int64_t line, const char **text, size_t *len);
+
+/* `profdiff list` as text: `go tool pprof -list`'s layout for one
+ * snapshot; over a series (order: positions -> snapshots) the first and
+ * last snapshot's flat and cum and their change per line. Percentages are
+ * of the unfiltered total unless relative (-relative_percentages). A file
+ * that cannot be found adds a line to warnings and is listed without code.
+ * Returns the number of functions listed (0: the pattern matched none). */
+uint32_t pd_report_list_text(pd_buf *out, const pd_listing *l, pd_source *src, const uint32_t *order,
+                             int relative, pd_buf *warnings);
+
 /* Folded stacks from a snapshot's tree: one line per stack with a non-zero
  * self value, root first, children in name order. */
 void pd_report_folded(pd_buf *out, const pd_tree *t, const pd_intern *keys,
