@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../render/escape.h"
+#include "../escape/escape.h"
 
 typedef struct {
   uint32_t node;
