@@ -8,7 +8,8 @@
  * same binary, unlike an address), then to the raw address.
  *
  * Owns: granularity and pprof-style filters (focus, ignore, hide, show,
- * and the profile's own drop_frames/keep_frames), the per-profile expansion
+ * the tag filters on sample labels, and the profile's own
+ * drop_frames/keep_frames), the per-profile expansion
  * of samples into key stacks, and pd_tree, the call tree keyed by frame key.
  */
 #ifndef PD_ALIGN_H
@@ -49,14 +50,59 @@ typedef struct pd_view_opts {
   const char *ignore; /* drop samples with a matching frame */
   const char *hide;   /* remove matching frames from stacks */
   const char *show;   /* keep only matching frames in stacks */
+  /* pprof's tag filters on sample labels (see pd_tagfilter); NULL for none */
+  const char *tagfocus, *tagignore, *tagshow, *taghide;
 } pd_view_opts;
+
+/* ---- tag filters: pprof's -tagfocus / -tagignore (tags.c) ------------------- */
+
+/* One compiled filter, as pprof's compileTagFilter reads it: "[KEY=]VALUE"
+ * where VALUE is a numeric range ("64", "1MB:", ":64kB", "1kB:1MB", a
+ * number and a unit each) or else comma-separated regular expressions.
+ * Without KEY a regular expression matches "key:value" of any string label
+ * (all of them must match some label), a range any numeric label; with KEY
+ * only that key's values (any expression). */
+typedef struct pd_tagfilter {
+  char *key;      /* NULL: any key */
+  int numeric;    /* a range: op, lo, hi, unit below */
+  int op;         /* PD_TAG_EQ, _GE, _LE, _RANGE */
+  double lo, hi;  /* scaled to unit */
+  char unit[40];
+  regex_t *re;    /* else these, any of which may match */
+  uint32_t nre;
+} pd_tagfilter;
+
+enum { PD_TAG_EQ, PD_TAG_GE, PD_TAG_LE, PD_TAG_RANGE };
+
+/* what names the option in messages ("--tagfocus"). */
+int pd_tagfilter_compile(pd_tagfilter *f, const char *spec, const char *what, pd_err *err);
+void pd_tagfilter_free(pd_tagfilter *f);
+/* Whether a sample with these labels (strings from p) passes f. */
+int pd_tagfilter_match(const pd_tagfilter *f, const pd_profile *p, const pd_label *l, uint32_t n);
 
 typedef struct pd_view {
   pd_granularity granularity;
   pd_demangle demangle;
   regex_t focus, ignore, hide, show;
   int has_focus, has_ignore, has_hide, has_show;
+  pd_tagfilter tagfocus, tagignore;
+  int has_tagfocus, has_tagignore;
+  /* --tagshow / --taghide: which label keys `top --tags` lists */
+  regex_t tagshow, taghide;
+  int has_tagshow, has_taghide;
 } pd_view;
+
+/* The tag half of pd_view_init / pd_view_free. */
+int pd_view_init_tags(pd_view *v, const pd_view_opts *o, pd_err *err);
+void pd_view_free_tags(pd_view *v);
+/* Whether the view drops samples by their labels (they must then be read). */
+static inline int pd_view_has_tag_filters(const pd_view *v) {
+  return v->has_tagfocus || v->has_tagignore;
+}
+/* Whether a sample with these labels passes --tagfocus and --tagignore. */
+int pd_view_tags_keep(const pd_view *v, const pd_profile *p, const pd_label *l, uint32_t n);
+/* Whether --tagshow / --taghide let label key k (a string) be shown. */
+int pd_view_tag_shown(const pd_view *v, const char *k);
 
 /* Compiles the expressions (POSIX extended syntax, with \d \w \s and their
  * upper-case negations accepted as in Go's RE2). */

@@ -136,6 +136,10 @@ int pd_view_init(pd_view *v, const pd_view_opts *o, pd_err *err) {
     }
     *f[i].has = 1;
   }
+  if (pd_view_init_tags(v, o, err) != PD_OK) {
+    pd_view_free(v);
+    return PD_ERR;
+  }
   return PD_OK;
 }
 
@@ -145,6 +149,7 @@ void pd_view_free(pd_view *v) {
   if (v->has_hide) regfree(&v->hide);
   if (v->has_show) regfree(&v->show);
   v->has_focus = v->has_ignore = v->has_hide = v->has_show = 0;
+  pd_view_free_tags(v);
 }
 
 static int S_match(const regex_t *re, const char *s) {

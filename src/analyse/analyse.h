@@ -78,6 +78,8 @@ typedef struct pd_snapshot {
   double total;     /* sum of |value| over kept samples, as pprof's total */
   double total_var; /* its sampling variance */
   uint64_t nsamples, nkept;
+  /* samples --tagfocus / --tagignore matched (pprof warns when none did) */
+  uint64_t ntagfocus, ntagignore;
   pd_noise noise;
   pd_functotals ft;
   int has_tree;
@@ -181,5 +183,37 @@ double pd_listing_cum(const pd_listing *l, uint32_t snap, uint32_t node);
 /* order[i] = the snapshot at position i: by the profiles' times when all
  * have one, else by times in file names when all have one, else as added. */
 void pd_listing_order(const pd_listing *l, uint32_t *order);
+
+/* ---- per-label totals (top --tags) ---------------------------------------------- */
+
+/* pprof's -tags: for each label key, the sum of the chosen sample value over
+ * the samples that carry each of its values (numeric values formatted as
+ * pprof's ScaledLabel in label_unit, "minimum" by default), after --focus,
+ * --ignore, --tagfocus and --tagignore drop samples and --tagshow /
+ * --taghide drop keys. A sample with two values of one key counts for each. */
+typedef struct pd_tagvalue {
+  uint32_t name; /* in names */
+  double total;
+} pd_tagvalue;
+
+typedef struct pd_tagkey {
+  uint32_t name;
+  double total;
+  pd_tagvalue *values; /* sorted as pprof: |total| down, then name */
+  uint32_t nvalues;
+} pd_tagkey;
+
+typedef struct pd_tagtotals {
+  pd_intern names;   /* keys and values as shown */
+  pd_tagkey *keys;   /* sorted by name */
+  uint32_t nkeys;
+  char *sample_type, *unit;
+  uint64_t nsamples, ntagfocus, ntagignore;
+} pd_tagtotals;
+
+/* p must have been read with keep_labels. */
+int pd_tagtotals_build(const pd_profile *p, const pd_view *v, pd_intern *keys, const char *sample_index,
+                       const char *label_unit, pd_tagtotals *t, pd_err *err);
+void pd_tagtotals_free(pd_tagtotals *t);
 
 #endif

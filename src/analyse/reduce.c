@@ -346,6 +346,9 @@ static void S_compact(const S_built *t, double min, pd_tree *out) {
 typedef struct {
   pd_snapshot *s;
   pd_stacks *stacks;
+  const pd_view *tags;  /* the view, when its tag filters drop samples */
+  pd_sample_fn inner;   /* what every sample then goes to ... */
+  int tag_dropped;      /* ... knowing whether they dropped it */
   int index;
   S_stackset *tree;     /* stacks for the tree, or NULL */
   int funcs;            /* per-function figures wanted */
@@ -359,7 +362,7 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
   double v = values[c->index];
   s->nsamples++;
   const uint32_t *keys;
-  int32_t n = pd_stacks_expand(c->stacks, locs, nlocs, &keys);
+  int32_t n = c->tag_dropped ? -1 : pd_stacks_expand(c->stacks, locs, nlocs, &keys);
   if (n < 0) return PD_OK;
   /* pprof skips zero-weight samples; a series still lists their functions
    * (a function that allocates and keeps nothing is stable at zero) */
@@ -375,6 +378,26 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
   if (c->funcs) pd_functotals_add(&s->ft, keys, (uint32_t)n, v, var);
   if (c->tree) S_set_add(c->tree, keys, (uint32_t)n, v, 0);
   return PD_OK;
+}
+
+/* Tag filters: the labeled walk decides, then the sample goes on as any
+ * other, one the filters drop as a sample --focus/--ignore drop (n < 0). */
+static int S_sample_tagged(void *vctx, const uint32_t *locs, uint32_t nlocs, const double *values,
+                           const pd_label *labels, uint32_t nlabels) {
+  S_ctx *c = vctx;
+  const pd_profile *p = c->stacks->p;
+  if (c->tags->has_tagfocus && pd_tagfilter_match(&c->tags->tagfocus, p, labels, nlabels)) c->s->ntagfocus++;
+  if (c->tags->has_tagignore && pd_tagfilter_match(&c->tags->tagignore, p, labels, nlabels))
+    c->s->ntagignore++;
+  c->tag_dropped = !pd_view_tags_keep(c->tags, p, labels, nlabels);
+  return c->inner(vctx, locs, nlocs, values);
+}
+
+/* A range of samples to fn, through the tag filters when there are some. */
+static int S_range(const pd_profile *p, uint32_t from, uint32_t to, pd_sample_fn fn, S_ctx *c, pd_err *err) {
+  if (!c->tags) return pd_profile_samples_range(p, from, to, fn, c, err);
+  c->inner = fn;
+  return pd_profile_samples_labeled(p, from, to, S_sample_tagged, c, err);
 }
 
 /* ---- two threads on one profile ----------------------------------------------------
@@ -400,13 +423,13 @@ typedef struct {
 
 static void *S_half_run(void *arg) {
   S_half *h = arg;
-  h->rc = pd_profile_samples_range(h->p, h->from, h->to, h->fn, &h->c, &h->err);
+  h->rc = S_range(h->p, h->from, h->to, h->fn, &h->c, &h->err);
   return NULL;
 }
 
 static int S_walk(const pd_profile *p, pd_sample_fn fn, S_ctx *c, int split, pd_err *err) {
   uint32_t n = p->nsamples;
-  if (!split || n < S_SPLIT_SAMPLES) return pd_profile_samples(p, fn, c, err);
+  if (!split || n < S_SPLIT_SAMPLES) return S_range(p, 0, n, fn, c, err);
   S_half h;
   memset(&h, 0, sizeof h);
   h.c = *c;
@@ -428,10 +451,10 @@ static int S_walk(const pd_profile *p, pd_sample_fn fn, S_ctx *c, int split, pd_
   pthread_t tid;
   int rc;
   if (pthread_create(&tid, NULL, S_half_run, &h) == 0) {
-    rc = pd_profile_samples_range(p, 0, h.from, fn, c, err);
+    rc = S_range(p, 0, h.from, fn, c, err);
     pthread_join(tid, NULL);
   } else {
-    rc = pd_profile_samples_range(p, 0, h.from, fn, c, err);
+    rc = S_range(p, 0, h.from, fn, c, err);
     if (rc == PD_OK) S_half_run(&h);
   }
   if (rc == PD_OK && h.rc != PD_OK) {
@@ -441,6 +464,8 @@ static int S_walk(const pd_profile *p, pd_sample_fn fn, S_ctx *c, int split, pd_
   pd_snapshot *s = c->s;
   s->nsamples += h.part.nsamples;
   s->nkept += h.part.nkept;
+  s->ntagfocus += h.part.ntagfocus;
+  s->ntagignore += h.part.ntagignore;
   s->total += h.part.total;
   s->total_var += h.part.total_var;
   if (c->funcs) {
@@ -473,7 +498,7 @@ static int S_sample_heavy(void *vctx, const uint32_t *locs, uint32_t nlocs,
   double v = values[c->index];
   if (v == 0) return PD_OK;
   const uint32_t *keys;
-  int32_t n = pd_stacks_expand(c->stacks, locs, nlocs, &keys);
+  int32_t n = c->tag_dropped ? -1 : pd_stacks_expand(c->stacks, locs, nlocs, &keys);
   if (n < 0) return PD_OK;
   int32_t i = n - 1; /* keys are leaf first */
   while (i >= 0 && c->heavy[keys[i]]) i--;
@@ -513,7 +538,9 @@ int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
   uint32_t nkeys = keys->n;
   if (o->keys_lock) pthread_mutex_unlock(o->keys_lock);
   if (rc != PD_OK) return PD_ERR;
-  if (o->consume) pd_profile_drop_tables(p);
+  /* tag filters read label strings as the samples are walked */
+  int tagged = pd_view_has_tag_filters(v);
+  if (o->consume && !tagged) pd_profile_drop_tables(p);
   /* The tree is built whole (own values only), then cut (S_compact).
    * Building whole costs the full tree's memory for a moment (the stacks,
    * 4 bytes a frame, and 24 bytes a node) but visits the samples once. When the cut
@@ -531,7 +558,8 @@ int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
    * at Go's depth: what is not used is not touched */
   size_t frames = p->stack_start ? p->stack_start[p->nsamples] : (size_t)p->nsamples * 24;
   if (o->want_tree) S_set_init(&set, p->nsamples, frames);
-  S_ctx ctx = {s, &stacks, index, o->want_tree && !two_pass ? &set : NULL, !o->tree_only || two_pass, NULL};
+  S_ctx ctx = {s, &stacks, tagged ? v : NULL, NULL, 0, index, o->want_tree && !two_pass ? &set : NULL,
+               !o->tree_only || two_pass, NULL};
   rc = S_walk(p, S_sample, &ctx, o->split, err);
   if (rc == PD_OK && two_pass) {
     double min = o->tree_min_fraction * s->total;
@@ -543,7 +571,10 @@ int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
     free(heavy);
   }
   /* before the tree is built, which needs room of its own */
-  if (o->consume) pd_profile_drop_samples(p);
+  if (o->consume) {
+    if (tagged) pd_profile_drop_tables(p);
+    pd_profile_drop_samples(p);
+  }
   if (o->want_tree) {
     S_built built;
     S_build(&set, &built);

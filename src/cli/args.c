@@ -1,6 +1,7 @@
 /* args.c: a small long-option parser ("--name value", "--name=value", "--"
  * ends options) and the helpers commands share to read profiles. */
 #include "cli.h"
+#include "../render/escape.h"
 
 #include <errno.h>
 #include <math.h>
@@ -148,6 +149,13 @@ void pd_cli_warn(const char *msg) { fprintf(stderr, "profdiff: warning: %s\n", m
 int pd_cli_view(const pd_args *a, pd_view *v, pd_err *err) {
   pd_view_opts o = {PD_GRAN_FUNCTION, PD_DEMANGLE_DEFAULT, pd_arg(a, "focus"),
                     pd_arg(a, "ignore"), pd_arg(a, "hide"), pd_arg(a, "show")};
+  /* as pprof: an empty filter is no filter */
+  const char **tags[] = {&o.tagfocus, &o.tagignore, &o.tagshow, &o.taghide};
+  const char *tag_names[] = {"tagfocus", "tagignore", "tagshow", "taghide"};
+  for (int i = 0; i < 4; i++) {
+    const char *t = pd_arg(a, tag_names[i]);
+    *tags[i] = t && *t ? t : NULL;
+  }
   const char *d = pd_arg(a, "demangle");
   if (d && pd_demangle_parse(d, &o.demangle) != PD_OK)
     return pd_fail(err, "--demangle must be default, templates or full, not \"%s\"", d);
@@ -161,7 +169,39 @@ int pd_cli_ingest_opts(const pd_args *a, pd_ingest_opts *o, pd_err *err) {
   memset(o, 0, sizeof *o);
   o->strict = pd_arg_flag(a, "strict");
   o->split = 1; /* one file at a time: it may use both cores */
+  o->labels = pd_cli_wants_labels(a);
   return pd_arg_size(a, "max-input-size", PD_DEFAULT_MAX_INPUT, &o->max_input_size, err);
+}
+
+int pd_cli_wants_labels(const pd_args *a) {
+  static const char *const want[] = {"tagfocus", "tagignore", "tags", "group-by"};
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    const char *v = pd_arg(a, want[i]);
+    if (v && *v) return 1;
+  }
+  return 0;
+}
+
+void pd_cli_tag_notes(const pd_args *a, const pd_view *v, const pd_snapshot *s) {
+  /* pprof's words, on stderr as pprof prints them */
+  const char *names[] = {"tagfocus", "tagignore"};
+  const pd_tagfilter *f[] = {&v->tagfocus, &v->tagignore};
+  int has[] = {v->has_tagfocus, v->has_tagignore};
+  uint64_t hits[] = {s ? s->ntagfocus : 1, s ? s->ntagignore : 1};
+  const char *label[] = {"TagFocus", "TagIgnore"};
+  for (int i = 0; i < 2; i++) {
+    if (!has[i]) continue;
+    if (f[i]->numeric) {
+      const char *val = pd_arg(a, names[i]), *eq = strchr(val, '=');
+      const char *shown = eq ? eq + 1 : val;
+      pd_buf clean = PD_BUF_INIT;
+      pd_esc_text(&clean, shown, strlen(shown));
+      fprintf(stderr, "profdiff: --%s: interpreted '%s' as a range, not a regular expression\n", names[i],
+              clean.data ? clean.data : "");
+      pd_buf_free(&clean);
+    }
+    if (s && hits[i] == 0) fprintf(stderr, "profdiff: warning: %s expression matched no samples\n", label[i]);
+  }
 }
 
 int pd_cli_load(const char *path, const pd_args *a, const pd_view *v,

@@ -59,6 +59,10 @@ int pd_arg_size(const pd_args *a, const char *name, size_t dflt, size_t *out,
   {"ignore", "REGEX", "drop samples with a frame matching REGEX", 0},                    \
   {"hide", "REGEX", "remove frames matching REGEX from stacks", 0},                      \
   {"show", "REGEX", "keep only frames matching REGEX in stacks", 0},                     \
+  {"tagfocus", "[KEY=]VALUE", "keep only samples with a label matching: regex(es, comma-separated) or a range such as bytes=1MB: (docs/labels.md)", 0}, \
+  {"tagignore", "[KEY=]VALUE", "drop samples with a label matching, as --tagfocus", 0},  \
+  {"tagshow", "REGEX", "list only label keys matching REGEX (top --tags)", 0},          \
+  {"taghide", "REGEX", "do not list label keys matching REGEX (top --tags)", 0},        \
   {"max-input-size", "SIZE", "refuse inputs larger than SIZE, compressed or not (default 256MiB)", 0}, \
   {"strict", NULL, "a malformed line of folded stacks is an error (default: skipped with a warning)", 0}
 
@@ -71,6 +75,13 @@ int pd_cli_ingest_opts(const pd_args *a, pd_ingest_opts *o, pd_err *err);
 int pd_cli_load(const char *path, const pd_args *a, const pd_view *v,
                 pd_intern *keys, int want_tree, double tree_min_fraction,
                 pd_snapshot *s, pd_err *err);
+
+/* Whether the options ask for sample labels (tag filters, --tags,
+ * --group-by): only then do the readers keep them. */
+int pd_cli_wants_labels(const pd_args *a);
+/* pprof's notes on tag filters, on stderr: a value read as a numeric range,
+ * and a filter that matched no sample of s (NULL: only the first). */
+void pd_cli_tag_notes(const pd_args *a, const pd_view *v, const pd_snapshot *s);
 
 /* A command's exit status from a status code: PD_EXIT_OK, or the error
  * printed once and PD_EXIT_ERROR. */

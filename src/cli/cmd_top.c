@@ -8,10 +8,43 @@ static const pd_opt S_opts[] = {
     {"nodecount", "N", "show at most N functions (default: all kept by --nodefraction)", 0},
     {"nodefraction", "F", "drop functions whose cum is below F of the total (default 0.005, as pprof)", 0},
     {"cum", NULL, "sort by cumulative value instead of flat", 0},
+    {"tags", NULL, "print per-label totals instead (go tool pprof -tags; --tagshow/--taghide pick keys)", 0},
     {"unit", "UNIT", "print values in UNIT (B, kB, MB, ns, ms, s ...) instead of one chosen for the table", 0},
     {"format", "FMT", "text (default, go tool pprof -top's layout) or json", 0},
     {"output", "FILE", "write to FILE (atomically) instead of standard output", 0, 'o'},
     {NULL, NULL, NULL, 0}};
+
+/* top --tags: the profile with its labels, to per-label totals. */
+static int S_run_tags(const pd_args *a, const pd_view *view) {
+  pd_err err;
+  pd_ingest_opts io;
+  if (pd_cli_ingest_opts(a, &io, &err) != PD_OK) return pd_cli_exit(PD_ERR, &err);
+  pd_profile p;
+  int rc = pd_ingest_file(a->pos[0], &io, &p, &err);
+  pd_intern keys;
+  pd_intern_init(&keys, 1024);
+  pd_tagtotals t;
+  memset(&t, 0, sizeof t);
+  if (rc == PD_OK) {
+    for (uint32_t i = 0; i < p.nwarnings; i++) pd_cli_warn(p.warnings[i]);
+    rc = pd_tagtotals_build(&p, view, &keys, pd_arg(a, "sample-index"), pd_arg(a, "unit"), &t, &err);
+  }
+  if (rc == PD_OK) {
+    pd_snapshot hits;
+    memset(&hits, 0, sizeof hits);
+    hits.ntagfocus = t.ntagfocus;
+    hits.ntagignore = t.ntagignore;
+    pd_cli_tag_notes(a, view, &hits);
+    pd_buf out = PD_BUF_INIT;
+    pd_report_tags_text(&out, &t, pd_arg(a, "unit"));
+    rc = pd_cli_emit(pd_arg(a, "output"), &out, &err);
+    pd_buf_free(&out);
+  }
+  pd_tagtotals_free(&t);
+  pd_intern_free(&keys);
+  pd_profile_free(&p);
+  return pd_cli_exit(rc, &err);
+}
 
 static int S_run(const pd_args *a) {
   pd_err err;
@@ -34,11 +67,17 @@ static int S_run(const pd_args *a) {
   }
   pd_view view;
   if (pd_cli_view(a, &view, &err) != PD_OK) return pd_cli_exit(PD_ERR, &err);
+  if (pd_arg_flag(a, "tags")) {
+    int ex = S_run_tags(a, &view);
+    pd_view_free(&view);
+    return ex;
+  }
   pd_intern keys;
   pd_intern_init(&keys, 4096);
   pd_snapshot s;
   int rc = pd_cli_load(a->pos[0], a, &view, &keys, 0, 0, &s, &err);
   if (rc == PD_OK) {
+    pd_cli_tag_notes(a, &view, &s);
     pd_top top;
     pd_top_build(&s, &keys, nodefraction, (uint32_t)nodecount, pd_arg_flag(a, "cum"), &top);
     pd_buf out = PD_BUF_INIT;
@@ -63,6 +102,9 @@ const pd_command pd_cmd_top = {
     "the value of samples whose leaf frame is the function; cum counts every sample\n"
     "the function appears in, once even when it recurses. --format json prints\n"
     "{\"sample_type\",\"unit\",\"total\",\"functions\":[{\"name\",\"flat\",\"cum\"}]} with raw\n"
-    "numbers in the sample type's unit.",
+    "numbers in the sample type's unit.\n"
+    "--tags prints, instead, each label key's values and the total of the samples\n"
+    "that carry each (go tool pprof -tags): Go heap profiles carry a numeric bytes\n"
+    "label (the allocation's size), CPU profiles the labels set with pprof.Do.",
     S_opts,
     S_run};

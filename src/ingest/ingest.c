@@ -279,6 +279,7 @@ int pd_ingest_bytes(const char *name, uint8_t *data, size_t len,
                     const pd_ingest_opts *opts, pd_profile *p, pd_err *err) {
   size_t max = opts && opts->max_input_size ? opts->max_input_size : PD_DEFAULT_MAX_INPUT;
   pd_profile_init(p, name, PD_FORMAT_PPROF);
+  p->keep_labels = opts && opts->labels;
   int rc;
   if (len == 0) rc = pd_fail(err, "%s: empty file", name);
   else if (pd_is_gzip(data, len)) rc = S_read_gzip(name, data, len, max, opts, p, err);

@@ -23,6 +23,7 @@ typedef struct pd_ingest_opts {
   size_t max_input_size; /* bytes; 0 means PD_DEFAULT_MAX_INPUT */
   int strict;            /* folded stacks: a malformed line is fatal */
   int split;             /* a large folded file is parsed by two threads */
+  int labels;            /* keep sample labels (tag filters, top --tags, --group-by) */
 } pd_ingest_opts;
 
 /* Reads path into p (which the caller frees with pd_profile_free even on

@@ -55,6 +55,8 @@ typedef struct {
   pd_vec pend_locs;     /* uint32, leaf first */
   size_t pend_named;    /* comment lines that named one of its frames */
   double pend_vals[4];
+  int64_t pend_size;    /* its block size: pprof's "bytes" label */
+  pd_vec sizes;         /* int64 per sample, with keep_labels */
   uint32_t block;       /* comment blocks seen so far */
   pd_vec maps;          /* pd_mapping (filename = string id) */
 } S_leg;
@@ -248,6 +250,15 @@ static void S_commit(S_leg *l) {
   }
   *(uint32_t *)pd_vec_push(&l->stack_start) = (uint32_t)l->stack.n;
   for (uint32_t k = 0; k < l->nvals; k++) *(double *)pd_vec_push(&l->values) = l->pend_vals[k];
+  if (l->p->keep_labels) *(int64_t *)pd_vec_push(&l->sizes) = l->pend_size;
+}
+
+/* size / count as Go's int64 division (0 for no objects; the one quotient
+ * that overflows is kept as the size). */
+static int64_t S_block_size(int64_t count, int64_t size) {
+  if (count == 0) return 0;
+  if (count == -1) return size == INT64_MIN ? size : -size;
+  return size / count;
 }
 
 /* pprof's heapSampleRE: "N: N [N: N] @ 0x... 0x...". */
@@ -271,6 +282,8 @@ static int S_sample(S_leg *l, uint64_t lineno, const char *line, size_t n) {
   l->pending = 1;
   l->serial++;
   memcpy(l->pend_vals, vals, sizeof vals);
+  /* pprof's parseHeapSample: the in-use block size, else the allocated one */
+  l->pend_size = v[0] != 0 ? S_block_size(v[0], v[1]) : l->has_alloc ? S_block_size(v[2], v[3]) : 0;
   l->pend_locs.n = 0;
   l->pend_named = 0;
   /* the addresses: pprof takes every 0x[0-9a-f]+ in the run of [ x0-9a-f]
@@ -640,6 +653,18 @@ static void S_build(S_leg *l) {
   p->period_type.unit = pd_intern_put(l->in, "bytes", 5);
   p->period = l->rate > 0 ? l->rate : 1;
 
+  if (p->keep_labels) {
+    /* every sample has one numeric label, "bytes" = its block size, as
+     * pprof's legacy parser gives it (even 0) */
+    uint32_t n = (uint32_t)l->sizes.n, key = pd_intern_put(l->in, "bytes", 5);
+    p->labels = pd_arena_alloc(&p->arena, (n ? n : 1) * sizeof *p->labels);
+    p->label_start = pd_arena_alloc(&p->arena, (n + 1) * sizeof *p->label_start);
+    for (uint32_t i = 0; i < n; i++) {
+      p->labels[i] = (pd_label){key, 0, 0, ((int64_t *)l->sizes.items)[i]};
+      p->label_start[i] = i;
+    }
+    p->label_start[n] = n;
+  }
   pd_ingest_flat_samples(p, &l->stack_start, &l->stack, &l->values);
   pd_profile_adopt_strings(p, l->in);
 }
@@ -709,12 +734,13 @@ int pd_legacy_heap_read(pd_profile *p, const uint8_t *data, size_t len, pd_err *
   pd_vec_init(&l.loc_listed, sizeof(uint32_t));
   pd_vec_init(&l.loc_named, sizeof(uint32_t));
   pd_vec_init(&l.maps, sizeof(pd_mapping));
+  pd_vec_init(&l.sizes, sizeof(int64_t));
   int rc = S_parse(&l, (const char *)data, len);
   if (rc == PD_OK) S_build(&l);
   pd_idmap_free(&l.addrs);
   pd_idmap_free(&l.funcs);
   pd_vec *all[] = {&l.loc_addr, &l.loc_block, &l.syms, &l.func_raw, &l.stack, &l.stack_start,
-                   &l.values, &l.pend_locs, &l.loc_listed, &l.loc_named, &l.maps};
+                   &l.values, &l.pend_locs, &l.loc_listed, &l.loc_named, &l.maps, &l.sizes};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pd_vec_free(all[i]);
   return rc;
 }

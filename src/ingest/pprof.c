@@ -6,7 +6,8 @@
  * So the walk hands each ValueType, Mapping, Location and Function to
  * protobuf-c's generated per-message unpacker (into a scratch arena reset
  * per message) and copies out what the model needs, copies the strings, and
- * keeps each Sample still encoded but without its labels, one after the
+ * keeps each Sample still encoded but without its labels (unless asked to
+ * keep them: pd_profile.keep_labels), one after the
  * other in one buffer (8 of the 13 MB of a large Go heap profile); samples
  * are decoded as they are visited (S_walk), which is the one hot loop and is
  * written by hand. Nothing points into the input, so it is fed a window at
@@ -94,6 +95,10 @@ typedef struct {
   uint32_t nsamples;
   size_t base;         /* input offset of the buffer being fed */
   pd_vec comments;     /* int64 */
+  pd_idmap num_units;  /* kept labels: numeric key -> its first unit (string indexes) */
+  pd_vec num_unit_keys; /* uint64, the keys of num_units in the order first seen */
+  uint64_t label_max_str; /* the largest string index a kept label uses */
+  uint64_t label_bad_sample; /* 1 + a sample whose labels do not decode */
   int64_t drop, keep, default_type, period_type[2];
   int has_period_type;
 } S_dec;
@@ -129,6 +134,8 @@ static void S_dec_init(S_dec *d, pd_profile *p, pd_err *err) {
   pd_vec_init(&d->func_ids, sizeof(uint64_t));
   pd_vec_init(&d->strs, sizeof(S_span));
   pd_vec_init(&d->comments, sizeof(int64_t));
+  pd_vec_init(&d->num_unit_keys, sizeof(uint64_t));
+  pd_idmap_init(&d->num_units, 8);
 }
 
 static void S_dec_free(S_dec *d) {
@@ -136,10 +143,11 @@ static void S_dec_free(S_dec *d) {
   pd_vec *all[] = {&d->types,    &d->mappings,  &d->map_raw,   &d->map_ids,
                    &d->locs,     &d->loc_ids,   &d->loc_map_ids, &d->lines,
                    &d->line_fids, &d->funcs_raw, &d->func_ids,  &d->strs,
-                   &d->comments};
+                   &d->comments, &d->num_unit_keys};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pd_vec_free(all[i]);
   pd_buf_free(&d->strdata);
   pd_buf_free(&d->samples);
+  pd_idmap_free(&d->num_units);
 }
 
 /* Copies a vector's items into the profile's arena, exactly sized. An
@@ -248,10 +256,67 @@ static int S_whole(const uint8_t *p, const uint8_t *end) {
   }
 }
 
+/* A kept Label message (key 1, str 2, num 3, num_unit 4, all varints):
+ * notes the largest string index (checked once the table is read) and the
+ * first unit of each numeric key (pprof's NumLabelUnits). */
+static int S_note_label(S_dec *d, const uint8_t *msg, size_t n) {
+  S_rd r = {msg, msg + n};
+  uint64_t key = 0, str = 0, num = 0, unit = 0;
+  while (r.p < r.end) {
+    uint64_t tag, v;
+    if (S_varint(&r, &tag) != PD_OK) return PD_ERR;
+    if ((tag & 7) != 0) {
+      if (S_skip(&r, (int)(tag & 7)) != PD_OK) return PD_ERR;
+      continue;
+    }
+    if (S_varint(&r, &v) != PD_OK) return PD_ERR;
+    switch (tag >> 3) {
+    case 1: key = v; break;
+    case 2: str = v; break;
+    case 3: num = v; break;
+    case 4: unit = v; break;
+    default: break;
+    }
+  }
+  uint64_t m = key > str ? key : str;
+  if (unit > m) m = unit;
+  if (m > d->label_max_str) d->label_max_str = m;
+  if (str == 0 && unit != 0 && pd_idmap_get(&d->num_units, key) == PD_NONE) {
+    pd_idmap_put(&d->num_units, key, (uint32_t)(unit > UINT32_MAX ? UINT32_MAX : unit));
+    *(uint64_t *)pd_vec_push(&d->num_unit_keys) = key;
+  }
+  (void)num;
+  return PD_OK;
+}
+
+/* With keep_labels: the whole message is kept, and its labels noted. */
+static void S_keep_labeled_sample(S_dec *d, const uint8_t *msg, size_t n) {
+  S_rd r = {msg, msg + n};
+  while (r.p < r.end) {
+    uint64_t key, len;
+    if (S_varint(&r, &key) != PD_OK) break;
+    if (key == (3 << 3 | 2)) {
+      if (S_varint(&r, &len) != PD_OK || len > (uint64_t)(r.end - r.p)) break;
+      if (S_note_label(d, r.p, (size_t)len) != PD_OK && !d->label_bad_sample)
+        d->label_bad_sample = d->nsamples + 1;
+      r.p += len;
+    } else if (S_skip(&r, (int)(key & 7)) != PD_OK) {
+      break; /* S_walk reports it */
+    }
+  }
+  pd_buf_put_varint(&d->samples, n);
+  pd_buf_put(&d->samples, msg, n);
+  d->nsamples++;
+}
+
 /* Keeps a Sample message for S_walk: its length, then every field but the
- * labels (field 3), which nothing reads. One that does not decode is kept
- * whole, for S_walk to report in order. */
+ * labels (field 3), which nothing reads unless keep_labels asks for them.
+ * One that does not decode is kept whole, for S_walk to report in order. */
 static void S_keep_sample(S_dec *d, const uint8_t *msg, size_t n) {
+  if (d->p->keep_labels) {
+    S_keep_labeled_sample(d, msg, n);
+    return;
+  }
   S_rd r = {msg, msg + n};
   size_t kept = 0;
   int whole = 0;
@@ -582,6 +647,22 @@ static int S_build_tables(S_dec *d) {
     return rc;
   }
 
+  if (d->label_bad_sample)
+    return pd_fail(d->err, "%s: corrupt protobuf: a label of sample #%" PRIu64 " does not decode", p->path,
+                   d->label_bad_sample - 1);
+  if (d->label_max_str >= p->nstr)
+    return pd_fail(d->err, "%s: a sample label refers to string index %" PRIu64
+                           " out of range (table has %u strings)",
+                   p->path, d->label_max_str, p->nstr);
+  p->nnum_units = (uint32_t)d->num_unit_keys.n;
+  p->num_unit_key = pd_arena_alloc(&p->arena, (p->nnum_units + 1) * sizeof(uint32_t));
+  p->num_unit = pd_arena_alloc(&p->arena, (p->nnum_units + 1) * sizeof(uint32_t));
+  for (uint32_t i = 0; i < p->nnum_units; i++) {
+    uint64_t k = ((uint64_t *)d->num_unit_keys.items)[i];
+    p->num_unit_key[i] = (uint32_t)k;
+    p->num_unit[i] = pd_idmap_get(&d->num_units, k);
+  }
+
   p->nsamples = d->nsamples;
   pd_buf_reserve(&d->samples, 1);
   p->raw = (const uint8_t *)d->samples.data;
@@ -624,9 +705,34 @@ static inline uint32_t S_loc_index(const pd_profile *p, uint64_t id) {
     }                                                                     \
   } while (0)
 
-static int S_walk(const pd_profile *p, uint32_t from, uint32_t to, pd_sample_fn fn, void *ctx, pd_err *err) {
-  uint32_t cap = 64, nloc = 0, nval = 0;
+/* Decodes a Label message (checked by S_note_label when read). Returns 0
+ * for one pprof drops (no string, number or unit). */
+static int S_label(const uint8_t *msg, size_t n, pd_label *out) {
+  S_rd r = {msg, msg + n};
+  uint64_t f[5] = {0, 0, 0, 0, 0};
+  while (r.p < r.end) {
+    uint64_t tag, v;
+    if (S_varint(&r, &tag) != PD_OK) return 0;
+    if ((tag & 7) != 0) {
+      if (S_skip(&r, (int)(tag & 7)) != PD_OK) return 0;
+      continue;
+    }
+    if (S_varint(&r, &v) != PD_OK) return 0;
+    if ((tag >> 3) >= 1 && (tag >> 3) <= 4) f[tag >> 3] = v;
+  }
+  out->key = (uint32_t)f[1];
+  out->str = (uint32_t)f[2];
+  out->num = (int64_t)f[3];
+  out->unit = f[2] ? 0 : (uint32_t)f[4];
+  return f[2] != 0 || f[3] != 0 || f[4] != 0;
+}
+
+/* One walker for both callbacks: labels are decoded only for lfn. */
+static int S_walk_any(const pd_profile *p, uint32_t from, uint32_t to, pd_sample_fn fn, pd_labeled_fn lfn,
+                      void *ctx, pd_err *err) {
+  uint32_t cap = 64, nloc = 0, nval = 0, lcap = 8, nlab = 0;
   uint32_t *locs = pd_xmalloc(cap * sizeof *locs);
+  pd_label *labs = lfn ? pd_xmalloc(lcap * sizeof *labs) : NULL;
   double *vals = pd_xmalloc((p->ntypes + 1) * sizeof *vals);
   uint32_t i = 0;
   uint64_t bad_id = 0;
@@ -639,7 +745,7 @@ static int S_walk(const pd_profile *p, uint32_t from, uint32_t to, pd_sample_fn 
     uint64_t len = pd_varint_next(&next); /* written by us: always whole */
     S_rd r = {next, next + len};
     next = r.end;
-    nloc = nval = 0;
+    nloc = nval = nlab = 0;
     while (r.p < r.end) {
       uint64_t key, v;
       if (S_varint(&r, &key) != PD_OK) goto corrupt;
@@ -665,6 +771,20 @@ static int S_walk(const pd_profile *p, uint32_t from, uint32_t to, pd_sample_fn 
           nval++;
         });
         break;
+      case 3:
+        if (lfn && wt == 2) {
+          uint64_t ln;
+          if (S_varint(&r, &ln) != PD_OK || ln > (uint64_t)(r.end - r.p)) goto corrupt;
+          if (nlab == lcap) {
+            lcap *= 2;
+            labs = pd_xrealloc(labs, lcap * sizeof *labs);
+          }
+          nlab += (uint32_t)S_label(r.p, (size_t)ln, &labs[nlab]);
+          r.p += ln;
+          break;
+        }
+        if (S_skip(&r, wt) != PD_OK) goto corrupt;
+        break;
       default:
         if (S_skip(&r, wt) != PD_OK) goto corrupt;
       }
@@ -674,13 +794,14 @@ static int S_walk(const pd_profile *p, uint32_t from, uint32_t to, pd_sample_fn 
               p->path, i, nval, p->ntypes);
       goto fail;
     }
-    if (fn(ctx, locs, nloc, vals) != PD_OK) {
+    if (lfn ? lfn(ctx, locs, nloc, vals, labs, nlab) != PD_OK : fn(ctx, locs, nloc, vals) != PD_OK) {
       pd_fail(err, "%s: stopped at sample #%u", p->path, i);
       goto fail;
     }
   }
   free(locs);
   free(vals);
+  free(labs);
   return PD_OK;
 corrupt:
   pd_fail(err, "%s: corrupt protobuf: sample #%u does not decode", p->path, i);
@@ -690,7 +811,17 @@ bad_location:
 fail:
   free(locs);
   free(vals);
+  free(labs);
   return PD_ERR;
+}
+
+static int S_walk(const pd_profile *p, uint32_t from, uint32_t to, pd_sample_fn fn, void *ctx, pd_err *err) {
+  return S_walk_any(p, from, to, fn, NULL, ctx, err);
+}
+
+static int S_walk_labeled(const pd_profile *p, uint32_t from, uint32_t to, pd_labeled_fn fn, void *ctx,
+                          pd_err *err) {
+  return S_walk_any(p, from, to, NULL, fn, ctx, err);
 }
 
 struct pd_pprof_reader {
@@ -700,6 +831,7 @@ struct pd_pprof_reader {
 pd_pprof_reader *pd_pprof_open(pd_profile *p, pd_err *err) {
   p->format = PD_FORMAT_PPROF;
   p->walk = S_walk;
+  p->walk_labeled = S_walk_labeled;
   pd_pprof_reader *r = pd_xmalloc(sizeof *r);
   S_dec_init(&r->d, p, err);
   return r;

@@ -62,10 +62,26 @@ typedef struct pd_location {
 typedef int (*pd_sample_fn)(void *ctx, const uint32_t *locs, uint32_t nlocs,
                             const double *values);
 
+/* A sample label, as pprof's Label message: key = string id; a string
+ * label has str != 0, a numeric one has str == 0 and a value num in unit
+ * (a string id, 0 when the writer gave none: see pd_profile_num_unit).
+ * Labels with neither a string nor a number nor a unit are not kept
+ * (pprof drops them too). */
+typedef struct pd_label {
+  uint32_t key, str, unit;
+  int64_t num;
+} pd_label;
+
+/* Like pd_sample_fn, with the sample's labels in file order. */
+typedef int (*pd_labeled_fn)(void *ctx, const uint32_t *locs, uint32_t nlocs,
+                             const double *values, const pd_label *labels, uint32_t nlabels);
+
 typedef struct pd_profile pd_profile;
 /* Visits samples from..to-1 in file order. */
 typedef int (*pd_sample_walker)(const pd_profile *p, uint32_t from, uint32_t to, pd_sample_fn fn,
                                 void *ctx, pd_err *err);
+typedef int (*pd_labeled_walker)(const pd_profile *p, uint32_t from, uint32_t to, pd_labeled_fn fn,
+                                 void *ctx, pd_err *err);
 
 struct pd_profile {
   pd_arena arena;  /* owns the tables below, but those in `tables` */
@@ -100,6 +116,20 @@ struct pd_profile {
 
   uint32_t nsamples;
   pd_sample_walker walk; /* set by the reader */
+  pd_labeled_walker walk_labeled;
+  /* Sample labels are kept only when asked (keep_labels, set from
+   * pd_ingest_opts.labels before reading): a Go heap profile has a
+   * numeric "bytes" label on every sample, which nothing but a tag filter
+   * or `top --tags` reads. Text readers keep sample i's labels as
+   * labels[label_start[i] .. label_start[i+1]) (NULL: none); pprof keeps
+   * them encoded with the sample. */
+  int keep_labels;
+  pd_label *labels;
+  uint32_t *label_start;
+  /* Units of numeric label keys as the file gives them (string ids, the
+   * first non-empty unit seen per key), for pd_profile_num_unit. */
+  uint32_t *num_unit_key, *num_unit;
+  uint32_t nnum_units;
   /* storage for readers that keep samples as flat arrays (text formats):
    * sample i has locations stack[stack_start[i] .. stack_start[i+1]) and
    * values[i*ntypes .. (i+1)*ntypes). */
@@ -143,6 +173,16 @@ void pd_profile_warn(pd_profile *p, const char *fmt, ...)
 static inline const char *pd_profile_str(const pd_profile *p, uint32_t id) {
   return p->str[id];
 }
+
+/* Visits samples from..to-1 with their labels (none unless the profile
+ * was read with keep_labels). */
+int pd_profile_samples_labeled(const pd_profile *p, uint32_t from, uint32_t to, pd_labeled_fn fn,
+                               void *ctx, pd_err *err);
+/* The unit of numeric label `key` (a string id) as pprof's NumLabelUnits
+ * infers it: the first unit the file gives for that key, else "bytes" for
+ * the keys "alignment" and "request", else the key's own name (so Go's
+ * "bytes" label is in bytes). */
+const char *pd_profile_num_unit(const pd_profile *p, uint32_t key);
 
 /* Visits every sample in file order. */
 int pd_profile_samples(const pd_profile *p, pd_sample_fn fn, void *ctx,
@@ -242,6 +282,11 @@ typedef enum { PD_UNIT_COUNT, PD_UNIT_BYTES, PD_UNIT_TIME } pd_unit_kind;
 /* Classifies a pprof unit name ("bytes", "nanoseconds", "count", ...) and
  * returns how many base units (bytes, nanoseconds, 1) one of it is. */
 pd_unit_kind pd_unit_classify(const char *unit, double *factor);
+
+/* pprof's measurement.Scale: value in unit `from` expressed in `to`
+ * ("auto"/"minimum" pick per value); *unit_out gets the unit's name ("" for
+ * plain counts, `to` itself for a unit pprof does not know). */
+double pd_unit_scale(double value, const char *from, const char *to, const char **unit_out);
 
 /* pprof's measurement.ScaledLabel: value in `unit`, scaled to out_unit
  * ("auto" picks per value), "%.2f" with a trailing ".00" trimmed, "0" for 0.

@@ -49,6 +49,8 @@ void pd_profile_drop_samples(pd_profile *p) {
   p->adopted[0] = p->adopted[1] = NULL;
   p->stack = NULL;
   p->values = NULL;
+  p->labels = NULL;
+  p->label_start = NULL;
   p->nsamples = 0;
 }
 
@@ -107,6 +109,38 @@ int pd_profile_samples_range(const pd_profile *p, uint32_t from, uint32_t to, pd
   if (from >= to) return PD_OK;
   if (p->walk) return p->walk(p, from, to, fn, ctx, err);
   return S_walk_arrays(p, from, to, fn, ctx, err);
+}
+
+static int S_walk_arrays_labeled(const pd_profile *p, uint32_t from, uint32_t to, pd_labeled_fn fn,
+                                 void *ctx, pd_err *err) {
+  for (uint32_t i = from; i < to; i++) {
+    uint32_t a = p->stack_start[i], b = p->stack_start[i + 1];
+    const pd_label *l = NULL;
+    uint32_t nl = 0;
+    if (p->label_start) {
+      l = p->labels + p->label_start[i];
+      nl = p->label_start[i + 1] - p->label_start[i];
+    }
+    if (fn(ctx, p->stack + a, b - a, p->values + (size_t)i * p->ntypes, l, nl) != PD_OK)
+      return pd_fail(err, "%s: sample walk stopped", p->path);
+  }
+  return PD_OK;
+}
+
+int pd_profile_samples_labeled(const pd_profile *p, uint32_t from, uint32_t to, pd_labeled_fn fn,
+                               void *ctx, pd_err *err) {
+  if (to > p->nsamples) to = p->nsamples;
+  if (from >= to) return PD_OK;
+  if (p->walk_labeled) return p->walk_labeled(p, from, to, fn, ctx, err);
+  return S_walk_arrays_labeled(p, from, to, fn, ctx, err);
+}
+
+const char *pd_profile_num_unit(const pd_profile *p, uint32_t key) {
+  for (uint32_t i = 0; i < p->nnum_units; i++)
+    if (p->num_unit_key[i] == key) return pd_profile_str(p, p->num_unit[i]);
+  const char *k = pd_profile_str(p, key);
+  if (strcmp(k, "alignment") == 0 || strcmp(k, "request") == 0) return "bytes";
+  return k;
 }
 
 int pd_profile_samples(const pd_profile *p, pd_sample_fn fn, void *ctx,

@@ -108,6 +108,10 @@ static double S_scale(double value, const char *from, const char *to,
   return value;
 }
 
+double pd_unit_scale(double value, const char *from, const char *to, const char **unit_out) {
+  return S_scale(value, from, to, unit_out);
+}
+
 char *pd_unit_label(double value, const char *unit, const char *out_unit,
                     char *buf, size_t n) {
   const char *u;

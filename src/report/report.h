@@ -22,6 +22,10 @@ void pd_json_num(pd_buf *out, double v);
 void pd_report_top_text(pd_buf *out, const pd_snapshot *s, const pd_intern *keys,
                         const pd_top *top, const char *unit);
 /* `profdiff top --format json`. */
+/* `top --tags`: go tool pprof -tags's layout (a block per label key, its
+ * values right-aligned as text/tabwriter aligns them), figures in unit
+ * (NULL: pprof's "minimum", per figure). */
+void pd_report_tags_text(pd_buf *out, const pd_tagtotals *t, const char *unit);
 void pd_report_top_json(pd_buf *out, const pd_snapshot *s, const pd_intern *keys,
                         const pd_top *top);
 

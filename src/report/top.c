@@ -120,3 +120,77 @@ void pd_report_top_json(pd_buf *out, const pd_snapshot *s, const pd_intern *keys
   }
   pd_buf_puts(out, "]}\n");
 }
+
+/* ---- top --tags ------------------------------------------------------------------- */
+
+/* One cell of Go's text/tabwriter (AlignRight, padding 1, no minimum):
+ * the widths of a column are the widest of its block of lines plus one. */
+typedef struct {
+  pd_buf cell[3];
+} S_tagline;
+
+static void S_pad(pd_buf *out, size_t n) {
+  for (size_t i = 0; i < n; i++) pd_buf_putc(out, ' ');
+}
+
+static size_t S_width(const pd_buf *b) { return pd_utf8_width(b->data ? b->data : "", b->len); }
+
+/* %.1f of value scaled from unit to out_unit, then the unit (pprof's
+ * printTags figures). */
+static void S_tag_figure(pd_buf *out, double value, const char *unit, const char *out_unit) {
+  const char *u;
+  double v = pd_unit_scale(value, unit, out_unit, &u);
+  char num[400];
+  pd_fmt_fixed(num, sizeof num, v, 1);
+  pd_buf_printf(out, "%s%s", num, u);
+}
+
+void pd_report_tags_text(pd_buf *out, const pd_tagtotals *t, const char *unit) {
+  const char *ounit = unit ? unit : "minimum";
+  pd_buf key = PD_BUF_INIT, total = PD_BUF_INIT;
+  for (uint32_t k = 0; k < t->nkeys; k++) {
+    const pd_tagkey *tk = &t->keys[k];
+    /* a block: the key's line, then one line per value; tabwriter's column 0
+     * spans all of them, column 1 only the value lines */
+    pd_buf_truncate(&key, 0);
+    pd_esc_text(&key, pd_intern_str(&t->names, tk->name), pd_intern_len(&t->names, tk->name));
+    pd_buf_putc(&key, ':');
+    uint32_t n = tk->nvalues;
+    pd_buf *fig = pd_xmalloc((n + 1) * sizeof *fig);
+    size_t w0 = S_width(&key), w1 = 0;
+    if (w0 < 1) w0 = 1; /* the value lines' " " */
+    for (uint32_t i = 0; i < n; i++) {
+      fig[i] = (pd_buf)PD_BUF_INIT;
+      S_tag_figure(&fig[i], tk->values[i].total, t->unit, ounit);
+      if (tk->total > 0) {
+        char pct[32];
+        pd_buf_printf(&fig[i], " (%s)", pd_percent(tk->values[i].total, tk->total, pct, sizeof pct));
+      }
+      pd_buf_putc(&fig[i], ':');
+      size_t w = S_width(&fig[i]);
+      if (w > w1) w1 = w;
+    }
+    w0 += 1;
+    w1 += 1;
+    S_pad(out, w0 - S_width(&key));
+    pd_buf_put(out, key.data, key.len);
+    pd_buf_truncate(&total, 0);
+    S_tag_figure(&total, tk->total, t->unit, ounit);
+    pd_buf_printf(out, " Total %s\n", total.data);
+    for (uint32_t i = 0; i < n; i++) {
+      S_pad(out, w0 - 1);
+      pd_buf_putc(out, ' ');
+      S_pad(out, w1 - S_width(&fig[i]));
+      pd_buf_put(out, fig[i].data, fig[i].len);
+      pd_buf_putc(out, ' ');
+      const pd_tagvalue *tv = &tk->values[i];
+      pd_esc_text(out, pd_intern_str(&t->names, tv->name), pd_intern_len(&t->names, tv->name));
+      pd_buf_putc(out, '\n');
+      pd_buf_free(&fig[i]);
+    }
+    free(fig);
+    pd_buf_putc(out, '\n');
+  }
+  pd_buf_free(&key);
+  pd_buf_free(&total);
+}

@@ -1,0 +1,3 @@
+module profdiff/samples/labels
+
+go 1.19
