@@ -1,7 +1,7 @@
 /* args.c: a small long-option parser ("--name value", "--name=value", "--"
  * ends options) and the helpers commands share to read profiles. */
 #include "cli.h"
-#include "../render/escape.h"
+#include "../escape/escape.h"
 
 #include <errno.h>
 #include <math.h>
