@@ -124,15 +124,8 @@ static int S_run(const pd_args *a) {
     pd_memtimeline_attribute(&tl, NULL, &r);
     pd_buf out = PD_BUF_INIT;
     if (strcmp(format, "json") == 0) {
-      pd_report_memory_json(&out, &tl, &r);
-      /* the skipped inputs, inside the object */
-      pd_buf_truncate(&out, out.len - 1);
-      pd_buf_puts(&out, ",\"skipped\":[");
-      for (uint32_t i = 0; i < nskipped; i++) {
-        if (i) pd_buf_putc(&out, ',');
-        pd_esc_json(&out, skip_msgs[i], strlen(skip_msgs[i]));
-      }
-      pd_buf_puts(&out, "]}\n");
+      pd_report_memory_json(&out, &tl, &r, (const char *const *)skip_msgs, nskipped);
+      pd_buf_putc(&out, '\n');
     } else {
       pd_report_memory_text(&out, &tl, &r);
       for (uint32_t i = 0; i < nskipped; i++) {

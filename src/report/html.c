@@ -78,8 +78,8 @@ static void S_inline_sparklines(cmark_node *doc, const char *dir, pd_report_spar
  * large profile): drawn one at a time (h->graph) and written out in slices
  * as they are encoded, so neither the graphs nor their base64 are ever all
  * in memory. */
-static int S_graphs(pd_buf *out, const pd_report_html_opts *h, pd_err *err) {
-  if (!h->ngraphs) return PD_OK;
+static int S_graphs(pd_buf *out, const pd_report_parts *h, pd_err *err) {
+  if (!h || !h->ngraphs) return PD_OK;
   pd_buf_puts(out, "<h3>Flame graphs</h3>\n");
   pd_buf svg = PD_BUF_INIT;
   int rc = PD_OK;
@@ -106,7 +106,7 @@ static int S_graphs(pd_buf *out, const pd_report_html_opts *h, pd_err *err) {
 
 /* Fills {{name}} in tpl; a NULL value is the graphs (S_graphs). */
 static int S_fill(pd_buf *out, const pd_buf *tpl, const char **names, const pd_buf **values, size_t n,
-                  const pd_report_html_opts *h, pd_err *err) {
+                  const pd_report_parts *h, pd_err *err) {
   const char *p = tpl->data, *end = tpl->data + tpl->len;
   while (p < end) {
     const char *open = strstr(p, "{{");
@@ -137,12 +137,12 @@ static int S_fill(pd_buf *out, const pd_buf *tpl, const char **names, const pd_b
   return PD_OK;
 }
 
-int pd_report_html(pd_buf *out, const pd_series *s, const pd_report_opts *o,
-                   const pd_report_html_opts *h, pd_err *err) {
+int pd_report_html(pd_buf *out, const pd_series *s, const pd_report_config *o,
+                   const pd_report_parts *h, pd_err *err) {
   pd_buf tpl = PD_BUF_INIT, style = PD_BUF_INIT, script = PD_BUF_INIT;
-  if (pd_template_get("report.html", h->template_dir, &tpl, err) != PD_OK ||
-      pd_template_get("report.css", h->template_dir, &style, err) != PD_OK ||
-      pd_template_get("report.js", h->template_dir, &script, err) != PD_OK) {
+  if (pd_template_get("report.html", o->template_dir, &tpl, err) != PD_OK ||
+      pd_template_get("report.css", o->template_dir, &style, err) != PD_OK ||
+      pd_template_get("report.js", o->template_dir, &script, err) != PD_OK) {
     pd_buf_free(&tpl);
     pd_buf_free(&style);
     pd_buf_free(&script);
@@ -152,7 +152,7 @@ int pd_report_html(pd_buf *out, const pd_series *s, const pd_report_opts *o,
          version = PD_BUF_INIT;
   const char *t = o->title ? o->title : "profdiff report";
   pd_esc_xml(&title, t, strlen(t));
-  pd_esc_xml(&version, h->version, strlen(h->version));
+  pd_esc_xml(&version, o->version ? o->version : "", o->version ? strlen(o->version) : 0);
   cmark_parser *parser;
   if (o->notes) {
     cmark_node *doc = S_parse(o->notes, strlen(o->notes), &parser);
@@ -163,12 +163,12 @@ int pd_report_html(pd_buf *out, const pd_series *s, const pd_report_opts *o,
     cmark_parser_free(parser);
   }
   /* the report itself, without the notes (rendered above) */
-  pd_report_opts body = *o;
+  pd_report_config body = *o;
   body.notes = NULL;
   pd_buf md = PD_BUF_INIT;
-  pd_report_markdown(&md, s, &body);
+  pd_report_markdown(&md, s, &body, h);
   cmark_node *doc = S_parse(md.data, md.len, &parser);
-  if (o->sparkline_dir && h->sparkline) S_inline_sparklines(doc, o->sparkline_dir, h->sparkline, h->ctx);
+  if (h && h->sparkline_dir && h->sparkline) S_inline_sparklines(doc, h->sparkline_dir, h->sparkline, h->ctx);
   S_render(&content, doc, parser, CMARK_OPT_UNSAFE);
   cmark_node_free(doc);
   cmark_parser_free(parser);

@@ -181,7 +181,7 @@ uint32_t *pd_report_function_order(const pd_series *s) {
   return idx;
 }
 
-void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_meta *m) {
+void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_config *m) {
   const pd_snapinfo *ref = &s->snap[s->order[0]];
   pd_buf_puts(b, "{\n");
   S_str(b, "profdiff_version", m->version);
@@ -313,7 +313,7 @@ void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_meta *m) {
   pd_buf_puts(b, "],\n");
   if (m->memory) {
     S_key(b, "memory");
-    pd_report_memory_json(b, m->memory_tl, m->memory);
+    pd_report_memory_json(b, m->memory_tl, m->memory, NULL, 0);
     pd_buf_puts(b, ",\n");
   }
   S_key(b, "warnings");
@@ -380,7 +380,8 @@ static void S_mempoint(pd_buf *b, const pd_mempoint *p, int64_t t0) {
   pd_buf_putc(b, '}');
 }
 
-void pd_report_memory_json(pd_buf *b, const pd_memtimeline *tl, const pd_memory_result *r) {
+void pd_report_memory_json(pd_buf *b, const pd_memtimeline *tl, const pd_memory_result *r,
+                           const char *const *skipped, size_t nskipped) {
   pd_buf_putc(b, '{');
   S_str(b, "attribution", pd_attribution_name(r->attribution));
   pd_buf_putc(b, ',');
@@ -412,5 +413,14 @@ void pd_report_memory_json(pd_buf *b, const pd_memtimeline *tl, const pd_memory_
     if (i) pd_buf_putc(b, ',');
     pd_esc_json(b, tl->unpaired[i], strlen(tl->unpaired[i]));
   }
-  pd_buf_puts(b, "]}");
+  pd_buf_putc(b, ']');
+  if (skipped) {
+    pd_buf_puts(b, ",\"skipped\":[");
+    for (size_t i = 0; i < nskipped; i++) {
+      if (i) pd_buf_putc(b, ',');
+      pd_esc_json(b, skipped[i], strlen(skipped[i]));
+    }
+    pd_buf_putc(b, ']');
+  }
+  pd_buf_putc(b, '}');
 }

@@ -17,8 +17,9 @@ static const xmlChar *S_clean(pd_buf *b, const char *s) {
   return (const xmlChar *)b->data;
 }
 
-int pd_report_junit(pd_buf *out, const pd_series *s, const pd_gate *gates, size_t n,
-                    pd_err *err) {
+int pd_report_junit(pd_buf *out, const pd_series *s, const pd_report_config *c, pd_err *err) {
+  const pd_gate *gates = c->gates;
+  size_t n = c->ngates;
   xmlBufferPtr xb = xmlBufferCreate();
   xmlTextWriterPtr w = xb ? xmlNewTextWriterMemory(xb, 0) : NULL;
   if (!w) {

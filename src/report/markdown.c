@@ -19,7 +19,8 @@
 
 typedef struct {
   const pd_series *s;
-  const pd_report_opts *o;
+  const pd_report_config *o;
+  const pd_report_parts *p; /* links and sparklines, or NULL */
   const char *unit;
   uint32_t rows;   /* rows per table in this attempt */
   uint32_t cut;    /* rows left out, over all tables */
@@ -96,11 +97,11 @@ static void S_row(S_md *m, pd_buf *b, const pd_funcstats *f, uint32_t index) {
     pd_buf_puts(b, "\xe2\x80\x94");
   }
   pd_buf_printf(b, " | %s | ", pd_trend_name(f->trend));
-  if (m->o->sparkline_dir) {
+  if (m->p && m->p->sparkline_dir) {
     pd_buf_puts(b, "[");
     pd_report_sparkline_text(b, s, f->key);
-    pd_buf_printf(b, "](%s/f%05u.svg)", m->o->sparkline_dir, index);
-    if (m->o->sparkline_used) m->o->sparkline_used[index] = 1;
+    pd_buf_printf(b, "](%s/f%05u.svg)", m->p->sparkline_dir, index);
+    if (m->p->sparkline_used) m->p->sparkline_used[index] = 1;
   } else {
     pd_report_sparkline_text(b, s, f->key);
   }
@@ -232,9 +233,9 @@ static void S_verdict(S_md *m, pd_buf *b) {
     }
     if (failed) pd_buf_puts(b, ".");
   }
-  if (m->o->memory_sentence) {
+  if (m->o->memory) {
     pd_buf_puts(b, " ");
-    pd_esc_md_text(b, m->o->memory_sentence, strlen(m->o->memory_sentence));
+    pd_esc_md_text(b, m->o->memory->sentence, strlen(m->o->memory->sentence));
   }
   pd_buf_putc(b, '\n');
   (void)a;
@@ -242,7 +243,8 @@ static void S_verdict(S_md *m, pd_buf *b) {
 
 static void S_document(S_md *m, pd_buf *b, const uint32_t *index_of) {
   const pd_series *s = m->s;
-  const pd_report_opts *o = m->o;
+  const pd_report_config *o = m->o;
+  const pd_report_parts *p = m->p;
   pd_buf_puts(b, "# ");
   const char *title = o->title ? o->title : "profdiff report";
   pd_esc_md_text(b, title, strlen(title));
@@ -286,12 +288,12 @@ static void S_document(S_md *m, pd_buf *b, const uint32_t *index_of) {
     pd_esc_md_text(b, f->reason, strlen(f->reason));
     pd_buf_putc(b, '\n');
   }
-  if (o->nlinks) {
+  if (p && p->nlinks) {
     pd_buf_puts(b, "\n### Graphs\n\n");
-    for (size_t i = 0; i < o->nlinks; i++) {
+    for (size_t i = 0; i < p->nlinks; i++) {
       pd_buf_puts(b, "- [");
-      pd_esc_md_text(b, o->links[i].label, strlen(o->links[i].label));
-      pd_buf_printf(b, "](%s)\n", o->links[i].href); /* hrefs are our own file names */
+      pd_esc_md_text(b, p->links[i].label, strlen(p->links[i].label));
+      pd_buf_printf(b, "](%s)\n", p->links[i].href); /* hrefs are our own file names */
     }
   }
   pd_buf_puts(b, "\n### Method\n\n");
@@ -324,8 +326,9 @@ static void S_document(S_md *m, pd_buf *b, const uint32_t *index_of) {
   }
 }
 
-void pd_report_markdown(pd_buf *out, const pd_series *s, const pd_report_opts *o) {
-  S_md m = {s, o, s->snap[s->order[0]].unit, o->max_rows ? o->max_rows : 20, 0};
+void pd_report_markdown(pd_buf *out, const pd_series *s, const pd_report_config *o,
+                        const pd_report_parts *p) {
+  S_md m = {s, o, p, s->snap[s->order[0]].unit, o->max_rows ? o->max_rows : 20, 0};
   /* sparkline files are numbered by a function's place in report order */
   uint32_t *order = pd_report_function_order(s);
   uint32_t *index_of = pd_xmalloc((s->nfs ? s->nfs : 1) * sizeof *index_of);
@@ -335,7 +338,7 @@ void pd_report_markdown(pd_buf *out, const pd_series *s, const pd_report_opts *o
   for (;;) {
     m.cut = 0;
     pd_buf_truncate(out, start);
-    if (o->sparkline_used) memset(o->sparkline_used, 0, s->nfs);
+    if (p && p->sparkline_used) memset(p->sparkline_used, 0, s->nfs);
     S_document(&m, out, index_of);
     if (out->len - start < S_GITHUB_LIMIT - 200 || m.rows <= 1) break;
     m.rows = m.rows / 2; /* too long for a GitHub comment: fewer rows */

@@ -1,9 +1,10 @@
 /* report.h: turning analysed figures into text for people and programs.
  *
  * Owns the writers: `top` tables (pprof's text layout and JSON), folded
- * stacks, and (as they are added) the series report in JSON, Markdown, HTML
- * and JUnit XML. Writers append to a pd_buf; the CLI decides where the bytes
- * go (stdout, or an atomically written file). Names always pass through
+ * stacks, the series report in JSON, Markdown, HTML
+ * and JUnit XML, and pd_report_write, the one entry point that writes a
+ * whole report directory. Writers append to a pd_buf; for `top` and `fold`
+ * the CLI decides where the bytes go. Names always pass through
  * escape/escape.h.
  */
 #ifndef PD_REPORT_H
@@ -79,45 +80,76 @@ uint32_t pd_report_list_text(pd_buf *out, const pd_listing *l, pd_source *src, c
 void pd_report_folded(pd_buf *out, const pd_tree *t, const pd_intern *keys,
                       int self_col);
 
-/* What a report says about itself. */
-typedef struct pd_report_meta {
-  const char *version;
-  const char *title;
-  const pd_gate *gates; /* evaluated --fail-on gates */
+/* Which files a report writes (--output-format). */
+enum {
+  PD_REPORT_JSON = 1 << 0,  /* report.json */
+  PD_REPORT_MD = 1 << 1,    /* report.md */
+  PD_REPORT_HTML = 1 << 2,  /* report.html */
+  PD_REPORT_JUNIT = 1 << 3, /* junit.xml */
+  PD_REPORT_SVG = 1 << 4,   /* the graphs as .svg files, and sparklines/ */
+};
+
+/* What a report contains and where it goes: the one configuration every
+ * writer reads (the shape of pprof's report.Options). The CLI fills it from
+ * the flags; pd_report_write does the rest. */
+typedef struct pd_report_config {
+  const char *dir;                 /* the report directory (pd_report_write) */
+  unsigned formats;                /* PD_REPORT_* (pd_report_write) */
+  const char *version;             /* profdiff's version */
+  const char *title;               /* --title, or NULL */
+  const char *notes;               /* --notes: the user's Markdown, placed first */
+  uint32_t max_rows;               /* rows per table (0: 20) */
+  const pd_gate *gates;            /* evaluated --fail-on gates */
   size_t ngates;
   const pd_memtimeline *memory_tl; /* heap versus container memory, or NULL */
   const pd_memory_result *memory;
-} pd_report_meta;
+  const char *template_dir;        /* --template-dir, or NULL */
+} pd_report_config;
+
+/* Writes the whole report of an analysed series into c->dir: the formats
+ * asked for, the graphs and sparklines they need, report.json on a thread
+ * of its own. Everything is staged and appears together on success; on an
+ * error nothing in the directory changes and err says why. */
+int pd_report_write(const pd_series *s, const pd_report_config *c, pd_err *err);
+
+/* The writers, each usable on its own (the unit tests do). */
 
 /* report.json (docs/report-json.md). */
-void pd_report_json(pd_buf *out, const pd_series *s, const pd_report_meta *m);
+void pd_report_json(pd_buf *out, const pd_series *s, const pd_report_config *c);
 
 /* Indexes into s->fs in the order reports list functions: suspects first,
  * then by |delta|, by last value, by name. The caller frees. */
 uint32_t *pd_report_function_order(const pd_series *s);
 
-/* What the human-readable reports (Markdown, HTML) contain. */
+/* What pd_report_write made beside the text, for the Markdown and HTML
+ * writers to link to or draw inline: the graphs and the sparklines. A
+ * writer called on its own passes NULL (no links, no graphs). */
 typedef struct pd_report_link {
   const char *label, *href; /* href: a file profdiff wrote into the report directory */
 } pd_report_link;
 
-typedef struct pd_report_opts {
-  const char *title;           /* --title, or NULL */
-  const char *notes;           /* --notes: the user's Markdown, placed first */
-  uint32_t max_rows;           /* rows per table (0: 20) */
-  const pd_gate *gates;        /* evaluated --fail-on gates */
-  size_t ngates;
+/* Draws sparkline `index` (a function in report order) into svg. */
+typedef int (*pd_report_sparkline_fn)(void *ctx, uint32_t index, pd_buf *svg);
+/* Draws flame graph (or chart) i into svg, for report.html to inline. */
+typedef int (*pd_report_graph_fn)(void *ctx, size_t index, pd_buf *svg, pd_err *err);
+
+typedef struct pd_report_parts {
   const char *sparkline_dir;   /* sparkline SVGs are <dir>/fNNNNN.svg, or NULL */
   uint8_t *sparkline_used;     /* when non-NULL (one byte per function, in report
                                 * order), the Markdown writer marks each
                                 * sparkline it links to */
-  const pd_report_link *links; /* the graphs */
+  const pd_report_link *links; /* the graph files */
   size_t nlinks;
-  const char *memory_sentence; /* heap versus container memory, or NULL */
-} pd_report_opts;
+  const char *const *graph_captions; /* report.html's graphs, drawn by graph() */
+  size_t ngraphs;
+  pd_report_graph_fn graph;
+  pd_report_sparkline_fn sparkline; /* makes the SVG of sparkline fNNNNN */
+  void *ctx;
+} pd_report_parts;
 
 /* report.md: GitHub-flavoured Markdown under 65,536 characters. */
-void pd_report_markdown(pd_buf *out, const pd_series *s, const pd_report_opts *o);
+void pd_report_markdown(pd_buf *out, const pd_series *s, const pd_report_config *c,
+                        const pd_report_parts *p);
 
 /* A function's values over the series as block characters (a text
  * sparkline for tables). */
@@ -125,22 +157,8 @@ void pd_report_sparkline_text(pd_buf *out, const pd_series *s, uint32_t key);
 
 /* report.html: the Markdown report rendered with cmark-gfm into
  * templates/report.html, graphs and sparklines inline. */
-typedef int (*pd_report_sparkline_fn)(void *ctx, uint32_t index, pd_buf *svg);
-/* Draws flame graph (or chart) i into svg, for report.html to inline. */
-typedef int (*pd_report_graph_fn)(void *ctx, size_t index, pd_buf *svg, pd_err *err);
-
-typedef struct pd_report_html_opts {
-  const char *version;
-  const char *template_dir;        /* --template-dir, or NULL */
-  const char *const *graph_captions; /* shown after the tables, drawn by graph() */
-  size_t ngraphs;
-  pd_report_graph_fn graph;
-  pd_report_sparkline_fn sparkline; /* makes the SVG of sparkline fNNNNN */
-  void *ctx;
-} pd_report_html_opts;
-
-int pd_report_html(pd_buf *out, const pd_series *s, const pd_report_opts *o,
-                   const pd_report_html_opts *h, pd_err *err);
+int pd_report_html(pd_buf *out, const pd_series *s, const pd_report_config *c,
+                   const pd_report_parts *p, pd_err *err);
 
 /* The SVG files of a report (render/): flame graphs of the first (or base)
  * and the last snapshot, the differential graph between them, the growth
@@ -171,15 +189,17 @@ int pd_report_graph_render(const pd_report_graphs *g, size_t i, pd_buf *out, pd_
  * series. */
 void pd_report_sparkline_svg(pd_buf *out, const pd_series *s, uint32_t fs_index);
 
-/* junit.xml: one test case per gate, <failure> for each that failed. */
-int pd_report_junit(pd_buf *out, const pd_series *s, const pd_gate *gates, size_t n,
-                    pd_err *err);
+/* junit.xml: one test case per gate (c->gates), <failure> for each that
+ * failed. */
+int pd_report_junit(pd_buf *out, const pd_series *s, const pd_report_config *c, pd_err *err);
 
 /* Heap versus container memory (docs/inputs.md): the object report.json
  * carries as "memory" and `profdiff memstat --format json` prints:
  * {"attribution", "explanation", the lines' figures and slopes, the
- * snapshots}. */
-void pd_report_memory_json(pd_buf *out, const pd_memtimeline *tl, const pd_memory_result *r);
+ * snapshots}, and "skipped" (the inputs --keep-going skipped) when skipped
+ * is not NULL. */
+void pd_report_memory_json(pd_buf *out, const pd_memtimeline *tl, const pd_memory_result *r,
+                           const char *const *skipped, size_t nskipped);
 /* The same as a terminal table (`profdiff memstat`): one row per snapshot
  * (heap, anon, active and inactive file cache, working set, usage), the
  * slopes, and the attribution with its sentence. */

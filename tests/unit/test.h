@@ -78,4 +78,11 @@ struct pd_reduce_opts;
 int pd_test_reduce_file(const char *path, const struct pd_reduce_opts *ro, struct pd_intern *keys,
                         struct pd_snapshot *s);
 
+/* Adds a hand-built snapshot (inuse_space in bytes, path snap-NN.pb) at
+ * column col of a series: values[i] is the flat (= cum) value of function
+ * names[i]; var is each value's sampling variance. */
+struct pd_series;
+void pd_test_series_add(struct pd_series *s, unsigned col, long long time_ns, const char **names,
+                        const double *values, int nf, double var);
+
 #endif

@@ -4,6 +4,7 @@
 
 #include "test.h"
 #include "analyse/analyse.h"
+#include "analyse/series.h"
 #include "ingest/ingest.h"
 
 int pd_test_failed_checks;
@@ -28,6 +29,36 @@ const char *pd_test_data(const char *rel) {
 }
 
 const char *pd_test_repo(const char *rel) { return rel; }
+
+void pd_test_series_add(pd_series *s, unsigned col, long long time_ns, const char **names,
+                        const double *values, int nf, double var) {
+  char path[64];
+  snprintf(path, sizeof path, "snap-%02u.pb", col);
+  pd_series_set_path(s, col, path, 0);
+  pd_snapshot snap;
+  memset(&snap, 0, sizeof snap);
+  pd_arena_init(&snap.arena, 1024);
+  snap.path = path;
+  snap.time_ns = time_ns;
+  snap.sample_type = "inuse_space";
+  snap.unit = "bytes";
+  snap.period_type = "space";
+  snap.period_unit = "bytes";
+  snap.period = 524288;
+  uint32_t *ids = malloc((nf ? (size_t)nf : 1) * sizeof *ids);
+  for (int i = 0; i < nf; i++) ids[i] = pd_intern_put(&s->keys, names[i], strlen(names[i]));
+  pd_functotals_init(&snap.ft, s->keys.n);
+  for (int i = 0; i < nf; i++) {
+    snap.ft.flat[ids[i]] = snap.ft.k[ids[i]].cum = values[i];
+    snap.ft.flat_var[ids[i]] = var;
+    snap.total += values[i];
+    snap.total_var += var;
+  }
+  free(ids);
+  pd_err err;
+  CHECK_MSG(pd_series_add(s, col, &snap, &err) == PD_OK, "%s", err.msg);
+  pd_snapshot_free(&snap);
+}
 
 int pd_test_reduce_file(const char *path, const pd_reduce_opts *ro, pd_intern *keys, pd_snapshot *s) {
   pd_profile p;

@@ -5,39 +5,6 @@
 #include "test.h"
 #include "analyse/series.h"
 
-#define MAXF 4
-
-/* Adds a snapshot at column col: values[i] is the flat (= cum) value of
- * function names[i]; var is each value's sampling variance. */
-static void S_add(pd_series *s, uint32_t col, int64_t time_ns, const char **names,
-                  const double *values, int nf, double var) {
-  char path[64];
-  snprintf(path, sizeof path, "snap-%02u.pb", col);
-  pd_series_set_path(s, col, path, 0);
-  pd_snapshot snap;
-  memset(&snap, 0, sizeof snap);
-  pd_arena_init(&snap.arena, 1024);
-  snap.path = path;
-  snap.time_ns = time_ns;
-  snap.sample_type = "inuse_space";
-  snap.unit = "bytes";
-  snap.period_type = "space";
-  snap.period_unit = "bytes";
-  snap.period = 524288;
-  uint32_t ids[MAXF];
-  for (int i = 0; i < nf; i++) ids[i] = pd_intern_put(&s->keys, names[i], strlen(names[i]));
-  pd_functotals_init(&snap.ft, s->keys.n);
-  for (int i = 0; i < nf; i++) {
-    snap.ft.flat[ids[i]] = snap.ft.k[ids[i]].cum = values[i];
-    snap.ft.flat_var[ids[i]] = var;
-    snap.total += values[i];
-    snap.total_var += var;
-  }
-  pd_err err;
-  CHECK_MSG(pd_series_add(s, col, &snap, &err) == PD_OK, "%s", err.msg);
-  pd_snapshot_free(&snap);
-}
-
 static const pd_funcstats *S_find(const pd_series *s, const char *name) {
   for (uint32_t i = 0; i < s->nfs; i++)
     if (strcmp(pd_intern_str(&s->keys, s->fs[i].key), name) == 0) return &s->fs[i];
@@ -55,7 +22,7 @@ PD_TEST(leak_plateau_and_noise) {
   pd_series_init(&s, 30, 0, NULL);
   for (uint32_t i = 0; i < 30; i++) {
     double v[] = {4e6 * i, 3e6 * (i < 12 ? i : 12), 2e6 + ((i * 7919) % 5) * 1e5, 50e6};
-    S_add(&s, i, 1700000000000000000LL + (int64_t)i * MIN_NS, names, v, 4, 1e10);
+    pd_test_series_add(&s, i, 1700000000000000000LL + (int64_t)i * MIN_NS, names, v, 4, 1e10);
   }
   pd_err err;
   CHECK_MSG(pd_series_finish(&s, &err) == PD_OK, "%s", err.msg);
@@ -97,7 +64,7 @@ PD_TEST(hourly_reset_cycle) {
   for (uint32_t i = 0; i < n; i++) {
     int minute = (int)i * 5 % 60;
     double v[] = {20e6 * (minute < 10 ? minute : 10) / 10.0, 1e6 * minute, 5e6};
-    S_add(&s, i, 1700000000000000000LL + (int64_t)i * 5 * MIN_NS, names, v, 3, 0);
+    pd_test_series_add(&s, i, 1700000000000000000LL + (int64_t)i * 5 * MIN_NS, names, v, 3, 0);
   }
   pd_err err;
   CHECK_MSG(pd_series_finish(&s, &err) == PD_OK, "%s", err.msg);
@@ -129,8 +96,8 @@ PD_TEST(pair_with_noise_band) {
   pd_series s;
   pd_series_init(&s, 2, 0, NULL);
   double v0[] = {100e6, 100e6, 10e6, 0}, v1[] = {103e6, 130e6, 0, 10e6};
-  S_add(&s, 0, 0, names, v0, 4, 2e12);
-  S_add(&s, 1, 0, names, v1, 4, 2e12);
+  pd_test_series_add(&s, 0, 0, names, v0, 4, 2e12);
+  pd_test_series_add(&s, 1, 0, names, v1, 4, 2e12);
   pd_err err;
   CHECK_MSG(pd_series_finish(&s, &err) == PD_OK, "%s", err.msg);
   CHECK(s.rule == PD_ORDER_ARGUMENT && !s.has_times);
@@ -148,7 +115,7 @@ PD_TEST(mismatched_sample_types_are_refused) {
   pd_series_init(&s, 2, 0, NULL);
   const char *names[] = {"a"};
   double v[] = {1};
-  S_add(&s, 0, 0, names, v, 1, 0);
+  pd_test_series_add(&s, 0, 0, names, v, 1, 0);
   pd_series_set_path(&s, 1, "other.pb", 0);
   pd_snapshot snap;
   memset(&snap, 0, sizeof snap);

@@ -1,0 +1,233 @@
+/* write.c: pd_report_write, the one entry point that turns an analysed series
+ * and a pd_report_config into a report directory (the shape of pprof's
+ * report.Generate): it plans the graphs, runs the writers, draws each graph
+ * and sparkline once, and stages every file so that the directory changes
+ * only when the whole report has been written.
+ *
+ * report.json is the largest output and depends on nothing the others do: it
+ * is written on a thread of its own while the graphs, report.md and
+ * report.html are made (the writers only read the finished series).
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "templates.h"
+
+/* mkdir -p, remembering what it created (outermost first). */
+static int S_mkdirs(const char *dir, char **made, int *nmade, pd_err *err) {
+  char *path = pd_xstrdup(dir);
+  size_t len = strlen(path);
+  for (size_t i = 1; i <= len; i++) {
+    if (path[i] != '/' && path[i] != 0) continue;
+    char c = path[i];
+    path[i] = 0;
+    if (mkdir(path, 0777) == 0) {
+      if (*nmade < 64) made[(*nmade)++] = pd_xstrdup(path);
+    } else if (errno != EEXIST) {
+      int e = errno;
+      pd_fail(err, "%s: cannot create the report directory: %s", path, strerror(e));
+      free(path);
+      return PD_ERR;
+    }
+    path[i] = c;
+  }
+  free(path);
+  struct stat st;
+  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+    return pd_fail(err, "%s: is not a directory", dir);
+  return PD_OK;
+}
+
+/* Stages buf as DIR/name (written on commit) and empties buf. */
+static int S_stage(pd_outset *out, const char *dir, const char *name, pd_buf *buf, pd_err *err) {
+  pd_buf path = PD_BUF_INIT;
+  pd_buf_printf(&path, "%s/%s", dir, name);
+  int rc = pd_outset_add(out, path.data, buf->data ? buf->data : "", buf->len, err);
+  pd_buf_free(&path);
+  pd_buf_truncate(buf, 0);
+  return rc;
+}
+
+/* Opens DIR/name for writing through buf in pieces (pd_buf_spill). */
+static int S_open(pd_outset *out, const char *dir, const char *name, pd_buf *buf, pd_err *err) {
+  pd_buf path = PD_BUF_INIT;
+  pd_buf_printf(&path, "%s/%s", dir, name);
+  int rc = pd_outset_open(out, path.data, buf, err);
+  pd_buf_free(&path);
+  return rc;
+}
+
+typedef struct {
+  pd_buf *buf; /* opened on DIR/report.json */
+  const pd_series *series;
+  const pd_report_config *config;
+  int rc;
+  pd_err err;
+} S_json_job;
+
+static void *S_json(void *arg) {
+  S_json_job *j = arg;
+  pd_report_json(j->buf, j->series, j->config);
+  j->rc = pd_outset_close(j->buf, &j->err);
+  return NULL;
+}
+
+/* What report.html's callbacks draw with: sparklines, and the graphs, each
+ * also written as its own file (with svg output) the first time it is drawn,
+ * so that one graph at a time is in memory. */
+typedef struct {
+  const pd_series *series;
+  const uint32_t *order; /* report order: sparkline i is function order[i] */
+  const pd_report_graphs *graphs;
+  pd_outset *out;
+  const char *dir;
+  int files;         /* svg output: write DIR/name.svg */
+  uint8_t staged[8]; /* graph i's file is staged */
+} S_draw;
+
+static int S_sparkline(void *ctx, uint32_t index, pd_buf *svg) {
+  const S_draw *d = ctx;
+  if (index >= d->series->nfs) return PD_ERR;
+  pd_report_sparkline_svg(svg, d->series, d->order[index]);
+  return PD_OK;
+}
+
+static int S_graph(void *ctx, size_t i, pd_buf *svg, pd_err *err) {
+  S_draw *d = ctx;
+  if (pd_report_graph_render(d->graphs, i, svg, err) != PD_OK) return PD_ERR;
+  if (!d->files || d->staged[i]) return PD_OK;
+  d->staged[i] = 1;
+  pd_buf path = PD_BUF_INIT;
+  pd_buf_printf(&path, "%s/%s", d->dir, d->graphs->files[i].name);
+  int rc = pd_outset_add(d->out, path.data, svg->data ? svg->data : "", svg->len, err);
+  pd_buf_free(&path);
+  return rc;
+}
+
+/* The sparklines report.md links to, as DIR/sparklines/fNNNNN.svg. */
+static int S_sparklines(S_draw *d, const uint8_t *used, pd_buf *buf, char **made, int *nmade,
+                        pd_err *err) {
+  int have_dir = 0, rc = PD_OK;
+  for (uint32_t i = 0; i < d->series->nfs && rc == PD_OK; i++) {
+    if (!used[i]) continue;
+    if (!have_dir) {
+      pd_buf sdir = PD_BUF_INIT;
+      pd_buf_printf(&sdir, "%s/sparklines", d->dir);
+      rc = S_mkdirs(sdir.data, made, nmade, err);
+      pd_buf_free(&sdir);
+      have_dir = 1;
+      if (rc != PD_OK) break;
+    }
+    char name[64];
+    snprintf(name, sizeof name, "sparklines/f%05u.svg", i);
+    pd_report_sparkline_svg(buf, d->series, d->order[i]);
+    rc = S_stage(d->out, d->dir, name, buf, err);
+  }
+  return rc;
+}
+
+/* Every file of the report, staged in out. */
+static int S_write_all(const pd_series *s, const pd_report_config *c, pd_outset *out,
+                       char **made, int *nmade, pd_err *err) {
+  const char *dir = c->dir;
+  unsigned f = c->formats;
+  int rc = PD_OK;
+  pd_buf buf = PD_BUF_INIT, jbuf = PD_BUF_INIT;
+  S_json_job json = {&jbuf, s, c, PD_OK, {{0}}};
+  pthread_t json_tid;
+  int json_running = 0;
+  if (f & PD_REPORT_JSON) {
+    rc = S_open(out, dir, "report.json", &jbuf, err);
+    if (rc == PD_OK && pthread_create(&json_tid, NULL, S_json, &json) == 0) json_running = 1;
+    else if (rc == PD_OK) S_json(&json);
+  }
+  /* the pictures: flame graphs, timeline, memory chart, sparklines */
+  pd_report_graphs graphs;
+  memset(&graphs, 0, sizeof graphs);
+  uint32_t *order = pd_report_function_order(s);
+  uint8_t *used = pd_xcalloc(s->nfs ? s->nfs : 1, 1);
+  pd_buf script = PD_BUF_INIT;
+  pd_report_parts parts;
+  memset(&parts, 0, sizeof parts);
+  if (rc == PD_OK && f & (PD_REPORT_SVG | PD_REPORT_HTML)) {
+    rc = pd_template_get("flamegraph.js", c->template_dir, &script, err);
+    if (rc == PD_OK) pd_report_graphs_plan(&graphs, s, c->memory_tl, script.data);
+    parts.sparkline_dir = "sparklines";
+    parts.sparkline_used = used;
+  }
+  S_draw draw = {s, order, &graphs, out, dir, (f & PD_REPORT_SVG) != 0, {0}};
+  const char *captions[8];
+  pd_report_link links[8];
+  for (size_t i = 0; i < graphs.n; i++) {
+    captions[i] = graphs.files[i].caption;
+    links[i].label = graphs.files[i].caption;
+    links[i].href = graphs.files[i].name;
+  }
+  if (f & PD_REPORT_SVG) {
+    parts.links = links;
+    parts.nlinks = graphs.n;
+  }
+  parts.graph_captions = captions;
+  parts.ngraphs = graphs.n;
+  parts.graph = S_graph;
+  parts.sparkline = S_sparkline;
+  parts.ctx = &draw;
+  if (rc == PD_OK && f & PD_REPORT_MD) {
+    pd_report_markdown(&buf, s, c, &parts);
+    rc = S_stage(out, dir, "report.md", &buf, err);
+  }
+  if (rc == PD_OK && f & PD_REPORT_HTML) {
+    rc = S_open(out, dir, "report.html", &buf, err);
+    if (rc == PD_OK) {
+      int built = pd_report_html(&buf, s, c, &parts, err);
+      rc = pd_outset_close(&buf, err);
+      if (built != PD_OK) rc = built;
+    }
+  }
+  if (rc == PD_OK && f & PD_REPORT_JUNIT) {
+    rc = pd_report_junit(&buf, s, c, err);
+    if (rc == PD_OK) rc = S_stage(out, dir, "junit.xml", &buf, err);
+  }
+  if (f & PD_REPORT_SVG) {
+    /* the graphs report.html did not draw (without html output) */
+    for (size_t i = 0; i < graphs.n && rc == PD_OK; i++)
+      if (!draw.staged[i]) rc = S_graph(&draw, i, &buf, err);
+    pd_buf_truncate(&buf, 0);
+    if (rc == PD_OK) rc = S_sparklines(&draw, used, &buf, made, nmade, err);
+  }
+  if (json_running) pthread_join(json_tid, NULL);
+  if (rc == PD_OK && json.rc != PD_OK) {
+    rc = json.rc;
+    *err = json.err;
+  }
+  pd_buf_free(&script);
+  free(used);
+  free(order);
+  pd_buf_free(&buf);
+  pd_buf_free(&jbuf);
+  return rc;
+}
+
+int pd_report_write(const pd_series *s, const pd_report_config *c, pd_err *err) {
+  pd_outset out;
+  pd_outset_init(&out);
+  char *made[64];
+  int nmade = 0;
+  int rc = S_mkdirs(c->dir, made, &nmade, err);
+  if (rc == PD_OK) rc = S_write_all(s, c, &out, made, &nmade, err);
+  if (rc == PD_OK) rc = pd_outset_commit(&out, err);
+  pd_outset_free(&out);
+  /* a failed run leaves no trace: remove the directories it created */
+  for (int i = nmade; i-- > 0;) {
+    if (rc != PD_OK) rmdir(made[i]);
+    free(made[i]);
+  }
+  return rc;
+}

@@ -1,0 +1,303 @@
+/* test_report.c: each report writer (JSON, Markdown, HTML, JUnit) and the
+ * entry point pd_report_write on small hand-built series whose figures are
+ * known by construction. Output is parsed (a strict JSON checker here,
+ * libxml2 for HTML and XML), not compared with golden bytes, so that a
+ * change of wording does not break them but a broken document does. */
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "test.h"
+#include "analyse/gates.h"
+#include "analyse/series.h"
+#include "report/report.h"
+
+#define MIN_NS 60000000000LL
+#define HOSTILE "evil<script>alert(1)</script>|`x`\x1b[2J"
+
+/* n snapshots a minute apart: main.leak grows 4 MB a minute, main.base holds
+ * 50 MB, the hostile name grows 1 MB a minute, main.gone leaves after the
+ * first. */
+static void S_series(pd_series *s, uint32_t n) {
+  const char *names[] = {"main.leak", "main.base", HOSTILE, "main.gone"};
+  pd_series_init(s, n, 0, NULL);
+  for (uint32_t i = 0; i < n; i++) {
+    double v[] = {4e6 * (i + 1), 50e6, 1e6 * (i + 1), i == 0 ? 8e6 : 0};
+    pd_test_series_add(s, i, 1700000000000000000LL + (long long)i * MIN_NS, names, v, 4, 1e9);
+  }
+  pd_err err;
+  CHECK_MSG(pd_series_finish(s, &err) == PD_OK, "%s", err.msg);
+}
+
+static pd_report_config S_config(void) {
+  pd_report_config c;
+  memset(&c, 0, sizeof c);
+  c.version = "test";
+  c.title = "unit <title>";
+  c.max_rows = 20;
+  return c;
+}
+
+/* ---- a strict JSON checker (RFC 8259; depth bounded by our own output) ---- */
+
+static const char *S_ws(const char *p) {
+  while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r') p++;
+  return p;
+}
+
+static const char *S_value(const char *p, int depth);
+
+static const char *S_string(const char *p) {
+  if (*p++ != '"') return NULL;
+  for (;;) {
+    unsigned char c = (unsigned char)*p++;
+    if (c == '"') return p;
+    if (c < 0x20) return NULL;
+    if (c != '\\') continue;
+    c = (unsigned char)*p++;
+    if (c == 'u') {
+      for (int i = 0; i < 4; i++, p++)
+        if (!strchr("0123456789abcdefABCDEF", *p) || !*p) return NULL;
+    } else if (!strchr("\"\\/bfnrt", c) || !c) {
+      return NULL;
+    }
+  }
+}
+
+static const char *S_number(const char *p) {
+  const char *start = p;
+  if (*p == '-') p++;
+  if (*p == '0') p++;
+  else if (*p >= '1' && *p <= '9') while (*p >= '0' && *p <= '9') p++;
+  else return NULL;
+  if (*p == '.') {
+    if (*++p < '0' || *p > '9') return NULL;
+    while (*p >= '0' && *p <= '9') p++;
+  }
+  if (*p == 'e' || *p == 'E') {
+    p++;
+    if (*p == '+' || *p == '-') p++;
+    if (*p < '0' || *p > '9') return NULL;
+    while (*p >= '0' && *p <= '9') p++;
+  }
+  return p > start ? p : NULL;
+}
+
+static const char *S_items(const char *p, int depth, char close, int keyed) {
+  p = S_ws(p + 1);
+  if (*p == close) return p + 1;
+  for (;;) {
+    if (keyed) {
+      if (!(p = S_string(S_ws(p)))) return NULL;
+      p = S_ws(p);
+      if (*p++ != ':') return NULL;
+    }
+    if (!(p = S_value(p, depth + 1))) return NULL;
+    p = S_ws(p);
+    if (*p == close) return p + 1;
+    if (*p++ != ',') return NULL;
+  }
+}
+
+static const char *S_value(const char *p, int depth) {
+  if (depth > 64) return NULL;
+  p = S_ws(p);
+  if (*p == '{') return S_items(p, depth, '}', 1);
+  if (*p == '[') return S_items(p, depth, ']', 0);
+  if (*p == '"') return S_string(p);
+  if (strncmp(p, "true", 4) == 0) return p + 4;
+  if (strncmp(p, "false", 5) == 0) return p + 5;
+  if (strncmp(p, "null", 4) == 0) return p + 4;
+  return S_number(p);
+}
+
+static int S_json_valid(const pd_buf *b) {
+  if (!b->data || memchr(b->data, 0, b->len)) return 0;
+  const char *end = S_value(b->data, 0);
+  return end && *S_ws(end) == 0;
+}
+
+/* ---- libxml2 ------------------------------------------------------------- */
+
+static int S_xpath_count(xmlDocPtr doc, const char *xpath) {
+  xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+  xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)xpath, ctx);
+  int n = r && r->nodesetval ? r->nodesetval->nodeNr : -1;
+  xmlXPathFreeObject(r);
+  xmlXPathFreeContext(ctx);
+  return n;
+}
+
+/* ---- the writers ---------------------------------------------------------- */
+
+PD_TEST(json_is_valid_and_escapes_names) {
+  pd_series s;
+  S_series(&s, 5);
+  pd_report_config c = S_config();
+  pd_buf b = PD_BUF_INIT;
+  pd_report_json(&b, &s, &c);
+  CHECK(S_json_valid(&b));
+  CHECK(strstr(b.data, "\"profdiff_version\":\"test\"") || strstr(b.data, "\"profdiff_version\": \"test\""));
+  CHECK(strstr(b.data, "main.leak") && strstr(b.data, "main.gone"));
+  CHECK(!strstr(b.data, "<script>") && !strstr(b.data, "\x1b"));
+  CHECK(strstr(b.data, "\"suspects\":[\"main.leak\""));
+  pd_buf_free(&b);
+  pd_series_free(&s);
+}
+
+/* In every GFM table the rows have as many cell separators as the header:
+ * a name's '|' cannot add a cell. */
+static int S_tables_square(const char *md) {
+  int header = -1;
+  for (const char *line = md; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+    if (line[0] != '|') {
+      header = -1;
+      continue;
+    }
+    int cells = 0;
+    for (const char *p = line; *p && *p != '\n'; p++)
+      if (*p == '|' && (p == line || p[-1] != '\\')) cells++;
+    if (header < 0) header = cells;
+    else if (cells != header) return 0;
+  }
+  return 1;
+}
+
+PD_TEST(markdown_names_cannot_break_tables) {
+  pd_series s;
+  S_series(&s, 5);
+  pd_report_config c = S_config();
+  pd_buf b = PD_BUF_INIT;
+  pd_report_markdown(&b, &s, &c, NULL);
+  CHECK(b.len > 0 && b.len < 65536);
+  CHECK(strstr(b.data, "main.leak") != NULL);
+  CHECK(S_tables_square(b.data));
+  CHECK(!strstr(b.data, "\x1b")); /* <script> may stand inside a code span */
+  CHECK(!strstr(b.data, "](")); /* on its own, no links to files it did not write */
+  pd_buf_free(&b);
+  pd_series_free(&s);
+}
+
+PD_TEST(markdown_stays_under_the_comment_limit) {
+  /* 3,000 functions that all grow: the tables are cut and the cut is said */
+  enum { N = 3000 };
+  char (*names)[32] = malloc(N * sizeof *names);
+  const char **np = malloc(N * sizeof *np);
+  double *v = malloc(N * sizeof *v);
+  for (int i = 0; i < N; i++) {
+    snprintf(names[i], sizeof names[i], "pkg.function_%04d", i);
+    np[i] = names[i];
+  }
+  pd_series s;
+  pd_series_init(&s, 3, 0, NULL);
+  for (uint32_t k = 0; k < 3; k++) {
+    for (int i = 0; i < N; i++) v[i] = 1e6 * (1 + k * (1 + i % 7));
+    pd_test_series_add(&s, k, 1700000000000000000LL + (long long)k * MIN_NS, np, v, N, 1e6);
+  }
+  pd_err err;
+  CHECK_MSG(pd_series_finish(&s, &err) == PD_OK, "%s", err.msg);
+  pd_report_config c = S_config();
+  c.max_rows = 100000;
+  pd_buf b = PD_BUF_INIT;
+  pd_report_markdown(&b, &s, &c, NULL);
+  CHECK_MSG(b.len < 65536, "%zu bytes", b.len);
+  CHECK(strstr(b.data, "not shown") != NULL);
+  CHECK(S_tables_square(b.data));
+  pd_buf_free(&b);
+  pd_series_free(&s);
+  free(names);
+  free(np);
+  free(v);
+}
+
+PD_TEST(html_parses_and_injects_nothing) {
+  pd_series s;
+  S_series(&s, 5);
+  pd_report_config c = S_config();
+  c.notes = "Our notes <script>alert(2)</script> with **bold**.\n";
+  pd_buf b = PD_BUF_INIT;
+  pd_err err;
+  CHECK_MSG(pd_report_html(&b, &s, &c, NULL, &err) == PD_OK, "%s", err.msg);
+  htmlDocPtr doc = htmlReadMemory(b.data, (int)b.len, "report.html", "UTF-8",
+                                  HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+  CHECK(doc != NULL);
+  if (doc) {
+    CHECK(S_xpath_count(doc, "//title[contains(., 'unit <title>')]") == 1);
+    CHECK(S_xpath_count(doc, "//script[contains(., 'alert(')]") == 0);
+    CHECK(S_xpath_count(doc, "//code[contains(., 'evil<script>')]") >= 1);
+    CHECK(S_xpath_count(doc, "//strong[. = 'bold']") == 1);
+    CHECK(S_xpath_count(doc, "//table") >= 1);
+    xmlFreeDoc(doc);
+  }
+  pd_buf_free(&b);
+  pd_series_free(&s);
+}
+
+PD_TEST(junit_has_one_case_per_gate) {
+  pd_series s;
+  S_series(&s, 5);
+  pd_gate g[2];
+  pd_err err;
+  memset(g, 0, sizeof g);
+  CHECK(pd_gate_parse("total>10%", &g[0], &err) == PD_OK);
+  CHECK(pd_gate_parse("share>90", &g[1], &err) == PD_OK);
+  CHECK(pd_gates_eval(g, 2, &s, &err) == 1);
+  pd_report_config c = S_config();
+  c.gates = g;
+  c.ngates = 2;
+  pd_buf b = PD_BUF_INIT;
+  CHECK_MSG(pd_report_junit(&b, &s, &c, &err) == PD_OK, "%s", err.msg);
+  xmlDocPtr doc = xmlReadMemory(b.data, (int)b.len, "junit.xml", NULL, XML_PARSE_NONET);
+  CHECK(doc != NULL);
+  if (doc) {
+    CHECK(S_xpath_count(doc, "//testcase") == 2);
+    CHECK(S_xpath_count(doc, "//testcase/failure") == 1);
+    CHECK(S_xpath_count(doc, "//testcase[@name='total>10%']/failure") == 1);
+    xmlFreeDoc(doc);
+  }
+  pd_buf_free(&b);
+  pd_series_free(&s);
+}
+
+PD_TEST(write_publishes_the_formats_asked_for) {
+  char dir[] = "/tmp/pd-unit-report-XXXXXX";
+  CHECK(mkdtemp(dir) != NULL);
+  pd_series s;
+  S_series(&s, 3);
+  pd_report_config c = S_config();
+  char out[256];
+  snprintf(out, sizeof out, "%s/r", dir);
+  c.dir = out;
+  c.formats = PD_REPORT_JSON | PD_REPORT_MD;
+  pd_err err;
+  CHECK_MSG(pd_report_write(&s, &c, &err) == PD_OK, "%s", err.msg);
+  struct stat st;
+  char path[300];
+  snprintf(path, sizeof path, "%s/report.json", out);
+  CHECK(stat(path, &st) == 0 && st.st_size > 0);
+  snprintf(path, sizeof path, "%s/report.md", out);
+  CHECK(stat(path, &st) == 0 && st.st_size > 0);
+  snprintf(path, sizeof path, "%s/report.html", out);
+  CHECK(stat(path, &st) != 0);
+  /* a directory that cannot be made: an error, nothing written */
+  snprintf(path, sizeof path, "%s/report.md/sub", out);
+  c.dir = path;
+  CHECK(pd_report_write(&s, &c, &err) == PD_ERR);
+  CHECK(strstr(err.msg, "report.md") != NULL);
+  snprintf(path, sizeof path, "rm -rf '%s'", dir);
+  CHECK(system(path) == 0);
+  pd_series_free(&s);
+}
+
+static const pd_test_case S_cases[] = {
+    {"json_is_valid_and_escapes_names", json_is_valid_and_escapes_names},
+    {"markdown_names_cannot_break_tables", markdown_names_cannot_break_tables},
+    {"markdown_stays_under_the_comment_limit", markdown_stays_under_the_comment_limit},
+    {"html_parses_and_injects_nothing", html_parses_and_injects_nothing},
+    {"junit_has_one_case_per_gate", junit_has_one_case_per_gate},
+    {"write_publishes_the_formats_asked_for", write_publishes_the_formats_asked_for},
+    {NULL, NULL}};
+const pd_test_suite pd_suite_report = {"report", S_cases};
