@@ -114,5 +114,6 @@ extern const pd_command pd_cmd_report;
 extern const pd_command pd_cmd_memstat;
 extern const pd_command pd_cmd_flame;
 extern const pd_command pd_cmd_list;
+extern const pd_command pd_cmd_merge;
 
 #endif

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const pd_command *S_commands[] = {&pd_cmd_report, &pd_cmd_top, &pd_cmd_list, &pd_cmd_fold, &pd_cmd_flame, &pd_cmd_memstat};
+static const pd_command *S_commands[] = {&pd_cmd_report, &pd_cmd_top, &pd_cmd_list, &pd_cmd_fold, &pd_cmd_flame, &pd_cmd_merge, &pd_cmd_memstat};
 #define S_NCOMMANDS (sizeof S_commands / sizeof S_commands[0])
 
 static void S_main_usage(FILE *f) {

@@ -150,4 +150,28 @@ int pd_memstat_parse(pd_memstat *m, const uint8_t *data, size_t len, pd_err *err
 int pd_memstat_read_file(const char *path, const pd_ingest_opts *opts, pd_memstat *m,
                          pd_err *err);
 
+/* ---- merging pprof profiles (merge.c) --------------------------------------------- */
+
+/* Profiles of one kind summed into one, as google/pprof's profile.Merge
+ * (what `go tool pprof -proto A B` writes): same sample and period types
+ * required; samples with the same locations and labels summed; mappings,
+ * functions and locations deduplicated; the earliest time, durations
+ * summed, the largest period, each comment once. Inputs are added one at a
+ * time, so only the merged tables and one input are in memory. */
+typedef struct pd_merge pd_merge;
+pd_merge *pd_merge_new(void);
+/* Adds inflated protobuf bytes (not taken). An input that fails changes
+ * nothing; the error names it. */
+int pd_merge_add(pd_merge *m, const char *name, const uint8_t *data, size_t len, pd_err *err);
+/* Reads (gzip or not) and adds a file; text formats are refused. */
+int pd_merge_add_file(pd_merge *m, const char *path, size_t max_input, pd_err *err);
+int pd_merge_count(const pd_merge *m);
+/* What was read anyway, with a warning (ids numbered): one line each. */
+size_t pd_merge_nwarnings(const pd_merge *m);
+const char *pd_merge_warning(const pd_merge *m, size_t i);
+/* Appends the merged profile, each value multiplied by scale (rounded, as
+ * pprof's Scale) and all-zero samples left out, gzip'd, to out. */
+int pd_merge_encode(pd_merge *m, double scale, pd_buf *out, pd_err *err);
+void pd_merge_free(pd_merge *m);
+
 #endif
