@@ -560,8 +560,10 @@ static void S_map_sample(S_input *in, Perftools__Profiles__Sample *src, pd_vec *
   for (size_t j = 0; j < scratch->n; j++) *(uint32_t *)pd_vec_push(order) = (uint32_t)j;
   const void *ctx[2] = {&m->strs, scratch->items};
   uint32_t *ord = order->items;
-  pd_sort_u32(ord, nstr, S_label_cmp, ctx);
-  pd_sort_u32(ord + nstr, scratch->n - nstr, S_label_cmp, ctx);
+  if (scratch->n) {
+    pd_sort_u32(ord, nstr, S_label_cmp, ctx);
+    pd_sort_u32(ord + nstr, scratch->n - nstr, S_label_cmp, ctx);
+  }
 
   pd_buf_truncate(&m->key, 0);
   S_put_u64(&m->key, src->n_location_id);
@@ -606,23 +608,18 @@ int pd_merge_add(pd_merge *m, const char *name, const uint8_t *data, size_t len,
   in.err = err;
   in.pb = perftools__profiles__profile__unpack(&alloc, len, data);
   int rc = PD_OK;
+  pd_vec strings;
+  pd_vec_init(&strings, sizeof(S_string));
   if (!in.pb) {
     rc = pd_fail(err, "%s: corrupt protobuf: not a pprof profile message", name);
     goto done;
   }
-  pd_vec strings;
-  pd_vec_init(&strings, sizeof(S_string));
   if (S_string_table(data, len, &strings) != PD_OK || strings.n != in.pb->n_string_table) {
-    pd_vec_free(&strings);
     rc = pd_fail(err, "%s: corrupt protobuf: the string table does not decode", name);
     goto done;
   }
   in.strings = strings.items;
-  rc = S_check(&in);
-  if (rc != PD_OK) {
-    pd_vec_free(&strings);
-    goto done;
-  }
+  if ((rc = S_check(&in)) != PD_OK) goto done;
   Perftools__Profiles__Profile *pb = in.pb;
   in.str_out = pd_arena_alloc(&arena, pb->n_string_table * sizeof(uint32_t));
   memset(in.str_out, 0xff, pb->n_string_table * sizeof(uint32_t));
@@ -645,9 +642,9 @@ int pd_merge_add(pd_merge *m, const char *name, const uint8_t *data, size_t len,
   }
   pd_vec_free(&scratch);
   pd_vec_free(&order);
-  pd_vec_free(&strings);
   m->ninputs++;
 done:
+  pd_vec_free(&strings);
   pd_idmap_free(&in.map_ids);
   pd_idmap_free(&in.func_ids);
   pd_idmap_free(&in.loc_ids);
