@@ -63,6 +63,8 @@ void pd_series_init(pd_series *s, uint32_t n, int has_base, const pd_series_opts
 }
 
 void pd_series_free(pd_series *s) {
+  free(s->compared);
+  s->compared = NULL;
   for (uint32_t i = 0; i < s->ncols; i++) {
     pd_buf_free(&s->snap[i].funcs);
     pd_buf_free(&s->snap[i].tree);

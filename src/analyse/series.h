@@ -123,6 +123,10 @@ typedef struct pd_series {
   pd_arena arena;
   pd_arena arena2;       /* what pd_series_finish's second thread allocates */
   char err[1024];        /* first error met by pd_series_add */
+  /* What the series compares when time windows made it (analyse/window.h):
+   * one sentence for the reports, malloc'd, freed with the series; NULL
+   * otherwise. */
+  char *compared;
 
   /* set by pd_series_finish */
   uint32_t npos;         /* snapshots taking part (added, not skipped) */

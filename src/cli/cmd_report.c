@@ -8,6 +8,7 @@
  */
 #include "cli.h"
 #include "../escape/escape.h"
+#include "../analyse/window.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -31,6 +32,11 @@ static const pd_opt S_opts[] = {
     {"reset-drop", "PCT", "a drop of the total by this much starts a new segment (default 40%)", 0},
     {"keep-going", NULL, "skip unreadable inputs (listed in the report) instead of failing", 0},
     {"threads", "N", "files read in parallel (default: the number of CPUs, at most 8)", 0},
+    {"base-window", "A..B", "compare this time window (RFC 3339 times or offsets from the last snapshot, -60m..-30m) ...", 0},
+    {"head-window", "C..D", "... with this one, each aggregated, as a pair (docs/windows.md)", 0},
+    {"aggregate", "HOW", "how a window's snapshots combine: auto (default: mean for heap gauges, sum for time), mean, sum", 0},
+    {"since", "TIME", "leave out snapshots before TIME (RFC 3339 or an offset from the last snapshot, -2h)", 0},
+    {"until", "TIME", "leave out snapshots after TIME", 0},
     PD_PROFILE_OPTS,
     {NULL, NULL, NULL, 0}};
 
@@ -43,6 +49,10 @@ typedef struct {
   uint32_t next;
   int failed, keep_going;
   int split; /* one worker: a large folded file may take the other core */
+  /* time windows: every snapshot is held (here, not in the series) until
+   * all are read, since offsets count from the last one */
+  pd_snapshot *held;
+  uint8_t *missing;
   pd_err err;
   pthread_mutex_t lock;
 } S_job;
@@ -61,12 +71,17 @@ static void S_load_one(S_job *j, uint32_t i) {
     pd_reduce_opts ro = {pd_arg(j->args, "sample-index"), 1, j->series->opts.tree_min_fraction,
                          &j->series->keys_lock, 0, 1};
     rc = pd_reduce(&p, j->view, &j->series->keys, &ro, &snap, &err);
-    if (rc == PD_OK) rc = pd_series_add(j->series, i, &snap, &err);
-    pd_snapshot_free(&snap);
+    if (rc == PD_OK && j->held) {
+      j->held[i] = snap;
+    } else {
+      if (rc == PD_OK) rc = pd_series_add(j->series, i, &snap, &err);
+      pd_snapshot_free(&snap);
+    }
   }
   pd_profile_free(&p);
   if (rc == PD_OK) return;
   pthread_mutex_lock(&j->lock);
+  if (j->missing) j->missing[i] = 1;
   if (j->keep_going) {
     pd_series_skip(j->series, i, err.msg);
   } else if (!j->failed) {
@@ -201,6 +216,61 @@ static int S_fail(const char *msg) {
   return PD_EXIT_ERROR;
 }
 
+/* Reads the window options. */
+static int S_window_opts(const pd_args *a, pd_window_opts *o, pd_err *err) {
+  memset(o, 0, sizeof *o);
+  const char *bw = pd_arg(a, "base-window"), *hw = pd_arg(a, "head-window");
+  if ((bw != NULL) != (hw != NULL))
+    return pd_fail(err, "--base-window and --head-window go together (see profdiff report --help)");
+  if (bw && pd_window_parse(bw, "--base-window", &o->base, err) != PD_OK) return PD_ERR;
+  if (hw && pd_window_parse(hw, "--head-window", &o->head, err) != PD_OK) return PD_ERR;
+  if (pd_arg(a, "since") && pd_timebound_parse(pd_arg(a, "since"), "--since", &o->since, err) != PD_OK)
+    return PD_ERR;
+  if (pd_arg(a, "until") && pd_timebound_parse(pd_arg(a, "until"), "--until", &o->until, err) != PD_OK)
+    return PD_ERR;
+  const char *agg = pd_arg(a, "aggregate");
+  if (agg && pd_aggregate_parse(agg, &o->aggregate) != PD_OK)
+    return pd_fail(err, "--aggregate must be auto, mean or sum, not \"%s\"", agg);
+  if (agg && !bw) return pd_fail(err, "--aggregate only applies with --base-window and --head-window");
+  const char *order = pd_arg(a, "order");
+  o->order_mtime = order && strcmp(order, "mtime") == 0;
+  return PD_OK;
+}
+
+/* After a windowed read: the series the report is about, made of the
+ * windows' aggregates (or the snapshots --since/--until keep), in a fresh
+ * series that takes over the key table the snapshots were reduced into. */
+static int S_windowed(pd_series *series, S_job *job, const char **paths, const pd_window_opts *wo,
+                      pd_err *err) {
+  uint32_t n = series->n;
+  int64_t *mtime = pd_xcalloc(n + 1, sizeof *mtime);
+  for (uint32_t i = 0; i < n; i++) mtime[i] = series->snap[i].mtime_ns;
+  pd_window_result r;
+  int rc = pd_windows_apply(job->held, job->missing, paths, mtime, n, wo, &r, err);
+  free(mtime);
+  if (rc != PD_OK) return PD_ERR;
+  uint32_t m = r.paired ? 2 : r.nkept;
+  pd_series ns;
+  pd_series_init(&ns, m, 0, &series->opts);
+  pd_intern swap = ns.keys;
+  ns.keys = series->keys;
+  series->keys = swap;
+  for (uint32_t c = 0; c < m && rc == PD_OK; c++) {
+    pd_snapshot *snap = r.paired ? r.pick[c] : &job->held[r.kept[c]];
+    pd_series_set_path(&ns, c, snap->path, r.paired ? 0 : series->snap[r.kept[c]].mtime_ns);
+    rc = pd_series_add(&ns, c, snap, err);
+  }
+  /* skipped inputs (--keep-going) are still listed */
+  for (uint32_t i = 0; i < n && rc == PD_OK; i++)
+    if (job->missing[i]) pd_series_warn(&ns, "%s: skipped", paths[i]);
+  ns.compared = r.compared;
+  r.compared = NULL;
+  pd_window_result_free(&r);
+  pd_series_free(series);
+  *series = ns;
+  return rc;
+}
+
 /* What the flags say, all checked before any input is read. */
 typedef struct {
   const char *dir, *base;
@@ -212,6 +282,7 @@ typedef struct {
   char *notes;
   pd_view view;
   int have_view;
+  pd_window_opts wo; /* --base-window, --head-window, --since, --until */
 } S_flags;
 
 static void S_flags_free(S_flags *f) {
@@ -250,6 +321,9 @@ static int S_parse_flags(const pd_args *a, S_flags *f, pd_err *err) {
     if (pd_read_file(pd_arg(a, "notes"), 16 << 20, &data, &len, err) != PD_OK) return PD_ERR;
     f->notes = (char *)data;
   }
+  if (S_window_opts(a, &f->wo, err) != PD_OK) return PD_ERR;
+  if (pd_window_opts_active(&f->wo) && f->base)
+    return pd_fail(err, "--base and time windows do not go together: the base window is the baseline");
   if (pd_cli_view(a, &f->view, err) != PD_OK) return PD_ERR;
   f->have_view = 1;
   return PD_OK;
@@ -265,6 +339,11 @@ static int S_read(pd_series *series, const pd_args *a, const S_flags *f, const c
   job.paths = paths;
   job.count = series->ncols;
   job.keep_going = pd_arg_flag(a, "keep-going");
+  int windowed = pd_window_opts_active(&f->wo);
+  if (windowed) {
+    job.held = pd_xcalloc(series->ncols, sizeof *job.held);
+    job.missing = pd_xcalloc(series->ncols, 1);
+  }
   pthread_mutex_init(&job.lock, NULL);
   unsigned long threads = f->threads > job.count ? job.count : f->threads;
   job.split = threads == 1;
@@ -274,11 +353,19 @@ static int S_read(pd_series *series, const pd_args *a, const S_flags *f, const c
   for (unsigned long t = 1; t < threads; t++) pthread_join(tids[t], NULL);
   free(tids);
   pthread_mutex_destroy(&job.lock);
+  int rc = PD_OK;
   if (job.failed) {
     *err = job.err;
-    return PD_ERR;
+    rc = PD_ERR;
   }
-  return pd_series_finish(series, err);
+  if (windowed) {
+    if (rc == PD_OK) rc = S_windowed(series, &job, paths, &f->wo, err);
+    for (uint32_t i = 0; i < job.count; i++)
+      if (!job.missing[i]) pd_snapshot_free(&job.held[i]);
+    free(job.held);
+    free(job.missing);
+  }
+  return rc == PD_OK ? pd_series_finish(series, err) : PD_ERR;
 }
 
 /* Flags, reading, analysis of memory and gates; the report itself is

@@ -199,6 +199,11 @@ void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_config *m) {
   S_key(b, "has_times");
   pd_buf_puts(b, s->has_times ? "true" : "false");
   pd_buf_puts(b, "},\n");
+  /* time windows (--base-window/--head-window, --since/--until): the words */
+  if (s->compared) {
+    S_str(b, "compared", s->compared);
+    pd_buf_puts(b, ",\n");
+  }
   S_key(b, "noise");
   pd_buf_puts(b, "{");
   S_str(b, "model", ref->noise == PD_NOISE_HEAP ? "heap" : ref->noise == PD_NOISE_POISSON ? "poisson" : "none");

@@ -193,6 +193,10 @@ static void S_verdict(S_md *m, pd_buf *b) {
     pd_esc_md_text(b, pd_basename(path), strlen(pd_basename(path)));
   }
   pd_buf_puts(b, "). ");
+  if (s->compared) { /* time windows: which ones */
+    pd_esc_md_text(b, s->compared, strlen(s->compared));
+    pd_buf_puts(b, " ");
+  }
   const char *type = s->snap[s->order[0]].sample_type;
   pd_esc_md_text(b, type, strlen(type));
   pd_buf_puts(b, " total **");
