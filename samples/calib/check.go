@@ -212,7 +212,7 @@ func slack(s string) float64 {
 // contradictions lists every sentence of the report that its own numbers
 // contradict; r was read from dir/report.json.
 func contradictions(dir string, r *report) []string {
-	var bad []string
+	bad := []string{}
 	pair := len(r.Snapshots) == 2
 	say := func(f *repFunc, why string) {
 		bad = append(bad, fmt.Sprintf("%s (%s): %q: %s", f.Name, f.Trend, f.Reason, why))

@@ -122,6 +122,9 @@ type Truth struct {
 	Churn      []string          `json:"churn"`
 	Expect     map[string]Expect `json:"expect"`
 	Resets     []int             `json:"resets"` // first snapshot after each reset
+	// Live bytes each churn function really held at each snapshot
+	// (lengths asked for, before the allocator's size classes)
+	Live map[string][]float64 `json:"live"`
 }
 
 func logUniform(r *rand.Rand, lo, hi float64) int {
@@ -259,7 +262,8 @@ func gen(args []string) {
 	perHour := float64(time.Hour) / float64(*interval)
 	var churnTotal float64
 	t := Truth{Scenario: *scenario, Seed: *seed, Exact: *exact, Snapshots: n,
-		IntervalS: interval.Seconds(), Expect: map[string]Expect{}, Resets: []int{}}
+		IntervalS: interval.Seconds(), Expect: map[string]Expect{}, Resets: []int{},
+		Live: map[string][]float64{}}
 	pools := make([]*pool, len(churns))
 	for i, c := range churns {
 		pools[i] = &pool{fn: c, replace: 0.2 + 0.4*r.Float64()}
@@ -287,13 +291,13 @@ func gen(args []string) {
 		t.Expect["main.warmCache"] = Expect{Verdict: "plateau", Onset: 0, Stop: stop,
 			Rate: 0.015 * churnTotal, PerHour: 0.015 * churnTotal * perHour}
 	case "drain":
-		t.RateFrac = -0.004
-		allocBytes(r, 0.25*churnTotal, drainPool)
+		t.RateFrac = -0.0125
+		allocBytes(r, 0.5*churnTotal, drainPool)
 		t.Expect["main.drainPool"] = Expect{Verdict: "shrinking", Onset: 0,
-			Rate: -0.004 * churnTotal, PerHour: -0.004 * churnTotal * perHour}
+			Rate: -0.0125 * churnTotal, PerHour: -0.0125 * churnTotal * perHour}
 	case "cycle":
 		t.Expect["main.appendAuditLog"] = Expect{Verdict: "growing", Suspect: true, First: true, Onset: -1,
-			Rate: 0.04 * churnTotal, PerHour: 0.04 * churnTotal * perHour}
+			Rate: 0.06 * churnTotal, PerHour: 0.06 * churnTotal * perHour}
 		t.Expect["main.fillSessionCache"] = Expect{Verdict: "plateau", Onset: -1,
 			Rate: 0.15 * churnTotal, PerHour: 0.15 * churnTotal * perHour}
 	default:
@@ -319,7 +323,7 @@ func gen(args []string) {
 					}
 				case "drain":
 					d := held["drain"]
-					drop := int(math.Round(float64(len(d)) * 0.016 / ticks))
+					drop := int(math.Round(float64(len(d)) * 0.025 / ticks))
 					if drop < 1 {
 						drop = 1
 					}
@@ -335,12 +339,19 @@ func gen(args []string) {
 					if inHour <= perSeg/6 {
 						allocBytes(r, 0.15*churnTotal/ticks, fillSessionCache)
 					}
-					allocBytes(r, 0.04*churnTotal/ticks, appendAuditLog)
+					allocBytes(r, 0.06*churnTotal/ticks, appendAuditLog)
 				}
 			}
 		}
 		// a second of jitter either way: real collectors are not punctual
 		at := start.Add(time.Duration(s) * *interval).Add(time.Duration(r.Intn(2001)-1000) * time.Millisecond)
+		for _, p := range pools {
+			var live float64
+			for _, b := range p.objs {
+				live += float64(len(b))
+			}
+			t.Live[p.fn.name] = append(t.Live[p.fn.name], live)
+		}
 		if err := snapshot(*out, s, at); err != nil {
 			log.Fatal(err)
 		}
@@ -359,7 +370,7 @@ func gen(args []string) {
 		for _, b := range held["drain"] {
 			left += float64(len(b))
 		}
-		e.Rate = (left - 0.25*churnTotal) / float64(n-1)
+		e.Rate = (left - 0.5*churnTotal) / float64(n-1)
 		e.PerHour = e.Rate * perHour
 		t.Expect["main.drainPool"] = e
 	}

@@ -135,7 +135,7 @@ int pd_gates_eval(pd_gate *gates, size_t n, const pd_series *s, pd_err *err) {
           break;
         case PD_GATE_SLOPE:
           if (f->trend != PD_TREND_GROWING) continue;
-          v = f->theil_sen;
+          v = f->rate; /* the verdict's own rate (docs/analysis.md, section 7) */
           break;
         case PD_GATE_SHARE:
           if (!f->significant) continue;

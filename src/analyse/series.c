@@ -23,23 +23,15 @@ const char *pd_order_rule_name(pd_order_rule r) {
   return "?";
 }
 
-const char *pd_trend_name(pd_trend t) {
-  switch (t) {
-  case PD_TREND_STABLE: return "stable";
-  case PD_TREND_GROWING: return "growing";
-  case PD_TREND_PLATEAU: return "plateau";
-  case PD_TREND_SHRINKING: return "shrinking";
-  case PD_TREND_NEW: return "new";
-  case PD_TREND_GONE: return "gone";
-  }
-  return "?";
-}
-
 void pd_series_opts_default(pd_series_opts *o) {
   memset(o, 0, sizeof *o);
   o->reset_drop = 0.4;
   o->noise_z = 3;
   o->materiality = 1e-4;
+  o->alpha = 0.01;
+  o->floor_function = 0.20;
+  o->floor_total = 0.005;
+  o->break_f = 10;
   o->tree_min_fraction = 2e-5;
 }
 
@@ -451,26 +443,11 @@ static void S_segments(pd_series *s) {
 
 /* ---- per-function figures ------------------------------------------------------- */
 
-/* The sampling variance of a change between two values. A heap profiler
- * decides once, at allocation, whether an object is sampled: objects alive
- * in both snapshots of one process carry the same error in both, so only
- * what was allocated or freed in between adds noise, and the variance of the
- * change is |Var(b) - Var(a)|. That holds within a segment of a series of
- * heap snapshots (one process; a reset is a restart). A pair, a --base, a
- * comparison across a reset or time-sampled profiles (each a separate time
- * window) are independent draws: Var(a) + Var(b). */
-static double S_dvar(const pd_series *s, int nested, double va, double vb) {
-  if (nested && s->snap[s->order[0]].noise == PD_NOISE_HEAP) return fabs(vb - va);
-  return va + vb;
-}
-
-/* Whether positions a and b lie in one segment of a series (not a pair). */
-static int S_nested(const pd_series *s, uint32_t a, uint32_t b) {
-  if (s->npos < 3) return 0;
-  for (uint32_t i = 0; i < s->nsegs; i++)
-    if (a >= s->segs[i].first && a <= s->segs[i].last) return b <= s->segs[i].last;
-  return 0;
-}
+/* The sampling variance of a change between two values: Var(a) + Var(b).
+ * Whether the objects sampled in a are still those in b is not in the
+ * profiles: under churn every object may have been replaced, and then the
+ * two values are independent draws (docs/analysis.md, section 4). */
+static double S_dvar(double va, double vb) { return va + vb; }
 
 typedef struct {
   double *x, *y, *var, *scratch;
@@ -482,7 +459,7 @@ static void S_work_init(S_work *w, const pd_series *s, pd_arena *arena) {
   w->x = pd_xmalloc(n * sizeof *w->x);
   w->y = pd_xmalloc(n * sizeof *w->y);
   w->var = pd_xmalloc(n * sizeof *w->var);
-  w->scratch = pd_xmalloc(pd_theil_sen_scratch(n) * sizeof *w->scratch);
+  w->scratch = pd_xmalloc(pd_trend_scratch(n) * sizeof *w->scratch);
   memcpy(w->x, s->t, n * sizeof *w->x);
   w->arena = arena;
 }
@@ -496,28 +473,6 @@ static void S_work_free(S_work *w) {
 
 static double S_share(double v, double total) { return total != 0 ? v / total * 100 : 0; }
 
-static void S_fmt(const pd_series *s, double v, char *buf, size_t n) {
-  pd_unit_label(v, s->snap[s->order[0]].unit, "auto", buf, n);
-}
-
-static void S_fmt_duration(double hours, char *buf, size_t n) {
-  if (hours < 1.0 / 60) snprintf(buf, n, "%.0f s", hours * 3600);
-  else if (hours < 2) snprintf(buf, n, "%.0f min", hours * 60);
-  else if (hours < 48) snprintf(buf, n, "%.1f h", hours);
-  else snprintf(buf, n, "%.1f days", hours / 24);
-}
-
-static void S_fmt_rate(const pd_series *s, double per, char *buf, size_t n) {
-  char v[64];
-  S_fmt(s, per, v, sizeof v);
-  snprintf(buf, n, "%s%s/%s", per > 0 ? "+" : "", v, s->has_times ? "h" : "snapshot");
-}
-
-static void S_fmt_p(double p, char *buf, size_t n) {
-  if (p < 0.001) snprintf(buf, n, "p<0.001");
-  else snprintf(buf, n, "p=%.3f", p);
-}
-
 /* Fills y with a function's flat (or cum) values over all positions, and
  * var with the flat values' variances: trends and noise bands are judged
  * on flat values; cum ones only get a slope. */
@@ -529,154 +484,47 @@ static void S_values(const pd_series *s, uint32_t key, int cum, S_work *w) {
   }
 }
 
-/* The trend of values y over positions [a, b] (x = times), as in
- * docs/analysis.md: a monotonic trend (Mann-Kendall at 5%, or every step the
- * same way when there are too few points for the test) whose robust total
- * change (Theil-Sen slope x duration) is beyond the noise band and material;
- * growth that has stopped in the last third is a plateau. */
-static pd_trend S_trend(const pd_series *s, S_work *w, uint32_t a, uint32_t b, double material,
-                        double *ts_out, double *recent_out, pd_mk *mk_out, int *rising, int *steps) {
-  uint32_t n = b - a + 1;
-  const double *x = w->x + a, *y = w->y + a;
-  double ts = n >= 2 ? pd_theil_sen(x, y, n, w->scratch) : 0;
-  if (isnan(ts)) ts = 0;
-  pd_mk mk = pd_mann_kendall(y, n, 0);
-  int up = 0;
-  for (uint32_t i = 1; i < n; i++) up += y[i] > y[i - 1];
-  double recent = ts;
-  if (n >= 4) {
-    uint32_t r = n / 3 < 3 ? 3 : (n + 2) / 3;
-    recent = pd_theil_sen(x + n - r, y + n - r, r, w->scratch);
-    if (isnan(recent)) recent = 0;
-  }
-  if (ts_out) *ts_out = ts;
-  if (recent_out) *recent_out = recent;
-  if (mk_out) *mk_out = mk;
-  if (rising) *rising = up;
-  if (steps) *steps = (int)n - 1;
-  double change = ts * (x[n - 1] - x[0]);
-  int nested = S_nested(s, a, b);
-  double band = s->opts.noise_z * sqrt(S_dvar(s, nested, w->var[a], w->var[b]));
-  if (band < material) band = material;
-  /* Monotonic within noise: no step goes the other way by more than its own
-   * noise band. With little noise this is as good as a test and, unlike
-   * Mann-Kendall, keeps its power when a plateau makes many ties. */
-  int never_down = 1, never_up = 1;
-  for (uint32_t i = 1; i < n; i++) {
-    double step_band = s->opts.noise_z * sqrt(S_dvar(s, nested, w->var[a + i - 1], w->var[a + i]));
-    if (step_band < material) step_band = material;
-    if (y[i] - y[i - 1] < -step_band) never_down = 0;
-    if (y[i] - y[i - 1] > step_band) never_up = 0;
-  }
-  /* A rise that never falls back is measured end to end: when it stops
-   * early (a plateau), most pairwise slopes are zero and Theil-Sen alone
-   * would understate it. */
-  double duration = x[n - 1] - x[0];
-  double rise = never_down ? fmax(change, y[n - 1] - y[0]) : change;
-  double fall = never_up ? fmin(change, y[n - 1] - y[0]) : change;
-  if (n >= 3 && rise > band && ((mk.p < 0.05 && mk.s > 0 && ts > 0) || never_down)) {
-    /* grew, then stopped: the last third rises at under a quarter of the
-     * window's mean rate */
-    if (n >= 4 && duration > 0 && recent <= 0.25 * rise / duration) return PD_TREND_PLATEAU;
-    return PD_TREND_GROWING;
-  }
-  if (n >= 3 && -fall > band && ((mk.p < 0.05 && mk.s < 0 && ts < 0) || never_up))
-    return PD_TREND_SHRINKING;
-  return PD_TREND_STABLE;
+/* parts this short are judged without Mann-Kendall (trend.c), so their
+ * certainty does not discount their score */
+#define S_SHORT_PART 5
+
+static void S_params(const pd_series *s, double material, pd_trend_params *p) {
+  p->noise_z = s->opts.noise_z;
+  p->alpha = s->opts.alpha;
+  p->floor_function = s->opts.floor_function;
+  p->floor_total = s->opts.floor_total;
+  p->material = material;
+  p->break_f = s->opts.break_f;
 }
 
-/* Where a plateau starts: the first position from which every value stays
- * within the noise band (or 2%) of the last. */
-static int32_t S_plateau_start(const pd_series *s, const S_work *w, uint32_t a, uint32_t b) {
-  double last = w->y[b];
-  int32_t since = (int32_t)b;
-  for (int64_t p = b; p >= a; p--) {
-    double band = s->opts.noise_z * sqrt(S_dvar(s, S_nested(s, (uint32_t)p, b), w->var[p], w->var[b]));
-    if (band < 0.02 * fabs(last)) band = 0.02 * fabs(last);
-    if (fabs(w->y[p] - last) > band) break;
-    since = (int32_t)p;
-  }
-  return since;
+/* The verdict on positions [a, b] of w (trend.c); r's positions are
+ * window-relative. */
+static pd_trend S_trend(const pd_series *s, S_work *w, uint32_t a, uint32_t b, double material, int with_total,
+                        pd_trend_result *r) {
+  pd_trend_params p;
+  S_params(s, material, &p);
+  return pd_trend_judge(w->x + a, w->y + a, w->var + a, with_total ? s->total + a : NULL, b - a + 1, &p,
+                        w->scratch, r);
 }
 
-static void S_reason(pd_series *s, pd_funcstats *f, const S_work *w) {
-  char a[64], b[64], c[64], d[64], e[64];
-  pd_buf r = PD_BUF_INIT;
-  double dur = s->t[s->win_last] - s->t[s->win_first];
-  int pair = s->npos == 2 || s->win_last - s->win_first + 1 < 3;
-  if (pair && (f->trend == PD_TREND_GROWING || f->trend == PD_TREND_SHRINKING)) {
-    S_fmt(s, f->delta, a, sizeof a);
-    S_fmt(s, f->first, b, sizeof b);
-    S_fmt(s, f->last, c, sizeof c);
-    S_fmt(s, s->opts.noise_z * f->delta_sigma, d, sizeof d);
-    pd_buf_printf(&r, "%s %s%s (%s \xe2\x86\x92 %s", f->trend == PD_TREND_GROWING ? "grew" : "shrank",
-                  f->delta > 0 ? "+" : "", a, b, c);
-    if (!isnan(f->delta_pct)) pd_buf_printf(&r, ", %+.1f%%", f->delta_pct);
-    pd_buf_printf(&r, "), beyond the sampling noise (\xc2\xb1%s); share %.1f%% \xe2\x86\x92 %.1f%%", d,
-                  f->share_first, f->share_last);
-    f->reason = pd_arena_strndup(w->arena, r.data, r.len);
-    pd_buf_free(&r);
-    return;
-  }
-  switch (f->trend) {
-  case PD_TREND_GROWING:
-  case PD_TREND_SHRINKING:
-    S_fmt_rate(s, f->theil_sen, a, sizeof a);
-    S_fmt_rate(s, f->fit.slope, b, sizeof b);
-    S_fmt_p(f->mk.p, c, sizeof c);
-    if (s->has_times) S_fmt_duration(dur, d, sizeof d);
-    else snprintf(d, sizeof d, "%u snapshots", s->win_last - s->win_first + 1);
-    pd_buf_printf(&r, "%s %s (Theil-Sen; least squares %s, R\xc2\xb2 %.2f) over %s, %s in %d of %d intervals (Mann-Kendall %s)",
-                  f->trend == PD_TREND_GROWING ? "grows" : "shrinks", a, b, f->fit.r2, d,
-                  f->trend == PD_TREND_GROWING ? "rising" : "falling",
-                  f->trend == PD_TREND_GROWING ? f->rising_steps : f->steps - f->rising_steps, f->steps, c);
-    S_fmt(s, w->y[s->win_first], a, sizeof a);
-    S_fmt(s, w->y[s->win_last], b, sizeof b);
-    pd_buf_printf(&r, "; %s \xe2\x86\x92 %s, %.1f%% \xe2\x86\x92 %.1f%% of the total", a, b,
-                  S_share(w->y[s->win_first], s->total[s->win_first]),
-                  S_share(w->y[s->win_last], s->total[s->win_last]));
-    break;
-  case PD_TREND_PLATEAU: {
-    int32_t k = f->plateau_since;
-    S_fmt(s, w->y[s->win_first], a, sizeof a);
-    S_fmt(s, w->y[k], b, sizeof b);
-    if (s->has_times) S_fmt_duration(s->t[k] - s->t[s->win_first], c, sizeof c);
-    else snprintf(c, sizeof c, "%d snapshots", k - (int32_t)s->win_first);
-    if (s->has_times) S_fmt_duration(s->t[s->win_last] - s->t[k], d, sizeof d);
-    else snprintf(d, sizeof d, "%d snapshots", (int32_t)s->win_last - k);
-    pd_buf_printf(&r, "grew from %s to %s in the first %s, then stopped: value unchanged for the last %s (%+.1f%%)",
-                  a, b, c, d, f->plateau_change_pct);
-    double shift = f->plateau_share_to - f->plateau_share_from;
-    if (fabs(shift) >= 0.5)
-      pd_buf_printf(&r, " while its share of the total went %s from %.1f%% to %.1f%% (%+.1f points) because %s",
-                    shift < 0 ? "down" : "up", f->plateau_share_from, f->plateau_share_to, shift,
-                    shift < 0 ? "the rest grew" : "the rest shrank");
-    break;
-  }
-  case PD_TREND_NEW:
-    S_fmt(s, f->last, a, sizeof a);
-    pd_buf_printf(&r, "absent from the first snapshot, %s (%.1f%% of the total) in the last", a, f->share_last);
-    break;
-  case PD_TREND_GONE:
-    S_fmt(s, f->first, a, sizeof a);
-    pd_buf_printf(&r, "%s (%.1f%% of the total) in the first snapshot, absent from the last", a, f->share_first);
-    break;
-  case PD_TREND_STABLE:
-    S_fmt(s, f->delta, a, sizeof a);
-    S_fmt(s, s->opts.noise_z * f->delta_sigma, b, sizeof b);
-    if (f->delta == 0) pd_buf_printf(&r, "unchanged");
-    else if (f->delta_sigma > 0 && fabs(f->delta) <= s->opts.noise_z * f->delta_sigma)
-      pd_buf_printf(&r, "changed %s%s, within the sampling noise (\xc2\xb1%s)", f->delta > 0 ? "+" : "", a, b);
-    else
-      pd_buf_printf(&r, "changed %s%s without a sustained trend", f->delta > 0 ? "+" : "", a);
-    break;
-  }
-  double shift = f->share_shift;
-  if (f->trend != PD_TREND_PLATEAU && fabs(shift) >= 5 && f->trend == PD_TREND_STABLE && fabs(f->delta_pct) < 5)
-    pd_buf_printf(&r, "; value about unchanged but share %s %.1f points", shift < 0 ? "down" : "up", fabs(shift));
-  (void)e;
-  f->reason = pd_arena_strndup(w->arena, r.data ? r.data : "", r.len);
-  pd_buf_free(&r);
+/* The funcstats figures of a verdict on the window. */
+static void S_take(pd_funcstats *f, const pd_trend_result *r, uint32_t a) {
+  f->trend = r->trend;
+  f->theil_sen = r->theil_sen;
+  f->mk = r->mk;
+  f->mk_factor = r->mk_factor;
+  f->rising_steps = r->rising;
+  f->steps = r->steps;
+  f->since = (int32_t)(a + r->since);
+  f->has_break = r->has_break;
+  f->rate = r->rate;
+  f->rate_before = r->rate_before;
+  f->change = r->change;
+  f->threshold = r->threshold;
+  f->noise_band = r->noise_band;
+  f->floor = r->floor;
+  f->held_change = r->held_change;
+  f->held_band = r->held_band;
 }
 
 static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
@@ -691,8 +539,7 @@ static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
   f->last = s->flat[row + s->last_col];
   f->delta = f->last - f->first;
   f->delta_pct = f->first != 0 ? f->delta / fabs(f->first) * 100 : NAN;
-  int nested = !s->has_base && S_nested(s, 0, s->npos - 1);
-  f->delta_sigma = sqrt(S_dvar(s, nested, s->flat_var[row + s->first_col], s->flat_var[row + s->last_col]));
+  f->delta_sigma = sqrt(S_dvar(s->flat_var[row + s->first_col], s->flat_var[row + s->last_col]));
   f->significant = fabs(f->delta) > fmax(s->opts.noise_z * f->delta_sigma, material);
   f->first_cum = s->cum[row + s->first_col];
   f->last_cum = s->cum[row + s->last_col];
@@ -709,12 +556,19 @@ static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
   S_values(s, key, 0, w);
   f->fit = pd_least_squares(w->x + a, w->y + a, b - a + 1);
   f->fit_all = pd_least_squares(w->x, w->y, s->npos);
-  f->trend = S_trend(s, w, a, b, material, &f->theil_sen, &f->recent_slope, &f->mk,
-                     &f->rising_steps, &f->steps);
+  pd_trend_result tr;
+  S_trend(s, w, a, b, material, 1, &tr);
+  S_take(f, &tr, a);
   int pair = s->npos == 2 || b - a + 1 < 3;
   if (pair) {
-    /* a pair (before/after): the change against its noise is all there is */
+    /* a pair (before/after): the change against its noise is all there is;
+     * no slope, no trend test */
     f->trend = !f->significant ? PD_TREND_STABLE : f->delta > 0 ? PD_TREND_GROWING : PD_TREND_SHRINKING;
+    f->rate = f->rate_before = NAN;
+    f->since = (int32_t)a;
+    f->has_break = 0;
+    f->change = f->delta;
+    f->threshold = fmax(s->opts.noise_z * f->delta_sigma, material);
   }
   /* new and gone: absent at one end, and consistently so for the first (or
    * last) third of the series, so that a function that merely drops to zero
@@ -729,7 +583,7 @@ static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
   }
   f->plateau_since = -1;
   if (f->trend == PD_TREND_PLATEAU) {
-    int32_t k = S_plateau_start(s, w, a, b);
+    int32_t k = f->since;
     f->plateau_since = k;
     f->plateau_change_pct = w->y[k] != 0 ? (w->y[b] - w->y[k]) / fabs(w->y[k]) * 100 : 0;
     f->plateau_share_from = S_share(w->y[k], s->total[k]);
@@ -742,11 +596,14 @@ static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
     pd_fit fit = pd_least_squares(w->x + sa, w->y + sa, sb - sa + 1);
     g->slope = fit.slope;
     g->r2 = fit.r2;
-    g->trend = S_trend(s, w, sa, sb, material, &g->theil_sen, NULL, NULL, NULL, NULL);
+    pd_trend_result sr;
+    g->trend = S_trend(s, w, sa, sb, material, 1, &sr);
+    g->theil_sen = sr.theil_sen;
   }
+  /* suspects: the current rate, discounted when the test is not sure */
   if (f->trend == PD_TREND_GROWING)
-    f->score = f->theil_sen * fmin(1.0, fabs(f->mk.z) / 3.0 + (f->steps <= 3 ? 1 : 0));
-  S_reason(s, f, w);
+    f->score = pair ? f->delta : f->rate * fmin(1.0, fabs(f->mk.z) / 3.0 + (f->steps < S_SHORT_PART ? 1 : 0));
+  pd_series_reason(s, f, w->y, w->arena);
 }
 
 static const pd_series *S_rank_series;
@@ -787,10 +644,16 @@ static void S_tree(pd_series *s) {
   uint32_t *pos_of = pd_xmalloc(s->ncols * sizeof *pos_of);
   for (uint32_t c = 0; c < s->ncols; c++) pos_of[c] = UINT32_MAX;
   for (uint32_t p = 0; p < s->npos; p++) pos_of[s->order[p]] = p;
-  double st = 0, st2 = 0, nw = s->win_last - s->win_first + 1;
-  for (uint32_t p = s->win_first; p <= s->win_last; p++) {
-    st += s->t[p];
-    st2 += s->t[p] * s->t[p];
+  /* The growth graph shows the verdict's rate: a node's own value counts
+   * from its function's current part on (since), and only when that
+   * function is growing or shrinking (docs/analysis.md, section 8). from[key]
+   * is the first position that counts, UINT32_MAX for none. */
+  uint32_t *from = pd_xmalloc(((size_t)s->rows + 1) * sizeof *from);
+  for (uint32_t k = 0; k <= s->rows; k++) from[k] = UINT32_MAX;
+  for (uint32_t i = 0; i < s->nfs; i++) {
+    const pd_funcstats *f = &s->fs[i];
+    if (f->key < s->rows && (f->trend == PD_TREND_GROWING || f->trend == PD_TREND_SHRINKING) && !isnan(f->rate))
+      from[f->key] = (uint32_t)f->since;
   }
   for (uint32_t c = 0; c < s->ncols; c++) {
     pd_snapinfo *si = &s->snap[c];
@@ -816,7 +679,8 @@ static void S_tree(pd_series *s) {
         if (first) s->tree.col[PD_SCOL_FIRST][m] += v;
         if (last) s->tree.col[PD_SCOL_LAST][m] += v;
         if (base) s->tree.col[PD_SCOL_BASE][m] += v;
-        if (in_window) {
+        uint32_t key = s->tree.key[m], since = key < s->rows ? from[key] : UINT32_MAX;
+        if (in_window && since != UINT32_MAX && p >= since) {
           s->tree.col[PD_SCOL_SLOPE][m] += v;
           s->tree.col[PD_SCOL_STY][m] += v * s->t[p];
         }
@@ -829,16 +693,31 @@ static void S_tree(pd_series *s) {
   pd_vec_free(&chain);
   if (s->nodes.n) pd_tree_free(&s->nodes);
   memset(&s->nodes, 0, sizeof s->nodes);
-  /* per-frame least-squares slope of the frame's total over the window:
-   * sums of self values add up to sums of totals, so sum first */
-  double *sy = pd_xmalloc(s->tree.n * sizeof *sy), *sty = pd_xmalloc(s->tree.n * sizeof *sty);
-  pd_tree_sum(&s->tree, PD_SCOL_SLOPE, sy);
-  pd_tree_sum(&s->tree, PD_SCOL_STY, sty);
-  double den = nw * st2 - st * st;
-  for (uint32_t i = 0; i < s->tree.n; i++)
-    s->tree.col[PD_SCOL_SLOPE][i] = den != 0 ? (nw * sty[i] - st * sy[i]) / den : 0;
-  free(sy);
-  free(sty);
+  /* each node's own least-squares slope over its function's current part
+   * [since, win_last] (from sums over positions that count), then a
+   * frame's rate is the sum of its subtree's: rates add up */
+  uint32_t nwin = s->win_last - s->win_first + 1;
+  double *st = pd_xmalloc(((size_t)nwin + 1) * sizeof *st), *st2 = pd_xmalloc(((size_t)nwin + 1) * sizeof *st2);
+  st[nwin] = st2[nwin] = 0; /* suffix sums: [i] over positions win_first + i .. win_last */
+  for (uint32_t i = nwin; i-- > 0;) {
+    double t = s->t[s->win_first + i];
+    st[i] = st[i + 1] + t;
+    st2[i] = st2[i + 1] + t * t;
+  }
+  for (uint32_t i = 0; i < s->tree.n; i++) {
+    uint32_t key = s->tree.key[i], since = key < s->rows ? from[key] : UINT32_MAX;
+    double sy = s->tree.col[PD_SCOL_SLOPE][i], sty = s->tree.col[PD_SCOL_STY][i], slope = 0;
+    if (since != UINT32_MAX && since >= s->win_first && since <= s->win_last) {
+      uint32_t j = since - s->win_first;
+      double nw = nwin - j, den = nw * st2[j] - st[j] * st[j];
+      slope = den != 0 ? (nw * sty - st[j] * sy) / den : 0;
+    }
+    s->tree.col[PD_SCOL_STY][i] = slope;
+  }
+  pd_tree_sum(&s->tree, PD_SCOL_STY, s->tree.col[PD_SCOL_SLOPE]);
+  free(st);
+  free(st2);
+  free(from);
   free(pos_of);
 }
 
@@ -889,12 +768,12 @@ int pd_series_finish(pd_series *s, pd_err *err) {
     f->last = s->snap[s->last_col].total;
     f->delta = f->last - f->first;
     f->delta_pct = f->first != 0 ? f->delta / fabs(f->first) * 100 : NAN;
-    f->delta_sigma = sqrt(S_dvar(s, !s->has_base && S_nested(s, 0, s->npos - 1),
-                                 s->snap[s->first_col].total_var, s->snap[s->last_col].total_var));
+    f->delta_sigma = sqrt(S_dvar(s->snap[s->first_col].total_var, s->snap[s->last_col].total_var));
     f->fit = pd_least_squares(w.x + s->win_first, w.y + s->win_first, s->win_last - s->win_first + 1);
     f->fit_all = pd_least_squares(w.x, w.y, n);
-    f->trend = S_trend(s, &w, s->win_first, s->win_last, 0, &f->theil_sen, &f->recent_slope,
-                       &f->mk, &f->rising_steps, &f->steps);
+    pd_trend_result tr;
+    S_trend(s, &w, s->win_first, s->win_last, 0, 0, &tr);
+    S_take(f, &tr, s->win_first);
     f->significant = fabs(f->delta) > s->opts.noise_z * f->delta_sigma;
     if (n == 2)
       f->trend = !f->significant ? PD_TREND_STABLE : f->delta > 0 ? PD_TREND_GROWING : PD_TREND_SHRINKING;
@@ -905,7 +784,9 @@ int pd_series_finish(pd_series *s, pd_err *err) {
       pd_fit fit = pd_least_squares(w.x + sa, w.y + sa, sb - sa + 1);
       f->segs[i].slope = fit.slope;
       f->segs[i].r2 = fit.r2;
-      f->segs[i].trend = S_trend(s, &w, sa, sb, 0, &f->segs[i].theil_sen, NULL, NULL, NULL, NULL);
+      pd_trend_result sr;
+      f->segs[i].trend = S_trend(s, &w, sa, sb, 0, 0, &sr);
+      f->segs[i].theil_sen = sr.theil_sen;
     }
   }
 

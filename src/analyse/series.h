@@ -18,6 +18,7 @@
 
 #include "analyse.h"
 #include "stats.h"
+#include "trend.h"
 
 typedef enum {
   PD_ORDER_TIME_NANOS, /* every profile carries time_nanos */
@@ -28,22 +29,15 @@ typedef enum {
 
 const char *pd_order_rule_name(pd_order_rule r);
 
-typedef enum {
-  PD_TREND_STABLE,
-  PD_TREND_GROWING,
-  PD_TREND_PLATEAU,
-  PD_TREND_SHRINKING,
-  PD_TREND_NEW,
-  PD_TREND_GONE
-} pd_trend;
-
-const char *pd_trend_name(pd_trend t);
-
 typedef struct pd_series_opts {
   int order_mtime;     /* --order mtime */
   double reset_drop;   /* a reset is a drop of the total by this fraction (0.4) */
   double noise_z;      /* changes within z sigma of sampling noise are noise (3) */
   double materiality;  /* changes below this fraction of the total are not trends (1e-4) */
+  double alpha;        /* the trend test's level (0.01) */
+  double floor_function; /* a trend changes the function by at least this fraction of its size (0.20) */
+  double floor_total;  /* and by at least this fraction of the total (0.005) */
+  double break_f;      /* a break in a trend needs this F (10) */
   double tree_min_fraction;
 } pd_series_opts;
 
@@ -94,10 +88,17 @@ typedef struct pd_funcstats {
   double share_cum_first, share_cum_last;
   pd_fit fit;           /* least squares over the analysis window */
   double theil_sen;     /* per hour over the window */
-  pd_mk mk;
+  pd_mk mk;             /* Hamed-Rao corrected, on the part that decided the verdict */
+  double mk_factor;     /* its variance correction */
+  /* the verdict's own figures (trend.h, pd_trend_result): the current
+   * part of the window starts at position `since`; rate is its
+   * least-squares slope, the one the words, tables and graphs give */
+  int32_t since;
+  int has_break;
+  double rate, rate_before, change, threshold, noise_band, floor;
+  double held_change, held_band; /* plateau: last - value at since, and the band it stayed in */
   pd_fit fit_all;       /* least squares over every snapshot */
   pd_fit fit_cum;       /* cum, over the window */
-  double recent_slope;  /* Theil-Sen over the window's last third */
   int rising_steps, steps;
   pd_trend trend;
   /* plateau: since when the value has held (position), and the shares */
@@ -182,6 +183,10 @@ int pd_series_add(pd_series *s, uint32_t col, pd_snapshot *snap, pd_err *err);
 void pd_series_skip(pd_series *s, uint32_t col, const char *why);
 
 int pd_series_finish(pd_series *s, pd_err *err);
+
+/* The reason sentence of f (trend.c), from y (its flat values at every
+ * position) and the verdict's own figures. */
+void pd_series_reason(const pd_series *s, pd_funcstats *f, const double *y, pd_arena *arena);
 
 void pd_series_warn(pd_series *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

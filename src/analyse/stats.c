@@ -132,3 +132,87 @@ pd_mk pd_mann_kendall(const double *y, size_t n, double tie) {
   r.tau = s / (dn * (dn - 1) / 2);
   return r;
 }
+
+size_t pd_mann_kendall_hr_scratch(size_t n) { return pd_theil_sen_scratch(n) + 3 * n; }
+
+/* Average ranks (1-based) of v[0..n): idx is scratch of n doubles. */
+static const double *S_rank_values;
+static int S_by_value(const void *a, const void *b) {
+  double x = S_rank_values[*(const size_t *)a], y = S_rank_values[*(const size_t *)b];
+  if (x != y) return x < y ? -1 : 1;
+  size_t i = *(const size_t *)a, j = *(const size_t *)b;
+  return i < j ? -1 : i > j; /* stable: the same ranks on every platform */
+}
+
+static void S_ranks(const double *v, size_t n, double *rank, size_t *idx) {
+  for (size_t i = 0; i < n; i++) idx[i] = i;
+  S_rank_values = v;
+  qsort(idx, n, sizeof *idx, S_by_value);
+  for (size_t i = 0; i < n;) {
+    size_t j = i + 1;
+    while (j < n && v[idx[j]] == v[idx[i]]) j++;
+    double r = (double)(i + j + 1) / 2; /* mean of ranks i+1..j */
+    for (size_t m = i; m < j; m++) rank[idx[m]] = r;
+    i = j;
+  }
+}
+
+pd_mk pd_mann_kendall_hr(const double *x, const double *y, size_t n, double *scratch, double *factor) {
+  pd_mk r = pd_mann_kendall(y, n, 0);
+  double f = 1;
+  if (n >= 4 && r.var_s > 0) {
+    double beta = pd_theil_sen(x, y, n, scratch);
+    if (isnan(beta)) beta = 0;
+    double *e = scratch + pd_theil_sen_scratch(n), *rank = e + n;
+    size_t *idx = (size_t *)(rank + n); /* a size_t fits in a double's room */
+    for (size_t i = 0; i < n; i++) e[i] = y[i] - beta * x[i];
+    S_ranks(e, n, rank, idx);
+    double mean = (double)(n + 1) / 2, den = 0;
+    for (size_t i = 0; i < n; i++) den += (rank[i] - mean) * (rank[i] - mean);
+    double dn = (double)n, bound = 1.959963984540054 / sqrt(dn), sum = 0;
+    for (size_t k = 1; k + 2 < n && den > 0; k++) {
+      double num = 0;
+      for (size_t i = 0; i + k < n; i++) num += (rank[i] - mean) * (rank[i + k] - mean);
+      double rk = num / den;
+      if (fabs(rk) > bound) sum += (dn - k) * (dn - k - 1) * (dn - k - 2) * rk;
+    }
+    f = 1 + 2 / (dn * (dn - 1) * (dn - 2)) * sum;
+    if (f < 1) f = 1;
+    r.var_s *= f;
+    r.z = r.s > 0 ? (r.s - 1) / sqrt(r.var_s) : r.s < 0 ? (r.s + 1) / sqrt(r.var_s) : 0;
+    r.p = 2 * (1 - pd_normal_cdf(fabs(r.z)));
+    if (r.p > 1) r.p = 1;
+  }
+  if (factor) *factor = f;
+  return r;
+}
+
+pd_hinge pd_hinge_fit(const double *x, const double *y, size_t n, size_t k) {
+  pd_hinge h = {0, 0, 0, 0, 0};
+  if (n < 4 || k == 0 || k + 1 >= n) return h;
+  /* normal equations of [1, x, max(0, x - x[k])], centred on the means
+   * for accuracy (times in hours since an epoch can be large) */
+  double mx = 0, mh = 0, my = 0, dn = (double)n;
+  for (size_t i = 0; i < n; i++) {
+    mx += x[i];
+    mh += x[i] > x[k] ? x[i] - x[k] : 0;
+    my += y[i];
+  }
+  mx /= dn, mh /= dn, my /= dn;
+  double sxx = 0, sxh = 0, shh = 0, sxy = 0, shy = 0;
+  for (size_t i = 0; i < n; i++) {
+    double a = x[i] - mx, b = (x[i] > x[k] ? x[i] - x[k] : 0) - mh, c = y[i] - my;
+    sxx += a * a, sxh += a * b, shh += b * b, sxy += a * c, shy += b * c;
+  }
+  double det = sxx * shh - sxh * sxh;
+  if (!(fabs(det) > 1e-12 * sxx * shh) || shh == 0) return h;
+  h.b1 = (sxy * shh - shy * sxh) / det;
+  h.b2 = (shy * sxx - sxy * sxh) / det;
+  h.c = my - h.b1 * mx - h.b2 * mh;
+  for (size_t i = 0; i < n; i++) {
+    double fit = h.c + h.b1 * x[i] + h.b2 * (x[i] > x[k] ? x[i] - x[k] : 0);
+    h.sse += (y[i] - fit) * (y[i] - fit);
+  }
+  h.valid = 1;
+  return h;
+}

@@ -36,6 +36,27 @@ typedef struct pd_mk {
 
 pd_mk pd_mann_kendall(const double *y, size_t n, double tie);
 
+/* Mann-Kendall with the Hamed-Rao (1998) correction for serial
+ * correlation: the series is detrended with its Theil-Sen slope (over x),
+ * the detrended values are ranked, and every lag k whose rank
+ * autocorrelation r_k is significant at 5% (|r_k| > 1.96/sqrt(n)) widens
+ * Var(S) by the factor 1 + 2/(n(n-1)(n-2)) sum (n-k)(n-k-1)(n-k-2) r_k
+ * (at least 1: never more confident than the independent test). factor
+ * receives it. scratch: pd_theil_sen_scratch(n) + 3n doubles. */
+pd_mk pd_mann_kendall_hr(const double *x, const double *y, size_t n, double *scratch, double *factor);
+size_t pd_mann_kendall_hr_scratch(size_t n);
+
+/* Continuous two-piece (hinge) least squares with its knot at x[k]:
+ * y = c + b1 x + b2 max(0, x - x[k]); slope b1 before the knot, b1 + b2
+ * after. sse is the residual sum of squares. valid needs 3 distinct x on
+ * the line and a point on each side of the knot. */
+typedef struct pd_hinge {
+  double c, b1, b2, sse;
+  int valid;
+} pd_hinge;
+
+pd_hinge pd_hinge_fit(const double *x, const double *y, size_t n, size_t k);
+
 /* Standard normal cumulative distribution function. */
 double pd_normal_cdf(double z);
 

@@ -52,10 +52,39 @@ static void S_fit(pd_buf *b, const pd_series *s, const pd_funcstats *f) {
   S_num(b, "p", f->mk.p);
   pd_buf_putc(b, ',');
   S_num(b, "tau", f->mk.tau);
+  pd_buf_putc(b, ',');
+  S_num(b, "variance_factor", f->mk_factor);
   pd_buf_puts(b, "},");
   S_rate(b, "slope_all_per_hour", s, f->fit_all.valid ? f->fit_all.slope : NAN);
   pd_buf_putc(b, ',');
   S_num(b, "r2_all", f->fit_all.valid ? f->fit_all.r2 : NAN);
+}
+
+/* The verdict's own figures: the current part of the window and its rate
+ * (docs/analysis.md, section 7) */
+static void S_current(pd_buf *b, const pd_series *s, const pd_funcstats *f) {
+  S_key(b, "current");
+  pd_buf_puts(b, "{");
+  S_num(b, "since", f->since);
+  pd_buf_putc(b, ',');
+  S_num(b, "since_t_hours", s->has_times && f->since >= 0 ? s->t[f->since] : NAN);
+  pd_buf_putc(b, ',');
+  S_rate(b, "rate_per_hour", s, f->rate);
+  pd_buf_putc(b, ',');
+  S_num(b, "rate_per_snapshot", s->has_times ? NAN : f->rate);
+  pd_buf_putc(b, ',');
+  S_key(b, "has_break");
+  pd_buf_puts(b, f->has_break ? "true," : "false,");
+  S_rate(b, "rate_before_per_hour", s, f->has_break || f->trend == PD_TREND_PLATEAU ? f->rate_before : NAN);
+  pd_buf_putc(b, ',');
+  S_num(b, "change", f->change);
+  pd_buf_putc(b, ',');
+  S_num(b, "threshold", f->threshold);
+  pd_buf_putc(b, ',');
+  S_num(b, "noise_band", f->noise_band);
+  pd_buf_putc(b, ',');
+  S_num(b, "floor", f->floor);
+  pd_buf_putc(b, '}');
 }
 
 static void S_segments(pd_buf *b, const pd_series *s, const pd_funcstats *f) {
@@ -143,6 +172,8 @@ static void S_function(pd_buf *b, const pd_series *s, const pd_funcstats *f) {
   S_rate(b, "slope_cum_per_hour", s, f->fit_cum.valid ? f->fit_cum.slope : NAN);
   pd_buf_putc(b, ',');
   S_str(b, "trend", pd_trend_name(f->trend));
+  pd_buf_putc(b, ',');
+  S_current(b, s, f);
   pd_buf_putc(b, ',');
   if (f->trend == PD_TREND_PLATEAU) {
     S_key(b, "plateau");

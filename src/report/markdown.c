@@ -87,11 +87,11 @@ static void S_row(S_md *m, pd_buf *b, const pd_funcstats *f, uint32_t index) {
   pd_buf_puts(b, " | ");
   S_pct(b, f->delta_pct);
   pd_buf_printf(b, " | %+.1f | ", f->share_shift);
-  if (s->npos > 2 && s->has_times) {
-    S_val(m, b, f->theil_sen, 1);
+  if (s->npos > 2 && s->has_times && !isnan(f->rate)) {
+    S_val(m, b, f->rate, 1);
     pd_buf_puts(b, "/h");
-  } else if (s->npos > 2) {
-    S_val(m, b, f->theil_sen, 1);
+  } else if (s->npos > 2 && !isnan(f->rate)) {
+    S_val(m, b, f->rate, 1);
     pd_buf_puts(b, "/snap");
   } else {
     pd_buf_puts(b, "\xe2\x80\x94");
@@ -216,10 +216,16 @@ static void S_verdict(S_md *m, pd_buf *b) {
     pd_buf_puts(b, ", which ");
     pd_esc_md_text(b, f->reason, strlen(f->reason));
     pd_buf_puts(b, ".");
-    if (s->nsuspects > 1) pd_buf_printf(b, " %u other function%s grow%s steadily.", s->nsuspects - 1,
-                                        s->nsuspects == 2 ? "" : "s", s->nsuspects == 2 ? "s" : "");
-  } else {
+    if (s->nsuspects > 1 && s->npos > 2)
+      pd_buf_printf(b, " %u other function%s grow%s steadily.", s->nsuspects - 1, s->nsuspects == 2 ? "" : "s",
+                    s->nsuspects == 2 ? "s" : "");
+    else if (s->nsuspects > 1) /* a pair: a change, not a trend */
+      pd_buf_printf(b, " %u other function%s grew beyond the sampling noise.", s->nsuspects - 1,
+                    s->nsuspects == 2 ? "" : "s");
+  } else if (s->npos > 2) {
     pd_buf_puts(b, "No function grows steadily beyond the sampling noise.");
+  } else {
+    pd_buf_puts(b, "No function grew beyond the sampling noise.");
   }
   if (m->o->ngates) {
     uint32_t failed = 0;
@@ -304,10 +310,17 @@ static void S_document(S_md *m, pd_buf *b, const uint32_t *index_of) {
   pd_buf_printf(b,
                 "Values are %s per function (flat: where it was allocated; cum: including callees), "
                 "aligned by symbol across snapshots. A change counts only beyond %g standard deviations "
-                "of the profiler's sampling noise and above 0.01%% of the total. Slopes are Theil-Sen "
-                "(robust to outliers) with a Mann-Kendall trend test%s. ",
-                s->snap[s->order[0]].sample_type, s->opts.noise_z,
-                s->nsegs > 1 ? ", judged on the last segment after a reset" : "");
+                "of the profiler's sampling noise and above 0.01%% of the total. ",
+                s->snap[s->order[0]].sample_type, s->opts.noise_z);
+  if (s->npos > 2)
+    pd_buf_printf(b,
+                  "A trend is a Mann-Kendall test at %g%% corrected for autocorrelation (Hamed-Rao), "
+                  "changing the function by at least %g%% of its size and %g%% of the total; rates are "
+                  "least-squares slopes since the trend began%s. ",
+                  s->opts.alpha * 100, s->opts.floor_function * 100, s->opts.floor_total * 100,
+                  s->nsegs > 1 ? ", judged on the last segment after a reset" : "");
+  else
+    pd_buf_puts(b, "Two snapshots are a change, not a trend: no slope or trend test. ");
   if (strstr(s->snap[s->order[0]].sample_type, "space") || strstr(s->snap[s->order[0]].sample_type, "objects"))
     pd_buf_puts(b, "A Go heap profile shows the heap as of the last garbage collection, not the process's RSS. ");
   pd_buf_puts(b, "Details: profdiff's docs/analysis.md; every figure is in report.json.\n");

@@ -37,6 +37,45 @@ else
     check "calibration: the cycle's two hourly clears are recorded" test "$(jq -c .resets "$C/cycle-s1/truth.json")" = "[20,40]"
     "$C/calib" table "$C/outcomes.jsonl" >"$C/table.md" && grep -q '^| churn sampled | 2 |' "$C/table.md" &&
       ok "calibration: the confusion table" || bad "calibration table" "$(head -c 400 "$C/table.md")"
+    # the verdicts (docs/analysis.md, section 10: the full table); exact
+    # series are the same on every run, sampled ones only in distribution,
+    # so their checks keep wide margins
+    o() { jq -c --arg d "$C/$1" 'select(.dir == $d)' "$C/outcomes.jsonl"; }
+    check "calibration: no sentence contradicts its numbers" test "$(jq -s '[.[].contradictions[]] | length' "$C/outcomes.jsonl")" = 0
+    jq -s -r '.[].contradictions[]' "$C/outcomes.jsonl" | head -3
+    o churn-x1 | jq -e '.suspects == 0 and .churn_not_stable == 0' >/dev/null &&
+      ok "calibration: exact churn, no suspect, every churn function stable" || bad "exact churn" "$(o churn-x1)"
+    check "calibration: sampled churn, at most one run of two with a suspect" \
+      test "$( (o churn-s1; o churn-s2) | jq -s '[.[] | select(.false_suspect)] | length')" -le 1
+    o leak-s1 | jq -e '.correct and .target_first and .got == "growing"' >/dev/null &&
+      ok "calibration: a 1% leak in sampled churn is the first suspect, growing" || bad "sampled leak" "$(o leak-s1)"
+    o leak-x1 | jq -e '.correct and .target_first and (.false_suspect | not)' >/dev/null &&
+      ok "calibration: a 0.5% leak in exact churn is the only suspect" || bad "exact leak" "$(o leak-x1)"
+    o late-s1 | jq -e '.target_suspect and .got == "growing" and (.onset_err | fabs) <= 2' >/dev/null &&
+      ok "calibration: a late leak is a suspect with its onset within two snapshots" || bad "late leak" "$(o late-s1)"
+    jq -e '.functions[] | select(.name == "main.leakSessions") | .reason | test("since snapshot")' "$C/late-s1/report/report.json" >/dev/null &&
+      ok "calibration: the late leak's reason says since when" || bad "late leak reason" ""
+    check "calibration: warm cache is a plateau" test "$(o plateau-s1 | jq -r .got)" = plateau
+    check "calibration: drained pool is shrinking" test "$(o drain-s1 | jq -r .got)" = shrinking
+    o cycle-s1 | jq -e '.resets_ok and .correct' >/dev/null &&
+      ok "calibration: hourly clears are segments; audit log growing, session cache plateau" || bad "cycle" "$(o cycle-s1)"
+    # the same checker over the bundled real series and a pair of them
+    for x in leak cycle; do
+      f=(samples/$x/snapshots/*.pb.gz)
+      "$PD" report -o "$C/samples-$x" --output-format json,md "${f[@]}" >/dev/null 2>&1
+      "$PD" report -o "$C/samples-$x-pair" --output-format json,md "${f[0]}" "${f[${#f[@]}-1]}" >/dev/null 2>&1
+    done
+    if "$C/calib" words "$C"/samples-*/report.json >"$C/words.txt"; then
+      ok "samples/: no sentence contradicts its numbers (series and pairs)"
+    else
+      bad "samples/ sentences" "$(head -3 "$C/words.txt")"
+    fi
+    for w in /h Mann-Kendall steadily Theil-Sen; do
+      grep -q -- "$w" <(jq -r '.functions[].reason' "$C/samples-leak-pair/report.json") && bad "pair words" "a pair's reason says $w" || ok "a pair's reasons say no $w"
+    done
+    jq -e '[.functions[] | select(.trend == "growing") | .reason | test("^grew beyond the sampling noise \\([+]")] | all' "$C/samples-leak-pair/report.json" >/dev/null &&
+      ok "a pair's growth: grew beyond the sampling noise (+X, ±Y)" || bad "pair growth words" "$(jq -r '.suspect_reasons[0]' "$C/samples-leak-pair/report.json")"
+    grep -q "steadily" "$C/samples-leak-pair/report.md" && bad "pair report.md" "says steadily" || ok "a pair's report.md does not say steadily"
   else
     bad "samples/calib builds" "go build failed"
   fi

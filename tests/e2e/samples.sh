@@ -12,6 +12,13 @@ check "leak: cacheResponse is growing" test "$(fn main.cacheResponse trend)" = g
 check "leak: warmIndex is a plateau" test "$(fn main.warmIndex trend)" = plateau
 check "leak: handleRequest (transient garbage) is stable" test "$(fn main.handleRequest trend)" = stable
 check "leak: only one suspect" test "$(jq '.suspects | length' "$j")" = 1
+# the growth graph colours by the verdict's rate: the leak's tooltip gives the
+# rate of its reason, the plateau's none
+rate=$(fn main.cacheResponse reason | grep -o '^grows [^ ]*' | cut -d' ' -f2)
+grep -q "<title>main.cacheResponse ([^)]*, $rate, self $rate)</title>" "$S/leak/growth.svg" &&
+  ok "leak: growth graph tooltip gives the verdict's rate ($rate)" || bad "growth graph rate" "$rate"
+grep -q "<title>main.warmIndex ([^)]*, 0/h, self 0/h)</title>" "$S/leak/growth.svg" &&
+  ok "leak: growth graph does not colour the plateau" || bad "growth graph plateau" "$(grep -o '<title>main.warmIndex[^<]*' "$S/leak/growth.svg")"
 fn main.warmIndex reason | grep -q "value unchanged" && ok "leak: warmIndex reason says value unchanged" || bad "warmIndex reason" "$(fn main.warmIndex reason)"
 # deltas first -> last equal go tool pprof -diff_base (recorded by
 # tests/expected/samples/regen.sh)

@@ -1,0 +1,358 @@
+/* trend.c: one function's trend verdict over a window, its current rate
+ * and onset (see trend.h), and the reason sentence built from the same
+ * numbers (pd_series_reason, declared in series.h).
+ *
+ * Why this shape: heap values are serially correlated (consecutive
+ * snapshots share most of their objects), so the trend test is
+ * Mann-Kendall with the Hamed-Rao variance correction; a trend must also
+ * be large, beyond the sampling noise and a practical floor; and where
+ * growth started or stopped is found by a two-piece fit, so that a leak
+ * that began late is measured since it began and a plateau is only called
+ * when the recent part is flat, never when it keeps rising.
+ */
+#include "trend.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "series.h"
+
+const char *pd_trend_name(pd_trend t) {
+  switch (t) {
+  case PD_TREND_STABLE: return "stable";
+  case PD_TREND_GROWING: return "growing";
+  case PD_TREND_PLATEAU: return "plateau";
+  case PD_TREND_SHRINKING: return "shrinking";
+  case PD_TREND_NEW: return "new";
+  case PD_TREND_GONE: return "gone";
+  }
+  return "?";
+}
+
+size_t pd_trend_scratch(size_t n) { return pd_mann_kendall_hr_scratch(n); }
+
+/* What a change between positions i and j must exceed: the noise band of
+ * a delta of two sampled values, z sqrt(Var(y_i) + Var(y_j)) (under churn
+ * every object may have been replaced in between), or the floor when
+ * larger. Persistence is known only when no step of the part goes the
+ * other way at all: a heap profiler samples an object once, at
+ * allocation, so values that never fall are the same sampled objects plus
+ * new ones (and never rise: the same minus freed ones), and only the
+ * difference adds noise, z sqrt(|Var(y_j) - Var(y_i)|). */
+static double S_threshold(const double *y, const double *var, size_t i, size_t j, double z, double floor,
+                          double *band) {
+  int up = 1, down = 1;
+  for (size_t k = i + 1; k <= j; k++) {
+    if (y[k] < y[k - 1]) up = 0;
+    if (y[k] > y[k - 1]) down = 0;
+  }
+  double b = z * sqrt(up || down ? fabs(var[j] - var[i]) : var[i] + var[j]);
+  if (band) *band = b;
+  return b > floor ? b : floor;
+}
+
+/* No step of [i, j] goes down (dir 1) or up (dir -1) beyond its own band:
+ * the test for parts too short for Mann-Kendall to reach its level. */
+static int S_never_against(const double *y, const double *var, size_t i, size_t j, int dir, double z,
+                           double material) {
+  for (size_t k = i + 1; k <= j; k++) {
+    double band = z * sqrt(var[k - 1] + var[k]);
+    if (band < material) band = material;
+    if (dir * (y[k] - y[k - 1]) < -band) return 0;
+  }
+  return 1;
+}
+
+/* Mann-Kendall cannot reach 1% with five points or fewer (its smallest p
+ * for n = 5 is 0.027). */
+#define S_SHORT 5
+
+/* Tests part [i, n) for a monotonic trend, filling r's figures of it. */
+static pd_trend S_part(const double *x, const double *y, const double *var, size_t i, size_t n,
+                       const pd_trend_params *p, double alpha, double floor, double *scratch, pd_trend_result *r) {
+  size_t m = n - i;
+  pd_fit fit = pd_least_squares(x + i, y + i, m);
+  r->since = (uint32_t)i;
+  r->rate = fit.valid ? fit.slope : 0;
+  r->change = r->rate * (x[n - 1] - x[i]);
+  r->threshold = S_threshold(y, var, i, n - 1, p->noise_z, floor, &r->noise_band);
+  r->mk = pd_mann_kendall_hr(x + i, y + i, m, scratch, &r->mk_factor);
+  r->rising = 0;
+  for (size_t k = i + 1; k < n; k++) r->rising += y[k] > y[k - 1];
+  r->steps = (int)m - 1;
+  int up = (r->mk.p < alpha && r->mk.s > 0) ||
+           (m <= S_SHORT && S_never_against(y, var, i, n - 1, 1, p->noise_z, p->material));
+  int down = (r->mk.p < alpha && r->mk.s < 0) ||
+             (m <= S_SHORT && S_never_against(y, var, i, n - 1, -1, p->noise_z, p->material));
+  if (m >= 3 && up && r->rate > 0 && r->change > r->threshold) return PD_TREND_GROWING;
+  if (m >= 3 && down && r->rate < 0 && -r->change > r->threshold) return PD_TREND_SHRINKING;
+  return PD_TREND_STABLE;
+}
+
+pd_trend pd_trend_judge(const double *x, const double *y, const double *var, const double *total, size_t n,
+                        const pd_trend_params *p, double *scratch, pd_trend_result *r) {
+  memset(r, 0, sizeof *r);
+  r->trend = PD_TREND_STABLE;
+  if (n < 2) return r->trend;
+  r->theil_sen = pd_theil_sen(x, y, n, scratch);
+  if (isnan(r->theil_sen)) r->theil_sen = 0;
+  /* the practical floor: a share of the function's own size and of the
+   * total, and the materiality of the whole series */
+  double level = 0, tot = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (fabs(y[i]) > level) level = fabs(y[i]);
+    if (total && fabs(total[i]) > tot) tot = fabs(total[i]);
+  }
+  double floor = fmax(p->material, fmax(p->floor_function * level, p->floor_total * (total ? tot : level)));
+  r->floor = floor;
+  if (n < 3) { /* no trend in two points: the figures only (a pair is judged by its delta) */
+    S_part(x, y, var, 0, n, p, p->alpha, floor, scratch, r);
+    return r->trend = PD_TREND_STABLE;
+  }
+  /* a break: the best knot of a two-piece fit, kept when it explains much
+   * more than a line (F) and the change of slope it implies over the
+   * recent part is beyond that part's threshold */
+  size_t brk = 0;
+  pd_hinge best = {0, 0, 0, INFINITY, 0};
+  if (n >= 6) { /* three points up to the knot, four from it on */
+    for (size_t k = 2; k + 4 <= n; k++) {
+      pd_hinge h = pd_hinge_fit(x, y, n, k);
+      if (h.valid && h.sse < best.sse) best = h, brk = k;
+    }
+  }
+  if (brk) {
+    pd_fit line = pd_least_squares(x, y, n);
+    double sse = 0;
+    for (size_t i = 0; i < n; i++) {
+      double e = y[i] - (line.intercept + line.slope * x[i]);
+      sse += e * e;
+    }
+    double f = best.sse > 0 ? (sse - best.sse) / (best.sse / (double)(n - 3)) : sse > 0 ? INFINITY : 0;
+    /* residuals that follow each other (lag-1 autocorrelation rho > 0)
+     * carry fewer independent points: n (1 - rho) / (1 + rho) of them, as
+     * for an AR(1) series, and F shrinks by that ratio */
+    double num = 0, den = 0;
+    for (size_t i = 0; i < n; i++) {
+      double e = y[i] - (best.c + best.b1 * x[i] + best.b2 * (x[i] > x[brk] ? x[i] - x[brk] : 0));
+      scratch[i] = e;
+      den += e * e;
+      if (i) num += e * scratch[i - 1];
+    }
+    double rho = den > 0 ? num / den : 0;
+    if (rho > 0 && isfinite(f)) f *= (1 - rho) / (1 + rho);
+    r->break_f = f;
+    double thr = S_threshold(y, var, brk, n - 1, p->noise_z, floor, NULL);
+    r->has_break = f >= p->break_f && fabs(best.b2) * (x[n - 1] - x[brk]) > thr;
+  }
+  if (r->has_break) {
+    size_t k = brk;
+    pd_fit before = pd_least_squares(x, y, k + 1), after = pd_least_squares(x + k, y + k, n - k);
+    double thr_before = S_threshold(y, var, 0, k, p->noise_z, floor, NULL);
+    double thr_after = S_threshold(y, var, k, n - 1, p->noise_z, floor, NULL);
+    double rise = y[k] - y[0], held = y[n - 1] - y[k], after_change = after.slope * (x[n - 1] - x[k]);
+    double f_after;
+    pd_mk mk_after = pd_mann_kendall_hr(x + k, y + k, n - k, scratch, &f_after);
+    double f_before;
+    pd_mk mk_before = pd_mann_kendall_hr(x, y, k + 1, scratch, &f_before);
+    int grew = ((mk_before.p < p->alpha && mk_before.s > 0) ||
+                (k + 1 <= S_SHORT && S_never_against(y, var, 0, k, 1, p->noise_z, p->material))) &&
+               before.slope > 0 && rise > thr_before && before.slope * (x[k] - x[0]) > thr_before;
+    int flat = fabs(held) <= thr_after && fabs(after_change) <= thr_after &&
+               !(mk_after.p < p->alpha && mk_after.s > 0);
+    if (grew && flat) {
+      r->trend = PD_TREND_PLATEAU;
+      r->since = (uint32_t)k;
+      r->rate = after.slope;
+      r->rate_before = before.slope;
+      r->change = rise;
+      r->threshold = thr_before;
+      r->noise_band = p->noise_z * sqrt(var[0] + var[k]);
+      r->held_change = held;
+      r->held_band = thr_after;
+      r->mk = mk_before;
+      r->mk_factor = f_before;
+      r->rising = 0;
+      for (size_t i = 1; i <= k; i++) r->rising += y[i] > y[i - 1];
+      r->steps = (int)k;
+      return r->trend;
+    }
+    pd_trend_result cur = *r;
+    /* the knot was placed where it fits best: the part after it is tested
+     * at a tenth of the level, for the choice among the knots */
+    pd_trend t = S_part(x, y, var, k, n, p, p->alpha / 10, floor, scratch, &cur);
+    if (t != PD_TREND_STABLE) {
+      *r = cur;
+      r->rate_before = before.slope;
+      r->trend = t;
+      return t;
+    }
+    r->has_break = 0; /* the recent part alone says nothing: judge the whole window */
+  }
+  double bf = r->break_f;
+  r->trend = S_part(x, y, var, 0, n, p, p->alpha, floor, scratch, r);
+  r->break_f = bf;
+  return r->trend;
+}
+
+void pd_trend_fmt_duration(double hours, char *buf, size_t n) {
+  double s = hours * 3600;
+  if (s < 1) snprintf(buf, n, "%.0f ms", s * 1000);
+  else if (s < 10) snprintf(buf, n, "%.1f s", s);
+  else if (s < 90) snprintf(buf, n, "%.0f s", s);
+  else if (hours < 2) snprintf(buf, n, "%.0f min", hours * 60);
+  else if (hours < 48) snprintf(buf, n, "%.1f h", hours);
+  else snprintf(buf, n, "%.1f days", hours / 24);
+}
+
+/* ---- the reason, from the verdict's own numbers ---------------------------------- */
+
+static double S_share(double v, double total) { return total != 0 ? v / total * 100 : 0; }
+
+static void S_fmt(const pd_series *s, double v, char *buf, size_t n) {
+  pd_unit_label(v, s->snap[s->order[0]].unit, "auto", buf, n);
+}
+
+static void S_fmt_signed(const pd_series *s, double v, char *buf, size_t n) {
+  char t[64];
+  S_fmt(s, v, t, sizeof t);
+  snprintf(buf, n, "%s%s", v > 0 ? "+" : "", t);
+}
+
+static void S_fmt_rate(const pd_series *s, double per, char *buf, size_t n) {
+  char v[64];
+  S_fmt_signed(s, per, v, sizeof v);
+  snprintf(buf, n, "%s/%s", v, s->has_times ? "h" : "snapshot");
+}
+
+static void S_fmt_p(double p, char *buf, size_t n) {
+  if (p < 0.001) snprintf(buf, n, "p<0.001");
+  else snprintf(buf, n, "p=%.3f", p);
+}
+
+/* "39 min" between two positions, or "12 snapshots" without times */
+static void S_span(const pd_series *s, uint32_t a, uint32_t b, char *buf, size_t n) {
+  if (s->has_times) pd_trend_fmt_duration(s->t[b] - s->t[a], buf, n);
+  else snprintf(buf, n, "%u snapshot%s", b - a, b - a == 1 ? "" : "s");
+}
+
+/* "Mann-Kendall p=0.003, variance x2.1 for autocorrelation" */
+static void S_test_words(pd_buf *r, const pd_funcstats *f) {
+  char p[32];
+  S_fmt_p(f->mk.p, p, sizeof p);
+  pd_buf_printf(r, "Mann-Kendall %s", p);
+  if (f->mk_factor > 1.005) pd_buf_printf(r, ", variance \xc3\x97%.1f for autocorrelation", f->mk_factor);
+}
+
+/* " because the rest grew": what happened to the total without the
+ * function between positions a and b, when it explains a share's move. */
+static void S_rest(pd_buf *r, const pd_series *s, const double *y, uint32_t a, uint32_t b, double shift) {
+  double rest_a = s->total[a] - y[a], rest_b = s->total[b] - y[b];
+  if (shift < 0 && rest_b > rest_a) pd_buf_puts(r, " because the rest grew");
+  else if (shift > 0 && rest_b < rest_a) pd_buf_puts(r, " because the rest shrank");
+}
+
+void pd_series_reason(const pd_series *s, pd_funcstats *f, const double *y, pd_arena *arena) {
+  char a[64], b[64], c[64], d[64];
+  pd_buf r = PD_BUF_INIT;
+  uint32_t w0 = s->win_first, w1 = s->win_last;
+  int pair = s->npos == 2 || w1 - w0 + 1 < 3;
+  switch (f->trend) {
+  case PD_TREND_GROWING:
+  case PD_TREND_SHRINKING:
+    if (pair) {
+      /* a pair: a change against its noise, no slope and no trend test */
+      S_fmt_signed(s, f->delta, a, sizeof a);
+      S_fmt(s, s->opts.noise_z * f->delta_sigma, b, sizeof b);
+      pd_buf_printf(&r, "%s beyond the sampling noise (%s, \xc2\xb1%s): ",
+                    f->trend == PD_TREND_GROWING ? "grew" : "shrank", a, b);
+      S_fmt(s, f->first, a, sizeof a);
+      S_fmt(s, f->last, b, sizeof b);
+      pd_buf_printf(&r, "%s \xe2\x86\x92 %s", a, b);
+      if (!isnan(f->delta_pct)) pd_buf_printf(&r, " (%+.1f%%)", f->delta_pct);
+      pd_buf_printf(&r, ", share %.1f%% \xe2\x86\x92 %.1f%%", f->share_first, f->share_last);
+      break;
+    }
+    {
+      uint32_t k = (uint32_t)f->since;
+      S_fmt_rate(s, f->rate, a, sizeof a);
+      S_span(s, k, w1, b, sizeof b);
+      pd_buf_printf(&r, "%s %s (least squares) over the last %s", f->trend == PD_TREND_GROWING ? "grows" : "shrinks",
+                    a, b);
+      if (f->has_break) {
+        S_fmt(s, f->rate_before, c, sizeof c);
+        if (strcmp(c, "0") == 0) { /* too small to print: say so in words, not "0/h" */
+          pd_buf_printf(&r, ", since snapshot %u (flat before it)", k - w0);
+        } else {
+          S_fmt_rate(s, f->rate_before, c, sizeof c);
+          pd_buf_printf(&r, ", since snapshot %u (before it: %s)", k - w0, c);
+        }
+      }
+      pd_buf_printf(&r, ", %s in %d of %d intervals (", f->trend == PD_TREND_GROWING ? "rising" : "falling",
+                    f->trend == PD_TREND_GROWING ? f->rising_steps : f->steps - f->rising_steps, f->steps);
+      S_test_words(&r, f);
+      S_fmt_signed(s, f->change, c, sizeof c);
+      S_fmt(s, f->threshold, d, sizeof d);
+      pd_buf_printf(&r, "; %s beyond \xc2\xb1%s)", c, d);
+      S_fmt(s, y[k], a, sizeof a);
+      S_fmt(s, y[w1], b, sizeof b);
+      pd_buf_printf(&r, "; %s \xe2\x86\x92 %s, %.1f%% \xe2\x86\x92 %.1f%% of the total", a, b,
+                    S_share(y[k], s->total[k]), S_share(y[w1], s->total[w1]));
+    }
+    break;
+  case PD_TREND_PLATEAU: {
+    uint32_t k = (uint32_t)f->since;
+    S_fmt(s, y[w0], a, sizeof a);
+    S_fmt(s, y[k], b, sizeof b);
+    S_span(s, w0, k, c, sizeof c);
+    S_fmt_rate(s, f->rate_before, d, sizeof d);
+    pd_buf_printf(&r, "grew from %s to %s over %s (%s), then stopped: ", a, b, c, d);
+    S_fmt(s, f->held_band, a, sizeof a);
+    S_span(s, k, w1, c, sizeof c);
+    S_fmt_signed(s, f->held_change, d, sizeof d);
+    pd_buf_printf(&r, "value unchanged within \xc2\xb1%s for the last %s (change %s)", a, c, d);
+    double from = S_share(y[k], s->total[k]), to = S_share(y[w1], s->total[w1]), shift = to - from;
+    if (fabs(shift) >= 0.5) {
+      pd_buf_printf(&r, " while its share of the total went %s from %.1f%% to %.1f%% (%+.1f points)",
+                    shift < 0 ? "down" : "up", from, to, shift);
+      S_rest(&r, s, y, k, w1, shift);
+    }
+    break;
+  }
+  case PD_TREND_NEW:
+    S_fmt(s, f->last, a, sizeof a);
+    pd_buf_printf(&r, "absent from the first snapshot, %s (%.1f%% of the total) in the last", a, f->share_last);
+    break;
+  case PD_TREND_GONE:
+    S_fmt(s, f->first, a, sizeof a);
+    pd_buf_printf(&r, "%s (%.1f%% of the total) in the first snapshot, absent from the last", a, f->share_first);
+    break;
+  case PD_TREND_STABLE: {
+    /* the band the delta is judged by: its noise, and in a series the
+     * practical floor of the verdict */
+    double band = s->opts.noise_z * f->delta_sigma;
+    if (!pair && f->floor > band) band = f->floor;
+    S_fmt_signed(s, f->delta, a, sizeof a);
+    S_fmt(s, band, b, sizeof b);
+    if (fabs(f->delta) <= band) {
+      pd_buf_printf(&r, "unchanged within \xc2\xb1%s (%s; change %s)", b,
+                    band > s->opts.noise_z * f->delta_sigma ? "the smallest change that counts" : "the sampling noise", a);
+      double shift = f->share_shift;
+      if (fabs(shift) >= 5) {
+        pd_buf_printf(&r, "; share %s %.1f points", shift < 0 ? "down" : "up", fabs(shift));
+        uint32_t p0 = s->has_base ? w0 : 0; /* positions of the delta's ends */
+        if (!s->has_base) S_rest(&r, s, y, p0, s->npos - 1, shift);
+      }
+    } else if (pair) {
+      pd_buf_printf(&r, "changed %s, below the size that counts (\xc2\xb1%s)", a, b);
+    } else {
+      pd_buf_printf(&r, "changed %s (beyond \xc2\xb1%s) without a sustained trend (", a, b);
+      S_test_words(&r, f);
+      pd_buf_puts(&r, ")");
+    }
+    break;
+  }
+  }
+  f->reason = pd_arena_strndup(arena, r.data ? r.data : "", r.len);
+  pd_buf_free(&r);
+}
