@@ -1,4 +1,5 @@
 /* test_stats.c: the statistics against values computed by hand. */
+#include <math.h>
 #include <stdlib.h>
 
 #include "test.h"
@@ -79,10 +80,45 @@ PD_TEST(median_odd_even) {
   CHECK(pd_median(b, 4) == 2.5);
 }
 
+PD_TEST(hinge_recovers_a_knot) {
+  /* flat at 5 up to x = 4, then +2 per step: the knot at index 4 fits
+   * exactly, slopes 0 before and 2 after */
+  double x[10], y[10];
+  for (int i = 0; i < 10; i++) x[i] = i, y[i] = 5 + (i > 4 ? 2.0 * (i - 4) : 0);
+  pd_hinge h = pd_hinge_fit(x, y, 10, 4);
+  CHECK(h.valid);
+  CHECK_NEAR(h.b1, 0, 1e-9);
+  CHECK_NEAR(h.b1 + h.b2, 2, 1e-9);
+  CHECK_NEAR(h.sse, 0, 1e-9);
+  CHECK(pd_hinge_fit(x, y, 10, 6).sse > 1); /* another knot fits worse */
+  CHECK(!pd_hinge_fit(x, y, 10, 9).valid);  /* no point after the knot */
+}
+
+PD_TEST(mann_kendall_hamed_rao) {
+  /* independent-looking values: no significant lag, the factor is 1 and
+   * the test is plain Mann-Kendall */
+  double x[12], alt[12], wave[12], scratch[256];
+  CHECK(pd_mann_kendall_hr_scratch(12) <= 256);
+  for (int i = 0; i < 12; i++) x[i] = i, alt[i] = i + (i % 2 ? 3 : 0);
+  double f = 0;
+  pd_mk a = pd_mann_kendall_hr(x, alt, 12, scratch, &f), b = pd_mann_kendall(alt, 12, 0);
+  CHECK(f >= 1);
+  CHECK(a.s == b.s && a.var_s >= b.var_s && a.p >= b.p);
+  /* a slow wave on a trend: positively autocorrelated detrended ranks
+   * widen Var(S) by the factor reported */
+  for (int i = 0; i < 12; i++) wave[i] = i + 4 * sin(i / 2.0);
+  pd_mk w = pd_mann_kendall_hr(x, wave, 12, scratch, &f), plain = pd_mann_kendall(wave, 12, 0);
+  CHECK(f > 1);
+  CHECK_NEAR(w.var_s, plain.var_s * f, 1e-9);
+  CHECK(w.p > plain.p);
+}
+
 static const pd_test_case S_cases[] = {
     {"least_squares_by_hand", least_squares_by_hand},
     {"theil_sen_ignores_an_outlier", theil_sen_ignores_an_outlier},
     {"mann_kendall_by_hand", mann_kendall_by_hand},
     {"median_odd_even", median_odd_even},
+    {"hinge_recovers_a_knot", hinge_recovers_a_knot},
+    {"mann_kendall_hamed_rao", mann_kendall_hamed_rao},
     {NULL, NULL}};
 const pd_test_suite pd_suite_stats = {"stats", S_cases};
