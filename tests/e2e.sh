@@ -5,9 +5,11 @@
 cd "$(dirname "$0")/.." || exit 2
 PD=$(realpath "${1:?usage: tests/e2e.sh PROFDIFF [PATTERN]}")
 export PD
+# the pattern is kept in a variable: a test file may `set --` (merge.sh does)
+pd_pattern=${2:-}
 . tests/lib.sh
 for t in tests/e2e/*.sh; do
-  case "$t" in *"${2:-}"*) ;; *) continue ;; esac
+  case "$t" in *"$pd_pattern"*) ;; *) continue ;; esac
   . "$t"
 done
 pd_summary e2e
