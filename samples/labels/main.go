@@ -13,6 +13,9 @@
 //   - series/cpu-NN-TIME.pb.gz: -series CPU profiles one after the other,
 //     in which version v2's request handler costs more each time while v1's
 //     stays put: one verdict per version with `report --group-by version`.
+//   - versions/cpu-NN-TIME.pb.gz (with -versions): the same story with the
+//     work counted in iterations, not wall-clock time, so the CPU each
+//     version spends does not depend on what else the machine runs.
 package main
 
 import (
@@ -73,6 +76,25 @@ func spin(d time.Duration) {
 	sink = x
 }
 
+// work burns n rounds of CPU, however busy the machine is.
+//
+//go:noinline
+func work(n int) {
+	x := sink
+	for r := 0; r < n; r++ {
+		for i := 0; i < 1000; i++ {
+			x = x*6364136223846793005 + 1442695040888963407
+		}
+	}
+	sink = x
+}
+
+//go:noinline
+func handle(n int) { work(n) }
+
+//go:noinline
+func render(n int) { work(n) }
+
 //go:noinline
 func handleRequest(d time.Duration) { spin(d) }
 
@@ -118,7 +140,13 @@ func main() {
 	out := flag.String("out", ".", "directory to write the profiles to")
 	series := flag.Int("series", 8, "CPU profiles in the series")
 	step := flag.Duration("step", 100*time.Millisecond, "work of one profile (each label set a multiple of it)")
+	versions := flag.Int("versions", 0, "write versions/: this many CPU profiles with work counted in rounds")
+	rounds := flag.Int("rounds", 200000, "versions/: rounds of one unit of work")
 	flag.Parse()
+	if *versions > 0 {
+		writeVersions(filepath.Join(*out, "versions"), *versions, *rounds)
+		return
+	}
 	runtime.MemProfileRate = 1
 	smallBuffers()
 	pageBuffers()
@@ -158,5 +186,35 @@ func main() {
 		}
 		fmt.Println(filepath.Base(name), "written")
 		time.Sleep(1100 * time.Millisecond) // a distinct second in each name
+	}
+}
+
+// writeVersions: v1's handler does 4 units in every profile, v2's 2 units
+// and one more in each profile after the first (a regression that grows);
+// both render 1 unit.
+func writeVersions(dir string, n, unit int) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		now := time.Now().UTC()
+		name := filepath.Join(dir, fmt.Sprintf("cpu-%02d-%s.pb.gz", i, now.Format("2006-01-02T15-04-05Z")))
+		err := cpuProfile(name, func() {
+			for _, v := range []struct {
+				version string
+				handle  int
+			}{{"v1", 4}, {"v2", 2 + i}} {
+				pprof.Do(context.Background(), pprof.Labels("version", v.version, "environment", "production"),
+					func(context.Context) {
+						handle(v.handle * unit)
+						render(unit)
+					})
+			}
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(filepath.Base(name), "written")
+		time.Sleep(1100 * time.Millisecond)
 	}
 }

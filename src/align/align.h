@@ -90,6 +90,9 @@ typedef struct pd_view {
   /* --tagshow / --taghide: which label keys `top --tags` lists */
   regex_t tagshow, taghide;
   int has_tagshow, has_taghide;
+  /* report --group-by: keep only samples whose string label group_key is
+   * exactly group_value (pd_view_set_group) */
+  char *group_key, *group_value;
 } pd_view;
 
 /* The tag half of pd_view_init / pd_view_free. */
@@ -97,8 +100,10 @@ int pd_view_init_tags(pd_view *v, const pd_view_opts *o, pd_err *err);
 void pd_view_free_tags(pd_view *v);
 /* Whether the view drops samples by their labels (they must then be read). */
 static inline int pd_view_has_tag_filters(const pd_view *v) {
-  return v->has_tagfocus || v->has_tagignore;
+  return v->has_tagfocus || v->has_tagignore || v->group_key;
 }
+/* Keeps only samples with the string label key = value, exactly. */
+void pd_view_set_group(pd_view *v, const char *key, const char *value);
 /* Whether a sample with these labels passes --tagfocus and --tagignore. */
 int pd_view_tags_keep(const pd_view *v, const pd_profile *p, const pd_label *l, uint32_t n);
 /* Whether --tagshow / --taghide let label key k (a string) be shown. */

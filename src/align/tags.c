@@ -226,9 +226,29 @@ void pd_view_free_tags(pd_view *v) {
   if (v->has_tagshow) regfree(&v->tagshow);
   if (v->has_taghide) regfree(&v->taghide);
   v->has_tagfocus = v->has_tagignore = v->has_tagshow = v->has_taghide = 0;
+  free(v->group_key);
+  free(v->group_value);
+  v->group_key = v->group_value = NULL;
+}
+
+void pd_view_set_group(pd_view *v, const char *key, const char *value) {
+  free(v->group_key);
+  free(v->group_value);
+  v->group_key = pd_xstrdup(key);
+  v->group_value = pd_xstrdup(value);
+}
+
+static int S_in_group(const pd_view *v, const pd_profile *p, const pd_label *l, uint32_t n) {
+  size_t vn = strlen(v->group_value);
+  for (uint32_t i = 0; i < n; i++)
+    if (l[i].str && S_key_is(p, l[i].key, v->group_key) && p->str_len[l[i].str] == vn &&
+        memcmp(p->str[l[i].str], v->group_value, vn) == 0)
+      return 1;
+  return 0;
 }
 
 int pd_view_tags_keep(const pd_view *v, const pd_profile *p, const pd_label *l, uint32_t n) {
+  if (v->group_key && !S_in_group(v, p, l, n)) return 0;
   if (v->has_tagfocus && !pd_tagfilter_match(&v->tagfocus, p, l, n)) return 0;
   if (v->has_tagignore && pd_tagfilter_match(&v->tagignore, p, l, n)) return 0;
   return 1;

@@ -216,4 +216,8 @@ int pd_tagtotals_build(const pd_profile *p, const pd_view *v, pd_intern *keys, c
                        const char *label_unit, pd_tagtotals *t, pd_err *err);
 void pd_tagtotals_free(pd_tagtotals *t);
 
+/* Interns into out every value of the string label `key` in p (read with
+ * keep_labels): the groups of report --group-by. */
+int pd_tag_values(const pd_profile *p, const char *key, pd_intern *out, pd_err *err);
+
 #endif

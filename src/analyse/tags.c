@@ -161,3 +161,27 @@ void pd_tagtotals_free(pd_tagtotals *t) {
   pd_intern_free(&t->names);
   memset(t, 0, sizeof *t);
 }
+
+/* ---- the values of one key (report --group-by) ------------------------------------ */
+
+typedef struct {
+  const pd_profile *p;
+  const char *key;
+  size_t key_len;
+  pd_intern *out;
+} S_vals;
+
+static int S_value_sample(void *vctx, const uint32_t *locs, uint32_t nlocs, const double *values,
+                          const pd_label *l, uint32_t nl) {
+  S_vals *c = vctx;
+  const pd_profile *p = c->p;
+  for (uint32_t i = 0; i < nl; i++)
+    if (l[i].str && p->str_len[l[i].key] == c->key_len && memcmp(p->str[l[i].key], c->key, c->key_len) == 0)
+      pd_intern_put(c->out, p->str[l[i].str], p->str_len[l[i].str]);
+  return PD_OK;
+}
+
+int pd_tag_values(const pd_profile *p, const char *key, pd_intern *out, pd_err *err) {
+  S_vals c = {p, key, strlen(key), out};
+  return pd_profile_samples_labeled(p, 0, p->nsamples, S_value_sample, &c, err);
+}

@@ -37,6 +37,7 @@ static const pd_opt S_opts[] = {
     {"aggregate", "HOW", "how a window's snapshots combine: auto (default: mean for heap gauges, sum for time), mean, sum", 0},
     {"since", "TIME", "leave out snapshots before TIME (RFC 3339 or an offset from the last snapshot, -2h)", 0},
     {"until", "TIME", "leave out snapshots after TIME", 0},
+    {"group-by", "KEY", "also the verdicts per value of the sample label KEY (version, environment: docs/labels.md)", 0},
     PD_PROFILE_OPTS,
     {NULL, NULL, NULL, 0}};
 
@@ -368,6 +369,88 @@ static int S_read(pd_series *series, const pd_args *a, const S_flags *f, const c
   return rc == PD_OK ? pd_series_finish(series, err) : PD_ERR;
 }
 
+/* report --group-by: the series again for each value of the label. */
+#define S_MAX_GROUPS 16
+
+typedef struct {
+  pd_intern values;
+  pd_report_group *groups;
+  pd_series *series;
+  uint32_t n;
+} S_groupset;
+
+static void S_groupset_free(S_groupset *g) {
+  for (uint32_t i = 0; i < g->n; i++) pd_series_free(&g->series[i]);
+  free(g->series);
+  free(g->groups);
+  pd_intern_free(&g->values);
+  memset(g, 0, sizeof *g);
+}
+
+static int S_cmp_value(const void *ctx, uint32_t a, uint32_t b) { return pd_intern_cmp(ctx, a, b); }
+
+static void S_set_paths(pd_series *s, const char **paths) {
+  for (uint32_t i = 0; i < s->ncols; i++) {
+    struct stat st;
+    int64_t mtime = 0;
+    if (stat(paths[i], &st) == 0) mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    pd_series_set_path(s, i, paths[i], mtime);
+  }
+}
+
+/* One pass over the inputs for the label's values (sorted, at most
+ * S_MAX_GROUPS), then a series per value: each input is read once more per
+ * value, a sample kept when its label is exactly that value. */
+static int S_read_groups(const pd_args *a, const S_flags *f, const char **paths, uint32_t n, pd_series *main,
+                         S_groupset *g, pd_err *err) {
+  uint32_t ncols = n + (f->base != NULL);
+  const char *key = pd_arg(a, "group-by");
+  memset(g, 0, sizeof *g);
+  pd_intern_init(&g->values, 16);
+  pd_ingest_opts io;
+  if (pd_cli_ingest_opts(a, &io, err) != PD_OK) return PD_ERR;
+  for (uint32_t i = 0; i < ncols; i++) {
+    pd_profile p;
+    int rc = pd_ingest_file(paths[i], &io, &p, err);
+    if (rc == PD_OK) rc = pd_tag_values(&p, key, &g->values, err);
+    pd_profile_free(&p);
+    if (rc != PD_OK && !pd_arg_flag(a, "keep-going")) return PD_ERR;
+  }
+  uint32_t nv = g->values.n - 1; /* id 0 is "", which no label has */
+  if (nv == 0) {
+    pd_series_warn(main, "--group-by %s: no sample carries that label", key);
+    return PD_OK;
+  }
+  uint32_t *ids = pd_xmalloc(nv * sizeof *ids);
+  for (uint32_t i = 0; i < nv; i++) ids[i] = i + 1;
+  pd_sort_u32(ids, nv, S_cmp_value, &g->values);
+  if (nv > S_MAX_GROUPS) {
+    pd_series_warn(main, "--group-by %s: %u values; the first %d by name are reported", key, nv, S_MAX_GROUPS);
+    nv = S_MAX_GROUPS;
+  }
+  g->groups = pd_xcalloc(nv, sizeof *g->groups);
+  g->series = pd_xcalloc(nv, sizeof *g->series);
+  int rc = PD_OK;
+  for (uint32_t v = 0; v < nv && rc == PD_OK; v++) {
+    const char *value = pd_intern_str(&g->values, ids[v]);
+    S_flags fg = *f;
+    if (pd_cli_view(a, &fg.view, err) != PD_OK) {
+      rc = PD_ERR;
+      break;
+    }
+    pd_view_set_group(&fg.view, key, value);
+    pd_series_init(&g->series[v], n, f->base != NULL, &f->so);
+    g->n = v + 1;
+    S_set_paths(&g->series[v], paths);
+    rc = S_read(&g->series[v], a, &fg, paths, err);
+    pd_view_free(&fg.view);
+    g->groups[v].value = value;
+    g->groups[v].series = &g->series[v];
+  }
+  free(ids);
+  return rc;
+}
+
 /* Flags, reading, analysis of memory and gates; the report itself is
  * report/'s pd_report_write. */
 static int S_report(const pd_args *a) {
@@ -411,6 +494,9 @@ static int S_report(const pd_args *a) {
     pd_series_set_path(&series, i, paths[i], mtime);
   }
   int rc = S_read(&series, a, &f, paths, &err);
+  S_groupset groups;
+  memset(&groups, 0, sizeof groups);
+  if (rc == PD_OK && pd_arg(a, "group-by")) rc = S_read_groups(a, &f, paths, n, &series, &groups, &err);
 
   /* heap versus container memory */
   pd_memtimeline tl;
@@ -426,7 +512,8 @@ static int S_report(const pd_args *a) {
   if (rc == PD_OK) {
     pd_report_config c = {f.dir, f.formats, PD_VERSION, pd_arg(a, "title"), f.notes,
                           (uint32_t)(f.max_rows ? f.max_rows : 1), f.gates, f.ngates,
-                          have_mem ? &tl : NULL, have_mem ? &mem : NULL, pd_arg(a, "template-dir")};
+                          have_mem ? &tl : NULL, have_mem ? &mem : NULL, pd_arg(a, "template-dir"),
+                          groups.n ? pd_arg(a, "group-by") : NULL, groups.groups, groups.n};
     rc = pd_report_write(&series, &c, &err);
   }
   if (rc == PD_OK) {
@@ -439,6 +526,7 @@ static int S_report(const pd_args *a) {
   free(memfiles);
   free(paths);
   pd_series_free(&series);
+  S_groupset_free(&groups);
   S_flags_free(&f);
   if (rc != PD_OK) return S_fail(err.msg);
   return failed_gates > 0 ? PD_EXIT_GATE : PD_EXIT_OK;

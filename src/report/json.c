@@ -212,6 +212,63 @@ uint32_t *pd_report_function_order(const pd_series *s) {
   return idx;
 }
 
+/* --group-by: "groups": {"key", "values": [{"value", "total", "suspects",
+ * "suspect_reasons", "functions"}]}, each value's series as the top level
+ * has it (docs/report-json.md). */
+static void S_groups(pd_buf *b, const pd_report_config *m) {
+  S_key(b, "groups");
+  pd_buf_putc(b, '{');
+  S_str(b, "key", m->group_key);
+  pd_buf_puts(b, ",");
+  S_key(b, "values");
+  pd_buf_puts(b, "[\n");
+  for (uint32_t g = 0; g < m->ngroups; g++) {
+    const pd_series *s = m->groups[g].series;
+    const pd_funcstats *t = &s->total_stats;
+    pd_buf_puts(b, g ? ",\n{" : "{");
+    S_str(b, "value", m->groups[g].value);
+    pd_buf_putc(b, ',');
+    S_key(b, "total");
+    pd_buf_putc(b, '{');
+    S_num(b, "first", t->first);
+    pd_buf_putc(b, ',');
+    S_num(b, "last", t->last);
+    pd_buf_putc(b, ',');
+    S_num(b, "delta", t->delta);
+    pd_buf_putc(b, ',');
+    S_num(b, "delta_pct", t->delta_pct);
+    pd_buf_putc(b, ',');
+    S_key(b, "significant");
+    pd_buf_puts(b, t->significant ? "true}," : "false},");
+    S_key(b, "suspects");
+    pd_buf_putc(b, '[');
+    for (uint32_t i = 0; i < s->nsuspects; i++) {
+      const pd_funcstats *f = &s->fs[s->suspects[i]];
+      if (i) pd_buf_putc(b, ',');
+      pd_esc_json(b, pd_intern_str(&s->keys, f->key), pd_intern_len(&s->keys, f->key));
+    }
+    pd_buf_puts(b, "],");
+    S_key(b, "suspect_reasons");
+    pd_buf_putc(b, '[');
+    for (uint32_t i = 0; i < s->nsuspects; i++) {
+      const pd_funcstats *f = &s->fs[s->suspects[i]];
+      if (i) pd_buf_putc(b, ',');
+      pd_esc_json(b, f->reason, strlen(f->reason));
+    }
+    pd_buf_puts(b, "],");
+    S_key(b, "functions");
+    pd_buf_puts(b, "[\n");
+    uint32_t *idx = pd_report_function_order(s);
+    for (uint32_t i = 0; i < s->nfs; i++) {
+      if (i) pd_buf_puts(b, ",\n");
+      S_function(b, s, &s->fs[idx[i]]);
+    }
+    free(idx);
+    pd_buf_puts(b, "]}");
+  }
+  pd_buf_puts(b, "]},\n");
+}
+
 void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_config *m) {
   const pd_snapinfo *ref = &s->snap[s->order[0]];
   pd_buf_puts(b, "{\n");
@@ -347,6 +404,7 @@ void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_config *m) {
   }
   free(idx);
   pd_buf_puts(b, "],\n");
+  if (m->group_key) S_groups(b, m);
   if (m->memory) {
     S_key(b, "memory");
     pd_report_memory_json(b, m->memory_tl, m->memory, NULL, 0);

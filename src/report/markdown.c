@@ -251,6 +251,51 @@ static void S_verdict(S_md *m, pd_buf *b) {
   (void)a;
 }
 
+/* --group-by: a section per value of the label, each with its own
+ * verdict and growers (no graphs or sparkline files: the words and the
+ * figures, which report.json has in full). */
+static void S_groups(S_md *m, pd_buf *b) {
+  const pd_report_config *o = m->o;
+  if (!o->group_key || !o->ngroups) return;
+  pd_buf_puts(b, "\n### By ");
+  pd_esc_md_text(b, o->group_key, strlen(o->group_key));
+  pd_buf_puts(b, "\n");
+  pd_report_config go = *o;
+  go.ngates = 0;
+  go.memory = NULL;
+  go.memory_tl = NULL;
+  for (uint32_t g = 0; g < o->ngroups; g++) {
+    const pd_series *s = o->groups[g].series;
+    S_md gm = {s, &go, NULL, s->snap[s->order[0]].unit, m->rows < 5 ? m->rows : 5, 0};
+    pd_buf_puts(b, "\n#### ");
+    pd_esc_md_code(b, o->group_key, strlen(o->group_key), 0);
+    pd_buf_puts(b, " = ");
+    pd_esc_md_code(b, o->groups[g].value, strlen(o->groups[g].value), 0);
+    pd_buf_puts(b, "\n\n");
+    S_verdict(&gm, b);
+    uint32_t *order = pd_report_function_order(s);
+    uint32_t *index_of = pd_xmalloc((s->nfs ? s->nfs : 1) * sizeof *index_of);
+    for (uint32_t i = 0; i < s->nfs; i++) index_of[order[i]] = i;
+    free(order);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < s->nfs; i++) n += S_grower(&s->fs[i]);
+    if (n) {
+      pd_buf_puts(b, "\n");
+      pd_buf_puts(b, S_header);
+      uint32_t *rows = pd_xmalloc(n * sizeof *rows), k = 0;
+      for (uint32_t i = 0; i < s->nfs; i++)
+        if (S_grower(&s->fs[i])) rows[k++] = i;
+      S_order ord = {s, 0};
+      pd_sort_u32(rows, n, S_cmp, &ord);
+      uint32_t shown = n < gm.rows ? n : gm.rows;
+      for (uint32_t i = 0; i < shown; i++) S_row(&gm, b, &s->fs[rows[i]], index_of[rows[i]]);
+      if (shown < n) pd_buf_printf(b, "\n%u more growers (all are in report.json).\n", n - shown);
+      free(rows);
+    }
+    free(index_of);
+  }
+}
+
 static void S_document(S_md *m, pd_buf *b, const uint32_t *index_of) {
   const pd_series *s = m->s;
   const pd_report_config *o = m->o;
@@ -286,6 +331,7 @@ static void S_document(S_md *m, pd_buf *b, const uint32_t *index_of) {
   S_table(m, b, "Top shrinkers", S_shrinker, 1, index_of);
   S_table(m, b, "New and gone", S_newgone, 2, index_of);
   S_table(m, b, "Largest share shifts", S_shifted, 3, index_of);
+  S_groups(m, b);
   /* plateaus that lost share are the figure people misread: list them */
   int plateau_header = 0;
   for (uint32_t i = 0; i < s->nfs; i++) {

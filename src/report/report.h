@@ -92,6 +92,12 @@ enum {
 /* What a report contains and where it goes: the one configuration every
  * writer reads (the shape of pprof's report.Options). The CLI fills it from
  * the flags; pd_report_write does the rest. */
+/* report --group-by KEY: the series again for one value of the label. */
+typedef struct pd_report_group {
+  const char *value;
+  const pd_series *series;
+} pd_report_group;
+
 typedef struct pd_report_config {
   const char *dir;                 /* the report directory (pd_report_write) */
   unsigned formats;                /* PD_REPORT_* (pd_report_write) */
@@ -104,6 +110,9 @@ typedef struct pd_report_config {
   const pd_memtimeline *memory_tl; /* heap versus container memory, or NULL */
   const pd_memory_result *memory;
   const char *template_dir;        /* --template-dir, or NULL */
+  const char *group_key;           /* --group-by, or NULL */
+  const pd_report_group *groups;   /* one per value of it, by value */
+  uint32_t ngroups;
 } pd_report_config;
 
 /* Writes the whole report of an analysed series into c->dir: the formats
