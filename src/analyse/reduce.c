@@ -223,7 +223,16 @@ static void S_radix(S_rec *r, S_rec *tmp, size_t n) {
   }
 }
 
-static void S_sort_run(const S_stackset *st, S_rec *r, S_rec *tmp, size_t n, uint32_t d) {
+/* Sorts one run on the key pair at depth d; the runs of ties that go on
+ * are pushed on work (offset, length, depth) instead of recursed into: two
+ * stacks sharing a 300,000-frame prefix would nest 150,000 calls deep.
+ * Pending runs are disjoint and of two or more, so work holds at most n/2. */
+typedef struct {
+  size_t off, n;
+  uint32_t d;
+} S_run;
+
+static void S_sort_one(const S_stackset *st, S_rec *r, S_rec *tmp, size_t n, uint32_t d, pd_vec *work) {
   for (size_t i = 0; i < n; i++) r[i].k = S_pair_at(st, r[i].i, d);
   if (n < 64) {
     for (size_t i = 1; i < n; i++) {
@@ -239,9 +248,27 @@ static void S_sort_run(const S_stackset *st, S_rec *r, S_rec *tmp, size_t n, uin
     size_t b = a + 1;
     while (b < n && r[b].k == r[a].k) b++;
     /* ties that both go on (their second key is not the end) */
-    if (b - a > 1 && (r[a].k & 0xffffffffu)) S_sort_run(st, r + a, tmp, b - a, d + 2);
+    if (b - a > 1 && (r[a].k & 0xffffffffu)) {
+      S_run *w = pd_vec_push(work);
+      w->off = a;
+      w->n = b - a;
+      w->d = d + 2;
+    }
     a = b;
   }
+}
+
+static void S_sort_runs(const S_stackset *st, S_rec *rec, S_rec *tmp, size_t n) {
+  pd_vec work;
+  pd_vec_init(&work, sizeof(S_run));
+  S_sort_one(st, rec, tmp, n, 0, &work);
+  while (work.n) {
+    S_run w = PD_VEC_AT(&work, S_run, --work.n);
+    size_t from = work.n;
+    S_sort_one(st, rec + w.off, tmp, w.n, w.d, &work);
+    for (size_t i = from; i < work.n; i++) PD_VEC_AT(&work, S_run, i).off += w.off;
+  }
+  pd_vec_free(&work);
 }
 
 /* The tree of a stack set: struct of arrays, node 0 the root, a parent
@@ -256,7 +283,7 @@ static void S_build(S_stackset *st, S_built *t) {
   uint32_t count = (uint32_t)st->value.n;
   S_rec *rec = pd_xmalloc((count ? count : 1) * 2 * sizeof *rec);
   for (uint32_t i = 0; i < count; i++) rec[i].i = i;
-  S_sort_run(st, rec, rec + count, count, 0);
+  S_sort_runs(st, rec, rec + count, count);
   /* at most one node a key, and the root */
   size_t cap = st->keys.n + 1;
   t->parent = pd_xmalloc(cap * sizeof *t->parent);
@@ -521,9 +548,6 @@ int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
   s->period = (double)p->period;
   s->period_type = S_dup(&s->arena, pd_profile_str(p, p->period_type.type));
   s->period_unit = S_dup(&s->arena, pd_profile_str(p, p->period_type.unit));
-  s->nwarnings = p->nwarnings;
-  s->warnings = pd_arena_alloc(&s->arena, (p->nwarnings + 1) * sizeof(char *));
-  for (uint32_t i = 0; i < p->nwarnings; i++) s->warnings[i] = (char *)S_dup(&s->arena, p->warnings[i]);
 
   int index;
   if (pd_profile_sample_index(p, o->sample_index, &index, err) != PD_OK) return PD_ERR;
@@ -538,6 +562,10 @@ int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
   uint32_t nkeys = keys->n;
   if (o->keys_lock) pthread_mutex_unlock(o->keys_lock);
   if (rc != PD_OK) return PD_ERR;
+  /* after the stacks, which may warn about the profile's own patterns */
+  s->nwarnings = p->nwarnings;
+  s->warnings = pd_arena_alloc(&s->arena, (p->nwarnings + 1) * sizeof(char *));
+  for (uint32_t i = 0; i < p->nwarnings; i++) s->warnings[i] = (char *)S_dup(&s->arena, p->warnings[i]);
   /* tag filters read label strings as the samples are walked */
   int tagged = pd_view_has_tag_filters(v);
   if (o->consume && !tagged) pd_profile_drop_tables(p);
