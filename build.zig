@@ -95,6 +95,7 @@ fn linkDeps(step: *std.Build.Step.Compile) void {
     // Debian ships no .pc file for the extensions library: link it by name.
     step.linkSystemLibraryName("cmark-gfm-extensions");
     step.linkSystemLibrary("zlib");
+    step.linkSystemLibrary("libpcre2-8");
     step.linkSystemLibraryName("m");
     step.linkSystemLibraryName("pthread");
 }

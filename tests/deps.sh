@@ -8,7 +8,7 @@
 #   pd_want_fuzz    clang and libFuzzer for tests/fuzz.sh; never fatal: without
 #                   them the fuzz part of tests/run.sh is skipped with a message
 
-PD_BUILD_PKGS="pkg-config libprotobuf-c-dev protobuf-c-compiler libxml2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-dev"
+PD_BUILD_PKGS="pkg-config libprotobuf-c-dev protobuf-c-compiler libxml2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-dev libpcre2-dev"
 # dpkg-dev (dpkg-shlibdeps) and man-db for the package test, tests/e2e/install.sh
 PD_TEST_PKGS="jq valgrind libxml2-utils cmark-gfm chromium dpkg-dev man-db"
 # clang and libclang-rt-dev are Debian's unversioned packages (clang-14 and

@@ -37,7 +37,7 @@ fi
 # ---- build ---------------------------------------------------------------------
 # The library is compiled with the sanitizers but without the fuzzer's main
 # (fuzzer-no-link), and only what changed is recompiled.
-PKGS="libprotobuf-c libxml-2.0 libcmark-gfm zlib"
+PKGS="libprotobuf-c libxml-2.0 libcmark-gfm zlib libpcre2-8"
 CFLAGS="-std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer
   -fno-strict-aliasing -fno-sanitize-recover=all -Isrc -Itests/fuzz $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) -lcmark-gfm-extensions -lm -lpthread"

@@ -15,8 +15,6 @@
 #ifndef PD_ALIGN_H
 #define PD_ALIGN_H
 
-#include <regex.h>
-
 #include "../model/model.h"
 
 typedef enum {
@@ -68,7 +66,7 @@ typedef struct pd_tagfilter {
   int op;         /* PD_TAG_EQ, _GE, _LE, _RANGE */
   double lo, hi;  /* scaled to unit */
   char unit[40];
-  regex_t *re;    /* else these, any of which may match */
+  pd_regex **re;  /* else these, any of which may match */
   uint32_t nre;
 } pd_tagfilter;
 
@@ -80,15 +78,19 @@ void pd_tagfilter_free(pd_tagfilter *f);
 /* Whether a sample with these labels (strings from p) passes f. */
 int pd_tagfilter_match(const pd_tagfilter *f, const pd_profile *p, const pd_label *l, uint32_t n);
 
+/* The view's patterns, in this order (pd_view_option names them). */
+enum { PD_VIEW_FOCUS, PD_VIEW_IGNORE, PD_VIEW_HIDE, PD_VIEW_SHOW, PD_VIEW_NRE };
+extern const char *const pd_view_option[PD_VIEW_NRE];
+
 typedef struct pd_view {
   pd_granularity granularity;
   pd_demangle demangle;
-  regex_t focus, ignore, hide, show;
-  int has_focus, has_ignore, has_hide, has_show;
+  pd_regex *re[PD_VIEW_NRE]; /* --focus, --ignore, --hide, --show; NULL when not given */
+  const char *pattern[PD_VIEW_NRE];
   pd_tagfilter tagfocus, tagignore;
   int has_tagfocus, has_tagignore;
   /* --tagshow / --taghide: which label keys `top --tags` lists */
-  regex_t tagshow, taghide;
+  pd_regex *tagshow, *taghide;
   int has_tagshow, has_taghide;
   /* report --group-by: keep only samples whose string label group_key is
    * exactly group_value (pd_view_set_group) */
@@ -109,16 +111,16 @@ int pd_view_tags_keep(const pd_view *v, const pd_profile *p, const pd_label *l, 
 /* Whether --tagshow / --taghide let label key k (a string) be shown. */
 int pd_view_tag_shown(const pd_view *v, const char *k);
 
-/* Compiles the expressions (POSIX extended syntax, with \d \w \s and their
- * upper-case negations accepted as in Go's RE2). */
+/* Compiles the expressions (Go's RE2 syntax, run by PCRE2 within limits:
+ * util.h). The view is used by one thread at a time (reduce holds the keys
+ * lock while it makes a profile's stacks). */
 int pd_view_init(pd_view *v, const pd_view_opts *o, pd_err *err);
 void pd_view_free(pd_view *v);
 
-/* Compiles one user regular expression the same way (for other modules). */
-int pd_regex_compile(regex_t *re, const char *pattern, int anchored,
+/* Compiles one user regular expression the same way (for other modules):
+ * the message names it by what ("--tagshow regular expression ..."). */
+int pd_regex_compile(pd_regex **re, const char *pattern, int anchored,
                      const char *what, pd_err *err);
-/* 1 when a pattern compiled by pd_regex_compile matches s (unanchored). */
-int pd_regex_match(const regex_t *re, const char *s);
 
 /* Per-profile expansion: each location becomes its list of keys (leaf first)
  * once, so a sample costs a copy per location, not a regex or a hash. */
@@ -144,7 +146,10 @@ enum {
   PD_LOC_PRUNE_BENEATH = 8 /* drop_frames matched an inner line */
 };
 
-int pd_stacks_init(pd_stacks *s, const pd_profile *p, const pd_view *v,
+/* A profile's own drop_frames/keep_frames that do not compile or exceed a
+ * limit are a warning in p and are ignored; a view pattern that exceeds a
+ * limit on one of p's names is an error. */
+int pd_stacks_init(pd_stacks *s, pd_profile *p, const pd_view *v,
                    pd_intern *keys, pd_err *err);
 /* Expands a sample's locations into keys, leaf first. Returns the number of
  * keys, or -1 when the filters drop the sample. *out stays valid until the

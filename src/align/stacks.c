@@ -71,70 +71,24 @@ void pd_demangle_name(pd_demangle mode, const char *name, size_t n, pd_buf *out)
   if (mode == PD_DEMANGLE_DEFAULT) S_remove_matching(out, '<', '>');
 }
 
-/* Go's RE2 has \d \w \s (and upper-case negations) that POSIX ERE lacks;
- * people type them in --focus, so translate them. */
-static void S_translate_re(const char *in, pd_buf *out) {
-  for (const char *c = in; *c; c++) {
-    if (c[0] == '\\' && c[1]) {
-      const char *rep = NULL;
-      switch (c[1]) {
-      case 'd': rep = "[0-9]"; break;
-      case 'D': rep = "[^0-9]"; break;
-      case 'w': rep = "[[:alnum:]_]"; break;
-      case 'W': rep = "[^[:alnum:]_]"; break;
-      case 's': rep = "[[:space:]]"; break;
-      case 'S': rep = "[^[:space:]]"; break;
-      }
-      if (rep) {
-        pd_buf_puts(out, rep);
-        c++;
-        continue;
-      }
-      pd_buf_put(out, c, 2);
-      c++;
-      continue;
-    }
-    pd_buf_putc(out, *c);
-  }
-}
-
-int pd_regex_compile(regex_t *re, const char *pattern, int anchored,
-                     const char *what, pd_err *err) {
-  pd_buf b = PD_BUF_INIT;
-  if (anchored) pd_buf_puts(&b, "^(");
-  S_translate_re(pattern, &b);
-  if (anchored) pd_buf_puts(&b, ")$");
-  int rc = regcomp(re, b.data, REG_EXTENDED | REG_NOSUB);
-  pd_buf_free(&b);
-  if (rc != 0) {
-    char msg[256];
-    regerror(rc, re, msg, sizeof msg);
-    regfree(re);
-    return pd_fail(err, "invalid %s regular expression \"%s\": %s", what, pattern, msg);
-  }
-  return PD_OK;
-}
-
+/* The view's patterns: CLI options, so one that does not compile, or
+ * exceeds a limit later, is an error naming the option. */
 int pd_view_init(pd_view *v, const pd_view_opts *o, pd_err *err) {
   memset(v, 0, sizeof *v);
   v->granularity = o->granularity;
   v->demangle = o->demangle;
-  struct {
-    const char *pat;
-    regex_t *re;
-    int *has;
-    const char *what;
-  } f[] = {{o->focus, &v->focus, &v->has_focus, "--focus"},
-           {o->ignore, &v->ignore, &v->has_ignore, "--ignore"},
-           {o->hide, &v->hide, &v->has_hide, "--hide"},
-           {o->show, &v->show, &v->has_show, "--show"}};
-  for (size_t i = 0; i < 4; i++) {
-    if (!f[i].pat) continue;
-    if (pd_regex_compile(f[i].re, f[i].pat, 0, f[i].what, err) != PD_OK) {
+  const char *pat[PD_VIEW_NRE] = {o->focus, o->ignore, o->hide, o->show};
+  for (int i = 0; i < PD_VIEW_NRE; i++) {
+    if (!pat[i]) continue;
+    v->pattern[i] = pat[i];
+    pd_err why;
+    if (pd_regex_new(&v->re[i], pat[i], 0, &why) != PD_OK) {
+      char ex[96];
+      pd_fail(err, "%s regular expression \"%s\" %s", pd_view_option[i], pd_regex_excerpt(pat[i], ex, sizeof ex),
+              why.msg);
       pd_view_free(v);
       return PD_ERR;
     }
-    *f[i].has = 1;
   }
   if (pd_view_init_tags(v, o, err) != PD_OK) {
     pd_view_free(v);
@@ -143,20 +97,22 @@ int pd_view_init(pd_view *v, const pd_view_opts *o, pd_err *err) {
   return PD_OK;
 }
 
+const char *const pd_view_option[PD_VIEW_NRE] = {"--focus", "--ignore", "--hide", "--show"};
+
 void pd_view_free(pd_view *v) {
-  if (v->has_focus) regfree(&v->focus);
-  if (v->has_ignore) regfree(&v->ignore);
-  if (v->has_hide) regfree(&v->hide);
-  if (v->has_show) regfree(&v->show);
-  v->has_focus = v->has_ignore = v->has_hide = v->has_show = 0;
+  for (int i = 0; i < PD_VIEW_NRE; i++) {
+    pd_regex_free(v->re[i]);
+    v->re[i] = NULL;
+  }
   pd_view_free_tags(v);
 }
 
-static int S_match(const regex_t *re, const char *s) {
-  return regexec(re, s, 0, NULL, 0) == 0;
+int pd_regex_compile(pd_regex **re, const char *pattern, int anchored, const char *what, pd_err *err) {
+  pd_err why;
+  if (pd_regex_new(re, pattern, anchored, &why) == PD_OK) return PD_OK;
+  char ex[96];
+  return pd_fail(err, "%s regular expression \"%s\" %s", what, pd_regex_excerpt(pattern, ex, sizeof ex), why.msg);
 }
-
-int pd_regex_match(const regex_t *re, const char *s) { return S_match(re, s); }
 
 /* ---- naming ---------------------------------------------------------------------- */
 
@@ -234,35 +190,159 @@ static void S_simplify(const char *name, pd_buf *b) {
   pd_buf_put(b, name, (size_t)(c - name));
 }
 
-/* Returns the index of the outermost line matching drop (and not keep), or
- * -1. */
-static int32_t S_prune_line(const pd_stacks *s, const pd_location *l,
-                            const regex_t *drop, const regex_t *keep, pd_buf *tmp) {
+/* ---- matching, once per distinct name ------------------------------------------------
+
+ * A location's lines name functions and files, and a function's name and
+ * file are strings that many functions may share: each pattern runs once
+ * per distinct string (and demangling once per distinct name), so a profile
+ * of a million locations naming one 1 MB function costs one match, not a
+ * terabyte of them. Bits per subject: */
+enum {
+  S_DONE = 1,               /* the view's patterns have run */
+  S_VIEW = 2,               /* << PD_VIEW_*: the view's pattern matches */
+  S_DROP_DONE = 1 << 6,     /* drop/keep have run (function names only) */
+  S_DROP = 1 << 7           /* drop_frames matches and keep_frames does not */
+};
+
+typedef struct {
+  pd_idmap ids;  /* subject key -> index in bits */
+  pd_vec bits;   /* uint8 */
+} S_memo;
+
+/* The subject's slot: key is a string id, or a string id | 1 << 32 for a
+ * function name demangled. */
+static uint8_t *S_memo_slot(S_memo *m, uint64_t key) {
+  uint32_t i = pd_idmap_get(&m->ids, key);
+  if (i == UINT32_MAX) {
+    i = (uint32_t)m->bits.n;
+    pd_vec_push(&m->bits);
+    pd_idmap_put(&m->ids, key, i);
+  }
+  return &PD_VEC_AT(&m->bits, uint8_t, i);
+}
+
+/* The view's bits of one subject; PD_ERR (err set) past a limit. */
+static int S_view_bits(const pd_profile *p, const pd_view *v, uint8_t *bits, const char *str, size_t n,
+                       pd_err *err) {
+  if (*bits & S_DONE) return PD_OK;
+  for (int r = 0; r < PD_VIEW_NRE; r++) {
+    if (!v->re[r]) continue;
+    pd_err why;
+    int m = pd_regex_match(v->re[r], str, n, &why);
+    if (m < 0) {
+      char ex[96];
+      return pd_fail(err, "%s: %s regular expression \"%s\" %s", p->path, pd_view_option[r],
+                     pd_regex_excerpt(v->pattern[r], ex, sizeof ex), why.msg);
+    }
+    if (m) *bits |= (uint8_t)(S_VIEW << r);
+  }
+  *bits |= S_DONE;
+  return PD_OK;
+}
+
+/* Per function and per mapping: which of the view's patterns match (bit
+ * PD_VIEW_* set; a function's line matches by its name or its file). */
+typedef struct {
+  uint8_t *func, *map;
+} S_matches;
+
+static int S_match_all(pd_stacks *s, const pd_view *v, S_memo *memo, const uint64_t *name_key,
+                       S_matches *out, pd_err *err) {
+  const pd_profile *p = s->p;
+  out->func = pd_arena_zalloc(&s->arena, p->nfunctions + 1);
+  out->map = pd_arena_zalloc(&s->arena, p->nmappings + 1);
+  for (uint32_t fi = 0; fi < p->nfunctions; fi++) {
+    uint8_t *b = S_memo_slot(memo, name_key[fi]);
+    if (S_view_bits(p, v, b, s->fname[fi], s->fname_len[fi], err) != PD_OK) return PD_ERR;
+    uint8_t name = *b;
+    uint32_t file = p->functions[fi].filename;
+    b = S_memo_slot(memo, file);
+    if (S_view_bits(p, v, b, pd_profile_str(p, file), p->str_len[file], err) != PD_OK) return PD_ERR;
+    out->func[fi] = (uint8_t)((name | *b) / S_VIEW & 15);
+  }
+  for (uint32_t mi = 0; mi < p->nmappings; mi++) {
+    uint32_t file = p->mappings[mi].filename;
+    uint8_t *b = S_memo_slot(memo, file);
+    if (S_view_bits(p, v, b, pd_profile_str(p, file), p->str_len[file], err) != PD_OK) return PD_ERR;
+    out->map[mi] = (uint8_t)(*b / S_VIEW & 15);
+  }
+  return PD_OK;
+}
+
+/* drop_frames (and keep_frames) per function, as pprof's Prune tests them:
+ * on the simplified name. Returns the per-function flags, or NULL when the
+ * profile has no drop_frames or it cannot be used (a warning in p). */
+static uint8_t *S_drop_all(pd_stacks *s, pd_profile *p, S_memo *memo, const uint64_t *name_key) {
+  const char *drop_s = pd_profile_str(p, p->drop_frames), *keep_s = pd_profile_str(p, p->keep_frames);
+  if (!*drop_s) return NULL;
+  pd_regex *drop = NULL, *keep = NULL;
+  pd_err why;
+  char dex[96], kex[96];
+  const char *dshow = pd_regex_excerpt(drop_s, dex, sizeof dex), *kshow = pd_regex_excerpt(keep_s, kex, sizeof kex);
+  if (pd_regex_new(&drop, drop_s, 1, &why) != PD_OK) {
+    pd_profile_warn(p, "drop_frames regular expression \"%s\" %s; it is ignored", dshow, why.msg);
+    return NULL;
+  }
+  if (*keep_s && pd_regex_new(&keep, keep_s, 1, &why) != PD_OK) {
+    pd_profile_warn(p, "keep_frames regular expression \"%s\" %s; it is ignored", kshow, why.msg);
+    keep = NULL;
+  }
+  uint8_t *out = pd_arena_zalloc(&s->arena, p->nfunctions + 1);
+  pd_buf tmp = PD_BUF_INIT;
+  for (uint32_t fi = 0; fi < p->nfunctions && drop; fi++) {
+    if (!s->fname_len[fi]) continue;
+    uint8_t *b = S_memo_slot(memo, name_key[fi]);
+    if (!(*b & S_DROP_DONE)) {
+      S_simplify(s->fname[fi], &tmp);
+      int d = pd_regex_match(drop, tmp.data, tmp.len, &why);
+      if (d < 0) {
+        pd_profile_warn(p, "drop_frames regular expression \"%s\" %s; it is ignored", dshow, why.msg);
+        out = NULL;
+        break;
+      }
+      if (d && keep) {
+        int k = pd_regex_match(keep, tmp.data, tmp.len, &why);
+        if (k < 0) {
+          pd_profile_warn(p, "keep_frames regular expression \"%s\" %s; it is ignored", kshow, why.msg);
+          pd_regex_free(keep);
+          keep = NULL;
+          for (uint32_t i = 0; i < memo->bits.n; i++) PD_VEC_AT(&memo->bits, uint8_t, i) &= (uint8_t)~(S_DROP_DONE | S_DROP);
+          fi = (uint32_t)-1; /* again from the first, without keep_frames */
+          continue;
+        }
+        d = !k;
+      }
+      *b |= (uint8_t)(S_DROP_DONE | (d ? S_DROP : 0));
+    }
+    out[fi] = (*b & S_DROP) != 0;
+  }
+  pd_buf_free(&tmp);
+  pd_regex_free(drop);
+  pd_regex_free(keep);
+  return out;
+}
+
+/* Returns the index of the outermost line whose function drop_frames
+ * prunes, or -1. */
+static int32_t S_prune_line(const pd_stacks *s, const pd_location *l, const uint8_t *dropped) {
   for (int32_t i = (int32_t)l->nlines - 1; i >= 0; i--) {
     const pd_line *ln = &s->p->lines[l->first_line + (uint32_t)i];
-    if (ln->function == PD_NONE) continue;
-    const char *name = s->fname[ln->function];
-    if (!s->fname_len[ln->function]) continue;
-    S_simplify(name, tmp);
-    if (S_match(drop, tmp->data) && !(keep && S_match(keep, tmp->data))) return i;
+    if (ln->function != PD_NONE && dropped[ln->function]) return i;
   }
   return -1;
 }
 
 /* ---- per-location expansion ----------------------------------------------------------- */
 
-static int S_line_matches(const pd_stacks *s, const pd_line *ln, const regex_t *re) {
-  if (ln->function == PD_NONE) return 0;
-  const pd_function *f = &s->p->functions[ln->function];
-  return S_match(re, s->fname[ln->function]) || S_match(re, pd_profile_str(s->p, f->filename));
+static int S_line_matches(const S_matches *m, const pd_line *ln, int r) {
+  return ln->function != PD_NONE && (m->func[ln->function] >> r & 1);
 }
 
-static int S_mapping_matches(const pd_profile *p, const pd_location *l, const regex_t *re) {
-  return l->mapping != PD_NONE &&
-         S_match(re, pd_profile_str(p, p->mappings[l->mapping].filename));
+static int S_mapping_matches(const S_matches *m, const pd_location *l, int r) {
+  return l->mapping != PD_NONE && (m->map[l->mapping] >> r & 1);
 }
 
-int pd_stacks_init(pd_stacks *s, const pd_profile *p, const pd_view *v,
+int pd_stacks_init(pd_stacks *s, pd_profile *p, const pd_view *v,
                    pd_intern *keys, pd_err *err) {
   memset(s, 0, sizeof *s);
   s->p = p;
@@ -276,9 +356,23 @@ int pd_stacks_init(pd_stacks *s, const pd_profile *p, const pd_view *v,
   pd_vec_init(&lv, sizeof(uint32_t));
   pd_vec_reserve(&lv, p->nlines + nloc);
   pd_buf name = PD_BUF_INIT, tmp = PD_BUF_INIT;
+  S_memo memo;
+  pd_idmap_init(&memo.ids, p->nfunctions + p->nmappings);
+  pd_vec_init(&memo.bits, 1);
+  pd_idmap demangled; /* name string id -> index in dm */
+  pd_idmap_init(&demangled, 16);
+  typedef struct {
+    const char *s;
+    uint32_t n;
+  } S_shown;
+  pd_vec dm;
+  pd_vec_init(&dm, sizeof(S_shown));
+  uint64_t *name_key = pd_arena_alloc(&s->arena, (p->nfunctions + 1) * sizeof *name_key);
 
   /* Names as shown: pprof uses system_name when name is empty, and
-   * simplifies names that look like demangled C++/Rust (demangle mode). */
+   * simplifies names that look like demangled C++/Rust (demangle mode),
+   * once per distinct name; a name demangling leaves as it was is not
+   * copied. */
   s->fname = pd_arena_alloc(&s->arena, (p->nfunctions + 1) * sizeof *s->fname);
   s->fname_len = pd_arena_alloc(&s->arena, (p->nfunctions + 1) * sizeof *s->fname_len);
   for (uint32_t fi = 0; fi < p->nfunctions; fi++) {
@@ -286,41 +380,45 @@ int pd_stacks_init(pd_stacks *s, const pd_profile *p, const pd_view *v,
     uint32_t id = f->name, sys = f->system_name;
     if (!p->str_len[id]) id = sys;
     const char *raw = pd_profile_str(p, id);
+    s->fname[fi] = raw;
+    s->fname_len[fi] = p->str_len[id];
+    name_key[fi] = id;
     /* pprof: a name that differs from its system name was already
      * demangled by the profiler and is kept as is */
-    if (v->demangle == PD_DEMANGLE_FULL || (id != sys && strcmp(raw, pd_profile_str(p, sys)) != 0)) {
-      s->fname[fi] = raw;
-      s->fname_len[fi] = p->str_len[id];
-      continue;
+    if (v->demangle == PD_DEMANGLE_FULL || (id != sys && strcmp(raw, pd_profile_str(p, sys)) != 0)) continue;
+    uint32_t d = pd_idmap_get(&demangled, id);
+    if (d == UINT32_MAX) {
+      pd_demangle_name(v->demangle, raw, p->str_len[id], &tmp);
+      S_shown *sh = pd_vec_push(&dm);
+      sh->s = raw, sh->n = p->str_len[id];
+      if (tmp.len != sh->n) sh->s = pd_arena_strndup(&s->arena, tmp.data, tmp.len), sh->n = (uint32_t)tmp.len;
+      d = (uint32_t)dm.n - 1;
+      pd_idmap_put(&demangled, id, d);
     }
-    pd_demangle_name(v->demangle, raw, p->str_len[id], &tmp);
-    s->fname[fi] = pd_arena_strndup(&s->arena, tmp.data, tmp.len);
-    s->fname_len[fi] = (uint32_t)tmp.len;
+    const S_shown *sh = &PD_VEC_AT(&dm, S_shown, d);
+    if (sh->s != raw) {
+      s->fname[fi] = sh->s;
+      s->fname_len[fi] = sh->n;
+      name_key[fi] = (uint64_t)id | (uint64_t)1 << 32;
+    }
   }
+  pd_idmap_free(&demangled);
+  pd_vec_free(&dm);
 
-  regex_t drop, keep;
-  int has_drop = 0, has_keep = 0;
-  const char *drop_s = pd_profile_str(p, p->drop_frames);
-  if (*drop_s) {
-    if (pd_regex_compile(&drop, drop_s, 1, "drop_frames", err) != PD_OK) {
-      /* pprof fails the same way; say which file. */
-      char msg[sizeof err->msg];
-      snprintf(msg, sizeof msg, "%s: %s", p->path, err->msg);
-      snprintf(err->msg, sizeof err->msg, "%s", msg);
-      goto fail;
-    }
-    has_drop = 1;
-    const char *keep_s = pd_profile_str(p, p->keep_frames);
-    if (*keep_s && pd_regex_compile(&keep, keep_s, 1, "keep_frames", NULL) == PD_OK)
-      has_keep = 1;
-  }
-  s->has_filters = v->has_focus || v->has_ignore || v->has_hide || v->has_show;
+  uint8_t *dropped = S_drop_all(s, p, &memo, name_key);
+  S_matches m = {NULL, NULL};
+  int any_view = 0;
+  for (int r = 0; r < PD_VIEW_NRE; r++) any_view |= v->re[r] != NULL;
+  if (any_view && S_match_all(s, v, &memo, name_key, &m, err) != PD_OK) goto fail;
+  int has_focus = v->re[PD_VIEW_FOCUS] != NULL, has_ignore = v->re[PD_VIEW_IGNORE] != NULL;
+  int has_hide = v->re[PD_VIEW_HIDE] != NULL, has_show = v->re[PD_VIEW_SHOW] != NULL;
+  s->has_filters = any_view;
 
   for (uint32_t li = 0; li < nloc; li++) {
     const pd_location *l = &p->locations[li];
     uint32_t first = 0, nlines = l->nlines;
-    if (has_drop) {
-      int32_t cut = S_prune_line(s, l, &drop, has_keep ? &keep : NULL, &tmp);
+    if (dropped) {
+      int32_t cut = S_prune_line(s, l, dropped);
       if (cut >= 0) {
         s->flags[li] |= PD_LOC_PRUNE_BENEATH;
         s->has_prune = 1;
@@ -330,24 +428,24 @@ int pd_stacks_init(pd_stacks *s, const pd_profile *p, const pd_view *v,
     }
     const pd_line *lines = p->lines + l->first_line + first;
     /* focus / ignore: the location as a whole */
-    int focus = !v->has_focus, ignore = 0;
-    for (uint32_t k = 0; k < nlines; k++) {
-      if (v->has_focus && S_line_matches(s, &lines[k], &v->focus)) focus = 1;
-      if (v->has_ignore && S_line_matches(s, &lines[k], &v->ignore)) ignore = 1;
+    int focus = !has_focus, ignore = 0;
+    for (uint32_t k = 0; k < nlines && any_view; k++) {
+      if (has_focus && S_line_matches(&m, &lines[k], PD_VIEW_FOCUS)) focus = 1;
+      if (has_ignore && S_line_matches(&m, &lines[k], PD_VIEW_IGNORE)) ignore = 1;
     }
-    if (v->has_focus && S_mapping_matches(p, l, &v->focus)) focus = 1;
-    if (v->has_ignore && S_mapping_matches(p, l, &v->ignore)) ignore = 1;
+    if (has_focus && S_mapping_matches(&m, l, PD_VIEW_FOCUS)) focus = 1;
+    if (has_ignore && S_mapping_matches(&m, l, PD_VIEW_IGNORE)) ignore = 1;
     if (ignore) s->flags[li] |= PD_LOC_IGNORE;
     else if (focus) s->flags[li] |= PD_LOC_FOCUS;
 
     s->key_start[li] = (uint32_t)kv.n;
-    int hide_all = v->has_hide && S_mapping_matches(p, l, &v->hide);
-    int show_all = v->has_show && S_mapping_matches(p, l, &v->show);
+    int hide_all = has_hide && S_mapping_matches(&m, l, PD_VIEW_HIDE);
+    int show_all = has_show && S_mapping_matches(&m, l, PD_VIEW_SHOW);
     if (hide_all) continue;
     if (nlines == 0) {
       /* A location with no line info is one frame named by its address;
        * like pprof, --show hides it unless its mapping matches. */
-      if (v->has_show && !show_all) continue;
+      if (has_show && !show_all) continue;
       S_line_name(s, l, NULL, v->granularity, &name);
       *(uint32_t *)pd_vec_push(&kv) = pd_intern_put(keys, name.data, name.len);
       *(uint32_t *)pd_vec_push(&lv) = PD_NONE;
@@ -355,9 +453,8 @@ int pd_stacks_init(pd_stacks *s, const pd_profile *p, const pd_view *v,
     }
     for (uint32_t k = 0; k < nlines; k++) {
       const pd_line *ln = &lines[k];
-      if (v->has_hide && S_line_matches(s, ln, &v->hide)) continue;
-      if (v->has_show && !show_all && ln->function != PD_NONE &&
-          !S_line_matches(s, ln, &v->show))
+      if (has_hide && S_line_matches(&m, ln, PD_VIEW_HIDE)) continue;
+      if (has_show && !show_all && ln->function != PD_NONE && !S_line_matches(&m, ln, PD_VIEW_SHOW))
         continue;
       S_line_name(s, l, ln, v->granularity, &name);
       *(uint32_t *)pd_vec_push(&kv) = pd_intern_put(keys, name.data, name.len);
@@ -375,14 +472,16 @@ int pd_stacks_init(pd_stacks *s, const pd_profile *p, const pd_view *v,
   pd_vec_free(&lv);
   pd_buf_free(&name);
   pd_buf_free(&tmp);
-  if (has_drop) regfree(&drop);
-  if (has_keep) regfree(&keep);
+  pd_idmap_free(&memo.ids);
+  pd_vec_free(&memo.bits);
   return PD_OK;
 fail:
   pd_vec_free(&kv);
   pd_vec_free(&lv);
   pd_buf_free(&name);
   pd_buf_free(&tmp);
+  pd_idmap_free(&memo.ids);
+  pd_vec_free(&memo.bits);
   pd_arena_free(&s->arena);
   return PD_ERR;
 }

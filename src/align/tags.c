@@ -141,7 +141,7 @@ int pd_tagfilter_compile(pd_tagfilter *f, const char *spec, const char *what, pd
 }
 
 void pd_tagfilter_free(pd_tagfilter *f) {
-  for (uint32_t i = 0; i < f->nre; i++) regfree(&f->re[i]);
+  for (uint32_t i = 0; i < f->nre; i++) pd_regex_free(f->re[i]);
   free(f->re);
   free(f->key);
   memset(f, 0, sizeof *f);
@@ -164,7 +164,9 @@ static int S_num_passes(const pd_tagfilter *f, const pd_profile *p, const pd_lab
   }
 }
 
-static int S_re_match(const regex_t *re, const char *s) { return regexec(re, s, 0, NULL, 0) == 0; }
+/* A match past PCRE2's limits (util.h) on a label counts as none: labels
+ * are short, and these filters have no error path per sample. */
+static int S_re_match(pd_regex *re, const char *s) { return pd_regex_match(re, s, strlen(s), NULL) == 1; }
 
 int pd_tagfilter_match(const pd_tagfilter *f, const pd_profile *p, const pd_label *l, uint32_t n) {
   if (f->numeric) {
@@ -175,7 +177,7 @@ int pd_tagfilter_match(const pd_tagfilter *f, const pd_profile *p, const pd_labe
   if (f->key) {
     for (uint32_t r = 0; r < f->nre; r++)
       for (uint32_t i = 0; i < n; i++)
-        if (l[i].str && S_key_is(p, l[i].key, f->key) && S_re_match(&f->re[r], pd_profile_str(p, l[i].str)))
+        if (l[i].str && S_key_is(p, l[i].key, f->key) && S_re_match(f->re[r], pd_profile_str(p, l[i].str)))
           return 1;
     return 0;
   }
@@ -190,7 +192,7 @@ int pd_tagfilter_match(const pd_tagfilter *f, const pd_profile *p, const pd_labe
       pd_buf_put(&kv, p->str[l[i].key], p->str_len[l[i].key]);
       pd_buf_put(&kv, ":", 1);
       pd_buf_put(&kv, p->str[l[i].str], p->str_len[l[i].str]);
-      hit = S_re_match(&f->re[r], kv.data);
+      hit = S_re_match(f->re[r], kv.data);
     }
     ok = hit;
   }
@@ -223,8 +225,8 @@ int pd_view_init_tags(pd_view *v, const pd_view_opts *o, pd_err *err) {
 void pd_view_free_tags(pd_view *v) {
   if (v->has_tagfocus) pd_tagfilter_free(&v->tagfocus);
   if (v->has_tagignore) pd_tagfilter_free(&v->tagignore);
-  if (v->has_tagshow) regfree(&v->tagshow);
-  if (v->has_taghide) regfree(&v->taghide);
+  if (v->has_tagshow) pd_regex_free(v->tagshow);
+  if (v->has_taghide) pd_regex_free(v->taghide);
   v->has_tagfocus = v->has_tagignore = v->has_tagshow = v->has_taghide = 0;
   free(v->group_key);
   free(v->group_value);
@@ -255,7 +257,7 @@ int pd_view_tags_keep(const pd_view *v, const pd_profile *p, const pd_label *l, 
 }
 
 int pd_view_tag_shown(const pd_view *v, const char *k) {
-  if (v->has_tagshow && !S_re_match(&v->tagshow, k)) return 0;
-  if (v->has_taghide && S_re_match(&v->taghide, k)) return 0;
+  if (v->has_tagshow && !S_re_match(v->tagshow, k)) return 0;
+  if (v->has_taghide && S_re_match(v->taghide, k)) return 0;
   return 1;
 }

@@ -164,7 +164,7 @@ typedef struct pd_listing_snap {
 
 typedef struct pd_listing {
   pd_arena arena;
-  const regex_t *re;  /* matched against function names as shown */
+  pd_regex *re;  /* matched against function names as shown */
   pd_intern str;      /* function and file names */
   pd_intern node_keys;
   pd_vec nodes;       /* pd_srcline by node id; node 0 is none */
@@ -172,11 +172,11 @@ typedef struct pd_listing {
   const char *sample_type, *unit; /* the first snapshot's */
 } pd_listing;
 
-void pd_listing_init(pd_listing *l, const regex_t *re);
+void pd_listing_init(pd_listing *l, pd_regex *re);
 void pd_listing_free(pd_listing *l);
 /* Adds one snapshot: the lines of the matching functions in p (after the
  * view's filters; granularity does not matter). */
-int pd_listing_add(pd_listing *l, const pd_profile *p, const pd_view *v, const char *sample_index,
+int pd_listing_add(pd_listing *l, pd_profile *p, const pd_view *v, const char *sample_index,
                    pd_err *err);
 double pd_listing_flat(const pd_listing *l, uint32_t snap, uint32_t node);
 double pd_listing_cum(const pd_listing *l, uint32_t snap, uint32_t node);
@@ -212,7 +212,7 @@ typedef struct pd_tagtotals {
 } pd_tagtotals;
 
 /* p must have been read with keep_labels. */
-int pd_tagtotals_build(const pd_profile *p, const pd_view *v, pd_intern *keys, const char *sample_index,
+int pd_tagtotals_build(pd_profile *p, const pd_view *v, pd_intern *keys, const char *sample_index,
                        const char *label_unit, pd_tagtotals *t, pd_err *err);
 void pd_tagtotals_free(pd_tagtotals *t);
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void pd_listing_init(pd_listing *l, const regex_t *re) {
+void pd_listing_init(pd_listing *l, pd_regex *re) {
   memset(l, 0, sizeof *l);
   l->re = re;
   pd_arena_init(&l->arena, 16 * 1024);
@@ -95,7 +95,7 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs, const doub
   return PD_OK;
 }
 
-int pd_listing_add(pd_listing *l, const pd_profile *p, const pd_view *v, const char *sample_index,
+int pd_listing_add(pd_listing *l, pd_profile *p, const pd_view *v, const char *sample_index,
                    pd_err *err) {
   int index;
   if (pd_profile_sample_index(p, sample_index, &index, err) != PD_OK) return PD_ERR;
@@ -117,7 +117,18 @@ int pd_listing_add(pd_listing *l, const pd_profile *p, const pd_view *v, const c
   }
   /* which functions the pattern names, then each of their lines' node */
   uint8_t *match = pd_xcalloc(p->nfunctions + 1, 1);
-  for (uint32_t fi = 0; fi < p->nfunctions; fi++) match[fi] = pd_regex_match(l->re, st.fname[fi]);
+  for (uint32_t fi = 0; fi < p->nfunctions; fi++) {
+    pd_err why;
+    int m = pd_regex_match(l->re, st.fname[fi], st.fname_len[fi], &why);
+    if (m < 0) {
+      pd_fail(err, "%s: list regular expression %s", p->path, why.msg);
+      free(match);
+      pd_stacks_free(&st);
+      pd_intern_free(&scratch);
+      return PD_ERR;
+    }
+    match[fi] = (uint8_t)m;
+  }
   uint32_t *node_of = pd_xmalloc((p->nlines + 1) * sizeof *node_of);
   for (uint32_t li = 0; li < p->nlines; li++) {
     const pd_line *ln = &p->lines[li];

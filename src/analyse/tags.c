@@ -82,7 +82,7 @@ static int S_cmp_value(const void *ctx, uint32_t a, uint32_t b) {
   return pd_intern_cmp(&c->t->names, c->vals[a].name, c->vals[b].name);
 }
 
-int pd_tagtotals_build(const pd_profile *p, const pd_view *v, pd_intern *keys, const char *sample_index,
+int pd_tagtotals_build(pd_profile *p, const pd_view *v, pd_intern *keys, const char *sample_index,
                        const char *label_unit, pd_tagtotals *t, pd_err *err) {
   memset(t, 0, sizeof *t);
   pd_intern_init(&t->names, 64);

@@ -1,7 +1,6 @@
 /* cmd_list.c: `profdiff list`, pprof's annotated source per line. */
 #include "cli.h"
 
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,17 +18,17 @@ static int S_run(const pd_args *a) {
     pd_cli_error("list needs a regular expression and at least one profile (see profdiff list --help)");
     return PD_EXIT_ERROR;
   }
-  regex_t re;
+  pd_regex *re;
   if (pd_regex_compile(&re, a->pos[0], 0, "list", &err) != PD_OK) return pd_cli_exit(PD_ERR, &err);
   pd_view view;
   if (pd_cli_view(a, &view, &err) != PD_OK) {
-    regfree(&re);
+    pd_regex_free(re);
     return pd_cli_exit(PD_ERR, &err);
   }
   pd_ingest_opts io;
   int rc = pd_cli_ingest_opts(a, &io, &err);
   pd_listing l;
-  pd_listing_init(&l, &re);
+  pd_listing_init(&l, re);
   for (int i = 1; rc == PD_OK && i < a->npos; i++) {
     pd_profile p;
     rc = pd_ingest_file(a->pos[i], &io, &p, &err);
@@ -66,7 +65,7 @@ static int S_run(const pd_args *a) {
   }
   pd_listing_free(&l);
   pd_view_free(&view);
-  regfree(&re);
+  pd_regex_free(re);
   return pd_cli_exit(rc, &err);
 }
 

@@ -32,6 +32,8 @@ void *pd_xmalloc(size_t n) {
   return p;
 }
 
+void *pd_try_malloc(size_t n) { return malloc(n ? n : 1); }
+
 void *pd_xcalloc(size_t n, size_t size) {
   void *p = calloc(n ? n : 1, size ? size : 1);
   if (!p) S_oom(n * size);

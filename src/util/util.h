@@ -37,6 +37,8 @@ void *pd_xmalloc(size_t n);
 void *pd_xcalloc(size_t n, size_t size);
 void *pd_xrealloc(void *p, size_t n);
 char *pd_xstrdup(const char *s);
+/* NULL when there is no memory (for libraries that handle it themselves). */
+void *pd_try_malloc(size_t n);
 
 /* Arena: a chain of chunks from which objects are bump-allocated and freed all
  * at once. Every profile, snapshot and series owns one. */
@@ -197,6 +199,30 @@ int pd_idmap_put(pd_idmap *m, uint64_t key, uint32_t index);
 /* Returns the index, or UINT32_MAX when absent. */
 uint32_t pd_idmap_get(const pd_idmap *m, uint64_t key);
 void pd_idmap_free(pd_idmap *m);
+
+/* ---- regular expressions ---------------------------------------------------- */
+
+/* Patterns with pprof's meaning (Go's RE2 syntax; an unanchored search unless
+ * anchored, which wraps the pattern as pprof wraps drop_frames, "^(...)$"),
+ * run by PCRE2 within fixed bounds (regex.c): a pattern over the length or
+ * nesting limits, or too large once compiled, does not compile; a match that
+ * needs more than the limits fails. Messages are the predicate of a sentence
+ * whose subject the caller names ("--focus regular expression \"x\" ..."). */
+#define PD_REGEX_MAX_LEN 65536     /* bytes of pattern */
+#define PD_REGEX_MAX_NEST 250      /* nested parentheses */
+#define PD_REGEX_CHEAP_STEPS 10000 /* per match, first try */
+#define PD_REGEX_MAX_STEPS 1000000  /* per match, at most PD_REGEX_MAX_EXPENSIVE times */
+#define PD_REGEX_MAX_EXPENSIVE 8
+#define PD_REGEX_MAX_HEAP_KIB 65536
+typedef struct pd_regex pd_regex;
+int pd_regex_new(pd_regex **re, const char *pattern, int anchored, pd_err *err);
+/* 1 when s[0..n) holds a match, 0 when not, PD_ERR past a limit. Not for two
+ * threads at once (the match data is the pattern's own). */
+int pd_regex_match(pd_regex *re, const char *s, size_t n, pd_err *err);
+void pd_regex_free(pd_regex *re);
+/* The pattern as a message quotes it: whole when shorter than size, else
+ * its start, "..." and its length (in buf). */
+const char *pd_regex_excerpt(const char *pattern, char *buf, size_t size);
 
 /* ---- files ----------------------------------------------------------------- */
 

@@ -61,7 +61,7 @@ expect_error "a label's string index out of range" "badstr.pb: a sample label re
 expect_error "the same without --tags: labels kept for --tagfocus" "badstr.pb: a sample label" top --tagfocus=x "$L/badstr.pb"
 run top "$L/badstr.pb"
 check "without a tag option labels are not read (as before)" test "$rc" = 0
-expect_error "a bad --tagfocus expression" "invalid --tagfocus regular expression" top --tagfocus 'k=(' "$L/hostile.pb"
+expect_error "a bad --tagfocus expression" "--tagfocus regular expression .* is invalid" top --tagfocus 'k=(' "$L/hostile.pb"
 expect_error "a --tagfocus number past 64 bits" "--tagfocus: the number in" top --tagfocus 'bytes=99999999999999999999kB:' "$L/hostile.pb"
 run fold --tagfocus 'environment=production' samples/labels/cpu.pb.gz
 check "fold --tagfocus: only the production stacks" sh -c "awk '{s += \$NF} END {exit !(s > 0)}' '$out'"

@@ -78,7 +78,7 @@ same "list series: first columns = list of the first snapshot" "$TMP/f1" "$TMP/f
 
 # errors and hostile input
 expect_error "list: no match" 'no matches found for regexp: nosuchfunction' list nosuchfunction "$last"
-expect_error "list: bad regexp" 'invalid list regular expression' list '(' "$last"
+expect_error "list: bad regexp" 'list regular expression .* is invalid' list '(' "$last"
 expect_rc "list: needs a file" 2 list 'main'
 run list --source-path /nonexistent --trim-path /work/main/samples/leak 'cacheResponse' "$last"
 check "list: missing sources, lines without code" grep -qE '^ +93.95MB +93.95MB +40:$' "$out"

@@ -10,6 +10,13 @@
  *   recurse.pb  one sample 100,000 frames deep, all the same function
  *   longname.pb one function whose name is 1 MB
  *   strings.pb  a string table of 2,000,000 strings, two of them used
+ * and, with --write-robust DIR [DIVISOR], the inputs of tests/e2e/robust.sh:
+ *   re-*.pb     main -> a function named "aaa...a!" (100,000 bytes) and
+ *               main -> f, with hostile drop_frames / keep_frames patterns:
+ *               nesting, exponential compiles, huge repetitions, backtracking
+ *   shared.pb   two samples sharing a 300,000-frame prefix (one function
+ *               recursing), then leaves f1 and f2: the stack sort once
+ *               recursed per shared frame
  * The protobuf is written by hand (a few varints): protobuf-c would need a
  * struct per message, i.e. hundreds of MB for the wide profile. Generated
  * fresh by tests/e2e/limits.sh; nothing is checked in.
@@ -103,6 +110,31 @@ static void S_functions(pd_buf *b, size_t n) {
   }
 }
 
+/* Profile fields 7 drop_frames and 8 keep_frames are string indexes. */
+static int S_regex_profile(const char *dir, const char *file, const char *drop, const char *keep, size_t nlong) {
+  pd_buf b = PD_BUF_INIT;
+  S_header(&b);
+  char *name = malloc(nlong + 1);
+  memset(name, 'a', nlong);
+  name[nlong - 1] = '!';
+  S_string(&b, "main", 4);     /* 3 */
+  S_string(&b, name, nlong);   /* 4 */
+  S_string(&b, "f", 1);        /* 5 */
+  S_string(&b, drop, strlen(drop)); /* 6 */
+  S_string(&b, keep, strlen(keep)); /* 7 */
+  free(name);
+  for (uint64_t i = 1; i <= 3; i++) {
+    S_function(&b, i, i + 2);
+    S_location(&b, i, i);
+  }
+  uint64_t s1[2] = {2, 1}, s2[2] = {3, 1};
+  S_sample(&b, s1, 2, 3);
+  S_sample(&b, s2, 2, 2);
+  S_key(&b, 7, 0), S_varint(&b, 6);
+  if (*keep) S_key(&b, 8, 0), S_varint(&b, 7);
+  return S_save(dir, file, &b);
+}
+
 int pd_test_write_adversarial(const char *dir, unsigned divisor) {
   if (divisor == 0) divisor = 1;
   int rc = 0;
@@ -157,5 +189,40 @@ int pd_test_write_adversarial(const char *dir, unsigned divisor) {
   uint64_t one = 1;
   S_sample(&b, &one, 1, 9);
   rc |= S_save(dir, "strings.pb", &b);
+  return rc;
+}
+
+/* The inputs of tests/e2e/robust.sh (--write-robust DIR [DIVISOR]). */
+int pd_test_write_robust(const char *dir, unsigned divisor) {
+  if (divisor == 0) divisor = 1;
+  int rc = 0;
+  pd_buf b = PD_BUF_INIT;
+  /* shared: f0 x 300,000 then f1 (value 1), and the same prefix then f2
+   * (value 2); leaf first */
+  size_t nshared = 300000 / divisor + 1;
+  uint64_t *locs = malloc(nshared * sizeof *locs);
+  for (size_t i = 0; i < nshared; i++) locs[i] = 1;
+  S_header(&b);
+  S_functions(&b, 3);
+  locs[0] = 2;
+  S_sample(&b, locs, nshared, 1);
+  locs[0] = 3;
+  S_sample(&b, locs, nshared, 2);
+  rc |= S_save(dir, "shared.pb", &b);
+  free(locs);
+  /* hostile patterns of the profile's own */
+  size_t nre = 100000 / divisor;
+  size_t nest = 20000;
+  char *deep = malloc(2 * nest + 2);
+  for (size_t i = 0; i < nest; i++) deep[i] = '(', deep[nest + i] = ')';
+  deep[2 * nest] = 0;
+  rc |= S_regex_profile(dir, "re-nest.pb", deep, "", nre);
+  free(deep);
+  rc |= S_regex_profile(dir, "re-exponential.pb", "(a*)*{200}", "", nre);
+  rc |= S_regex_profile(dir, "re-repeat.pb", "a{1000}{1000}{1000}", "", nre);
+  rc |= S_regex_profile(dir, "re-classes.pb", "([a-z]{1,100}){1,100}", "", nre);
+  rc |= S_regex_profile(dir, "re-backtrack.pb", "(a|a)*[bc]", "", nre);
+  rc |= S_regex_profile(dir, "re-keep-backtrack.pb", "a.*", "(a|a)*[bc]", nre);
+  rc |= S_regex_profile(dir, "re-good.pb", "a+!", "", nre);
   return rc;
 }
