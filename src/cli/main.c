@@ -49,11 +49,21 @@ static void S_sigbus(int sig, siginfo_t *si, void *uc) {
   const char *path = pd_file_mapped_at(si->si_addr);
   static const char head[] = "profdiff: ", tail[] = ": file shrank while it was being read\n";
   if (!path) path = "an input";
+  pd_publish_abort();
   ssize_t w = write(2, head, sizeof head - 1);
   w = write(2, path, strlen(path));
   w = write(2, tail, sizeof tail - 1);
   (void)w;
   _exit(PD_EXIT_ERROR);
+}
+
+/* Interrupted (Ctrl-C, a CI job's timeout): the report being staged is
+ * removed (pd_publish_abort, async-signal-safe), then the signal takes its
+ * ordinary course, so the exit status still says what happened. */
+static void S_sigterm(int sig) {
+  pd_publish_abort();
+  signal(sig, SIG_DFL);
+  raise(sig);
 }
 
 int main(int argc, char **argv) {
@@ -62,6 +72,11 @@ int main(int argc, char **argv) {
   sa.sa_sigaction = S_sigbus;
   sa.sa_flags = SA_SIGINFO;
   sigaction(SIGBUS, &sa, NULL);
+  struct sigaction st;
+  memset(&st, 0, sizeof st);
+  st.sa_handler = S_sigterm;
+  sigaction(SIGINT, &st, NULL);
+  sigaction(SIGTERM, &st, NULL);
   if (argc < 2) {
     S_main_usage(stderr);
     return PD_EXIT_ERROR;

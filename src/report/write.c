@@ -1,8 +1,9 @@
 /* write.c: pd_report_write, the one entry point that turns an analysed series
  * and a pd_report_config into a report directory (the shape of pprof's
  * report.Generate): it plans the graphs, runs the writers, draws each graph
- * and sparkline once, and stages every file so that the directory changes
- * only when the whole report has been written.
+ * and sparkline once, all into a staging directory that util/publish.c
+ * swaps with DIR when the whole report has been written: DIR holds one run's
+ * complete report at every moment, and nothing an earlier run left.
  *
  * report.json is the largest output and depends on nothing the others do: it
  * is written on a thread of its own while the graphs, report.md and
@@ -19,31 +20,6 @@
 #include <unistd.h>
 
 #include "templates.h"
-
-/* mkdir -p, remembering what it created (outermost first). */
-static int S_mkdirs(const char *dir, char **made, int *nmade, pd_err *err) {
-  char *path = pd_xstrdup(dir);
-  size_t len = strlen(path);
-  for (size_t i = 1; i <= len; i++) {
-    if (path[i] != '/' && path[i] != 0) continue;
-    char c = path[i];
-    path[i] = 0;
-    if (mkdir(path, 0777) == 0) {
-      if (*nmade < 64) made[(*nmade)++] = pd_xstrdup(path);
-    } else if (errno != EEXIST) {
-      int e = errno;
-      pd_fail(err, "%s: cannot create the report directory: %s", path, strerror(e));
-      free(path);
-      return PD_ERR;
-    }
-    path[i] = c;
-  }
-  free(path);
-  struct stat st;
-  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-    return pd_fail(err, "%s: is not a directory", dir);
-  return PD_OK;
-}
 
 /* Stages buf as DIR/name (written on commit) and empties buf. */
 static int S_stage(pd_outset *out, const char *dir, const char *name, pd_buf *buf, pd_err *err) {
@@ -112,15 +88,14 @@ static int S_graph(void *ctx, size_t i, pd_buf *svg, pd_err *err) {
 }
 
 /* The sparklines report.md links to, as DIR/sparklines/fNNNNN.svg. */
-static int S_sparklines(S_draw *d, const uint8_t *used, pd_buf *buf, char **made, int *nmade,
-                        pd_err *err) {
+static int S_sparklines(S_draw *d, const uint8_t *used, pd_buf *buf, pd_err *err) {
   int have_dir = 0, rc = PD_OK;
   for (uint32_t i = 0; i < d->series->nfs && rc == PD_OK; i++) {
     if (!used[i]) continue;
     if (!have_dir) {
       pd_buf sdir = PD_BUF_INIT;
       pd_buf_printf(&sdir, "%s/sparklines", d->dir);
-      rc = S_mkdirs(sdir.data, made, nmade, err);
+      if (mkdir(sdir.data, 0777) != 0) rc = pd_fail(err, "%s: cannot create: %s", sdir.data, strerror(errno));
       pd_buf_free(&sdir);
       have_dir = 1;
       if (rc != PD_OK) break;
@@ -133,10 +108,9 @@ static int S_sparklines(S_draw *d, const uint8_t *used, pd_buf *buf, char **made
   return rc;
 }
 
-/* Every file of the report, staged in out. */
-static int S_write_all(const pd_series *s, const pd_report_config *c, pd_outset *out,
-                       char **made, int *nmade, pd_err *err) {
-  const char *dir = c->dir;
+/* Every file of the report, staged in out, in dir. */
+static int S_write_all(const pd_series *s, const pd_report_config *c, const char *dir, pd_outset *out,
+                       pd_err *err) {
   unsigned f = c->formats;
   int rc = PD_OK;
   pd_buf buf = PD_BUF_INIT, jbuf = PD_BUF_INIT;
@@ -200,7 +174,7 @@ static int S_write_all(const pd_series *s, const pd_report_config *c, pd_outset 
     for (size_t i = 0; i < graphs.n && rc == PD_OK; i++)
       if (!draw.staged[i]) rc = S_graph(&draw, i, &buf, err);
     pd_buf_truncate(&buf, 0);
-    if (rc == PD_OK) rc = S_sparklines(&draw, used, &buf, made, nmade, err);
+    if (rc == PD_OK) rc = S_sparklines(&draw, used, &buf, err);
   }
   if (json_running) pthread_join(json_tid, NULL);
   if (rc == PD_OK && json.rc != PD_OK) {
@@ -215,19 +189,30 @@ static int S_write_all(const pd_series *s, const pd_report_config *c, pd_outset 
   return rc;
 }
 
+/* What an earlier report left in DIR, which a new one may replace: its
+ * files, its sparklines, and temporary files of a killed run. Anything else
+ * is the user's and stops the run. */
+static int S_ours(const char *name, int is_dir) {
+  static const char *const files[] = {"report.json", "report.md", "report.html", "junit.xml"};
+  /* sparklines may also be a link someone placed: removed, never followed */
+  if (strcmp(name, "sparklines") == 0) return 1;
+  if (is_dir) return 0;
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+    if (strcmp(name, files[i]) == 0) return 1;
+  size_t n = strlen(name);
+  if (n > 4 && strcmp(name + n - 4, ".svg") == 0) return 1;
+  return name[0] == '.' && strstr(name, ".tmp-") != NULL;
+}
+
 int pd_report_write(const pd_series *s, const pd_report_config *c, pd_err *err) {
+  pd_publish pub;
   pd_outset out;
   pd_outset_init(&out);
-  char *made[64];
-  int nmade = 0;
-  int rc = S_mkdirs(c->dir, made, &nmade, err);
-  if (rc == PD_OK) rc = S_write_all(s, c, &out, made, &nmade, err);
+  int rc = pd_publish_begin(&pub, c->dir, S_ours, err);
+  if (rc == PD_OK) rc = S_write_all(s, c, pub.staging, &out, err);
   if (rc == PD_OK) rc = pd_outset_commit(&out, err);
   pd_outset_free(&out);
-  /* a failed run leaves no trace: remove the directories it created */
-  for (int i = nmade; i-- > 0;) {
-    if (rc != PD_OK) rmdir(made[i]);
-    free(made[i]);
-  }
+  if (rc == PD_OK) rc = pd_publish_commit(&pub, err);
+  pd_publish_end(&pub);
   return rc;
 }

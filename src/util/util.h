@@ -268,6 +268,30 @@ int pd_outset_close(pd_buf *b, pd_err *err);
 int pd_outset_commit(pd_outset *o, pd_err *err);
 /* Removes staged temporary files; safe after commit. */
 void pd_outset_free(pd_outset *o);
+/* A directory published whole (util/publish.c): files are written into
+ * p->staging, a fresh directory beside dir, and pd_publish_commit swaps it
+ * with dir in one step, so readers see the old directory or the new one and
+ * nothing of the old remains. Runs into one dir serialise on a lock; the
+ * leftovers of killed runs are removed. A dir that exists may be replaced
+ * only when ours() accepts each of its entries (an earlier report). */
+typedef struct pd_publish {
+  char *dir, *parent, *name;
+  char *staging; /* write here */
+  int lock_fd, exists, committed;
+  char *made[16]; /* parents this run created */
+  int nmade;
+} pd_publish;
+
+int pd_publish_begin(pd_publish *p, const char *dir, int (*ours)(const char *name, int is_dir),
+                     pd_err *err);
+int pd_publish_commit(pd_publish *p, pd_err *err);
+/* Removes the staging directory (or, after commit, the old dir) and
+ * unlocks; always called, after begin whatever it returned. */
+void pd_publish_end(pd_publish *p);
+/* Removes the staging directory of the run in progress, if any, with
+ * async-signal-safe calls only: for the CLI's SIGINT/SIGTERM handler. */
+void pd_publish_abort(void);
+
 /* One file: stage and commit. */
 int pd_write_file_atomic(const char *path, const void *data, size_t len,
                          pd_err *err);
