@@ -134,6 +134,7 @@ typedef struct pd_stacks {
   uint32_t *trim_start; /* drop_frames: keys kept when pruning beneath l */
   uint8_t *flags;       /* PD_LOC_* */
   int has_filters, has_prune;
+  unsigned matched;     /* PD_MATCH_*: filters that matched some location */
   uint32_t *out;        /* scratch for one expanded sample */
   uint32_t out_cap;
   pd_arena arena;
@@ -145,6 +146,10 @@ enum {
   PD_LOC_PRUNE = 4,        /* drop_frames matched its outermost line */
   PD_LOC_PRUNE_BENEATH = 8 /* drop_frames matched an inner line */
 };
+
+/* Which filters matched at least one location (pprof warns "Focus
+ * expression matched no samples" for the others). */
+enum { PD_MATCH_FOCUS = 1, PD_MATCH_IGNORE = 2, PD_MATCH_HIDE = 4, PD_MATCH_SHOW = 8 };
 
 /* A profile's own drop_frames/keep_frames that do not compile or exceed a
  * limit are a warning in p and are ignored; a view pattern that exceeds a

@@ -69,6 +69,9 @@ void pd_demangle_name(pd_demangle mode, const char *name, size_t n, pd_buf *out)
   if (mode == PD_DEMANGLE_FULL || !S_looks_demangled(out->data)) return;
   S_remove_matching(out, '(', ')');
   if (mode == PD_DEMANGLE_DEFAULT) S_remove_matching(out, '<', '>');
+  /* a name that is all one group ("<listcomp>", "<module>": Python's) is
+   * kept whole rather than left empty */
+  if (out->len == 0) pd_buf_put(out, name, n);
 }
 
 /* The view's patterns: CLI options, so one that does not compile, or
@@ -163,8 +166,10 @@ static void S_line_name(const pd_stacks *s, const pd_location *l,
       S_fallback_name(p, l, g, b);
       break;
     }
+    /* pprof's NameComponents: "name file:line", and ":line" even without
+     * a file name, so two lines of one function stay two rows */
     if (name_len) pd_buf_put(b, name, name_len);
-    if (file_len) {
+    if (file_len || ln->line) {
       if (name_len) pd_buf_putc(b, ' ');
       pd_buf_put(b, file, file_len);
       if (ln->line) pd_buf_printf(b, ":%" PRId64, ln->line);
@@ -437,10 +442,13 @@ int pd_stacks_init(pd_stacks *s, pd_profile *p, const pd_view *v,
     if (has_ignore && S_mapping_matches(&m, l, PD_VIEW_IGNORE)) ignore = 1;
     if (ignore) s->flags[li] |= PD_LOC_IGNORE;
     else if (focus) s->flags[li] |= PD_LOC_FOCUS;
+    if (ignore) s->matched |= PD_MATCH_IGNORE;
+    else if (has_focus && focus) s->matched |= PD_MATCH_FOCUS;
 
     s->key_start[li] = (uint32_t)kv.n;
     int hide_all = has_hide && S_mapping_matches(&m, l, PD_VIEW_HIDE);
     int show_all = has_show && S_mapping_matches(&m, l, PD_VIEW_SHOW);
+    if (hide_all || show_all) s->matched |= hide_all ? PD_MATCH_HIDE : PD_MATCH_SHOW;
     if (hide_all) continue;
     if (nlines == 0) {
       /* A location with no line info is one frame named by its address;
@@ -453,9 +461,13 @@ int pd_stacks_init(pd_stacks *s, pd_profile *p, const pd_view *v,
     }
     for (uint32_t k = 0; k < nlines; k++) {
       const pd_line *ln = &lines[k];
-      if (has_hide && S_line_matches(&m, ln, PD_VIEW_HIDE)) continue;
+      if (has_hide && S_line_matches(&m, ln, PD_VIEW_HIDE)) {
+        s->matched |= PD_MATCH_HIDE;
+        continue;
+      }
       if (has_show && !show_all && ln->function != PD_NONE && !S_line_matches(&m, ln, PD_VIEW_SHOW))
         continue;
+      if (has_show && !show_all && ln->function != PD_NONE) s->matched |= PD_MATCH_SHOW;
       S_line_name(s, l, ln, v->granularity, &name);
       *(uint32_t *)pd_vec_push(&kv) = pd_intern_put(keys, name.data, name.len);
       *(uint32_t *)pd_vec_push(&lv) = (uint32_t)(ln - p->lines);

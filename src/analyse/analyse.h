@@ -75,7 +75,10 @@ typedef struct pd_snapshot {
   const char *period_type, *period_unit;
   double period;
   int sample_index;
-  double total;     /* sum of |value| over kept samples, as pprof's total */
+  double total;     /* sum of |value| over kept samples */
+  double total_all; /* sum of |value| over all samples, filtered or not:
+                     * pprof's total (percentages of the whole profile) */
+  unsigned filters_matched; /* PD_MATCH_*: which filters matched a frame */
   double total_var; /* its sampling variance */
   uint64_t nsamples, nkept;
   /* samples --tagfocus / --tagignore matched (pprof warns when none did) */

@@ -388,6 +388,7 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
   pd_snapshot *s = c->s;
   double v = values[c->index];
   s->nsamples++;
+  s->total_all += fabs(v);
   const uint32_t *keys;
   int32_t n = c->tag_dropped ? -1 : pd_stacks_expand(c->stacks, locs, nlocs, &keys);
   if (n < 0) return PD_OK;
@@ -494,6 +495,7 @@ static int S_walk(const pd_profile *p, pd_sample_fn fn, S_ctx *c, int split, pd_
   s->ntagfocus += h.part.ntagfocus;
   s->ntagignore += h.part.ntagignore;
   s->total += h.part.total;
+  s->total_all += h.part.total_all;
   s->total_var += h.part.total_var;
   if (c->funcs) {
     pd_functotals *a = &s->ft;
@@ -569,6 +571,7 @@ int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
   /* tag filters read label strings as the samples are walked */
   int tagged = pd_view_has_tag_filters(v);
   if (o->consume && !tagged) pd_profile_drop_tables(p);
+  s->filters_matched = stacks.matched;
   /* The tree is built whole (own values only), then cut (S_compact).
    * Building whole costs the full tree's memory for a moment (the stacks,
    * 4 bytes a frame, and 24 bytes a node) but visits the samples once. When the cut

@@ -9,10 +9,80 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Finds an option by name; '_' stands for '-' (pprof spells
+ * -sample_index, -relative_percentages). */
 static int S_find(const pd_opt *opts, const char *name, size_t len) {
-  for (int i = 0; opts[i].name; i++)
-    if (strlen(opts[i].name) == len && strncmp(opts[i].name, name, len) == 0) return i;
+  for (int i = 0; opts[i].name; i++) {
+    const char *o = opts[i].name;
+    if (strlen(o) != len) continue;
+    size_t k = 0;
+    while (k < len && (name[k] == o[k] || (name[k] == '_' && o[k] == '-'))) k++;
+    if (k == len) return i;
+  }
   return -1;
+}
+
+/* pprof's switches that stand for an option with a value: -inuse_space is
+ * -sample_index=inuse_space, -lines is -granularity=lines. */
+static const struct {
+  const char *name, *option, *value;
+} S_aliases[] = {
+    {"inuse_space", "sample-index", "inuse_space"},   {"inuse_objects", "sample-index", "inuse_objects"},
+    {"alloc_space", "sample-index", "alloc_space"},   {"alloc_objects", "sample-index", "alloc_objects"},
+    {"total_delay", "sample-index", "delay"},         {"contentions", "sample-index", "contentions"},
+    {"functions", "granularity", "function"},         {"files", "granularity", "file"},
+    {"lines", "granularity", "line"},
+};
+
+/* Levenshtein distance of two short strings, '_' and '-' alike (for "did
+ * you mean"); more than 9 is 9. */
+static size_t S_distance(const char *a, size_t n, const char *b, size_t m) {
+  if (n > 40 || m > 40) return 9;
+  size_t d[41][41];
+  for (size_t i = 0; i <= n; i++) d[i][0] = i;
+  for (size_t j = 0; j <= m; j++) d[0][j] = j;
+  for (size_t i = 1; i <= n; i++)
+    for (size_t j = 1; j <= m; j++) {
+      char x = a[i - 1] == '_' ? '-' : a[i - 1], y = b[j - 1] == '_' ? '-' : b[j - 1];
+      size_t c = d[i - 1][j - 1] + (x != y);
+      if (d[i - 1][j] + 1 < c) c = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < c) c = d[i][j - 1] + 1;
+      d[i][j] = c;
+    }
+  return d[n][m] > 9 ? 9 : d[n][m];
+}
+
+const char *pd_closest(const char *const *names, size_t count, const char *word, size_t len) {
+  const char *best = NULL;
+  size_t bd = 9;
+  for (size_t i = 0; i < count; i++) {
+    size_t m = strlen(names[i]);
+    size_t d = S_distance(word, len, names[i], m);
+    /* a prefix counts as close ("--node" for --nodecount) */
+    if (len >= 3 && len < m && strncmp(word, names[i], len) == 0) d = 1;
+    if (d < bd) bd = d, best = names[i];
+  }
+  size_t limit = len <= 4 ? 1 : len <= 8 ? 2 : 3;
+  return bd <= limit ? best : NULL;
+}
+
+/* "unknown option -x", with the closest option the command has, and the
+ * flags of other tools that mean one of ours. */
+static int S_unknown(pd_err *err, const pd_opt *opts, const char *dashes, const char *name, size_t len) {
+  if (len == 6 && strncmp(name, "colors", 6) == 0)
+    return pd_fail(err, "unknown option %s%.*s: profdiff's colours are --palette hot|mem|package (flame)", dashes,
+                   (int)len, name);
+  const char *names[PD_MAX_OPTS + 1];
+  size_t n = 0;
+  for (int i = 0; opts[i].name && n < PD_MAX_OPTS; i++) names[n++] = opts[i].name;
+  const char *best = pd_closest(names, n, name, len);
+  if (best) return pd_fail(err, "unknown option %s%.*s; did you mean --%s?", dashes, (int)len, name, best);
+  return pd_fail(err, "unknown option %s%.*s", dashes, (int)len, name);
+}
+
+static void S_add(pd_args *a, int o, const char *val) {
+  a->vals[o] = pd_xrealloc(a->vals[o], (size_t)(a->nvals[o] + 1) * sizeof(char *));
+  a->vals[o][a->nvals[o]++] = val;
 }
 
 int pd_args_parse(pd_args *a, const pd_opt *opts, int argc, char **argv, pd_err *err) {
@@ -31,30 +101,47 @@ int pd_args_parse(pd_args *a, const pd_opt *opts, int argc, char **argv, pd_err 
       only_pos = 1;
       continue;
     }
-    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0 || strcmp(arg, "-help") == 0) {
       a->help = 1;
       continue;
     }
     const char *name, *eq = NULL;
     size_t len;
     int o = -1;
-    if (arg[1] != '-') {
+    int single = arg[1] != '-';
+    name = arg + (single ? 1 : 2);
+    eq = strchr(name, '=');
+    len = eq ? (size_t)(eq - name) : strlen(name);
+    o = S_find(opts, name, len);
+    if (o < 0) {
+      /* pprof's switches that name a value: -inuse_space, -lines */
+      int done = 0;
+      for (size_t k = 0; k < sizeof S_aliases / sizeof S_aliases[0] && !eq; k++) {
+        const pd_opt one[2] = {{S_aliases[k].name, NULL, NULL, 0, 0}, {NULL, NULL, NULL, 0, 0}};
+        if (S_find(one, name, len) < 0) continue;
+        int t = S_find(opts, S_aliases[k].option, strlen(S_aliases[k].option));
+        if (t < 0) break;
+        if (a->nvals[t] && !opts[t].repeatable)
+          return pd_fail(err, "option %s and --%s say the same thing twice", arg, opts[t].name);
+        S_add(a, t, S_aliases[k].value);
+        done = 1;
+      }
+      if (done) continue;
+    }
+    if (o < 0 && single) {
       /* a one-letter alias: -o FILE or -oFILE */
+      eq = NULL;
       for (int k = 0; opts[k].name; k++)
         if (opts[k].short_name && opts[k].short_name == arg[1]) o = k;
-      if (o < 0) return pd_fail(err, "unknown option %s", arg);
+      if (o < 0) return S_unknown(err, opts, "-", name, strcspn(name, "="));
       name = opts[o].name;
       len = strlen(name);
       if (arg[2]) {
-        if (!opts[o].metavar) return pd_fail(err, "unknown option %s", arg);
+        if (!opts[o].metavar) return S_unknown(err, opts, "-", arg + 1, strcspn(arg + 1, "="));
         eq = arg + 1; /* the value starts after "-o" */
       }
-    } else {
-      name = arg + 2;
-      eq = strchr(name, '=');
-      len = eq ? (size_t)(eq - name) : strlen(name);
-      o = S_find(opts, name, len);
-      if (o < 0) return pd_fail(err, "unknown option --%.*s", (int)len, name);
+    } else if (o < 0) {
+      return S_unknown(err, opts, "--", name, len);
     }
     const char *val = NULL;
     if (opts[o].metavar) {
@@ -68,8 +155,7 @@ int pd_args_parse(pd_args *a, const pd_opt *opts, int argc, char **argv, pd_err 
     }
     if (a->nvals[o] && !opts[o].repeatable && opts[o].metavar)
       return pd_fail(err, "option --%s given more than once", opts[o].name);
-    a->vals[o] = pd_xrealloc(a->vals[o], (size_t)(a->nvals[o] + 1) * sizeof(char *));
-    a->vals[o][a->nvals[o]++] = val;
+    S_add(a, o, val);
   }
   return PD_OK;
 }
@@ -163,6 +249,44 @@ int pd_cli_view(const pd_args *a, pd_view *v, pd_err *err) {
   if (g && pd_granularity_parse(g, &o.granularity) != PD_OK)
     return pd_fail(err, "--granularity must be function, file or line, not \"%s\"", g);
   return pd_view_init(v, &o, err);
+}
+
+static const struct {
+  const char *name, *word;
+  unsigned bit;
+} S_filters[] = {{"focus", "Focus", PD_MATCH_FOCUS},
+                 {"ignore", "Ignore", PD_MATCH_IGNORE},
+                 {"hide", "Hide", PD_MATCH_HIDE},
+                 {"show", "Show", PD_MATCH_SHOW},
+                 /* tag filters: listed; their warnings are pd_cli_tag_notes' */
+                 {"tagfocus", NULL, 0},
+                 {"tagignore", NULL, 0},
+                 {"tagshow", NULL, 0},
+                 {"taghide", NULL, 0}};
+
+size_t pd_cli_active_filters(const pd_args *a, const char *out[8], pd_buf bufs[8]) {
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof S_filters / sizeof S_filters[0]; i++) {
+    const char *v = pd_arg(a, S_filters[i].name);
+    if (!v || !*v) continue;
+    bufs[n] = (pd_buf)PD_BUF_INIT;
+    pd_buf_printf(&bufs[n], "%s=%s", S_filters[i].name, v);
+    out[n] = bufs[n].data;
+    n++;
+  }
+  return n;
+}
+
+void pd_cli_warn_filters(const pd_args *a, unsigned matched) {
+  for (size_t i = 0; i < 4; i++) {
+    const char *v = pd_arg(a, S_filters[i].name);
+    if (v && *v && S_filters[i].bit && !(matched & S_filters[i].bit)) {
+      char msg[128];
+      snprintf(msg, sizeof msg, "%s expression matched no samples (--%s)", S_filters[i].word,
+               S_filters[i].name);
+      pd_cli_warn(msg);
+    }
+  }
 }
 
 int pd_cli_ingest_opts(const pd_args *a, pd_ingest_opts *o, pd_err *err) {

@@ -35,6 +35,9 @@ typedef struct pd_args {
 
 int pd_args_parse(pd_args *a, const pd_opt *opts, int argc, char **argv, pd_err *err);
 void pd_args_free(pd_args *a);
+/* The name among names closest to word (edit distance, or word a prefix of
+ * it), or NULL when none is close: "did you mean". */
+const char *pd_closest(const char *const *names, size_t count, const char *word, size_t len);
 /* The last value of an option, or NULL. */
 const char *pd_arg(const pd_args *a, const char *name);
 int pd_arg_count(const pd_args *a, const char *name);
@@ -67,6 +70,12 @@ int pd_arg_size(const pd_args *a, const char *name, size_t dflt, size_t *out,
   {"strict", NULL, "a malformed line of folded stacks is an error (default: skipped with a warning)", 0}
 
 int pd_cli_view(const pd_args *a, pd_view *v, pd_err *err);
+/* The filters given, as pprof's "Active filters:" lines ("focus=REGEX"),
+ * in pprof's order; returns how many (at most 8). */
+size_t pd_cli_active_filters(const pd_args *a, const char *out[8], pd_buf bufs[8]);
+/* pprof's warnings for filters that matched no frame ("Focus expression
+ * matched no samples"); matched is a snapshot's filters_matched. */
+void pd_cli_warn_filters(const pd_args *a, unsigned matched);
 int pd_cli_ingest_opts(const pd_args *a, pd_ingest_opts *o, pd_err *err);
 
 /* Reads and reduces one file; prints its warnings to stderr. With

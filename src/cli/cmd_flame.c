@@ -22,6 +22,7 @@ static const pd_opt S_opts[] = {
     {"inverted", NULL, "icicle graph: root at the top", 0},
     {"reverse", NULL, "reverse stacks: leaf functions at the root, callers above", 0},
     {"palette", "NAME", "hot (default), mem or package (one hue per package)", 0},
+    {"colors", "NAME", "flamegraph.pl's spelling of --palette (hot, mem)", 0},
     {"static", NULL, "no script: a plain image without zoom or search", 0},
     {"template-dir", "DIR", "use flamegraph.js from DIR when present", 0},
     PD_PROFILE_OPTS,
@@ -58,6 +59,12 @@ static int S_options(const pd_args *a, int diff, pd_flame_opts *o, pd_err *err) 
     return PD_ERR;
   if (pd_arg(a, "palette") && pd_palette_parse(pd_arg(a, "palette"), &o->palette) != PD_OK)
     return pd_fail(err, "--palette must be hot, mem or package, not \"%s\"", pd_arg(a, "palette"));
+  const char *colors = pd_arg(a, "colors");
+  if (colors && pd_arg(a, "palette"))
+    return pd_fail(err, "--colors and --palette say the same thing: give one");
+  if (colors && pd_palette_parse(colors, &o->palette) != PD_OK)
+    return pd_fail(err, "--colors %s: flamegraph.pl's palette is not one profdiff draws; --palette has hot, mem and package",
+                   colors);
   o->inverted = pd_arg_flag(a, "inverted");
   o->mode = diff ? PD_FLAME_DIFF : PD_FLAME_PLAIN;
   o->title = pd_arg(a, "title");

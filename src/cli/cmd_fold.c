@@ -19,6 +19,16 @@ static int S_run(const pd_args *a) {
   pd_snapshot s;
   int rc = pd_cli_load(a->pos[0], a, &view, &keys, 1, 0, &s, &err);
   if (rc == PD_OK) {
+    pd_cli_warn_filters(a, s.filters_matched);
+    /* a folded line needs a frame: samples with an empty stack (or none
+     * left by --hide/--show) have no line; say so rather than lose them */
+    if (s.tree.n > 0 && s.tree.col[PD_COL_SELF][0] != 0) {
+      char msg[256], v[64];
+      snprintf(msg, sizeof msg, "%s: samples with no frames (%s %s) are not in the folded output",
+               pd_basename(s.path), pd_unit_label(s.tree.col[PD_COL_SELF][0], s.unit, "auto", v, sizeof v),
+               s.sample_type);
+      pd_cli_warn(msg);
+    }
     pd_buf out = PD_BUF_INIT;
     pd_report_folded(&out, &s.tree, &keys, PD_COL_SELF);
     rc = pd_cli_emit(pd_arg(a, "output"), &out, &err);

@@ -9,6 +9,7 @@ static const pd_opt S_opts[] = {
     {"nodefraction", "F", "drop functions whose cum is below F of the total (default 0.005, as pprof)", 0},
     {"cum", NULL, "sort by cumulative value instead of flat", 0},
     {"tags", NULL, "print per-label totals instead (go tool pprof -tags; --tagshow/--taghide pick keys)", 0},
+    {"relative-percentages", NULL, "percentages of the total after the filters (default: of the whole profile, as pprof)", 0},
     {"unit", "UNIT", "print values in UNIT (B, kB, MB, ns, ms, s ...) instead of one chosen for the table", 0},
     {"format", "FMT", "text (default, go tool pprof -top's layout) or json", 0},
     {"output", "FILE", "write to FILE (atomically) instead of standard output", 0, 'o'},
@@ -78,11 +79,19 @@ static int S_run(const pd_args *a) {
   int rc = pd_cli_load(a->pos[0], a, &view, &keys, 0, 0, &s, &err);
   if (rc == PD_OK) {
     pd_cli_tag_notes(a, &view, &s);
+    pd_cli_warn_filters(a, s.filters_matched);
+    /* pprof computes the total before it filters (percentages of the
+     * whole profile), unless -relative_percentages */
+    if (!pd_arg_flag(a, "relative-percentages")) s.total = s.total_all;
+    const char *filters[8];
+    pd_buf fbufs[8];
+    size_t nfilters = pd_cli_active_filters(a, filters, fbufs);
     pd_top top;
     pd_top_build(&s, &keys, nodefraction, (uint32_t)nodecount, pd_arg_flag(a, "cum"), &top);
     pd_buf out = PD_BUF_INIT;
     if (strcmp(format, "json") == 0) pd_report_top_json(&out, &s, &keys, &top);
-    else pd_report_top_text(&out, &s, &keys, &top, pd_arg(a, "unit"));
+    else pd_report_top_text(&out, &s, &keys, &top, pd_arg(a, "unit"), filters, nfilters);
+    for (size_t i = 0; i < nfilters; i++) pd_buf_free(&fbufs[i]);
     rc = pd_cli_emit(pd_arg(a, "output"), &out, &err);
     pd_buf_free(&out);
     pd_top_free(&top);

@@ -118,7 +118,11 @@ int main(int argc, char **argv) {
     pd_args_free(&a);
     return rc;
   }
-  fprintf(stderr, "profdiff: unknown command \"%s\"\n\n", cmd);
+  const char *names[S_NCOMMANDS];
+  for (size_t i = 0; i < S_NCOMMANDS; i++) names[i] = S_commands[i]->name;
+  const char *best = pd_closest(names, S_NCOMMANDS, cmd, strlen(cmd));
+  if (best) fprintf(stderr, "profdiff: unknown command \"%s\"; did you mean %s?\n\n", cmd, best);
+  else fprintf(stderr, "profdiff: unknown command \"%s\"\n\n", cmd);
   S_main_usage(stderr);
   return PD_EXIT_ERROR;
 }

@@ -225,7 +225,12 @@ static void S_build(S_fold *f) {
   p->lines = pd_arena_alloc(&p->arena, nfunc * sizeof *p->lines);
   p->locations = pd_arena_alloc(&p->arena, nfunc * sizeof *p->locations);
   for (uint32_t i = 0; i < nfunc; i++) {
-    p->functions[i].name = p->functions[i].system_name = i;
+    /* a folded name is as the profiler printed it: like a pprof function
+     * whose name differs from its system name, it is shown as recorded
+     * (one rule for every format: a pprof -> fold -> pprof round trip
+     * keeps names, and <listcomp> stays <listcomp>) */
+    p->functions[i].name = i;
+    p->functions[i].system_name = 0;
     p->lines[i].function = i;
     p->lines[i].line = 0;
     p->locations[i].address = 0;

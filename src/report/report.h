@@ -17,11 +17,13 @@
  * others with 15 significant digits; non-finite values become null. */
 void pd_json_num(pd_buf *out, double v);
 
-/* `profdiff top` as text, in `go tool pprof -top`'s layout. unit is pprof's
+/* `profdiff top` as text, in `go tool pprof -top`'s layout (filters:
+ * "focus=REGEX" lines for its "Active filters:" block). unit is pprof's
  * -unit: NULL or "minimum" picks one unit for the table as pprof does; a unit
  * name ("B", "ns", "MB") prints every value in it. */
 void pd_report_top_text(pd_buf *out, const pd_snapshot *s, const pd_intern *keys,
-                        const pd_top *top, const char *unit);
+                        const pd_top *top, const char *unit, const char *const *filters,
+                        size_t nfilters);
 /* `profdiff top --format json`. */
 /* `top --tags`: go tool pprof -tags's layout (a block per label key, its
  * values right-aligned as text/tabwriter aligns them), figures in unit

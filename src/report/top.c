@@ -42,7 +42,8 @@ char *pd_format_time(int64_t ns, char *buf, size_t n) {
 }
 
 void pd_report_top_text(pd_buf *out, const pd_snapshot *s, const pd_intern *keys,
-                        const pd_top *top, const char *unit) {
+                        const pd_top *top, const char *unit, const char *const *filters,
+                        size_t nfilters) {
   /* pprof picks one unit for the whole table from the smallest shown value
    * and the total (report.selectOutputUnit). */
   double min = 0;
@@ -68,6 +69,14 @@ void pd_report_top_text(pd_buf *out, const pd_snapshot *s, const pd_intern *keys
     if (pd_unit_classify(s->unit, &factor) == PD_UNIT_TIME && s->total != 0)
       pd_buf_printf(out, " (%s)", pd_percent(s->total * factor, (double)s->duration_ns, b, sizeof b));
     pd_buf_putc(out, '\n');
+  }
+  /* pprof's legendActiveFilters: each "name=pattern" cut at 80 bytes */
+  if (nfilters) pd_buf_puts(out, "Active filters:\n");
+  for (size_t i = 0; i < nfilters; i++) {
+    size_t n = strlen(filters[i]);
+    pd_buf_puts(out, "   ");
+    pd_esc_text(out, filters[i], n > 80 ? pd_utf8_prefix(filters[i], 80, 80) : n);
+    pd_buf_puts(out, n > 80 ? "\xe2\x80\xa6\n" : "\n");
   }
   pd_percent(top->shown_flat, s->total, b, sizeof b);
   const char *pct = b;

@@ -17,9 +17,13 @@ if have_data; then
   awk '{s+=$NF} END {printf "%.0f\n", s}' "$out" >"$TMP/sum"
   check "fold sums to the total" test "$(cat "$TMP/sum")" = 1602645059
   # filters: --focus keeps only samples through a frame, --hide removes frames
-  expect_rc "top --focus" 0 top --focus 'tree\.Deserialize' --format json "$f"
+  expect_rc "top --focus" 0 top --focus 'tree\.Deserialize' --relative-percentages --format json "$f"
   jq -e '[.functions[] | select(.name | test("tree.Deserialize$"))][0].cum == .total' "$out" >/dev/null \
-    && ok "--focus: the focused function's cum is the total" || bad "--focus" "$(head -c 300 "$out")"
+    && ok "--focus --relative-percentages: the focused function's cum is the total" || bad "--focus" "$(head -c 300 "$out")"
+  # without it the total is the whole profile's, as pprof's
+  expect_rc "top --focus" 0 top --focus 'tree\.Deserialize' --format json "$f"
+  jq -e '.total == 1602645059' "$out" >/dev/null \
+    && ok "--focus: percentages of the whole profile (pprof's total)" || bad "--focus total" "$(head -c 300 "$out")"
   expect_rc "top --hide" 0 top --hide 'tree\.newNode' --nodefraction 0 "$f"
   grep -q "tree.newNode" "$out" && bad "--hide removes frames" "still there" || ok "--hide removes frames"
   expect_rc "top --granularity file" 0 top --granularity file --nodecount 3 "$f"

@@ -1,0 +1,49 @@
+# habits.sh: pprof's and FlameGraph's spellings, and pprof's filter figures
+# ("Active filters:", totals of the whole profile, "matched no samples"),
+# compared live with go tool pprof where it prints the same thing.
+hf=samples/leak/snapshots/heap-029-2026-11-22T19:07:53Z.pb.gz
+# single-dash spellings and aliases as pprof's
+run top -sample_index=alloc_space -nodecount 3 "$hf"
+check "top -sample_index=alloc_space" grep -q '^Type: alloc_space$' "$out"
+run top -alloc_objects -nodecount=2 "$hf"
+check "top -alloc_objects" grep -q '^Type: alloc_objects$' "$out"
+run top -inuse_space -lines -nodecount 2 "$hf"
+check "top -lines: line granularity" grep -q 'main.go:40$' "$out"
+run top --sample_index inuse_objects "$hf"
+check "--sample_index (underscore)" grep -q '^Type: inuse_objects$' "$out"
+run top --nodecont 3 "$hf"
+check "did you mean an option" grep -q 'unknown option --nodecont; did you mean --nodecount?' "$err"
+run topp "$hf"
+check "did you mean a command" grep -q 'unknown command "topp"; did you mean top?' "$err"
+run top --colors mem "$hf"
+check "--colors outside flame points at --palette" grep -q -- '--palette' "$err"
+run flame --colors mem "$hf"
+check "flame --colors mem (flamegraph.pl's spelling)" [ "$rc" = 0 ]
+expect_error "flame --colors java: not a palette profdiff draws" 'palette' flame --colors java "$hf"
+# folded names are kept as recorded (one rule with pprof's inputs)
+printf '<module>;<listcomp> 3\nstd::vector<int>::push(int) 2\n 4\n' >"$TMP/names.folded"
+run fold "$TMP/names.folded"
+check "fold keeps <listcomp>" grep -q '^<module>;<listcomp> 3$' "$out"
+check "fold keeps a recorded C++ name" grep -qF 'std::vector<int>::push(int) 2' "$out"
+check "fold warns of the sample with no frames" grep -q 'samples with no frames' "$err"
+if command -v go >/dev/null && [ -z "${PD_WRAP:-}" ]; then
+  for fl in "-focus cacheResponse" "-hide main.main" "-show main" "-ignore cacheResponse" \
+    "-hide main\.main -relative_percentages" "-focus cacheResponse -relative_percentages" "-lines -nodecount 5"; do
+    # shellcheck disable=SC2086
+    run top $fl "$hf"
+    grep -v '^File\|^Time' "$out" >"$TMP/got"
+    # shellcheck disable=SC2086
+    go tool pprof -top $fl "$hf" 2>/dev/null | grep -v '^File\|^Time' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
+    same "top $fl = pprof -top $fl" "$TMP/want" "$TMP/got"
+  done
+  f=../shared/data/pprof/malformed-no-addr-no-line.pb.gz
+  if [ -f "$f" ]; then
+    run top --granularity line --nodefraction 0 "$f"
+    # (frames without symbols: pprof prints addresses, profdiff mapping offsets)
+    sed -n '/flat%/,$p' "$out" | grep -v '\[UNKNOWN\]' >"$TMP/got"
+    go tool pprof -top -lines -nodefraction 0 "$f" 2>/dev/null | sed -n '/flat%/,$p' | grep -v '\[UNKNOWN\]' >"$TMP/want"
+    same "line granularity keeps :LINE without a file = pprof -top -lines" "$TMP/want" "$TMP/got"
+  fi
+fi
+run top --focus nosuchfunction "$hf"
+check "--focus matching nothing warns as pprof" grep -q 'Focus expression matched no samples' "$err"
