@@ -62,7 +62,7 @@ status=0
 if [ "${#week[@]}" -ge 2 ]; then
   gates=()
   for g in ${GATES:-slope>10MB/h}; do gates+=(--fail-on "$g"); done
-  "$profdiff" report -o "$dir/$day" --title "Heap, nightly, $day" --sample-index inuse_space \
+  "$profdiff" report -o "$dir/$day" --cache "$dir/cache" --title "Heap, nightly, $day" --sample-index inuse_space \
     "${gates[@]}" "${week[@]}" || status=$?
   [ "$status" -le 1 ] || exit "$status"
 fi

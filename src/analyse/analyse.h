@@ -223,4 +223,25 @@ void pd_tagtotals_free(pd_tagtotals *t);
  * keep_labels): the groups of report --group-by. */
 int pd_tag_values(const pd_profile *p, const char *key, pd_intern *out, pd_err *err);
 
+/* ---- the snapshot cache (snapcache.c, `report --cache`) ----------------------- */
+
+/* A file's content hash (128 bits, not cryptographic). */
+void pd_cache_content_hash(const uint8_t *data, size_t len, uint64_t out[2]);
+/* DIR/CONTENT-OPTIONS.pdsnap: the entry for a content hash and the options
+ * that change the reduction (opts_key, every such option's value). */
+void pd_cache_entry_path(pd_buf *out, const char *dir, const uint64_t content[2], const char *opts_key);
+/* Appends an entry for s (keys from the shared table, locked with keys_lock
+ * when not NULL while read). PD_ERR: s is not cacheable (it has warnings,
+ * which name the file). */
+int pd_cache_encode(const pd_snapshot *s, const pd_intern *keys, void *keys_lock,
+                    const uint64_t content[2], const char *opts_key, pd_buf *out);
+/* Rebuilds a snapshot from an entry, its keys interned into keys. PD_ERR
+ * (s left empty) for anything but an intact entry of this content and these
+ * options written by this format version: the caller reads the file. */
+int pd_cache_decode(const uint8_t *data, size_t len, const uint64_t content[2], const char *opts_key,
+                    pd_intern *keys, void *keys_lock, const char *path, pd_snapshot *s);
+/* Removes the oldest entries (by modification time: a hit touches its
+ * entry) until DIR's entries total at most max_bytes. */
+int pd_cache_evict(const char *dir, uint64_t max_bytes, uint32_t *removed);
+
 #endif

@@ -11,6 +11,7 @@
 #include "../analyse/window.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <math.h>
 #include <pthread.h>
@@ -38,6 +39,8 @@ static const pd_opt S_opts[] = {
     {"since", "TIME", "leave out snapshots before TIME (RFC 3339 or an offset from the last snapshot, -2h)", 0},
     {"until", "TIME", "leave out snapshots after TIME", 0},
     {"group-by", "KEY", "also the verdicts per value of the sample label KEY (version, environment: docs/labels.md)", 0},
+    {"cache", "DIR", "keep each input's reduced form in DIR, keyed by content and options: a re-run reads only new inputs", 0},
+    {"cache-max-size", "SIZE", "with --cache: remove the oldest entries past SIZE (default 1GiB)", 0},
     PD_PROFILE_OPTS,
     {NULL, NULL, NULL, 0}};
 
@@ -54,17 +57,77 @@ typedef struct {
    * all are read, since offsets count from the last one */
   pd_snapshot *held;
   uint8_t *missing;
+  const char *cache;    /* --cache DIR, or NULL */
+  const char *opts_key; /* what changes a reduction, for cache entries */
+  uint32_t hits;
   pd_err err;
   pthread_mutex_t lock;
 } S_job;
+
+/* --cache: the entry for path when there is an intact one (a hit puts it in
+ * the series: PD_OK), else PD_ERR with content[] set for the write after
+ * the file is read; an input that cannot be read is left to the reader to
+ * describe. A hit touches its entry, so eviction removes the least used. */
+static int S_cache_get(S_job *j, uint32_t i, size_t max_input, uint64_t content[2], int *have,
+                       pd_err *err, int *rc) {
+  uint8_t *data;
+  size_t len;
+  pd_err e2;
+  *have = 0;
+  if (pd_read_file(j->paths[i], max_input, &data, &len, &e2) != PD_OK) return PD_ERR;
+  pd_cache_content_hash(data, len, content);
+  pd_file_release(data);
+  *have = 1;
+  pd_buf entry = PD_BUF_INIT;
+  pd_cache_entry_path(&entry, j->cache, content, j->opts_key);
+  int got = PD_ERR;
+  if (pd_read_file(entry.data, (size_t)1 << 30, &data, &len, &e2) == PD_OK) {
+    pd_snapshot snap;
+    if (pd_cache_decode(data, len, content, j->opts_key, &j->series->keys, &j->series->keys_lock,
+                        j->paths[i], &snap) == PD_OK) {
+      got = PD_OK;
+      if (j->held) {
+        j->held[i] = snap;
+      } else {
+        *rc = pd_series_add(j->series, i, &snap, err);
+        pd_snapshot_free(&snap);
+      }
+      utimensat(AT_FDCWD, entry.data, NULL, 0);
+    }
+    pd_file_release(data);
+  }
+  pd_buf_free(&entry);
+  return got;
+}
+
+static void S_cache_put(S_job *j, const pd_snapshot *snap, const uint64_t content[2]) {
+  pd_buf b = PD_BUF_INIT, entry = PD_BUF_INIT;
+  if (pd_cache_encode(snap, &j->series->keys, &j->series->keys_lock, content, j->opts_key, &b) == PD_OK) {
+    pd_err e2;
+    pd_cache_entry_path(&entry, j->cache, content, j->opts_key);
+    /* a cache that cannot be written only costs the next run time */
+    (void)pd_write_file_atomic(entry.data, b.data, b.len, &e2);
+  }
+  pd_buf_free(&b);
+  pd_buf_free(&entry);
+}
 
 static void S_load_one(S_job *j, uint32_t i) {
   pd_err err;
   pd_ingest_opts io;
   pd_profile p;
   pd_snapshot snap;
+  uint64_t content[2];
+  int have_content = 0;
   int rc = pd_cli_ingest_opts(j->args, &io, &err);
   io.split = j->split;
+  if (rc == PD_OK && j->cache &&
+      S_cache_get(j, i, io.max_input_size, content, &have_content, &err, &rc) == PD_OK) {
+    pthread_mutex_lock(&j->lock);
+    j->hits++;
+    pthread_mutex_unlock(&j->lock);
+    goto added;
+  }
   if (rc == PD_OK) rc = pd_ingest_file(j->paths[i], &io, &p, &err);
   if (rc == PD_OK) {
     /* two profiles in flight and the series: each profile's tables go as
@@ -72,6 +135,7 @@ static void S_load_one(S_job *j, uint32_t i) {
     pd_reduce_opts ro = {pd_arg(j->args, "sample-index"), 1, j->series->opts.tree_min_fraction,
                          &j->series->keys_lock, 0, 1};
     rc = pd_reduce(&p, j->view, &j->series->keys, &ro, &snap, &err);
+    if (rc == PD_OK && have_content) S_cache_put(j, &snap, content);
     if (rc == PD_OK && j->held) {
       j->held[i] = snap;
     } else {
@@ -80,6 +144,7 @@ static void S_load_one(S_job *j, uint32_t i) {
     }
   }
   pd_profile_free(&p);
+added:
   if (rc == PD_OK) return;
   pthread_mutex_lock(&j->lock);
   if (j->missing) j->missing[i] = 1;
@@ -316,6 +381,8 @@ static int S_parse_flags(const pd_args *a, S_flags *f, pd_err *err) {
     if (pd_gate_parse(pd_arg_at(a, "fail-on", (int)i), &f->gates[i], err) != PD_OK) return PD_ERR;
   if (S_parse_formats(pd_arg(a, "output-format"), f->ngates > 0, &f->formats, err) != PD_OK) return PD_ERR;
   if (pd_arg_uint(a, "max-rows", 20, &f->max_rows, err) != PD_OK) return PD_ERR;
+  size_t cache_max;
+  if (pd_arg_size(a, "cache-max-size", (size_t)1 << 30, &cache_max, err) != PD_OK) return PD_ERR;
   if (pd_arg(a, "notes")) {
     uint8_t *data;
     size_t len;
@@ -328,6 +395,27 @@ static int S_parse_flags(const pd_args *a, S_flags *f, pd_err *err) {
   if (pd_cli_view(a, &f->view, err) != PD_OK) return PD_ERR;
   f->have_view = 1;
   return PD_OK;
+}
+
+/* The options that change an input's reduction, with their values: the
+ * cache entry's second key. Every option is in it but those known to act
+ * after the reduction (a new option is thus in it until said otherwise,
+ * which costs misses, never a wrong hit). */
+static void S_opts_key(const pd_args *a, const pd_series_opts *so, pd_buf *key) {
+  static const char *const after[] = {"output", "base", "order", "title", "fail-on", "output-format",
+                                      "notes", "max-rows", "template-dir", "reset-drop", "keep-going",
+                                      "threads", "cache", "cache-max-size", "max-input-size", NULL};
+  pd_buf_printf(key, "profdiff %s snapshot %u; tree %.17g", PD_VERSION, 1u, so->tree_min_fraction);
+  for (int o = 0; o < a->nopts; o++) {
+    int skip = 0;
+    for (const char *const *x = after; *x && !skip; x++) skip = strcmp(*x, a->opts[o].name) == 0;
+    if (skip || a->nvals[o] == 0) continue;
+    pd_buf_printf(key, "; %s", a->opts[o].name);
+    for (int v = 0; v < a->nvals[o]; v++) {
+      const char *val = a->vals[o][v] ? a->vals[o][v] : "";
+      pd_buf_printf(key, " %zu:%s", strlen(val), val);
+    }
+  }
 }
 
 /* Reads paths[0..series->ncols) into the series on f->threads threads. */
@@ -344,6 +432,16 @@ static int S_read(pd_series *series, const pd_args *a, const S_flags *f, const c
   if (windowed) {
     job.held = pd_xcalloc(series->ncols, sizeof *job.held);
     job.missing = pd_xcalloc(series->ncols, 1);
+  pd_buf key = PD_BUF_INIT;
+  /* --group-by reads each profile's labels again: no cache for it yet */
+  job.cache = pd_arg(a, "group-by") ? NULL : pd_arg(a, "cache");
+  if (job.cache) {
+    if (mkdir(job.cache, 0777) != 0 && errno != EEXIST) {
+      pd_fail(err, "--cache %s: cannot create: %s", job.cache, strerror(errno));
+      return PD_ERR;
+    }
+    S_opts_key(a, &series->opts, &key);
+    job.opts_key = key.data;
   }
   pthread_mutex_init(&job.lock, NULL);
   unsigned long threads = f->threads > job.count ? job.count : f->threads;
@@ -355,6 +453,21 @@ static int S_read(pd_series *series, const pd_args *a, const S_flags *f, const c
   free(tids);
   pthread_mutex_destroy(&job.lock);
   int rc = PD_OK;
+  if (job.cache) {
+    size_t max;
+    pd_err e2;
+    uint32_t removed;
+    if (pd_arg_size(a, "cache-max-size", (size_t)1 << 30, &max, &e2) == PD_OK)
+      pd_cache_evict(job.cache, max, &removed);
+    if (!job.failed) {
+      char ex[PD_EXCERPT_SIZE];
+      fprintf(stderr, "profdiff: cache: %u of %u inputs from %s", job.hits, job.count,
+              pd_excerpt(job.cache, strlen(job.cache), ex));
+      if (removed) fprintf(stderr, "; %u old entries removed", removed);
+      fputc('\n', stderr);
+    }
+  }
+  pd_buf_free(&key);
   if (job.failed) {
     *err = job.err;
     rc = PD_ERR;

@@ -1,0 +1,344 @@
+/* snapcache.c: reduced snapshots kept on disk (`report --cache DIR`).
+ *
+ * A nightly report re-reads a thousand dumps of which one is new; what it
+ * needs of each is its reduced snapshot (per-function figures, the pruned
+ * tree, a few scalars), a few hundred KB instead of megabytes to inflate
+ * and parse. An entry is named by the input's content hash and a hash of
+ * every option that changes the reduction, and holds both again in full,
+ * so a collision of names or a stale entry is a miss. Its key ids are
+ * written as strings (ids belong to one run's key table) and each entry
+ * ends with a checksum of the rest: a torn, truncated or altered entry is
+ * a miss too, and the input is read as if there were no cache. Entries
+ * are written atomically (temporary file, rename), so runs can share DIR.
+ */
+#include "analyse.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define S_MAGIC "PDSNAP\0"
+#define S_VERSION 1u
+/* Different seeds make the two halves of the 128-bit content hash
+ * independent; the hash is not cryptographic (see docs/nightly.md). */
+#define S_SEED1 0x7064736e61703031ULL
+#define S_SEED2 0x9b05688c2b3e6c1fULL
+
+void pd_cache_content_hash(const uint8_t *data, size_t len, uint64_t out[2]) {
+  out[0] = pd_hash_seeded(data, len, S_SEED1);
+  out[1] = pd_hash_seeded(data, len, S_SEED2) ^ (uint64_t)crc32(0, data, (uInt)(len > 0xffffffffu ? 0 : len));
+}
+
+void pd_cache_entry_path(pd_buf *out, const char *dir, const uint64_t content[2], const char *opts_key) {
+  uint64_t oh = pd_hash_seeded(opts_key, strlen(opts_key), S_SEED1);
+  pd_buf_printf(out, "%s/%016llx%016llx-%016llx.pdsnap", dir, (unsigned long long)content[0],
+                (unsigned long long)content[1], (unsigned long long)oh);
+}
+
+/* ---- writing ------------------------------------------------------------------ */
+
+static void S_u64(pd_buf *b, uint64_t v) { pd_buf_put_varint(b, v); }
+static void S_f64(pd_buf *b, double v) { pd_buf_put(b, &v, sizeof v); }
+static void S_str(pd_buf *b, const char *s, size_t n) {
+  S_u64(b, n);
+  pd_buf_put(b, s, n);
+}
+static void S_cstr(pd_buf *b, const char *s) { S_str(b, s ? s : "", s ? strlen(s) : 0); }
+
+int pd_cache_encode(const pd_snapshot *s, const pd_intern *keys, void *keys_lock,
+                    const uint64_t content[2], const char *opts_key, pd_buf *out) {
+  if (s->nwarnings) return PD_ERR; /* warnings name the file: not kept */
+  pd_buf_put(out, S_MAGIC, 8);
+  S_u64(out, S_VERSION);
+  S_u64(out, content[0]);
+  S_u64(out, content[1]);
+  S_cstr(out, opts_key);
+  S_u64(out, (uint64_t)s->format);
+  S_u64(out, (uint64_t)s->time_ns);
+  S_u64(out, (uint64_t)s->duration_ns);
+  S_cstr(out, s->sample_type);
+  S_cstr(out, s->unit);
+  S_cstr(out, s->period_type);
+  S_cstr(out, s->period_unit);
+  S_f64(out, s->period);
+  S_u64(out, (uint64_t)(int64_t)s->sample_index);
+  S_f64(out, s->total);
+  S_f64(out, s->total_var);
+  S_u64(out, s->nsamples);
+  S_u64(out, s->nkept);
+  S_u64(out, s->ntagfocus);
+  S_u64(out, s->ntagignore);
+  S_u64(out, (uint64_t)s->noise.kind);
+  S_u64(out, (uint64_t)(int64_t)s->noise.space_index);
+  S_u64(out, (uint64_t)(int64_t)s->noise.count_index);
+  S_u64(out, (uint64_t)s->noise.value_is_count);
+  S_f64(out, s->noise.rate);
+  /* the keys this snapshot uses, by name */
+  const pd_functotals *f = &s->ft;
+  uint32_t nk = f->n;
+  if (s->has_tree)
+    for (uint32_t i = 0; i < s->tree.n; i++)
+      if (s->tree.key[i] >= nk) nk = s->tree.key[i] + 1;
+  uint8_t *used = pd_xcalloc(nk ? nk : 1, 1);
+  uint32_t nused = 0;
+  for (uint32_t k = 0; k < f->n; k++)
+    if (f->k[k].seen || f->flat[k] != 0 || f->k[k].cum != 0) used[k] = 1;
+  if (s->has_tree)
+    for (uint32_t i = 0; i < s->tree.n; i++) used[s->tree.key[i]] = 1;
+  for (uint32_t k = 0; k < nk; k++) nused += used[k];
+  S_u64(out, nk);
+  S_u64(out, nused);
+  if (keys_lock) pthread_mutex_lock(keys_lock); /* other threads grow the table */
+  for (uint32_t k = 0; k < nk; k++) {
+    if (!used[k]) continue;
+    S_u64(out, k);
+    S_str(out, pd_intern_str(keys, k), pd_intern_len(keys, k));
+  }
+  if (keys_lock) pthread_mutex_unlock(keys_lock);
+  /* per-function figures */
+  uint32_t nft = 0;
+  for (uint32_t k = 0; k < f->n; k++) nft += f->k[k].seen || f->flat[k] != 0 || f->k[k].cum != 0;
+  S_u64(out, f->n);
+  S_u64(out, nft);
+  for (uint32_t k = 0; k < f->n; k++) {
+    if (!(f->k[k].seen || f->flat[k] != 0 || f->k[k].cum != 0)) continue;
+    S_u64(out, k);
+    S_f64(out, f->flat[k]);
+    S_f64(out, f->flat_var[k]);
+    S_f64(out, f->k[k].cum);
+    S_f64(out, f->k[k].cum_abs);
+    S_u64(out, f->k[k].seen);
+  }
+  /* the tree: nodes in order, each after its parent */
+  S_u64(out, (uint64_t)s->has_tree);
+  if (s->has_tree) {
+    const pd_tree *t = &s->tree;
+    S_u64(out, t->n);
+    for (uint32_t i = 1; i < t->n; i++) {
+      S_u64(out, t->parent[i]);
+      S_u64(out, t->key[i]);
+    }
+    for (uint32_t i = 0; i < t->n; i++) {
+      S_f64(out, t->col[PD_COL_SELF][i]);
+      S_f64(out, t->col[PD_COL_CUT][i]);
+    }
+  }
+  free(used);
+  uint64_t sum = pd_hash_seeded(out->data, out->len, S_SEED2);
+  pd_buf_put(out, &sum, sizeof sum);
+  return PD_OK;
+}
+
+/* ---- reading ------------------------------------------------------------------ */
+
+typedef struct {
+  const uint8_t *p, *end;
+  int bad;
+} S_rd;
+
+static uint64_t S_get_u64(S_rd *r) {
+  uint64_t x = 0;
+  for (int shift = 0; shift < 64 && r->p < r->end; shift += 7) {
+    uint8_t c = *r->p++;
+    x |= (uint64_t)(c & 0x7f) << shift;
+    if (!(c & 0x80)) return x;
+  }
+  r->bad = 1;
+  return 0;
+}
+
+static double S_get_f64(S_rd *r) {
+  double v = 0;
+  if (r->end - r->p < 8) {
+    r->bad = 1;
+    return 0;
+  }
+  memcpy(&v, r->p, 8);
+  r->p += 8;
+  return v;
+}
+
+static const char *S_get_str(S_rd *r, size_t *n) {
+  uint64_t len = S_get_u64(r);
+  if (r->bad || len > (uint64_t)(r->end - r->p)) {
+    r->bad = 1;
+    *n = 0;
+    return "";
+  }
+  const char *s = (const char *)r->p;
+  r->p += len;
+  *n = (size_t)len;
+  return s;
+}
+
+static const char *S_get_dup(S_rd *r, pd_arena *a) {
+  size_t n;
+  const char *s = S_get_str(r, &n);
+  return pd_arena_strndup(a, s, n);
+}
+
+int pd_cache_decode(const uint8_t *data, size_t len, const uint64_t content[2], const char *opts_key,
+                    pd_intern *keys, void *keys_lock, const char *path, pd_snapshot *s) {
+  memset(s, 0, sizeof *s);
+  if (len < 16 || memcmp(data, S_MAGIC, 8) != 0) return PD_ERR;
+  uint64_t sum;
+  memcpy(&sum, data + len - 8, 8);
+  if (sum != pd_hash_seeded(data, len - 8, S_SEED2)) return PD_ERR;
+  S_rd r = {data + 8, data + len - 8, 0};
+  if (S_get_u64(&r) != S_VERSION || S_get_u64(&r) != content[0] || S_get_u64(&r) != content[1])
+    return PD_ERR;
+  size_t n;
+  const char *ok = S_get_str(&r, &n);
+  if (r.bad || n != strlen(opts_key) || memcmp(ok, opts_key, n) != 0) return PD_ERR;
+
+  pd_arena_init(&s->arena, 4096);
+  s->path = pd_arena_strndup(&s->arena, path, strlen(path));
+  s->format = (pd_format)S_get_u64(&r);
+  s->time_ns = (int64_t)S_get_u64(&r);
+  s->duration_ns = (int64_t)S_get_u64(&r);
+  s->sample_type = S_get_dup(&r, &s->arena);
+  s->unit = S_get_dup(&r, &s->arena);
+  s->period_type = S_get_dup(&r, &s->arena);
+  s->period_unit = S_get_dup(&r, &s->arena);
+  s->period = S_get_f64(&r);
+  s->sample_index = (int)(int64_t)S_get_u64(&r);
+  s->total = S_get_f64(&r);
+  s->total_var = S_get_f64(&r);
+  s->nsamples = S_get_u64(&r);
+  s->nkept = S_get_u64(&r);
+  s->ntagfocus = S_get_u64(&r);
+  s->ntagignore = S_get_u64(&r);
+  s->noise.kind = (pd_noise_kind)S_get_u64(&r);
+  s->noise.space_index = (int)(int64_t)S_get_u64(&r);
+  s->noise.count_index = (int)(int64_t)S_get_u64(&r);
+  s->noise.value_is_count = (int)S_get_u64(&r);
+  s->noise.rate = S_get_f64(&r);
+  s->warnings = pd_arena_alloc(&s->arena, sizeof(char *));
+
+  /* keys: old id -> this run's id */
+  uint64_t nk = S_get_u64(&r), nused = S_get_u64(&r);
+  /* each key takes two bytes at least: a count past that is not ours */
+  if (r.bad || nk > UINT32_MAX || nused > nk || nused > (uint64_t)(r.end - r.p) / 2) goto bad;
+  pd_idmap map;
+  pd_idmap_init(&map, (size_t)nused);
+  uint32_t maxid = 0;
+  if (keys_lock) pthread_mutex_lock(keys_lock);
+  for (uint64_t i = 0; i < nused && !r.bad; i++) {
+    uint64_t k = S_get_u64(&r);
+    const char *str = S_get_str(&r, &n);
+    if (r.bad || k >= nk) {
+      r.bad = 1;
+      break;
+    }
+    uint32_t id = pd_intern_put(keys, str, n);
+    if (pd_idmap_put(&map, k, id) != PD_OK) {
+      r.bad = 1;
+      break;
+    }
+    if (id + 1 > maxid) maxid = id + 1;
+  }
+  if (keys_lock) pthread_mutex_unlock(keys_lock);
+  if (r.bad) goto bad_map;
+  /* per-function figures */
+  uint64_t ftn = S_get_u64(&r), nft = S_get_u64(&r);
+  if (r.bad || ftn > nk || nft > ftn) goto bad_map;
+  pd_functotals_init(&s->ft, maxid);
+  for (uint64_t i = 0; i < nft; i++) {
+    uint64_t k = S_get_u64(&r);
+    double flat = S_get_f64(&r), var = S_get_f64(&r), cum = S_get_f64(&r), cabs = S_get_f64(&r);
+    uint64_t seen = S_get_u64(&r);
+    uint32_t id = pd_idmap_get(&map, k);
+    if (r.bad || id == PD_NONE) goto bad_map;
+    s->ft.flat[id] = flat;
+    s->ft.flat_var[id] = var;
+    s->ft.k[id].cum = cum;
+    s->ft.k[id].cum_abs = cabs;
+    s->ft.k[id].seen = (uint32_t)seen;
+  }
+  /* the tree */
+  s->has_tree = (int)S_get_u64(&r);
+  if (s->has_tree) {
+    uint64_t tn = S_get_u64(&r);
+    if (r.bad || tn == 0 || tn > (uint64_t)(r.end - r.p) / 16) goto bad_map;
+    pd_tree_init(&s->tree, PD_SNAPSHOT_COLS, tn);
+    for (uint64_t i = 1; i < tn; i++) {
+      uint64_t parent = S_get_u64(&r), k = S_get_u64(&r);
+      uint32_t id = pd_idmap_get(&map, k);
+      if (r.bad || parent >= i || id == PD_NONE) goto bad_map;
+      uint32_t node = pd_tree_child(&s->tree, (uint32_t)parent, id);
+      if (node != i) goto bad_map; /* a duplicate child: not what we wrote */
+    }
+    for (uint64_t i = 0; i < tn; i++) {
+      s->tree.col[PD_COL_SELF][i] = S_get_f64(&r);
+      s->tree.col[PD_COL_CUT][i] = S_get_f64(&r);
+    }
+  }
+  if (r.bad || r.p != r.end) goto bad_map;
+  pd_idmap_free(&map);
+  return PD_OK;
+bad_map:
+  pd_idmap_free(&map);
+bad:
+  pd_snapshot_free(s);
+  return PD_ERR;
+}
+
+/* ---- the directory ---------------------------------------------------------------- */
+
+typedef struct {
+  char *path;
+  int64_t mtime_ns;
+  uint64_t size;
+} S_entry;
+
+static int S_by_age(const void *a, const void *b) {
+  const S_entry *x = a, *y = b;
+  if (x->mtime_ns != y->mtime_ns) return x->mtime_ns < y->mtime_ns ? -1 : 1;
+  return strcmp(x->path, y->path);
+}
+
+int pd_cache_evict(const char *dir, uint64_t max_bytes, uint32_t *removed) {
+  *removed = 0;
+  DIR *d = opendir(dir);
+  if (!d) return PD_ERR;
+  pd_vec v;
+  pd_vec_init(&v, sizeof(S_entry));
+  uint64_t total = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    size_t n = strlen(e->d_name);
+    int ours = n > 7 && strcmp(e->d_name + n - 7, ".pdsnap") == 0;
+    if (!ours) continue;
+    pd_buf p = PD_BUF_INIT;
+    pd_buf_printf(&p, "%s/%s", dir, e->d_name);
+    struct stat st;
+    if (lstat(p.data, &st) != 0 || !S_ISREG(st.st_mode)) {
+      pd_buf_free(&p);
+      continue;
+    }
+    S_entry *en = pd_vec_push(&v);
+    en->path = p.data;
+    en->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    en->size = (uint64_t)st.st_size;
+    total += en->size;
+  }
+  closedir(d);
+  if (total > max_bytes) {
+    qsort(v.items, v.n, sizeof(S_entry), S_by_age);
+    for (size_t i = 0; i < v.n && total > max_bytes; i++) {
+      S_entry *en = &PD_VEC_AT(&v, S_entry, i);
+      if (unlink(en->path) == 0 || errno == ENOENT) {
+        total -= en->size;
+        (*removed)++;
+      }
+    }
+  }
+  for (size_t i = 0; i < v.n; i++) free(PD_VEC_AT(&v, S_entry, i).path);
+  pd_vec_free(&v);
+  return PD_OK;
+}
