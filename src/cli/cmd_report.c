@@ -432,6 +432,7 @@ static int S_read(pd_series *series, const pd_args *a, const S_flags *f, const c
   if (windowed) {
     job.held = pd_xcalloc(series->ncols, sizeof *job.held);
     job.missing = pd_xcalloc(series->ncols, 1);
+  }
   pd_buf key = PD_BUF_INIT;
   /* --group-by reads each profile's labels again: no cache for it yet */
   job.cache = pd_arg(a, "group-by") ? NULL : pd_arg(a, "cache");
@@ -456,7 +457,7 @@ static int S_read(pd_series *series, const pd_args *a, const S_flags *f, const c
   if (job.cache) {
     size_t max;
     pd_err e2;
-    uint32_t removed;
+    uint32_t removed = 0;
     if (pd_arg_size(a, "cache-max-size", (size_t)1 << 30, &max, &e2) == PD_OK)
       pd_cache_evict(job.cache, max, &removed);
     if (!job.failed) {
