@@ -30,8 +30,8 @@ run report -o "$C/r4" --cache "$C/dir" "${leak[@]}"
 check "cache: corrupt and truncated entries are read again, not trusted" grep -q "cache: 0 of $n inputs" "$err"
 check "cache: ... and the report is the same" diff -r "$C/cold" "$C/r4"
 # a stale entry: another input's entry under this input's name
-set -- "$C"/dir/*.pdsnap
-cp "$1" "$2"
+entries=("$C"/dir/*.pdsnap) # (no `set --`: e2e.sh's own arguments)
+cp "${entries[0]}" "${entries[1]}"
 run report -o "$C/r5" --cache "$C/dir" "${leak[@]}"
 check "cache: an entry of other content under the name is a miss" grep -q "cache: $((n - 1)) of $n inputs" "$err"
 check "cache: ... and the report is the same" diff -r "$C/cold" "$C/r5"

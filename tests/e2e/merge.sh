@@ -22,8 +22,8 @@ else
     case $name in slow:*) [ -n "${PD_SLOW:-}" ] || { skip "merge = pprof: ${name#slow:}" "slow; PD_SLOW=1 checks it"; continue; } ;; esac
     name=${name#slow:}
     case $files in *'$DATA'*) have_data || { skip "merge = pprof: $name" "no ../shared/data"; continue; } ;; esac
-    eval "set -- $files"
-    run merge -o "$M/ours.pb.gz" "$@"
+    eval "inputs=($files)" # (no `set --`: e2e.sh's own arguments)
+    run merge -o "$M/ours.pb.gz" "${inputs[@]}"
     if [ "$rc" != 0 ]; then bad "merge = pprof -proto: $name" "exit $rc: $(head -c 300 "$err")"; continue; fi
     got=$(go tool pprof -raw "$M/ours.pb.gz" 2>/dev/null | sha256sum | cut -d' ' -f1)
     want=$(cat "tests/expected/merge/$name.raw.sha256")
