@@ -181,6 +181,8 @@ int pd_sniff_file(const char *path, pd_format *f, pd_err *err) {
   struct stat st;
   if (stat(path, &st) != 0) return pd_fail(err, "%s: cannot open: %s", path, strerror(errno));
   if (S_ISDIR(st.st_mode)) return pd_fail(err, "%s: is a directory, not a profile", path);
+  if (!S_ISREG(st.st_mode))
+    return pd_fail(err, "%s: not a regular file (a pipe, device or socket), not a profile", path);
   FILE *fp = fopen(path, "rb");
   if (!fp) return pd_fail(err, "%s: cannot open: %s", path, strerror(errno));
   uint8_t *buf = pd_xmalloc(HEAD + 1);

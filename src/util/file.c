@@ -123,7 +123,9 @@ int pd_read_file(const char *path, size_t max_bytes, uint8_t **data,
                  size_t *len, pd_err *err) {
   *data = NULL;
   *len = 0;
-  int fd = open(path, O_RDONLY);
+  /* O_NONBLOCK: opening a FIFO nobody writes to must not hang (it is
+   * refused below, as is every file that is not a regular one) */
+  int fd = open(path, O_RDONLY | O_NONBLOCK);
   if (fd < 0) return pd_fail(err, "%s: cannot open: %s", path, strerror(errno));
   struct stat st;
   if (fstat(fd, &st) != 0) {
@@ -134,6 +136,10 @@ int pd_read_file(const char *path, size_t max_bytes, uint8_t **data,
   if (S_ISDIR(st.st_mode)) {
     close(fd);
     return pd_fail(err, "%s: is a directory, not a profile", path);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return pd_fail(err, "%s: not a regular file (a pipe, device or socket), not a profile", path);
   }
   if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max_bytes) {
     close(fd);

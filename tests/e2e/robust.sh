@@ -98,4 +98,13 @@ expect_rc "--hide '^main\$|\\s'" 0 fold --hide '^main$|\s' "$R/re.folded"
 [ "$(cat "$out" | tr '\n' ' ')" = "pkg.F1 1 pkg.g_2 2 " ] && ok "--hide ^main\$|\\s" || bad "--hide ^main\$|\\s" "$(cat "$out")"
 expect_rc "--show '\\w_\\d'" 0 fold --show '\w_\d' "$R/re.folded"
 [ "$(cat "$out")" = "pkg.g_2 2" ] && ok "--show \\w_\\d" || bad "--show \\w_\\d" "$(cat "$out")"
+# ---- only regular files are read ---------------------------------------------------------
+mkfifo "$R/fifo"
+for cmd in top memstat; do
+  bounded 200 5 "$cmd on a FIFO nobody writes to: refused at once" 2 $cmd "$R/fifo"
+  one_line "$cmd on a FIFO: one line" "fifo: not a regular file"
+done
+bounded 200 5 "report on a FIFO: refused at once" 2 report -o "$R/fifo-out" "$R/fifo" "$R/small.folded"
+bounded 200 5 "/dev/zero is refused at once" 2 top /dev/zero
+one_line "/dev/zero: one line" "/dev/zero: not a regular file"
 rm -rf "$R"
