@@ -7,7 +7,8 @@
 #include <string.h>
 
 static int S_bad(pd_err *err, const char *expr, const char *why) {
-  return pd_fail(err, "--fail-on \"%s\": %s\n%s", expr, why, PD_GATE_GRAMMAR);
+  /* one line: the CLI prints PD_GATE_GRAMMAR after it */
+  return pd_fail(err, "--fail-on \"%s\": %s", expr, why);
 }
 
 int pd_gate_parse(const char *expr, pd_gate *g, pd_err *err) {

@@ -229,8 +229,20 @@ int pd_arg_size(const pd_args *a, const char *name, size_t dflt, size_t *out,
 
 /* ---- shared helpers --------------------------------------------------------------- */
 
-void pd_cli_error(const char *msg) { fprintf(stderr, "profdiff: %s\n", msg); }
-void pd_cli_warn(const char *msg) { fprintf(stderr, "profdiff: warning: %s\n", msg); }
+/* Every line profdiff prints to stderr goes through here: messages carry
+ * input strings (file names, sample types, a profile's patterns) and the
+ * terminal gets them only as pd_esc_text makes them. */
+void pd_cli_line(FILE *f, const char *prefix, const char *text) {
+  pd_buf b = PD_BUF_INIT;
+  pd_buf_puts(&b, prefix);
+  pd_esc_text(&b, text, strlen(text));
+  pd_buf_putc(&b, '\n');
+  fwrite(b.data, 1, b.len, f);
+  pd_buf_free(&b);
+}
+
+void pd_cli_error(const char *msg) { pd_cli_line(stderr, "profdiff: ", msg); }
+void pd_cli_warn(const char *msg) { pd_cli_line(stderr, "profdiff: warning: ", msg); }
 
 int pd_cli_view(const pd_args *a, pd_view *v, pd_err *err) {
   pd_view_opts o = {PD_GRAN_FUNCTION, PD_DEMANGLE_DEFAULT, pd_arg(a, "focus"),

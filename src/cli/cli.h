@@ -96,7 +96,10 @@ void pd_cli_tag_notes(const pd_args *a, const pd_view *v, const pd_snapshot *s);
  * printed once and PD_EXIT_ERROR. */
 int pd_cli_exit(int rc, const pd_err *err);
 
-/* Prints "profdiff: message" to stderr. */
+/* Prints prefix and text as one terminal-safe line (pd_esc_text: no
+ * control characters, no line breaks) to f. */
+void pd_cli_line(FILE *f, const char *prefix, const char *text);
+/* Prints "profdiff: message" to stderr, terminal-safe. */
 void pd_cli_error(const char *msg);
 /* `profdiff --version`: the version and the run-time library versions. */
 void pd_cli_version(FILE *f);

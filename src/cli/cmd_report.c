@@ -251,30 +251,33 @@ static int S_memory(pd_series *s, const pd_args *a, const char **files, uint32_t
   return rc;
 }
 
-/* The one line on stderr a CI log shows. */
+/* The one line on stderr a CI log shows: sample type, names and paths are
+ * untrusted, so the line is built whole and printed by pd_cli_line. */
 static void S_summary(const pd_series *s, const pd_gate *gates, size_t ngates, int failed, const char *dir) {
   const char *unit = s->snap[s->order[0]].unit;
   char a1[64], a2[64];
-  fprintf(stderr, "profdiff: %u snapshots, %s %s -> %s", s->npos, s->snap[s->order[0]].sample_type,
-          pd_unit_label(s->total_stats.first, unit, "auto", a1, sizeof a1),
-          pd_unit_label(s->total_stats.last, unit, "auto", a2, sizeof a2));
+  pd_buf b = PD_BUF_INIT;
+  pd_buf_printf(&b, "%u snapshots, %s %s -> %s", s->npos, s->snap[s->order[0]].sample_type,
+                pd_unit_label(s->total_stats.first, unit, "auto", a1, sizeof a1),
+                pd_unit_label(s->total_stats.last, unit, "auto", a2, sizeof a2));
   if (s->nsuspects) {
-    /* a name is untrusted: no control bytes to the terminal, and short */
+    /* and short */
     uint32_t key = s->fs[s->suspects[0]].key;
     const char *name = pd_intern_str(&s->keys, key);
     size_t len = pd_intern_len(&s->keys, key), cut = pd_utf8_prefix(name, len, 100);
-    pd_buf b = PD_BUF_INIT;
-    pd_esc_text(&b, name, cut);
-    fprintf(stderr, "; top suspect %s%s", b.data ? b.data : "", cut < len ? ".." : "");
-    pd_buf_free(&b);
+    pd_buf_puts(&b, "; top suspect ");
+    pd_esc_text(&b, name, cut); /* a name may hold NUL: escaped here, by length */
+    if (cut < len) pd_buf_puts(&b, "..");
   }
   if (ngates) {
-    fprintf(stderr, "; gates: %d of %zu failed", failed, ngates);
+    pd_buf_printf(&b, "; gates: %d of %zu failed", failed, ngates);
     for (size_t i = 0, k = 0; i < ngates; i++)
-      if (gates[i].failed) fprintf(stderr, "%s%s", k++ ? ", " : " (", gates[i].expr);
-    if (failed) fputc(')', stderr);
+      if (gates[i].failed) pd_buf_printf(&b, "%s%s", k++ ? ", " : " (", gates[i].expr);
+    if (failed) pd_buf_putc(&b, ')');
   }
-  fprintf(stderr, "; report in %s\n", dir);
+  pd_buf_printf(&b, "; report in %s", dir);
+  pd_cli_line(stderr, "profdiff: ", b.data);
+  pd_buf_free(&b);
 }
 
 static int S_fail(const char *msg) {
@@ -348,6 +351,7 @@ typedef struct {
   char *notes;
   pd_view view;
   int have_view;
+  int bad_gate; /* the error is a --fail-on's: the grammar follows it */
   pd_window_opts wo; /* --base-window, --head-window, --since, --until */
 } S_flags;
 
@@ -378,7 +382,10 @@ static int S_parse_flags(const pd_args *a, S_flags *f, pd_err *err) {
   f->ngates = (size_t)pd_arg_count(a, "fail-on");
   f->gates = pd_xcalloc(f->ngates ? f->ngates : 1, sizeof *f->gates);
   for (size_t i = 0; i < f->ngates; i++)
-    if (pd_gate_parse(pd_arg_at(a, "fail-on", (int)i), &f->gates[i], err) != PD_OK) return PD_ERR;
+    if (pd_gate_parse(pd_arg_at(a, "fail-on", (int)i), &f->gates[i], err) != PD_OK) {
+      f->bad_gate = 1;
+      return PD_ERR;
+    }
   if (S_parse_formats(pd_arg(a, "output-format"), f->ngates > 0, &f->formats, err) != PD_OK) return PD_ERR;
   if (pd_arg_uint(a, "max-rows", 20, &f->max_rows, err) != PD_OK) return PD_ERR;
   size_t cache_max;
@@ -577,8 +584,12 @@ static int S_report(const pd_args *a) {
   mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   S_flags f;
   if (S_parse_flags(a, &f, &err) != PD_OK) {
+    int bad_gate = f.bad_gate;
     S_flags_free(&f);
-    return S_fail(err.msg);
+    S_fail(err.msg);
+    /* after the one terminal-safe line, the grammar (ours, multi-line) */
+    if (bad_gate) fprintf(stderr, "%s\n", PD_GATE_GRAMMAR);
+    return PD_EXIT_ERROR;
   }
 
   /* container memory files (memory.stat, memory.current) are not profiles:

@@ -1,5 +1,6 @@
 /* main.c: `profdiff COMMAND [options] ARGS`: dispatch, --help, --version. */
 #include "cli.h"
+#include "../escape/escape.h"
 
 #include <signal.h>
 #include <string.h>
@@ -48,10 +49,12 @@ static void S_sigbus(int sig, siginfo_t *si, void *uc) {
   (void)uc;
   const char *path = pd_file_mapped_at(si->si_addr);
   static const char head[] = "profdiff: ", tail[] = ": file shrank while it was being read\n";
+  static char safe[4096];
   if (!path) path = "an input";
   pd_publish_abort();
+  size_t n = pd_esc_text_to(safe, sizeof safe, path, strlen(path));
   ssize_t w = write(2, head, sizeof head - 1);
-  w = write(2, path, strlen(path));
+  w = write(2, safe, n);
   w = write(2, tail, sizeof tail - 1);
   (void)w;
   _exit(PD_EXIT_ERROR);
@@ -121,8 +124,13 @@ int main(int argc, char **argv) {
   const char *names[S_NCOMMANDS];
   for (size_t i = 0; i < S_NCOMMANDS; i++) names[i] = S_commands[i]->name;
   const char *best = pd_closest(names, S_NCOMMANDS, cmd, strlen(cmd));
-  if (best) fprintf(stderr, "profdiff: unknown command \"%s\"; did you mean %s?\n\n", cmd, best);
-  else fprintf(stderr, "profdiff: unknown command \"%s\"\n\n", cmd);
+  pd_buf b = PD_BUF_INIT;
+  pd_buf_printf(&b, "unknown command \"%s\"", cmd);
+  if (best) pd_buf_printf(&b, "; did you mean %s?", best);
+  pd_cli_error(b.data);
+  pd_buf_free(&b);
+  fputc('
+', stderr);
   S_main_usage(stderr);
   return PD_EXIT_ERROR;
 }

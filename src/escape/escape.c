@@ -125,16 +125,44 @@ void pd_esc_folded_frame(pd_buf *out, const char *s, size_t n) {
   }
 }
 
+/* What a terminal must not receive: C0 and C1 controls and DEL (a new line,
+ * a carriage return over a log line, the start of an escape sequence; C1's
+ * U+009B is a CSI by itself on some terminals), the line and paragraph
+ * separators, and the bidirectional overrides and isolates, which reorder
+ * what is shown after them (a forged log line). */
+static int S_term_bad(int32_t cp) {
+  return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 ||
+         (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 void pd_esc_text(pd_buf *out, const char *s, size_t n) {
   const unsigned char *p = (const unsigned char *)s;
   pd_buf_reserve(out, n);
   for (size_t i = 0; i < n;) {
     int32_t cp;
     size_t len = pd_utf8_next(p + i, n - i, &cp);
-    if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) pd_buf_put(out, S_replacement, 3);
+    if (S_term_bad(cp)) pd_buf_put(out, S_replacement, 3);
     else pd_buf_put(out, p + i, len);
     i += len;
   }
+}
+
+size_t pd_esc_text_to(char *out, size_t cap, const char *s, size_t n) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t o = 0;
+  if (cap == 0) return 0;
+  for (size_t i = 0; i < n;) {
+    int32_t cp;
+    size_t len = pd_utf8_next(p + i, n - i, &cp);
+    const void *src = S_term_bad(cp) ? (const void *)S_replacement : (const void *)(p + i);
+    size_t k = S_term_bad(cp) ? 3 : len;
+    if (o + k >= cap) break;
+    memcpy(out + o, src, k);
+    o += k;
+    i += len;
+  }
+  out[o] = 0;
+  return o;
 }
 
 size_t pd_utf8_width(const char *s, size_t n) {

@@ -43,9 +43,17 @@ void pd_xml_clean(pd_buf *out, const char *s, size_t n);
  * docs/fold.md. */
 void pd_esc_folded_frame(pd_buf *out, const char *s, size_t n);
 
-/* One line of terminal text (`top`): valid UTF-8, and control characters
- * (which could start a new row or an escape sequence) become U+FFFD. */
+/* Terminal text, the one rule for everything profdiff prints (`top`'s
+ * table, errors, warnings, the summary line): valid UTF-8, and what could
+ * start a new row, move the cursor, begin an escape sequence or reorder the
+ * line (C0 and C1 controls, DEL, U+2028/9, bidirectional overrides and
+ * isolates) becomes U+FFFD, so no input can rewrite the screen or forge a
+ * log line. */
 void pd_esc_text(pd_buf *out, const char *s, size_t n);
+/* The same into out[0..cap), NUL-terminated, cut at a whole character when
+ * it does not fit; allocates nothing (for a signal handler). Returns the
+ * length written. */
+size_t pd_esc_text_to(char *out, size_t cap, const char *s, size_t n);
 
 /* A name as a Markdown code span: a backtick fence longer than any run of
  * backticks in the name (so the name cannot end the span), padded with a

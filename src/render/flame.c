@@ -22,6 +22,12 @@
 enum { S_FONT_SIZE = 12, S_XPAD = 10 };
 static const double S_FONT_WIDTH = 0.59;
 
+void pd_flame_script_text(pd_buf *out, const char *script) {
+  pd_buf_putc(out, '\n');
+  pd_buf_puts(out, script);
+  pd_buf_putc(out, '\n');
+}
+
 void pd_flame_opts_default(pd_flame_opts *o) {
   memset(o, 0, sizeof *o);
   o->width = 1200;
@@ -318,9 +324,9 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
   }
   pd_buf_puts(out, "</g>\n");
   if (o->script) {
-    pd_buf_puts(out, "<script type=\"text/ecmascript\"><![CDATA[\n");
-    pd_buf_puts(out, o->script);
-    pd_buf_puts(out, "\n]]></script>\n");
+    pd_buf_puts(out, "<script type=\"text/ecmascript\"><![CDATA[");
+    pd_flame_script_text(out, o->script);
+    pd_buf_puts(out, "]]></script>\n");
   }
   pd_buf_puts(out, "</svg>\n");
 

@@ -80,6 +80,10 @@ typedef struct pd_flame_opts {
 } pd_flame_opts;
 
 void pd_flame_opts_default(pd_flame_opts *o);
+/* The text of a flame graph's <script> element for script (inside its
+ * CDATA section): what a page that embeds the graph hashes for its
+ * Content-Security-Policy (report.html). */
+void pd_flame_script_text(pd_buf *out, const char *script);
 
 /* What was drawn, for the command's summary and the tests. */
 typedef struct pd_flame_stats {

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "../escape/escape.h"
+#include "../render/render.h"
 #include "templates.h"
 
 static cmark_node *S_parse(const char *md, size_t len, cmark_parser **parser) {
@@ -71,6 +72,80 @@ static void S_inline_sparklines(cmark_node *doc, const char *dir, pd_report_spar
   pd_buf_free(&svg);
   pd_buf_free(&img);
   free(found);
+}
+
+/* Our Markdown holds no raw HTML (every input string is escaped by
+ * escape/escape.h), yet it is rendered with raw HTML allowed for the
+ * sparklines: so that a missed escape still cannot add markup, any raw
+ * HTML the parser found becomes text before our own nodes go in. */
+static void S_no_raw_html(cmark_node *doc) {
+  cmark_iter *it = cmark_iter_new(doc);
+  cmark_node **found = NULL;
+  size_t nfound = 0, cap = 0;
+  for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
+    cmark_node *n = cmark_iter_get_node(it);
+    cmark_node_type t = cmark_node_get_type(n);
+    if (ev != CMARK_EVENT_ENTER || (t != CMARK_NODE_HTML_INLINE && t != CMARK_NODE_HTML_BLOCK)) continue;
+    if (nfound == cap) {
+      cap = cap ? cap * 2 : 16;
+      found = pd_xrealloc(found, cap * sizeof *found);
+    }
+    found[nfound++] = n;
+  }
+  cmark_iter_free(it);
+  for (size_t i = 0; i < nfound; i++) {
+    int block = cmark_node_get_type(found[i]) == CMARK_NODE_HTML_BLOCK;
+    cmark_node *text = cmark_node_new(block ? CMARK_NODE_CODE_BLOCK : CMARK_NODE_TEXT);
+    cmark_node_set_literal(text, cmark_node_get_literal(found[i]));
+    cmark_node_replace(found[i], text);
+    cmark_node_free(found[i]);
+  }
+  free(found);
+}
+
+/* report.html's Content-Security-Policy allows the scripts whose SHA-256
+ * the page lists and no others ('unsafe-inline' would let any injected
+ * <script> run): the page's own inline scripts as the template holds them
+ * with {{script}} filled in, and the graphs' flamegraph.js, since an SVG
+ * document in an <object data:> runs under the page's policy. */
+static void S_hash(pd_buf *csp, const char *text, size_t len) {
+  uint8_t digest[32];
+  pd_sha256(text, len, digest);
+  if (csp->len) pd_buf_putc(csp, ' ');
+  pd_buf_puts(csp, "'sha256-");
+  pd_buf_base64(csp, digest, sizeof digest);
+  pd_buf_putc(csp, '\'');
+}
+
+static void S_script_hashes(pd_buf *csp, const pd_buf *tpl, const pd_buf *script, const char *graph_script) {
+  const char *p = tpl->data, *end = tpl->data + tpl->len;
+  pd_buf body = PD_BUF_INIT;
+  while (p < end) {
+    const char *open = strstr(p, "<script");
+    const char *gt = open ? strchr(open, '>') : NULL;
+    const char *close = gt ? strstr(gt, "</script") : NULL;
+    if (!close) break;
+    pd_buf_truncate(&body, 0);
+    for (const char *q = gt + 1; q < close;) {
+      const char *ph = strstr(q, "{{script}}");
+      if (!ph || ph >= close) {
+        pd_buf_put(&body, q, (size_t)(close - q));
+        break;
+      }
+      pd_buf_put(&body, q, (size_t)(ph - q));
+      pd_buf_put(&body, script->data ? script->data : "", script->len);
+      q = ph + 10;
+    }
+    S_hash(csp, body.data ? body.data : "", body.len);
+    p = close + 8;
+  }
+  if (graph_script) {
+    pd_buf_truncate(&body, 0);
+    pd_flame_script_text(&body, graph_script);
+    S_hash(csp, body.data, body.len);
+  }
+  if (!csp->len) pd_buf_puts(csp, "'none'");
+  pd_buf_free(&body);
 }
 
 /* Fills {{name}} placeholders of the template. */
@@ -149,7 +224,8 @@ int pd_report_html(pd_buf *out, const pd_series *s, const pd_report_config *o,
     return PD_ERR;
   }
   pd_buf title = PD_BUF_INIT, notes = PD_BUF_INIT, content = PD_BUF_INIT,
-         version = PD_BUF_INIT;
+         version = PD_BUF_INIT, csp = PD_BUF_INIT;
+  S_script_hashes(&csp, &tpl, &script, h ? h->graph_script : NULL);
   const char *t = o->title ? o->title : "profdiff report";
   pd_esc_xml(&title, t, strlen(t));
   pd_esc_xml(&version, o->version ? o->version : "", o->version ? strlen(o->version) : 0);
@@ -168,15 +244,16 @@ int pd_report_html(pd_buf *out, const pd_series *s, const pd_report_config *o,
   pd_buf md = PD_BUF_INIT;
   pd_report_markdown(&md, s, &body, h);
   cmark_node *doc = S_parse(md.data, md.len, &parser);
+  S_no_raw_html(doc);
   if (h && h->sparkline_dir && h->sparkline) S_inline_sparklines(doc, h->sparkline_dir, h->sparkline, h->ctx);
   S_render(&content, doc, parser, CMARK_OPT_UNSAFE);
   cmark_node_free(doc);
   cmark_parser_free(parser);
   pd_buf_free(&md);
-  const char *names[] = {"title", "style", "script", "notes", "content", "graphs", "version"};
-  const pd_buf *values[] = {&title, &style, &script, &notes, &content, NULL, &version};
+  const char *names[] = {"title", "style", "script", "notes", "content", "graphs", "version", "script_hashes"};
+  const pd_buf *values[] = {&title, &style, &script, &notes, &content, NULL, &version, &csp};
   int rc = S_fill(out, &tpl, names, values, sizeof names / sizeof names[0], h, err);
-  pd_buf *all[] = {&tpl, &style, &script, &title, &notes, &content, &version};
+  pd_buf *all[] = {&tpl, &style, &script, &title, &notes, &content, &version, &csp};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pd_buf_free(all[i]);
   return rc;
 }

@@ -352,12 +352,14 @@ static void S_document(S_md *m, pd_buf *b, const uint32_t *index_of) {
       pd_buf_printf(b, "](%s)\n", p->links[i].href); /* hrefs are our own file names */
     }
   }
-  pd_buf_puts(b, "\n### Method\n\n");
+  pd_buf_puts(b, "\n### Method\n\nValues are ");
+  const char *type = s->snap[s->order[0]].sample_type;
+  pd_esc_md_text(b, type, strlen(type));
   pd_buf_printf(b,
-                "Values are %s per function (flat: where it was allocated; cum: including callees), "
+                " per function (flat: where it was allocated; cum: including callees), "
                 "aligned by symbol across snapshots. A change counts only beyond %g standard deviations "
                 "of the profiler's sampling noise and above 0.01%% of the total. ",
-                s->snap[s->order[0]].sample_type, s->opts.noise_z);
+                s->opts.noise_z);
   if (s->npos > 2)
     pd_buf_printf(b,
                   "A trend is a Mann-Kendall test at %g%% corrected for autocorrelation (Hamed-Rao), "
@@ -367,7 +369,7 @@ static void S_document(S_md *m, pd_buf *b, const uint32_t *index_of) {
                   s->nsegs > 1 ? ", judged on the last segment after a reset" : "");
   else
     pd_buf_puts(b, "Two snapshots are a change, not a trend: no slope or trend test. ");
-  if (strstr(s->snap[s->order[0]].sample_type, "space") || strstr(s->snap[s->order[0]].sample_type, "objects"))
+  if (strstr(type, "space") || strstr(type, "objects"))
     pd_buf_puts(b, "A Go heap profile shows the heap as of the last garbage collection, not the process's RSS. ");
   pd_buf_puts(b, "Details: profdiff's docs/analysis.md; every figure is in report.json.\n");
   uint32_t nw = 0;

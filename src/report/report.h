@@ -156,6 +156,7 @@ typedef struct pd_report_parts {
   pd_report_graph_fn graph;
   pd_report_sparkline_fn sparkline; /* makes the SVG of sparkline fNNNNN */
   void *ctx;
+  const char *graph_script;    /* the graphs' flamegraph.js, for report.html's CSP; NULL: none */
 } pd_report_parts;
 
 /* report.md: GitHub-flavoured Markdown under 65,536 characters. */

@@ -56,9 +56,25 @@ void pd_report_top_text(pd_buf *out, const pd_snapshot *s, const pd_intern *keys
                           ? unit
                           : pd_unit_for_table(min, s->total, s->unit);
   char a[64], b[64], c[64], d[64], e[64];
+  /* This is terminal text: the file's name, the sample type and a unit
+   * pprof does not know (written after each figure) come from the input
+   * and go through pd_esc_text like the names. The unit is cut to 40
+   * bytes, at a character's start: a label has 64. */
+  pd_buf safe_unit = PD_BUF_INIT;
+  pd_esc_text(&safe_unit, ounit, strlen(ounit));
+  if (safe_unit.len > 40) {
+    size_t cut = 40;
+    while (cut && (safe_unit.data[cut] & 0xc0) == 0x80) cut--;
+    pd_buf_truncate(&safe_unit, cut);
+  }
+  ounit = safe_unit.data ? safe_unit.data : "";
 
-  pd_buf_printf(out, "File: %s\n", pd_basename(s->path));
-  pd_buf_printf(out, "Type: %s\n", s->sample_type);
+  const char *base = pd_basename(s->path);
+  pd_buf_puts(out, "File: ");
+  pd_esc_text(out, base, strlen(base));
+  pd_buf_puts(out, "\nType: ");
+  pd_esc_text(out, s->sample_type, strlen(s->sample_type));
+  pd_buf_putc(out, '\n');
   if (s->time_ns) pd_buf_printf(out, "Time: %s\n", pd_format_time(s->time_ns, a, sizeof a));
   if (s->duration_ns) {
     /* pprof adds the share of wall time the samples cover when they are time */
@@ -106,6 +122,7 @@ void pd_report_top_text(pd_buf *out, const pd_snapshot *s, const pd_intern *keys
     pd_esc_text(out, pd_intern_str(keys, r->key), pd_intern_len(keys, r->key));
     pd_buf_putc(out, '\n');
   }
+  pd_buf_free(&safe_unit);
 }
 
 void pd_report_top_json(pd_buf *out, const pd_snapshot *s, const pd_intern *keys,

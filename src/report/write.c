@@ -153,6 +153,7 @@ static int S_write_all(const pd_series *s, const pd_report_config *c, const char
   parts.graph = S_graph;
   parts.sparkline = S_sparkline;
   parts.ctx = &draw;
+  parts.graph_script = graphs.n ? script.data : NULL;
   if (rc == PD_OK && f & PD_REPORT_MD) {
     pd_report_markdown(&buf, s, c, &parts);
     rc = S_stage(out, dir, "report.md", &buf, err);

@@ -89,6 +89,8 @@ void pd_buf_free(pd_buf *b);
 /* Appends the base64 encoding of data (RFC 4648, with padding): how the HTML
  * report carries its SVGs inline as data: URIs. */
 void pd_buf_base64(pd_buf *b, const void *data, size_t n);
+/* The SHA-256 digest of data (report.html's script hashes). */
+void pd_sha256(const void *data, size_t n, uint8_t out[32]);
 /* Base-128 varints (protobuf's), for compact records we write ourselves:
  * pd_varint_next reads one back without bounds checks (trusted bytes). */
 void pd_buf_put_varint(pd_buf *b, uint64_t v);

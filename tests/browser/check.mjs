@@ -57,6 +57,21 @@ if (haveHostile) {
     `${H}/hostile-before.pb.gz`, `${H}/hostile-after.pb.gz`], [0, 1]);
 }
 
+// reports whose string fields hold a hostile payload: the fields that reach
+// report.html, and all of them at once (tests/e2e/hostile_fields.sh checks
+// every field, one at a time, without a browser: a page costs seconds)
+const HF_FIELDS = ['sample_type', 'function_name', 'all'];
+const HF = `${T}/hostile-fields`;
+if (haveHostile) {
+  fs.rmSync(HF, { recursive: true, force: true });
+  mkdirp(HF);
+  profdiff(pdtest, ['--write-hostile-fields', HF]);
+  for (const f of HF_FIELDS) {
+    const gran = ['file_name', 'mapping_file', 'build_id'].includes(f) ? 'line' : 'function';
+    profdiff(bin, ['report', '-o', `${HF}/out-${f}`, '--granularity', gran, `${HF}/${f}-1.pb.gz`, `${HF}/${f}-2.pb.gz`]);
+  }
+}
+
 // ---- helpers run inside a flame graph's document ----------------------------------
 // each frame as the page has it now
 const domFrames = (target) => target.evaluate(() => Array.from(document.querySelectorAll('#frames > g')).map((g) => {
@@ -487,6 +502,55 @@ if (haveHostile) {
     title: '<img src=x onerror=alert(1)>' });
 } else {
   bad('hostile names', `no ${pdtest} (zig build tests)`);
+}
+
+// 7. one hostile string field at a time: no dialog, no element but ours in
+// the page or in any graph, the graphs' scripts still running under the
+// page's hash-only CSP; and a copy of a report with a <script> and an
+// onerror put in by hand: the CSP stops both (no dialog)
+async function checkHostileField(dir, label) {
+  await withPage({ viewport: { width: 1200, height: 900 } }, async function field(page, w) {
+    await page.goto(fileUrl(`${dir}/report.html`), { waitUntil: 'load' });
+    const dom = await page.evaluate(() => {
+      const all = Array.from(document.querySelectorAll('*'));
+      return {
+        scripts: document.scripts.length,
+        onattrs: all.filter((e) => Array.from(e.attributes).some((a) => /^on/i.test(a.name))).length,
+        imgs: Array.from(document.images).filter((i) => i.alt !== 'trend').length,
+        foreign: all.filter((e) => ['svg', 'iframe', 'embed', 'b', 'h2', 'form', 'input'].includes(e.localName)).length,
+        h1: document.querySelectorAll('h1').length,
+        jslinks: Array.from(document.links).filter((a) => /^\s*javascript:/i.test(a.getAttribute('href'))).length,
+      };
+    });
+    check(`${label}: no element made from the payload`, dom.scripts === 1 && dom.onattrs === 0 && dom.imgs === 0
+      && dom.foreign === 0 && dom.h1 === 1 && dom.jslinks === 0, JSON.stringify(dom));
+    let scripted = 0, graphs = 0;
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame()) continue;
+      await frame.waitForLoadState('load');
+      const info = await frame.evaluate(() => ({ flame: !!document.getElementById('frames'),
+        scripted: !!document.querySelector('#frames > g[data-i]') }));
+      if (!info.flame) continue;
+      graphs++;
+      if (info.scripted) scripted++;
+      checkSvgElements(`${label}: graph ${graphs}`, await svgElements(frame));
+    }
+    check(`${label}: every flame graph's script runs`, graphs >= 2 && scripted === graphs, `${scripted} of ${graphs}`);
+    noErrors(`${label}: no dialog, console error or page error`, w);
+  });
+}
+if (haveHostile) {
+  for (const f of HF_FIELDS) await checkHostileField(`${HF}/out-${f}`, `hostile ${f}`);
+  const html = fs.readFileSync(`${HF}/out-all/report.html`, 'utf8');
+  fs.writeFileSync(`${HF}/out-all/injected.html`, html.replace('<main>',
+    '<main><script>alert("inline")</script><img src="data:," onerror="alert(\'onerror\')"><svg onload="alert(\'svg\')"></svg>'));
+  await withPage({}, async function injected(page, w) {
+    await page.goto(fileUrl(`${HF}/out-all/injected.html`), { waitUntil: 'load' });
+    await page.waitForTimeout(200);
+    check('CSP: a <script>, an onerror and an onload put into report.html by hand do not run', w.dialogs.length === 0,
+      w.dialogs.join(' | '));
+    check('CSP: the browser reports them blocked', w.errors.some((e) => /Content Security Policy/.test(e)), w.errors.slice(0, 2).join(' | '));
+  });
 }
 
 await browser.close();

@@ -79,6 +79,7 @@ int pd_test_reduce_file(const char *path, const pd_reduce_opts *ro, pd_intern *k
 int pd_test_write_fixtures(const char *dir);
 int pd_test_write_adversarial(const char *dir, unsigned divisor);
 int pd_test_write_robust(const char *dir, unsigned divisor);
+int pd_test_write_hostile_fields(const char *dir);
 
 int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "--write-fixtures") == 0)
@@ -87,6 +88,8 @@ int main(int argc, char **argv) {
     return pd_test_write_adversarial(argv[2], argc == 4 ? (unsigned)atoi(argv[3]) : 1) ? 1 : 0;
   if ((argc == 3 || argc == 4) && strcmp(argv[1], "--write-robust") == 0)
     return pd_test_write_robust(argv[2], argc == 4 ? (unsigned)atoi(argv[3]) : 1) ? 1 : 0;
+  if (argc == 3 && strcmp(argv[1], "--write-hostile-fields") == 0)
+    return pd_test_write_hostile_fields(argv[2]) ? 1 : 0;
   const pd_test_suite *suites[] = {
 #define PD_SUITE(n) &pd_suite_##n,
 #include "suites.h"
