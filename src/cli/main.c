@@ -129,8 +129,7 @@ int main(int argc, char **argv) {
   if (best) pd_buf_printf(&b, "; did you mean %s?", best);
   pd_cli_error(b.data);
   pd_buf_free(&b);
-  fputc('
-', stderr);
+  fputc('\n', stderr);
   S_main_usage(stderr);
   return PD_EXIT_ERROR;
 }
