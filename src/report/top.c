@@ -67,7 +67,7 @@ void pd_report_top_text(pd_buf *out, const pd_snapshot *s, const pd_intern *keys
     while (cut && (safe_unit.data[cut] & 0xc0) == 0x80) cut--;
     pd_buf_truncate(&safe_unit, cut);
   }
-  ounit = safe_unit.data ? safe_unit.data : "";
+  ounit = safe_unit.len ? safe_unit.data : ""; /* an empty escape may leave data reserved, unterminated */
 
   const char *base = pd_basename(s->path);
   pd_buf_puts(out, "File: ");

@@ -43,7 +43,7 @@ static inline void pd_fuzz_reduce_and_render(pd_profile *p, unsigned which) {
     pd_top top;
     pd_top_build(&s, &keys, which & 1 ? 0 : 0.005, (which >> 1) & 7, (which >> 4) & 1, &top);
     pd_buf out = PD_BUF_INIT;
-    pd_report_top_text(&out, &s, &keys, &top, NULL);
+    pd_report_top_text(&out, &s, &keys, &top, NULL, NULL, 0);
     pd_report_top_json(&out, &s, &keys, &top);
     pd_report_folded(&out, &s.tree, &keys, PD_COL_SELF);
     pd_buf_free(&out);
