@@ -212,6 +212,39 @@ uint32_t *pd_report_function_order(const pd_series *s) {
   return idx;
 }
 
+/* The suspects, their reasons and every function of a series, the part a
+ * whole report and each --group-by group share; sep follows each array. */
+static void S_functions(pd_buf *b, const pd_series *s, const char *sep) {
+  S_key(b, "suspects");
+  pd_buf_putc(b, '[');
+  for (uint32_t i = 0; i < s->nsuspects; i++) {
+    const pd_funcstats *f = &s->fs[s->suspects[i]];
+    if (i) pd_buf_putc(b, ',');
+    pd_esc_json(b, pd_intern_str(&s->keys, f->key), pd_intern_len(&s->keys, f->key));
+  }
+  pd_buf_puts(b, "]");
+  pd_buf_puts(b, sep);
+  S_key(b, "suspect_reasons");
+  pd_buf_putc(b, '[');
+  for (uint32_t i = 0; i < s->nsuspects; i++) {
+    const pd_funcstats *f = &s->fs[s->suspects[i]];
+    if (i) pd_buf_putc(b, ',');
+    pd_esc_json(b, f->reason, strlen(f->reason));
+  }
+  pd_buf_puts(b, "]");
+  pd_buf_puts(b, sep);
+  S_key(b, "functions");
+  pd_buf_puts(b, "[\n");
+  uint32_t *idx = pd_report_function_order(s);
+  for (uint32_t i = 0; i < s->nfs; i++) {
+    if (i) pd_buf_puts(b, ",\n");
+    S_function(b, s, &s->fs[idx[i]]);
+    pd_buf_spill(b); /* a whole function at a time: report.json grows with functions x snapshots */
+  }
+  free(idx);
+  pd_buf_puts(b, "]");
+}
+
 /* --group-by: "groups": {"key", "values": [{"value", "total", "suspects",
  * "suspect_reasons", "functions"}]}, each value's series as the top level
  * has it (docs/report-json.md). */
@@ -240,31 +273,8 @@ static void S_groups(pd_buf *b, const pd_report_config *m) {
     pd_buf_putc(b, ',');
     S_key(b, "significant");
     pd_buf_puts(b, t->significant ? "true}," : "false},");
-    S_key(b, "suspects");
-    pd_buf_putc(b, '[');
-    for (uint32_t i = 0; i < s->nsuspects; i++) {
-      const pd_funcstats *f = &s->fs[s->suspects[i]];
-      if (i) pd_buf_putc(b, ',');
-      pd_esc_json(b, pd_intern_str(&s->keys, f->key), pd_intern_len(&s->keys, f->key));
-    }
-    pd_buf_puts(b, "],");
-    S_key(b, "suspect_reasons");
-    pd_buf_putc(b, '[');
-    for (uint32_t i = 0; i < s->nsuspects; i++) {
-      const pd_funcstats *f = &s->fs[s->suspects[i]];
-      if (i) pd_buf_putc(b, ',');
-      pd_esc_json(b, f->reason, strlen(f->reason));
-    }
-    pd_buf_puts(b, "],");
-    S_key(b, "functions");
-    pd_buf_puts(b, "[\n");
-    uint32_t *idx = pd_report_function_order(s);
-    for (uint32_t i = 0; i < s->nfs; i++) {
-      if (i) pd_buf_puts(b, ",\n");
-      S_function(b, s, &s->fs[idx[i]]);
-    }
-    free(idx);
-    pd_buf_puts(b, "]}");
+    S_functions(b, s, ",");
+    pd_buf_puts(b, "}");
   }
   pd_buf_puts(b, "]},\n");
 }
@@ -378,32 +388,8 @@ void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_config *m) {
     pd_buf_putc(b, '}');
   }
   pd_buf_puts(b, "],\n");
-  S_key(b, "suspects");
-  pd_buf_putc(b, '[');
-  for (uint32_t i = 0; i < s->nsuspects; i++) {
-    const pd_funcstats *f = &s->fs[s->suspects[i]];
-    if (i) pd_buf_putc(b, ',');
-    pd_esc_json(b, pd_intern_str(&s->keys, f->key), pd_intern_len(&s->keys, f->key));
-  }
-  pd_buf_puts(b, "],\n");
-  S_key(b, "suspect_reasons");
-  pd_buf_putc(b, '[');
-  for (uint32_t i = 0; i < s->nsuspects; i++) {
-    const pd_funcstats *f = &s->fs[s->suspects[i]];
-    if (i) pd_buf_putc(b, ',');
-    pd_esc_json(b, f->reason, strlen(f->reason));
-  }
-  pd_buf_puts(b, "],\n");
-  S_key(b, "functions");
-  pd_buf_puts(b, "[\n");
-  uint32_t *idx = pd_report_function_order(s);
-  for (uint32_t i = 0; i < s->nfs; i++) {
-    if (i) pd_buf_puts(b, ",\n");
-    S_function(b, s, &s->fs[idx[i]]);
-    pd_buf_spill(b); /* a whole function at a time: report.json grows with functions x snapshots */
-  }
-  free(idx);
-  pd_buf_puts(b, "],\n");
+  S_functions(b, s, ",\n");
+  pd_buf_puts(b, ",\n");
   if (m->group_key) S_groups(b, m);
   if (m->memory) {
     S_key(b, "memory");
