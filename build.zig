@@ -5,7 +5,7 @@
 //   zig build test                 unit tests, then the end-to-end tests
 //   zig build run -- top FILE      build and run
 //   zig build install --prefix P   P/bin/profdiff, P/share/man/man1/profdiff.1,
-//                                  P/share/profdiff/nightly.sh
+//                                  P/share/profdiff/{nightly.sh,gitlab-note.sh}
 //   zig build deb                  the Debian package, zig-out/profdiff_VERSION_ARCH.deb
 //                                  (packaging/deb.sh)
 //
@@ -122,9 +122,11 @@ pub fn build(b: *std.Build) void {
     exe.pie = true;
     b.installArtifact(exe);
     // `profdiff --help` sends users to `man profdiff`; the nightly script is
-    // what docs/ci.md's crontab line and systemd units run.
+    // what docs/ci.md's crontab line and systemd units run, the note script
+    // what its GitLab job runs.
     b.installFile("docs/profdiff.1", "share/man/man1/profdiff.1");
     b.installFile("docs/nightly.sh", "share/profdiff/nightly.sh");
+    b.installFile("docs/ci/gitlab-note.sh", "share/profdiff/gitlab-note.sh");
 
     // The Debian package of this build's binary (dpkg-deb, dpkg-shlibdeps).
     const deb = b.addSystemCommand(&.{ "bash", "packaging/deb.sh" });

@@ -4,10 +4,12 @@
 # `zig build deb` runs it on the release binary with OUTDIR zig-out/.
 #
 # The package holds /usr/bin/profdiff (stripped), the manual page, the
-# nightly script (/usr/share/profdiff/nightly.sh, docs/ci.md), the copyright
+# nightly script and the GitLab note script (/usr/share/profdiff/nightly.sh
+# and gitlab-note.sh, docs/ci.md), the copyright
 # file and changelog.Debian.gz. Depends is computed by dpkg-shlibdeps from
 # the libraries the binary links, so it names exactly the library packages
-# of the machine it was built on (build on the oldest release you support).
+# of the machine it was built on (build on the oldest release you support);
+# the scripts' curl and jq are Suggests (only they need them).
 # The Debian version is packaging/changelog's first entry, which must carry
 # the binary's own version (`profdiff --version`). The package is
 # reproducible: file times come from that entry's date (SOURCE_DATE_EPOCH).
@@ -49,6 +51,7 @@ install -m 755 "$bin" "$root/usr/bin/profdiff"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/usr/bin/profdiff"
 gzip -9n <docs/profdiff.1 >"$root/usr/share/man/man1/profdiff.1.gz"
 install -m 755 docs/nightly.sh "$root/usr/share/profdiff/nightly.sh"
+install -m 755 docs/ci/gitlab-note.sh "$root/usr/share/profdiff/gitlab-note.sh"
 install -m 644 packaging/copyright "$root/usr/share/doc/profdiff/copyright"
 install -m 644 packaging/lintian-overrides "$root/usr/share/lintian/overrides/profdiff"
 gzip -9n <packaging/changelog >"$root/usr/share/doc/profdiff/changelog.Debian.gz"
@@ -71,6 +74,7 @@ Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $size
 Depends: $depends
+Suggests: curl, jq
 Section: devel
 Priority: optional
 Description: offline profile diff and regression reports for pprof profiles

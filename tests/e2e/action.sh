@@ -1,33 +1,14 @@
 # action.sh: the GitHub Action's script (scripts/action.sh) run as the
-# runner runs it, with a stand-in gh on PATH that records its calls and
-# answers from fixture comment lists; and action.yml's rules (it parses,
-# inputs reach shells only through env:). Not under valgrind (the script is
+# runner runs it, with a stand-in gh on PATH (tests/standin/gh) that records
+# its calls and answers from fixture comment lists; and action.yml's rules
+# (it parses, inputs reach shells only through env:). Not under valgrind (the script is
 # shell; profdiff's own runs are tested elsewhere).
 if [ -n "${PD_WRAP:-}" ]; then
   skip "action" "not under valgrind"
 else
   a=$(realpath -m "$TMP/action")
   mkdir -p "$a/bin" "$a/ws"
-  cat >"$a/bin/gh" <<'GH'
-#!/usr/bin/env bash
-# the stand-in gh: one line per call in $GH_LOG; the body of a write in
-# $GH_DIR/body.METHOD.json; GET answers $GH_DIR/comments.json (pages as gh
-# --paginate prints them: arrays one after the other)
-printf '%s\n' "$*" >>"$GH_LOG"
-method=GET input=
-while [ $# -gt 0 ]; do
-  case "$1" in --method) method=$2; shift ;; --input) input=$2; shift ;; esac
-  shift
-done
-[ -n "$input" ] && cat "$input" >"$GH_DIR/body.$method.json"
-case "$method" in
-  GET) [ -z "${GH_FAIL_LIST:-}" ] || { echo "HTTP 404: Not Found" >&2; exit 1; }
-       cat "$GH_DIR/comments.json" ;;
-  *) [ -z "${GH_FAIL_WRITE:-}" ] || { echo "Resource not accessible by integration (HTTP 403)" >&2; exit 1; }
-     echo '{"id": 999, "html_url": "https://github.com/o/r/pull/7#issuecomment-999"}' ;;
-esac
-GH
-  chmod +x "$a/bin/gh"
+  cp tests/standin/gh "$a/bin/gh"
   script=$(realpath scripts/action.sh)
   snaps=$(realpath samples/leak/snapshots)
   mapfile -t three < <(ls "$snaps"/heap-*.pb.gz | head -3)

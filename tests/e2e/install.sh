@@ -27,10 +27,11 @@ if [ -n "$install_once" ]; then
 elif [ ! -x "$zig" ]; then
   skip "zig build install --prefix" "no Zig in node_modules (npm ci)"
 elif "$zig" build install --prefix "$TMP/prefix" >"$TMP/install.log" 2>&1; then
-  for f in bin/profdiff share/man/man1/profdiff.1 share/profdiff/nightly.sh; do
+  for f in bin/profdiff share/man/man1/profdiff.1 share/profdiff/nightly.sh share/profdiff/gitlab-note.sh; do
     [ -s "$TMP/prefix/$f" ] && ok "install --prefix: $f" || bad "install --prefix: $f" "missing"
   done
   check "install --prefix: nightly.sh is executable" test -x "$TMP/prefix/share/profdiff/nightly.sh"
+  check "install --prefix: gitlab-note.sh is executable" test -x "$TMP/prefix/share/profdiff/gitlab-note.sh"
   m=$(MANPATH="$TMP/prefix/share/man" man -w profdiff 2>&1)
   [ "$m" = "$(realpath "$TMP")/prefix/share/man/man1/profdiff.1" ] && ok "man finds the installed page" || bad "man -w with MANPATH" "$m"
   "$TMP/prefix/bin/profdiff" --version >"$TMP/pv" 2>&1 && grep -q "^profdiff [0-9]" "$TMP/pv" &&
@@ -58,7 +59,7 @@ else
     done
     dpkg-deb -c "$deb" >"$TMP/deb.list"
     for f in ./usr/bin/profdiff ./usr/share/man/man1/profdiff.1.gz ./usr/share/doc/profdiff/copyright \
-      ./usr/share/doc/profdiff/changelog.Debian.gz ./usr/share/profdiff/nightly.sh; do
+      ./usr/share/doc/profdiff/changelog.Debian.gz ./usr/share/profdiff/nightly.sh ./usr/share/profdiff/gitlab-note.sh; do
       grep -q " $f\$" "$TMP/deb.list" && ok "deb holds $f" || bad "deb holds $f" "not in the package"
     done
     # reproducible: the same binary makes the same package
