@@ -20,7 +20,9 @@
 typedef enum {
   PD_GRAN_FUNCTION,
   PD_GRAN_FILE,
-  PD_GRAN_LINE
+  PD_GRAN_LINE,
+  PD_GRAN_FILEFUNCTION, /* pprof's -filefunctions: "name file" */
+  PD_GRAN_ADDRESS       /* pprof's -addresses: "%016x name file:line" */
 } pd_granularity;
 
 int pd_granularity_parse(const char *s, pd_granularity *g);
@@ -38,6 +40,25 @@ int pd_demangle_parse(const char *s, pd_demangle *d);
 /* Applies the mode to one name (pprof's demangleSingleFunction heuristics
  * for already-demangled names). */
 void pd_demangle_name(pd_demangle mode, const char *name, size_t n, pd_buf *out);
+
+/* What a key shows. At file granularity pprof keeps the functions of one
+ * file apart (by start line) under the file's one name: such a key is the
+ * name, then "\0@" and the start line, which no writer shows. Writers show
+ * pd_key_shown_len bytes of a key; a real name that happens to end so is
+ * only shown shorter. */
+static inline void pd_key_mark(pd_buf *b, int64_t start_line) {
+  pd_buf_put(b, "\0@", 2);
+  pd_buf_printf(b, "%lld", (long long)start_line);
+}
+static inline uint32_t pd_key_shown_len(const char *s, uint32_t n) {
+  uint32_t i = n;
+  while (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9') i--;
+  if (i < n && i >= 2 && s[i - 1] == '@' && s[i - 2] == '\0') return i - 2;
+  return n;
+}
+static inline uint32_t pd_key_len(const pd_intern *keys, uint32_t id) {
+  return pd_key_shown_len(pd_intern_str(keys, id), pd_intern_len(keys, id));
+}
 
 typedef struct pd_view_opts {
   pd_granularity granularity;

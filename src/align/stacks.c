@@ -17,6 +17,8 @@ int pd_granularity_parse(const char *s, pd_granularity *g) {
   if (strcmp(s, "function") == 0 || strcmp(s, "functions") == 0) *g = PD_GRAN_FUNCTION;
   else if (strcmp(s, "file") == 0 || strcmp(s, "files") == 0) *g = PD_GRAN_FILE;
   else if (strcmp(s, "line") == 0 || strcmp(s, "lines") == 0) *g = PD_GRAN_LINE;
+  else if (strcmp(s, "filefunction") == 0 || strcmp(s, "filefunctions") == 0) *g = PD_GRAN_FILEFUNCTION;
+  else if (strcmp(s, "address") == 0 || strcmp(s, "addresses") == 0) *g = PD_GRAN_ADDRESS;
   else return PD_ERR;
   return PD_OK;
 }
@@ -127,6 +129,9 @@ int pd_regex_compile(pd_regex **re, const char *pattern, int anchored, const cha
  * there is. */
 static void S_fallback_name(const pd_profile *p, const pd_location *l,
                             pd_granularity g, pd_buf *b) {
+  /* pprof's -files zeroes addresses: "[objfile]" or "<unknown>", as the
+   * frames of a file without a name merge there */
+  int by_address = g != PD_GRAN_FILE;
   if (l->mapping != PD_NONE) {
     const pd_mapping *m = &p->mappings[l->mapping];
     const char *file = pd_profile_str(p, m->filename);
@@ -138,7 +143,7 @@ static void S_fallback_name(const pd_profile *p, const pd_location *l,
       return;
     }
   }
-  if (l->address) pd_buf_printf(b, "0x%" PRIx64, l->address);
+  if (l->address && by_address) pd_buf_printf(b, "0x%" PRIx64, l->address);
   else pd_buf_puts(b, "<unknown>");
 }
 
@@ -160,7 +165,30 @@ static void S_line_name(const pd_stacks *s, const pd_location *l,
   case PD_GRAN_FILE:
     if (file_len) pd_buf_put(b, file, file_len);
     else S_fallback_name(p, l, g, b);
+    /* pprof's nodeInfo keys a nameless node by its function's start line
+     * too: one row per function of the file, each named by the file */
+    if (f && f->start_line) pd_key_mark(b, f->start_line);
     break;
+  case PD_GRAN_FILEFUNCTION:
+    /* pprof's NameComponents: "name file" */
+    if (!name_len && !file_len) {
+      S_fallback_name(p, l, PD_GRAN_FILE, b);
+      break;
+    }
+    pd_buf_put(b, name, name_len);
+    if (name_len && file_len) pd_buf_putc(b, ' ');
+    pd_buf_put(b, file, file_len);
+    if (!name_len && f->start_line) pd_key_mark(b, f->start_line);
+    break;
+  case PD_GRAN_ADDRESS:
+    /* "%016x name file:line", the address first; "[objfile]" or
+     * "<unknown>" after it when there is no name */
+    if (l->address) pd_buf_printf(b, "%016" PRIx64 " ", l->address);
+    if (!name_len && !file_len) {
+      S_fallback_name(p, l, PD_GRAN_FILE, b);
+      break;
+    }
+    /* fall through */
   case PD_GRAN_LINE:
     if (!name_len && !file_len) {
       S_fallback_name(p, l, g, b);

@@ -22,10 +22,15 @@ static int S_cmp(const void *va, const void *vb) {
   const pd_top_row *a = va, *b = vb;
   double a1 = fabs(S_ctx.by_cum ? a->cum : a->flat), b1 = fabs(S_ctx.by_cum ? b->cum : b->flat);
   if (a1 != b1) return a1 > b1 ? -1 : 1;
-  int c = pd_intern_cmp(S_ctx.keys, a->key, b->key);
-  if (c) return c;
+  /* the names as shown, then the other value, then the whole keys (pprof's
+   * compareNodes: rows of one name, a file's functions, by start line) */
+  uint32_t an = pd_key_len(S_ctx.keys, a->key), bn = pd_key_len(S_ctx.keys, b->key);
+  int c = memcmp(pd_intern_str(S_ctx.keys, a->key), pd_intern_str(S_ctx.keys, b->key), an < bn ? an : bn);
+  if (c || an != bn) return c ? c : an < bn ? -1 : 1;
   double a2 = fabs(S_ctx.by_cum ? a->flat : a->cum), b2 = fabs(S_ctx.by_cum ? b->flat : b->cum);
   if (a2 != b2) return a2 > b2 ? -1 : 1;
+  c = pd_intern_cmp(S_ctx.keys, a->key, b->key);
+  if (c) return c;
   return a->key < b->key ? -1 : a->key > b->key;
 }
 

@@ -31,7 +31,8 @@ static const struct {
     {"alloc_space", "sample-index", "alloc_space"},   {"alloc_objects", "sample-index", "alloc_objects"},
     {"total_delay", "sample-index", "delay"},         {"contentions", "sample-index", "contentions"},
     {"functions", "granularity", "function"},         {"files", "granularity", "file"},
-    {"lines", "granularity", "line"},
+    {"lines", "granularity", "line"},                 {"filefunctions", "granularity", "filefunction"},
+    {"addresses", "granularity", "address"},
 };
 
 /* Levenshtein distance of two short strings, '_' and '-' alike (for "did
@@ -259,7 +260,7 @@ int pd_cli_view(const pd_args *a, pd_view *v, pd_err *err) {
     return pd_fail(err, "--demangle must be default, templates or full, not \"%s\"", d);
   const char *g = pd_arg(a, "granularity");
   if (g && pd_granularity_parse(g, &o.granularity) != PD_OK)
-    return pd_fail(err, "--granularity must be function, file or line, not \"%s\"", g);
+    return pd_fail(err, "--granularity must be function, file, line, filefunction or address, not \"%s\"", g);
   return pd_view_init(v, &o, err);
 }
 

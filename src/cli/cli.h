@@ -56,7 +56,7 @@ int pd_arg_size(const pd_args *a, const char *name, size_t dflt, size_t *out,
 /* Options every command that reads profiles accepts. */
 #define PD_PROFILE_OPTS                                                                  \
   {"sample-index", "NAME|N", "sample type to use (default: the profile's default type, else the last)", 0}, \
-  {"granularity", "G", "function (default), file or line", 0},                            \
+  {"granularity", "G", "function (default), file, line, filefunction or address (pprof's -functions, -files, -lines, -filefunctions, -addresses)", 0},                            \
   {"demangle", "MODE", "C++/Rust names: default (no parameter or template lists, as pprof), templates, full", 0}, \
   {"focus", "REGEX", "keep only samples with a frame matching REGEX", 0},                \
   {"ignore", "REGEX", "drop samples with a frame matching REGEX", 0},                    \

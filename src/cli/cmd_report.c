@@ -264,7 +264,7 @@ static void S_summary(const pd_series *s, const pd_gate *gates, size_t ngates, i
     /* and short */
     uint32_t key = s->fs[s->suspects[0]].key;
     const char *name = pd_intern_str(&s->keys, key);
-    size_t len = pd_intern_len(&s->keys, key), cut = pd_utf8_prefix(name, len, 100);
+    size_t len = pd_key_len(&s->keys, key), cut = pd_utf8_prefix(name, len, 100);
     pd_buf_puts(&b, "; top suspect ");
     pd_esc_text(&b, name, cut); /* a name may hold NUL: escaped here, by length */
     if (cut < len) pd_buf_puts(&b, "..");

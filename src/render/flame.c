@@ -294,7 +294,7 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
   for (size_t i = 0; i < frames.n; i++) {
     S_frame f = PD_VEC_AT(&frames, S_frame, i);
     const char *name = f.node ? pd_intern_str(keys, t->key[f.node]) : "all";
-    size_t len = f.node ? pd_intern_len(keys, t->key[f.node]) : 3;
+    size_t len = f.node ? pd_key_len(keys, t->key[f.node]) : 3;
     double x = S_XPAD + f.x * px, fw = w[f.node] * px;
     double y = o->inverted ? ypad1 + (double)f.depth * fh : height - ypad2 - (double)(f.depth + 1) * fh;
     if (change) pd_change_color(change[f.node], st.max_change, color);

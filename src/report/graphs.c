@@ -186,6 +186,6 @@ void pd_report_sparkline_svg(pd_buf *out, const pd_series *s, uint32_t fs_index)
   double *v = pd_xmalloc((s->npos ? s->npos : 1) * sizeof *v);
   for (uint32_t p = 0; p < s->npos; p++) v[p] = pd_series_flat(s, f->key, p);
   pd_render_sparkline(out, v, s->npos, s->snap[s->order[0]].unit, pd_intern_str(&s->keys, f->key),
-                      pd_intern_len(&s->keys, f->key));
+                      pd_key_len(&s->keys, f->key));
   free(v);
 }

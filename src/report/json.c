@@ -133,7 +133,7 @@ static void S_sigmas(pd_buf *b, const char *k, const pd_series *s, uint32_t key)
 static void S_function(pd_buf *b, const pd_series *s, const pd_funcstats *f) {
   pd_buf_puts(b, "{");
   S_key(b, "name");
-  pd_esc_json(b, pd_intern_str(&s->keys, f->key), pd_intern_len(&s->keys, f->key));
+  pd_esc_json(b, pd_intern_str(&s->keys, f->key), pd_key_len(&s->keys, f->key));
   pd_buf_putc(b, ',');
   S_values(b, "flat", s, f->key, 0);
   pd_buf_putc(b, ',');
@@ -220,7 +220,7 @@ static void S_functions(pd_buf *b, const pd_series *s, const char *sep) {
   for (uint32_t i = 0; i < s->nsuspects; i++) {
     const pd_funcstats *f = &s->fs[s->suspects[i]];
     if (i) pd_buf_putc(b, ',');
-    pd_esc_json(b, pd_intern_str(&s->keys, f->key), pd_intern_len(&s->keys, f->key));
+    pd_esc_json(b, pd_intern_str(&s->keys, f->key), pd_key_len(&s->keys, f->key));
   }
   pd_buf_puts(b, "]");
   pd_buf_puts(b, sep);

@@ -47,7 +47,7 @@ static void S_pct(pd_buf *b, double v) {
  * after the span: report.json keeps them whole. */
 static void S_name(S_md *m, pd_buf *b, uint32_t key, int in_table) {
   const char *name = pd_intern_str(&m->s->keys, key);
-  size_t len = pd_intern_len(&m->s->keys, key), cut = pd_utf8_prefix(name, len, 200);
+  size_t len = pd_key_len(&m->s->keys, key), cut = pd_utf8_prefix(name, len, 200);
   pd_esc_md_code(b, name, cut, in_table);
   if (cut < len) pd_buf_puts(b, "..");
 }

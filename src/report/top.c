@@ -82,8 +82,10 @@ void pd_report_top_text(pd_buf *out, const pd_snapshot *s, const pd_intern *keys
     pd_buf_printf(out, "Duration: %s, Total samples = %s",
                   pd_unit_label((double)s->duration_ns, "nanoseconds", "auto", a, sizeof a),
                   pd_unit_label(s->total, s->unit, ounit, c, sizeof c));
+    /* pprof writes "= %s %s", the second empty but for time */
+    pd_buf_putc(out, ' ');
     if (pd_unit_classify(s->unit, &factor) == PD_UNIT_TIME && s->total != 0)
-      pd_buf_printf(out, " (%s)", pd_percent(s->total * factor, (double)s->duration_ns, b, sizeof b));
+      pd_buf_printf(out, "(%s)", pd_percent(s->total * factor, (double)s->duration_ns, b, sizeof b));
     pd_buf_putc(out, '\n');
   }
   /* pprof's legendActiveFilters: each "name=pattern" cut at 80 bytes */
@@ -119,7 +121,7 @@ void pd_report_top_text(pd_buf *out, const pd_snapshot *s, const pd_intern *keys
                   pd_percent(r->cum, s->total, e, sizeof e));
     /* A terminal is not a markup language, but a name must not be able to
      * start a new line of the table or smuggle control sequences. */
-    pd_esc_text(out, pd_intern_str(keys, r->key), pd_intern_len(keys, r->key));
+    pd_esc_text(out, pd_intern_str(keys, r->key), pd_key_len(keys, r->key));
     pd_buf_putc(out, '\n');
   }
   pd_buf_free(&safe_unit);
@@ -137,7 +139,7 @@ void pd_report_top_json(pd_buf *out, const pd_snapshot *s, const pd_intern *keys
   for (uint32_t i = 0; i < top->n; i++) {
     const pd_top_row *r = &top->rows[i];
     pd_buf_puts(out, i ? ",\n{\"name\":" : "\n{\"name\":");
-    pd_esc_json(out, pd_intern_str(keys, r->key), pd_intern_len(keys, r->key));
+    pd_esc_json(out, pd_intern_str(keys, r->key), pd_key_len(keys, r->key));
     pd_buf_puts(out, ",\"flat\":");
     pd_json_num(out, r->flat);
     pd_buf_puts(out, ",\"cum\":");

@@ -36,6 +36,27 @@ if command -v go >/dev/null && [ -z "${PD_WRAP:-}" ]; then
     go tool pprof -top $fl "$hf" 2>/dev/null | grep -v '^File\|^Time' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
     same "top $fl = pprof -top $fl" "$TMP/want" "$TMP/got"
   done
+  # pprof's five granularities, on a Go profile that records functions'
+  # start lines (-files: one row per function of a file, by start line) and
+  # on one with unnamed files and frames without symbols
+  for f in ../shared/data/pprof/go-heap-large-1.pb.gz ../shared/data/pprof/malformed-no-addr-no-line.pb.gz "$hf"; do
+    [ -f "$f" ] || continue
+    for g in functions files lines filefunctions addresses; do
+      [ "$g" = lines ] && [ "$f" != "$hf" ] && continue # (profdiff names unsymbolized frames by mapping offset)
+      run top "-$g" "$f"
+      sed -n '/flat%/,$p' "$out" >"$TMP/got"
+      go tool pprof -top "-$g" "$f" 2>/dev/null | sed -n '/flat%/,$p' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
+      same "top -$g = pprof -top -$g: $(basename "$f")" "$TMP/want" "$TMP/got"
+    done
+  done
+  f=../shared/data/pprof/go-heap-large-1.pb.gz
+  if [ -f "$f" ]; then
+    run top --granularity file --nodefraction 0 --format json "$f"
+    check "--granularity file: a file's functions apart, named by the file alone (JSON)" \
+      jq -e '[.functions[].name | select(test("\u0000"))] == [] and ([.functions[].name] | length) > ([.functions[].name] | unique | length)' "$out"
+    run fold --granularity file "$f"
+    check "--granularity file: folded frames named by the file alone" sh -c '[ "$(tr -cd "\\000" <"$1" | wc -c)" = 0 ]' _ "$out"
+  fi
   f=../shared/data/pprof/malformed-no-addr-no-line.pb.gz
   if [ -f "$f" ]; then
     run top --granularity line --nodefraction 0 "$f"
