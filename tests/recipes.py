@@ -13,6 +13,7 @@ tests/e2e/recipes.sh. Each subcommand prints check lines, "ok<TAB>NAME" or
                           an unknown one is a failure
   gitlab FILE JOB OUT     writes JOB's script as GitLab's runner runs it (one
                           bash, set -eo pipefail, the job's variables) to OUT
+  block DOC WORD OUT      writes DOC's first fenced block that holds WORD to OUT
   jenkins FILE OUT        writes the Jenkinsfile's sh steps in order as one
                           driver script (sh -e each, returnStatus honoured) to OUT
 
@@ -65,6 +66,16 @@ def blocks(doc, folder, grammar):
                 "differs from docs/ci/%s" % near[0] if near else "is neither a docs/ci/ file nor the gate grammar")
     if not found:
         bad("docs/ci.md blocks", "none found")
+
+
+def block(doc, word, out):
+    text = open(doc, encoding="utf-8").read()
+    for b in re.findall(r"^```[a-z]*\n(.*?)^```$", text, re.S | re.M):
+        if word in b:
+            open(out, "w").write(b)
+            ok("%s: a block with %s" % (os.path.basename(doc), word))
+            return
+    bad("%s: a block with %s" % (os.path.basename(doc), word), "none")
 
 
 # --- GitHub Actions --------------------------------------------------------
@@ -318,4 +329,4 @@ def jenkins(file, out):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"blocks": blocks, "github": github, "gitlab": gitlab, "jenkins": jenkins}[cmd](*args)
+    {"blocks": blocks, "block": block, "github": github, "gitlab": gitlab, "jenkins": jenkins}[cmd](*args)

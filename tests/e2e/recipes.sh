@@ -6,7 +6,9 @@
 # test; the GitLab job's script runs as GitLab's runner runs it and the
 # Jenkinsfile's sh steps as Jenkins runs them, with stand-ins for apt-get,
 # curl (the release download and the GitLab notes API) and gh
-# (tests/standin/). A hostile title or branch name must stay data. Shell and
+# (tests/standin/). docs/collect.md's Pyroscope and Parca loops run with
+# stand-ins for profilecli and Parca's API that accept what the real ones
+# accept (profilecli 2.2.1, Parca 0.28.0). A hostile title or branch name must stay data. Shell and
 # YAML, not the binary: once per suite, in the release pass.
 if [ -n "${PD_WRAP:-}" ]; then
   skip "recipes" "not under valgrind"
@@ -19,7 +21,7 @@ else
   repo=$(pwd)
   rm -rf "$R"
   mkdir -p "$R/bin"
-  cp tests/standin/gh tests/standin/curl tests/standin/apt-get "$R/bin/"
+  cp tests/standin/gh tests/standin/curl tests/standin/apt-get tests/standin/profilecli "$R/bin/"
   ln -s "$PD" "$R/bin/profdiff"
   # tally < LINES: recipes.py's check lines counted as ok/bad
   tally() {
@@ -34,7 +36,7 @@ else
   # 1. every block of docs/ci.md is a file of docs/ci/, or the grammar
   run report --fail-on bogus -o "$R/none" "${all[0]}" "${all[1]}"
   tail -n +2 "$err" | sed '1s/^gate grammar: //' >"$R/grammar"
-  python3 tests/recipes.py blocks docs/ci.md docs/ci "$R/grammar" | tally
+  tally < <(python3 tests/recipes.py blocks docs/ci.md docs/ci "$R/grammar")
 
   # a project with two commits: the base's load test writes heap 0, the
   # pull request's the last heap of the series; --ref REF writes REF's
@@ -201,7 +203,7 @@ print(b[True]["workflow_run"]["workflows"] == [a["name"]] and "pull-requests" no
 
   # 5. Jenkins: the sh steps in order, as Jenkins runs them, on a change
   # request with a hostile title
-  python3 tests/recipes.py jenkins docs/ci/Jenkinsfile "$R/jenkins.sh" | tally
+  tally < <(python3 tests/recipes.py jenkins docs/ci/Jenkinsfile "$R/jenkins.sh")
   sed -i "s|/tmp/profdiff.deb|$R/profdiff.deb|g" "$R"/jenkins.sh.*
   rm -rf "$w/heap-report" "$R/profdiff.deb"
   g checkout -q "$head"
@@ -215,4 +217,20 @@ print(b[True]["workflow_run"]["workflows"] == [a["name"]] and "pull-requests" no
     ok "Jenkinsfile: heap-report/junit.xml for the junit step, the gates' verdicts" || bad "Jenkinsfile junit" "$(tail -3 "$R/jenkins.out")"
   grep -qF -- '$(touch PWNED)' "$w/heap-report/report.md" && [ -z "$(find "$R" "$w" -name 'PWNED*')" ] &&
     ok "Jenkinsfile: the change's title is data" || bad "Jenkinsfile title" "ran or missing"
+
+  # 6. docs/collect.md: an hour's merged profile per file, named by its UTC
+  # start, from Pyroscope's profilecli and from Parca's API
+  for k in profilecli api/profiles/query; do
+    c=$R/collect-${k%%/*}
+    mkdir -p "$c"
+    tally < <(python3 tests/recipes.py block docs/collect.md "$k" "$c/loop.sh")
+    (cd "$c" && env -i PATH="$R/bin:/usr/bin:/bin" PROFILECLI_PPROF="${all[3]}" CURL_PPROF="${all[3]}" \
+      CURL_LOG="$c/curl.log" CURL_DIR="$c" bash -e loop.sh </dev/null >"$c/out" 2>&1)
+    n=$(ls "$c"/heap-2026-12-02T0[0-5]:00:00Z.pb.gz 2>/dev/null | wc -l)
+    if [ "$n" = 6 ] && cmp -s "${all[3]}" "$c/heap-2026-12-02T05:00:00Z.pb.gz"; then
+      ok "collect.md, $k: six hourly profiles, named by their UTC start"
+    else
+      bad "collect.md, $k" "$n files; $(head -c 300 "$c/out")"
+    fi
+  done
 fi
