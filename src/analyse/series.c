@@ -597,7 +597,9 @@ static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
     g->slope = fit.slope;
     g->r2 = fit.r2;
     pd_trend_result sr;
-    g->trend = S_trend(s, w, sa, sb, material, 1, &sr);
+    if (sa == a && sb == b) sr = tr; /* the window itself: judged above */
+    else S_trend(s, w, sa, sb, material, 1, &sr);
+    g->trend = sr.trend;
     g->theil_sen = sr.theil_sen;
   }
   /* suspects: the current rate, discounted when the test is not sure */
@@ -785,7 +787,9 @@ int pd_series_finish(pd_series *s, pd_err *err) {
       f->segs[i].slope = fit.slope;
       f->segs[i].r2 = fit.r2;
       pd_trend_result sr;
-      f->segs[i].trend = S_trend(s, &w, sa, sb, 0, 0, &sr);
+      if (sa == s->win_first && sb == s->win_last) sr = tr; /* the window itself: judged above */
+      else S_trend(s, &w, sa, sb, 0, 0, &sr);
+      f->segs[i].trend = sr.trend;
       f->segs[i].theil_sen = sr.theil_sen;
     }
   }

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 pd_fit pd_least_squares(const double *x, const double *y, size_t n) {
@@ -78,39 +79,89 @@ double pd_median(double *v, size_t n) {
   return (below + v[n / 2]) / 2;
 }
 
+int pd_stats_quadratic;
+
 double pd_theil_sen(const double *x, const double *y, size_t n, double *scratch) {
   size_t all = n * (n ? n - 1 : 0) / 2, m = 0;
   if (all <= PD_THEIL_SEN_MAX_PAIRS) {
     for (size_t i = 0; i < n; i++)
       for (size_t j = i + 1; j < n; j++)
         if (x[j] != x[i]) scratch[m++] = (y[j] - y[i]) / (x[j] - x[i]);
-  } else {
-    /* Too many pairs: walk them all with a fixed stride, which samples every
-     * lag evenly and gives the same answer on every run. */
+  } else if (pd_stats_quadratic) {
+    /* the reference: every pair visited, every stride-th taken */
     size_t stride = all / PD_THEIL_SEN_MAX_PAIRS + 1, k = 0;
     for (size_t i = 0; i < n && m < PD_THEIL_SEN_MAX_PAIRS; i++)
       for (size_t j = i + 1; j < n && m < PD_THEIL_SEN_MAX_PAIRS; j++, k++)
         if (k % stride == 0 && x[j] != x[i]) scratch[m++] = (y[j] - y[i]) / (x[j] - x[i]);
+  } else {
+    /* Too many pairs: every stride-th pair of the order (0,1), (0,2) ...
+     * (1,2) ..., which samples every lag evenly and gives the same answer
+     * on every run. Pair number k is found from the start of its row
+     * instead of by walking all n(n-1)/2 pairs (a series of 1,000
+     * snapshots has 499,500): the same pairs in the same order. */
+    size_t stride = all / PD_THEIL_SEN_MAX_PAIRS + 1, i = 0, row = 0; /* row: number of pair (i, i+1) */
+    for (size_t k = 0; k < all && m < PD_THEIL_SEN_MAX_PAIRS; k += stride) {
+      while (k >= row + (n - 1 - i)) row += n - 1 - i++;
+      size_t j = i + 1 + (k - row);
+      if (x[j] != x[i]) scratch[m++] = (y[j] - y[i]) / (x[j] - x[i]);
+    }
   }
   return m ? pd_median(scratch, m) : NAN;
 }
 
 double pd_normal_cdf(double z) { return 0.5 * erfc(-z / sqrt(2.0)); }
 
+/* Sorts v[0..n) (tmp: n more) by merging runs, bottom up, and returns
+ * S = sum over i<j of sign(v[j]-v[i]) of the original order: when a run
+ * of earlier positions meets a run of later ones, each later value is
+ * above the earlier values smaller than it and below the larger ones
+ * (Knight's O(n log n) Kendall count). Exact: S is a count. */
+static double S_sort_count(double *v, double *tmp, size_t n) {
+  double s = 0;
+  for (size_t w = 1; w < n; w *= 2) {
+    for (size_t lo = 0; lo < n; lo += 2 * w) {
+      size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+      size_t lt = lo, le = lo; /* earlier values < and <= the later value */
+      for (size_t q = mid; q < hi; q++) {
+        while (lt < mid && v[lt] < v[q]) lt++;
+        if (le < lt) le = lt;
+        while (le < mid && v[le] <= v[q]) le++;
+        s += (double)(lt - lo) - (double)(mid - le);
+      }
+      size_t i = lo, j = mid, o = lo;
+      while (i < mid && j < hi) tmp[o++] = v[j] < v[i] ? v[j++] : v[i++];
+      while (i < mid) tmp[o++] = v[i++];
+      while (j < hi) tmp[o++] = v[j++];
+    }
+    for (size_t i = 0; i < n; i++) v[i] = tmp[i];
+  }
+  return s;
+}
+
 pd_mk pd_mann_kendall(const double *y, size_t n, double tie) {
   pd_mk r = {0, 0, 0, 1, 0};
   if (n < 2) return r;
   double s = 0;
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = i + 1; j < n; j++) {
-      double d = y[j] - y[i];
-      if (d > tie) s += 1;
-      else if (d < -tie) s -= 1;
-    }
+  double *v = malloc(2 * n * sizeof *v);
+  int finite = 1;
+  for (size_t i = 0; i < n; i++) finite &= isfinite(y[i]) != 0;
+  if (tie == 0 && finite && !pd_stats_quadratic) {
+    /* without a tolerance S is a count of ordered pairs, found while
+     * sorting: O(n log n) instead of every pair (half a million for 1,000
+     * snapshots, for every function) */
+    for (size_t i = 0; i < n; i++) v[i] = y[i];
+    s = S_sort_count(v, v + n, n);
+  } else {
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = i + 1; j < n; j++) {
+        double d = y[j] - y[i];
+        if (d > tie) s += 1;
+        else if (d < -tie) s -= 1;
+      }
+    for (size_t i = 0; i < n; i++) v[i] = y[i];
+    qsort(v, n, sizeof *v, S_cmp_double);
+  }
   /* tie groups: runs of values within `tie` of each other, after sorting */
-  double *v = malloc(n * sizeof *v);
-  for (size_t i = 0; i < n; i++) v[i] = y[i];
-  qsort(v, n, sizeof *v, S_cmp_double);
   double ties = 0;
   for (size_t i = 0; i < n;) {
     size_t j = i + 1;
@@ -133,46 +184,74 @@ pd_mk pd_mann_kendall(const double *y, size_t n, double tie) {
   return r;
 }
 
-size_t pd_mann_kendall_hr_scratch(size_t n) { return pd_theil_sen_scratch(n) + 3 * n; }
+size_t pd_mann_kendall_hr_scratch(size_t n) { return pd_theil_sen_scratch(n) + 4 * n; }
 
-/* Average ranks (1-based) of v[0..n): idx is scratch of n doubles. */
-static const double *S_rank_values;
-static int S_by_value(const void *a, const void *b) {
-  double x = S_rank_values[*(const size_t *)a], y = S_rank_values[*(const size_t *)b];
-  if (x != y) return x < y ? -1 : 1;
-  size_t i = *(const size_t *)a, j = *(const size_t *)b;
-  return i < j ? -1 : i > j; /* stable: the same ranks on every platform */
-}
-
-static void S_ranks(const double *v, size_t n, double *rank, size_t *idx) {
-  for (size_t i = 0; i < n; i++) idx[i] = i;
-  S_rank_values = v;
-  qsort(idx, n, sizeof *idx, S_by_value);
+/* Average ranks (1-based) of v[0..n), as twice the rank less n + 1 (an
+ * integer: ranks are whole or halves), into d; idx and tmp are n each.
+ * The order is by value, then by position (stable: the same ranks on
+ * every platform), sorted by merging here rather than by qsort, whose
+ * comparison function read the values through a static pointer that the
+ * two threads of pd_series_finish shared. */
+static void S_ranks(const double *v, size_t n, int64_t *d, uint32_t *idx, uint32_t *tmp) {
+  for (size_t i = 0; i < n; i++) idx[i] = (uint32_t)i;
+  for (size_t w = 1; w < n; w *= 2) {
+    for (size_t lo = 0; lo < n; lo += 2 * w) {
+      size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+      size_t i = lo, j = mid, o = lo;
+      while (i < mid && j < hi) tmp[o++] = v[idx[j]] < v[idx[i]] ? idx[j++] : idx[i++];
+      while (i < mid) tmp[o++] = idx[i++];
+      while (j < hi) tmp[o++] = idx[j++];
+    }
+    for (size_t i = 0; i < n; i++) idx[i] = tmp[i];
+  }
   for (size_t i = 0; i < n;) {
     size_t j = i + 1;
     while (j < n && v[idx[j]] == v[idx[i]]) j++;
-    double r = (double)(i + j + 1) / 2; /* mean of ranks i+1..j */
-    for (size_t m = i; m < j; m++) rank[idx[m]] = r;
+    int64_t r2 = (int64_t)(i + j + 1) - (int64_t)(n + 1); /* mean of ranks i+1..j, doubled, less n + 1 */
+    for (size_t m = i; m < j; m++) d[idx[m]] = r2;
     i = j;
   }
 }
 
+/* sum over i of d[i] d[i+k]: whole numbers, so the sum is exact in any
+ * order and the compiler may vectorise it; 32-bit factors while their
+ * products fit (n below 46,340), which is what vectorises */
+static int64_t S_lag_sum(const int64_t *d, const int32_t *d32, size_t n, size_t k) {
+  int64_t num = 0;
+  if (d32) {
+    for (size_t i = 0; i + k < n; i++) num += (int64_t)(d32[i] * d32[i + k]);
+  } else {
+    for (size_t i = 0; i + k < n; i++) num += d[i] * d[i + k];
+  }
+  return num;
+}
+
 pd_mk pd_mann_kendall_hr(const double *x, const double *y, size_t n, double *scratch, double *factor) {
+  return pd_mann_kendall_hr_beta(x, y, n, NULL, scratch, factor);
+}
+
+pd_mk pd_mann_kendall_hr_beta(const double *x, const double *y, size_t n, const double *theil_sen,
+                              double *scratch, double *factor) {
   pd_mk r = pd_mann_kendall(y, n, 0);
   double f = 1;
   if (n >= 4 && r.var_s > 0) {
-    double beta = pd_theil_sen(x, y, n, scratch);
+    double beta = theil_sen ? *theil_sen : pd_theil_sen(x, y, n, scratch);
     if (isnan(beta)) beta = 0;
-    double *e = scratch + pd_theil_sen_scratch(n), *rank = e + n;
-    size_t *idx = (size_t *)(rank + n); /* a size_t fits in a double's room */
+    double *e = scratch + pd_theil_sen_scratch(n);
+    int64_t *d = (int64_t *)(e + n); /* an int64_t fits in a double's room */
+    uint32_t *idx = (uint32_t *)(d + n), *tmp = idx + n;
+    int32_t *d32 = n < 46340 ? (int32_t *)(tmp + n) : NULL;
     for (size_t i = 0; i < n; i++) e[i] = y[i] - beta * x[i];
-    S_ranks(e, n, rank, idx);
-    double mean = (double)(n + 1) / 2, den = 0;
-    for (size_t i = 0; i < n; i++) den += (rank[i] - mean) * (rank[i] - mean);
+    S_ranks(e, n, d, idx, tmp);
+    if (d32)
+      for (size_t i = 0; i < n; i++) d32[i] = (int32_t)d[i];
+    /* rank - mean is d / 2: the sums below are the ones of (rank - mean)
+     * products divided by 4, the same numbers (exact in a double while
+     * below 2^53) */
+    double den = (double)S_lag_sum(d, d32, n, 0) / 4;
     double dn = (double)n, bound = 1.959963984540054 / sqrt(dn), sum = 0;
     for (size_t k = 1; k + 2 < n && den > 0; k++) {
-      double num = 0;
-      for (size_t i = 0; i + k < n; i++) num += (rank[i] - mean) * (rank[i + k] - mean);
+      double num = (double)S_lag_sum(d, d32, n, k) / 4;
       double rk = num / den;
       if (fabs(rk) > bound) sum += (dn - k) * (dn - k - 1) * (dn - k - 2) * rk;
     }
@@ -215,4 +294,85 @@ pd_hinge pd_hinge_fit(const double *x, const double *y, size_t n, size_t k) {
   }
   h.valid = 1;
   return h;
+}
+
+/* Every knot in turn, each fit O(n): the reference. */
+static size_t S_hinge_scan(const double *x, const double *y, size_t n, const uint8_t *try_k, pd_hinge *best) {
+  size_t brk = 0;
+  for (size_t k = 2; k + 4 <= n; k++) {
+    if (try_k && !try_k[k]) continue;
+    pd_hinge h = pd_hinge_fit(x, y, n, k);
+    if (h.valid && h.sse < best->sse) *best = h, brk = k;
+  }
+  return brk;
+}
+
+/* The knots are screened with every fit's sse from running sums (O(1) a
+ * knot, in long double), then only the knots whose sse may be the least
+ * are fitted exactly, as the scan fits them, and the scan's rule picks
+ * among them. A screened sse is within a bound E_k of the one
+ * pd_hinge_fit computes: the rounding of pd_hinge_fit's own sums (about
+ * sqrt(n) eps kappa sum y^2, kappa the condition of the knot's normal
+ * equations) and of the running sums (eps_ld n kappa sum y^2 A_k / shh_k,
+ * A_k the size of the terms that cancel in shh_k); E_k takes 1e-9 and
+ * 1e-12 for them, some 10^4 times both. So a knot whose screened sse less
+ * E_k is above the least (screened sse + E) of another knot cannot be the
+ * scan's choice, and the choice is the scan's. Knots whose equations are
+ * near singular are fitted exactly whatever their screened sse. A series
+ * that defeats the screen (a constant, an exact line, values whose spread
+ * is tiny against their size) has every knot within the bound and is
+ * scanned: slower, never different. tests/unit/test_stats.c compares
+ * both on series of every kind. */
+size_t pd_hinge_best(const double *x, const double *y, size_t n, pd_hinge *best) {
+  *best = (pd_hinge){0, 0, 0, INFINITY, 0};
+  if (n < 6) return 0;
+  int ok = !pd_stats_quadratic;
+  for (size_t i = 0; i < n && ok; i++) ok = isfinite(x[i]) && isfinite(y[i]) && (i == 0 || x[i] >= x[i - 1]);
+  if (!ok) return S_hinge_scan(x, y, n, NULL, best);
+  typedef long double ld;
+  ld dn = (ld)n, mx = 0, my = 0, y2 = 0;
+  for (size_t i = 0; i < n; i++) mx += x[i], my += y[i], y2 += (ld)y[i] * y[i];
+  mx /= dn, my /= dn;
+  ld sxx = 0, sxy = 0, syy = 0;
+  for (size_t i = 0; i < n; i++) {
+    ld a = x[i] - mx, c = y[i] - my;
+    sxx += a * a, sxy += a * c, syy += c * c;
+  }
+  ld *sse = malloc(n * sizeof *sse), *bound = malloc(n * sizeof *bound);
+  uint8_t *sure = calloc(n, 1), *try_k = calloc(n, 1);
+  /* suffix sums over the points right of the knot (x > x[k]), which grow
+   * as the knot moves left */
+  ld m = 0, s1 = 0, s2 = 0, sy = 0, sxy_s = 0;
+  size_t j = n;
+  ld least = INFINITY;
+  for (size_t k = n - 4; k >= 2; k--) {
+    while (j > k + 1 && x[j - 1] > x[k]) {
+      j--;
+      ld a = x[j] - mx, c = y[j] - my;
+      m += 1, s1 += a, s2 += a * a, sy += c, sxy_s += a * c;
+    }
+    ld xk = x[k] - mx;
+    ld sh = s1 - m * xk, shh = s2 - 2 * xk * s1 + m * xk * xk, sxh = s2 - xk * s1, shy = sxy_s - xk * sy;
+    ld mh = sh / dn;
+    shh -= dn * mh * mh;
+    ld big = s2 + 2 * fabsl(xk * s1) + m * xk * xk; /* what cancels in shh */
+    ld det = sxx * shh - sxh * sxh;
+    if (m > 0 && shh > 0 && det > 1e-8L * sxx * shh) {
+      ld b1 = (sxy * shh - shy * sxh) / det, b2 = (shy * sxx - sxy * sxh) / det;
+      ld kappa = sxx * shh / det;
+      sse[k] = syy - b1 * sxy - b2 * shy;
+      bound[k] = kappa * (y2 + syy) * (1e-9L + 1e-12L * big / shh) +
+                 1e-9L * (fabsl(b1 * sxy) + fabsl(b2 * shy));
+      sure[k] = 1;
+      if (sse[k] + bound[k] < least) least = sse[k] + bound[k];
+    }
+    if (k == 2) break;
+  }
+  for (size_t k = 2; k + 4 <= n; k++) try_k[k] = !sure[k] || sse[k] - bound[k] <= least;
+  size_t brk = S_hinge_scan(x, y, n, try_k, best);
+  free(sse);
+  free(bound);
+  free(sure);
+  free(try_k);
+  return brk;
 }

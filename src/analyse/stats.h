@@ -42,9 +42,14 @@ pd_mk pd_mann_kendall(const double *y, size_t n, double tie);
  * autocorrelation r_k is significant at 5% (|r_k| > 1.96/sqrt(n)) widens
  * Var(S) by the factor 1 + 2/(n(n-1)(n-2)) sum (n-k)(n-k-1)(n-k-2) r_k
  * (at least 1: never more confident than the independent test). factor
- * receives it. scratch: pd_theil_sen_scratch(n) + 3n doubles. */
+ * receives it. scratch: pd_mann_kendall_hr_scratch(n) doubles. */
 pd_mk pd_mann_kendall_hr(const double *x, const double *y, size_t n, double *scratch, double *factor);
 size_t pd_mann_kendall_hr_scratch(size_t n);
+/* The same with the Theil-Sen slope of (x, y) already known (theil_sen,
+ * NULL to compute it): trend verdicts test the window whose slope they
+ * report. */
+pd_mk pd_mann_kendall_hr_beta(const double *x, const double *y, size_t n, const double *theil_sen,
+                              double *scratch, double *factor);
 
 /* Continuous two-piece (hinge) least squares with its knot at x[k]:
  * y = c + b1 x + b2 max(0, x - x[k]); slope b1 before the knot, b1 + b2
@@ -56,6 +61,16 @@ typedef struct pd_hinge {
 } pd_hinge;
 
 pd_hinge pd_hinge_fit(const double *x, const double *y, size_t n, size_t k);
+
+/* The knot k in [2, n-4] whose hinge fit has the least sse (the first of
+ * equals), as pd_hinge_fit would find trying each in turn, with *best its
+ * fit; 0 when no knot gives a valid fit (n < 6). O(n) instead of O(n^2)
+ * when x does not decrease (docs/performance.md). */
+size_t pd_hinge_best(const double *x, const double *y, size_t n, pd_hinge *best);
+
+/* Set (by tests) to compute every figure the quadratic way it was first
+ * written, which the faster ways must reproduce bit for bit. */
+extern int pd_stats_quadratic;
 
 /* Standard normal cumulative distribution function. */
 double pd_normal_cdf(double z);

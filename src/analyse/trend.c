@@ -68,16 +68,20 @@ static int S_never_against(const double *y, const double *var, size_t i, size_t 
  * for n = 5 is 0.027). */
 #define S_SHORT 5
 
-/* Tests part [i, n) for a monotonic trend, filling r's figures of it. */
+/* Tests part [i, n) for a monotonic trend, filling r's figures of it.
+ * ts: the part's Theil-Sen slope when known; mk, mk_factor: its
+ * Mann-Kendall test when known (NULL: computed here). */
 static pd_trend S_part(const double *x, const double *y, const double *var, size_t i, size_t n,
-                       const pd_trend_params *p, double alpha, double floor, double *scratch, pd_trend_result *r) {
+                       const pd_trend_params *p, double alpha, double floor, double *scratch, const double *ts,
+                       const pd_mk *mk, double mk_factor, pd_trend_result *r) {
   size_t m = n - i;
   pd_fit fit = pd_least_squares(x + i, y + i, m);
   r->since = (uint32_t)i;
   r->rate = fit.valid ? fit.slope : 0;
   r->change = r->rate * (x[n - 1] - x[i]);
   r->threshold = S_threshold(y, var, i, n - 1, p->noise_z, floor, &r->noise_band);
-  r->mk = pd_mann_kendall_hr(x + i, y + i, m, scratch, &r->mk_factor);
+  if (mk) r->mk = *mk, r->mk_factor = mk_factor;
+  else r->mk = pd_mann_kendall_hr_beta(x + i, y + i, m, ts, scratch, &r->mk_factor);
   r->rising = 0;
   for (size_t k = i + 1; k < n; k++) r->rising += y[k] > y[k - 1];
   r->steps = (int)m - 1;
@@ -95,8 +99,8 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
   memset(r, 0, sizeof *r);
   r->trend = PD_TREND_STABLE;
   if (n < 2) return r->trend;
-  r->theil_sen = pd_theil_sen(x, y, n, scratch);
-  if (isnan(r->theil_sen)) r->theil_sen = 0;
+  double ts = pd_theil_sen(x, y, n, scratch); /* the whole window's, for its test too */
+  r->theil_sen = isnan(ts) ? 0 : ts;
   /* the practical floor: a share of the function's own size and of the
    * total, and the materiality of the whole series */
   double level = 0, tot = 0;
@@ -107,20 +111,14 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
   double floor = fmax(p->material, fmax(p->floor_function * level, p->floor_total * (total ? tot : level)));
   r->floor = floor;
   if (n < 3) { /* no trend in two points: the figures only (a pair is judged by its delta) */
-    S_part(x, y, var, 0, n, p, p->alpha, floor, scratch, r);
+    S_part(x, y, var, 0, n, p, p->alpha, floor, scratch, &ts, NULL, 0, r);
     return r->trend = PD_TREND_STABLE;
   }
   /* a break: the best knot of a two-piece fit, kept when it explains much
    * more than a line (F) and the change of slope it implies over the
    * recent part is beyond that part's threshold */
-  size_t brk = 0;
-  pd_hinge best = {0, 0, 0, INFINITY, 0};
-  if (n >= 6) { /* three points up to the knot, four from it on */
-    for (size_t k = 2; k + 4 <= n; k++) {
-      pd_hinge h = pd_hinge_fit(x, y, n, k);
-      if (h.valid && h.sse < best.sse) best = h, brk = k;
-    }
-  }
+  pd_hinge best;
+  size_t brk = pd_hinge_best(x, y, n, &best); /* three points up to the knot, four from it on */
   if (brk) {
     pd_fit line = pd_least_squares(x, y, n);
     double sse = 0;
@@ -180,7 +178,7 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
     pd_trend_result cur = *r;
     /* the knot was placed where it fits best: the part after it is tested
      * at a tenth of the level, for the choice among the knots */
-    pd_trend t = S_part(x, y, var, k, n, p, p->alpha / 10, floor, scratch, &cur);
+    pd_trend t = S_part(x, y, var, k, n, p, p->alpha / 10, floor, scratch, NULL, &mk_after, f_after, &cur);
     if (t != PD_TREND_STABLE) {
       *r = cur;
       r->rate_before = before.slope;
@@ -190,7 +188,7 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
     r->has_break = 0; /* the recent part alone says nothing: judge the whole window */
   }
   double bf = r->break_f;
-  r->trend = S_part(x, y, var, 0, n, p, p->alpha, floor, scratch, r);
+  r->trend = S_part(x, y, var, 0, n, p, p->alpha, floor, scratch, &ts, NULL, 0, r);
   r->break_f = bf;
   return r->trend;
 }

@@ -1,9 +1,12 @@
 /* test_stats.c: the statistics against values computed by hand. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "test.h"
 #include "analyse/stats.h"
+#include "analyse/trend.h"
 
 PD_TEST(least_squares_by_hand) {
   /* x = 0 1 2 3, y = 1 3 5 8: mean x 1.5, mean y 4.25, Sxx = 5,
@@ -113,6 +116,101 @@ PD_TEST(mann_kendall_hamed_rao) {
   CHECK(w.p > plain.p);
 }
 
+
+/* ---- the fast ways against the quadratic ones -------------------------------------
+ *
+ * Theil-Sen's strided pairs, Mann-Kendall's S, Hamed-Rao's ranks and
+ * lags and the knot search were once O(n^2) per function (a series of
+ * 1,000 snapshots spent minutes in them); the faster ways must give the
+ * same bits, checked here on series of every shape a report meets. */
+
+static uint64_t S_rng = 88172645463325252ULL;
+static double S_unif(void) { /* xorshift64: the same series on every run */
+  S_rng ^= S_rng << 13, S_rng ^= S_rng >> 7, S_rng ^= S_rng << 17;
+  return (double)(S_rng >> 11) / 9007199254740992.0;
+}
+
+/* kind 0..9: noise, a leak, a late leak, a plateau, a constant, zeros,
+ * ties, a tiny spread on a large value, an exact line, spikes */
+static void S_shape(int kind, size_t n, double *x, double *y) {
+  double base = 1e6 * (1 + 100 * S_unif());
+  for (size_t i = 0; i < n; i++) {
+    x[i] = kind == 9 && i % 5 == 0 && i ? x[i - 1] : (double)i * (kind % 2 ? 1.0 : 0.25); /* some equal times */
+    double noise = (S_unif() - 0.5) * 0.4 * base, t = (double)i;
+    switch (kind) {
+    case 0: y[i] = base + noise; break;
+    case 1: y[i] = base + t * base / 50 + noise / 4; break;
+    case 2: y[i] = base + (t > n / 2.0 ? (t - n / 2.0) * base / 20 : 0) + noise / 4; break;
+    case 3: y[i] = base + (t < n / 3.0 ? t : n / 3.0) * base / 10 + noise / 8; break;
+    case 4: y[i] = base; break;
+    case 5: y[i] = 0; break;
+    case 6: y[i] = floor(S_unif() * 4) * 1024; break;
+    case 7: y[i] = 1e12 + floor(S_unif() * 3); break;
+    case 8: y[i] = 3 * t + 7; break;
+    default: y[i] = S_unif() < 0.1 ? base * 10 : base + noise; break;
+    }
+  }
+}
+
+static int S_same(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+PD_TEST(fast_statistics_are_the_quadratic_ones) {
+  static const size_t sizes[] = {2, 3, 4, 5, 6, 7, 9, 12, 20, 33, 64, 150, 200, 201, 230, 400, 1000};
+  size_t maxn = 1000;
+  double *x = malloc(maxn * sizeof *x), *y = malloc(maxn * sizeof *y), *var = malloc(maxn * sizeof *var);
+  double *tot = malloc(maxn * sizeof *tot);
+  double *scratch = malloc(pd_trend_scratch(maxn) * sizeof *scratch);
+  int checked = 0;
+  for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+    size_t n = sizes[si];
+    int reps = n >= 400 ? 3 : 12;
+    for (int kind = 0; kind < 10; kind++) {
+      for (int rep = 0; rep < reps; rep++) {
+        S_shape(kind, n, x, y);
+        for (size_t i = 0; i < n; i++) var[i] = fabs(y[i]) * 1000 * S_unif(), tot[i] = 1e9 + fabs(y[i]);
+        pd_trend_params p = {3, 0.01, 0.2, 0.005, 1e3, 10};
+        pd_trend_result fast, slow;
+        pd_stats_quadratic = 0;
+        double ts_f = pd_theil_sen(x, y, n, scratch);
+        pd_mk mk_f = pd_mann_kendall(y, n, 0);
+        double hr_ff;
+        pd_mk hr_f = pd_mann_kendall_hr(x, y, n, scratch, &hr_ff);
+        pd_hinge h_f;
+        size_t k_f = pd_hinge_best(x, y, n, &h_f);
+        pd_trend t_f = pd_trend_judge(x, y, var, tot, n, &p, scratch, &fast);
+        pd_stats_quadratic = 1;
+        double ts_s = pd_theil_sen(x, y, n, scratch);
+        pd_mk mk_s = pd_mann_kendall(y, n, 0);
+        double hr_fs;
+        pd_mk hr_s = pd_mann_kendall_hr(x, y, n, scratch, &hr_fs);
+        pd_hinge h_s;
+        size_t k_s = pd_hinge_best(x, y, n, &h_s);
+        pd_trend t_s = pd_trend_judge(x, y, var, tot, n, &p, scratch, &slow);
+        pd_stats_quadratic = 0;
+        int same = S_same(ts_f, ts_s) && S_same(mk_f.s, mk_s.s) && S_same(mk_f.var_s, mk_s.var_s) &&
+                   S_same(mk_f.p, mk_s.p) && S_same(hr_f.var_s, hr_s.var_s) && S_same(hr_f.p, hr_s.p) &&
+                   S_same(hr_ff, hr_fs) && k_f == k_s && S_same(h_f.sse, h_s.sse) && S_same(h_f.b2, h_s.b2) &&
+                   t_f == t_s && fast.since == slow.since && fast.has_break == slow.has_break &&
+                   S_same(fast.break_f, slow.break_f) && S_same(fast.rate, slow.rate) &&
+                   S_same(fast.rate_before, slow.rate_before) && S_same(fast.change, slow.change) &&
+                   S_same(fast.threshold, slow.threshold) && S_same(fast.mk.z, slow.mk.z) &&
+                   S_same(fast.mk.p, slow.mk.p) && S_same(fast.mk_factor, slow.mk_factor) &&
+                   fast.rising == slow.rising && fast.steps == slow.steps &&
+                   S_same(fast.theil_sen, slow.theil_sen) && S_same(fast.held_change, slow.held_change);
+        CHECK_MSG(same, "n=%zu kind=%d rep=%d: theil-sen %.17g/%.17g knot %zu/%zu trend %d/%d", n, kind, rep,
+                  ts_f, ts_s, k_f, k_s, (int)t_f, (int)t_s);
+        checked++;
+      }
+    }
+  }
+  CHECK(checked > 1000);
+  free(x);
+  free(y);
+  free(var);
+  free(tot);
+  free(scratch);
+}
+
 static const pd_test_case S_cases[] = {
     {"least_squares_by_hand", least_squares_by_hand},
     {"theil_sen_ignores_an_outlier", theil_sen_ignores_an_outlier},
@@ -120,5 +218,6 @@ static const pd_test_case S_cases[] = {
     {"median_odd_even", median_odd_even},
     {"hinge_recovers_a_knot", hinge_recovers_a_knot},
     {"mann_kendall_hamed_rao", mann_kendall_hamed_rao},
+    {"fast_statistics_are_the_quadratic_ones", fast_statistics_are_the_quadratic_ones},
     {NULL, NULL}};
 const pd_test_suite pd_suite_stats = {"stats", S_cases};
