@@ -369,9 +369,10 @@ int pd_cli_exit(int rc, const pd_err *err) {
 
 int pd_cli_emit(const char *path, const pd_buf *buf, pd_err *err) {
   if (!path || strcmp(path, "-") == 0) {
+    errno = 0;
     size_t n = buf->len ? fwrite(buf->data, 1, buf->len, stdout) : 0;
     if (n != buf->len || fflush(stdout) != 0)
-      return pd_fail(err, "cannot write to standard output");
+      return pd_fail(err, "standard output: %s", errno ? strerror(errno) : "write error");
     return PD_OK;
   }
   return pd_write_file_atomic(path, buf->data ? buf->data : "", buf->len, err);

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "../escape/escape.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,7 +70,35 @@ static void S_sigterm(int sig) {
   raise(sig);
 }
 
-int main(int argc, char **argv) {
+/* Standard output is a file like any other: a full disk or a closed pipe
+ * read by nobody's error check must not end in exit 0 and a cut-off
+ * output. Every command's last step, whatever it wrote: flush, check,
+ * close; a failure is one line and exit 2 (none when the command already
+ * failed and said why, as pd_cli_emit does for its own writes). */
+static int S_close_stdout(int rc) {
+  errno = 0;
+  int bad = fflush(stdout) != 0;
+  int e = errno;
+  bad |= ferror(stdout) != 0;
+  errno = 0;
+  if (fclose(stdout) != 0 && !bad) {
+    bad = 1;
+    e = errno;
+  }
+  if (!bad) return rc;
+  if (rc != PD_EXIT_ERROR) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "standard output: %s", e ? strerror(e) : "write error");
+    pd_cli_error(msg);
+  }
+  return PD_EXIT_ERROR;
+}
+
+static int S_main(int argc, char **argv);
+
+int main(int argc, char **argv) { return S_close_stdout(S_main(argc, argv)); }
+
+static int S_main(int argc, char **argv) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = S_sigbus;

@@ -27,6 +27,12 @@ static void S_num(pd_buf *b, const char *k, double v) {
   pd_json_num(b, v);
 }
 
+/* An int64 as it is (time_ns is past 2^53, where a double drops digits). */
+static void S_int(pd_buf *b, const char *k, int64_t v) {
+  S_key(b, k);
+  pd_buf_int(b, v);
+}
+
 static void S_rate(pd_buf *b, const char *k, const pd_series *s, double v) {
   /* a slope is per hour only when the snapshots have times */
   S_num(b, k, s->has_times ? v : NAN);
@@ -317,7 +323,7 @@ void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_config *m) {
     pd_buf_puts(b, p ? ",\n{" : "{");
     S_str(b, "path", si->path);
     pd_buf_putc(b, ',');
-    S_num(b, "time_ns", (double)pd_series_time_ns(s, s->order[p]));
+    S_int(b, "time_ns", pd_series_time_ns(s, s->order[p]));
     pd_buf_putc(b, ',');
     S_num(b, "t_hours", s->has_times ? s->t[p] : NAN);
     pd_buf_putc(b, ',');
@@ -341,7 +347,7 @@ void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_config *m) {
     pd_buf_puts(b, "{");
     S_str(b, "path", si->path);
     pd_buf_putc(b, ',');
-    S_num(b, "time_ns", (double)si->time_ns);
+    S_int(b, "time_ns", si->time_ns);
     pd_buf_putc(b, ',');
     S_num(b, "total", si->total);
     pd_buf_puts(b, "},\n");
@@ -438,9 +444,9 @@ static void S_memline(pd_buf *b, const char *k, const pd_memline *l) {
 }
 
 static void S_mempoint(pd_buf *b, const pd_mempoint *p, int64_t t0) {
-  static const char *const names[] = {"time_ns", "seconds", "heap", "anon", "file", "active_file",
+  static const char *const names[] = {"seconds", "heap", "anon", "file", "active_file",
                                       "inactive_file", "shmem", "usage", "working_set"};
-  double v[] = {(double)p->time_ns, (double)(p->time_ns - t0) / 1e9, p->heap, p->anon, p->file,
+  double v[] = {(double)(p->time_ns - t0) / 1e9, p->heap, p->anon, p->file,
                 p->active_file, p->inactive_file, p->shmem, p->usage, p->working_set};
   char t[40];
   pd_buf_putc(b, '{');
@@ -453,6 +459,8 @@ static void S_mempoint(pd_buf *b, const pd_mempoint *p, int64_t t0) {
   S_str(b, "usage_file", p->usage_file);
   pd_buf_putc(b, ',');
   S_str(b, "heap_profile", p->heap_profile);
+  pd_buf_putc(b, ',');
+  S_int(b, "time_ns", p->time_ns);
   pd_buf_putc(b, ',');
   S_nums(b, names, v, sizeof v / sizeof v[0]);
   pd_buf_putc(b, ',');

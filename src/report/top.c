@@ -9,28 +9,8 @@
 #include "../escape/escape.h"
 
 void pd_json_num(pd_buf *out, double v) {
-  if (!isfinite(v)) {
-    pd_buf_puts(out, "null");
-    return;
-  }
-  if (v == trunc(v) && fabs(v) < 9007199254740992.0) {
-    /* the common case (bytes, counts), by hand: printf's %.0f goes through
-     * its arbitrary-precision float path, a tenth of a report's time */
-    char digits[24], *p = digits + sizeof digits;
-    uint64_t u = (uint64_t)fabs(v);
-    do *--p = (char)('0' + u % 10);
-    while (u /= 10);
-    if (v < 0) *--p = '-';
-    pd_buf_put(out, p, (size_t)(digits + sizeof digits - p));
-    return;
-  }
-  /* 15 significant digits, which every double has exactly (the shortest
-   * form that reads back bit for bit took up to three printf and strtod
-   * calls, and report.json writes half a million such figures: shares,
-   * slopes, statistics, none of them meaningful to the 16th digit) */
-  char tmp[40];
-  snprintf(tmp, sizeof tmp, "%.15g", v);
-  pd_buf_puts(out, tmp);
+  if (!isfinite(v)) pd_buf_puts(out, "null");
+  else pd_buf_num(out, v);
 }
 
 char *pd_format_time(int64_t ns, char *buf, size_t n) {

@@ -100,6 +100,15 @@ void pd_buf_put_varint(pd_buf *b, uint64_t v);
  * exact decimal path is slow, so the digits are made by hand unless v is
  * huge or a hair from a tie, where printf decides. */
 size_t pd_fmt_fixed(char *out, size_t size, double v, int decimals);
+/* Numbers as data (num.c), the one spelling every writer uses: an integral
+ * value exactly, in plain digits at any size; any other the shortest of
+ * %.15g/%.16g/%.17g that reads back as the same double; "nan", "inf",
+ * "-inf" (JSON writers turn those into null first). Returns the length. */
+enum { PD_NUM_SIZE = 320 };
+size_t pd_fmt_num(char out[PD_NUM_SIZE], double v);
+size_t pd_fmt_int(char out[PD_NUM_SIZE], int64_t v);
+void pd_buf_num(pd_buf *b, double v);
+void pd_buf_int(pd_buf *b, int64_t v);
 static inline uint64_t pd_varint_next(const uint8_t **p) {
   uint64_t x = 0;
   for (int shift = 0;; shift += 7) {

@@ -230,7 +230,57 @@ PD_TEST(fmt_fixed_equals_printf) {
   CHECK(bad == 0);
 }
 
+/* Numbers as data: integers digit for digit at any size (a folded count
+ * in exponent form is refused by flamegraph.pl and inferno), others the
+ * shortest of 15, 16, 17 significant digits that reads back. */
+PD_TEST(fmt_num_exact_and_shortest) {
+  static const struct {
+    double v;
+    const char *s;
+  } cases[] = {{0, "0"}, {-0.0, "0"}, {42, "42"}, {-7, "-7"}, {9007199254740992.0, "9007199254740992"},
+               {12345678901234568.0, "12345678901234568"}, {1e21, "1000000000000000000000"},
+               {9223372036854775808.0, "9223372036854775808"}, {0.1, "0.1"}, {0.5, "0.5"},
+               {1.0 / 3, "0.3333333333333333"}, {2.0 / 3, "0.6666666666666666"}, {1e-7, "1e-07"},
+               {274.321, "274.321"}, {0.1 + 0.2, "0.30000000000000004"}, {NAN, "nan"}, {-INFINITY, "-inf"}};
+  char out[PD_NUM_SIZE];
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    size_t n = pd_fmt_num(out, cases[i].v);
+    CHECK_STR(out, cases[i].s);
+    CHECK(n == strlen(cases[i].s));
+  }
+  pd_fmt_num(out, -1.7976931348623157e308);
+  CHECK(strlen(out) == 310 && out[0] == '-'); /* every digit of the largest double */
+  CHECK(pd_fmt_int(out, INT64_MAX) == 19 && strcmp(out, "9223372036854775807") == 0);
+  pd_fmt_int(out, INT64_MIN);
+  CHECK_STR(out, "-9223372036854775808");
+  pd_buf b = PD_BUF_INIT;
+  pd_buf_int(&b, 1700000000123456789LL);
+  pd_buf_putc(&b, ' ');
+  pd_buf_num(&b, 1.5);
+  CHECK_STR(b.data, "1700000000123456789 1.5");
+  pd_buf_free(&b);
+  /* pseudo-random doubles of every magnitude read back bit for bit, and no
+   * shorter precision would have */
+  uint64_t x = 0x9e3779b97f4a7c15ull;
+  int bad = 0;
+  for (int i = 0; i < 20000; i++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    double m = (double)(x >> 11) / 9007199254740992.0;
+    double v = (m - 0.3) * pow(10, (double)(x % 40) - 20);
+    pd_fmt_num(out, v);
+    char shorter[64];
+    int ok = strtod(out, NULL) == v;
+    for (int p = 15; ok && v != trunc(v) && p < 17; p++) {
+      snprintf(shorter, sizeof shorter, "%.*g", p, v);
+      if (strtod(shorter, NULL) == v) ok = strlen(out) <= strlen(shorter);
+    }
+    if (!ok && bad++ < 5) fprintf(stderr, "    %.17g -> %s\n", v, out);
+  }
+  CHECK(bad == 0);
+}
+
 static const pd_test_case S_cases[] = {
+    {"fmt_num_exact_and_shortest", fmt_num_exact_and_shortest},
     {"fmt_fixed_equals_printf", fmt_fixed_equals_printf},
     {"intern_put_many_equals_put", intern_put_many_equals_put},
     {"base64_rfc4648_vectors", base64_rfc4648_vectors},
