@@ -25,10 +25,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Parses a count: digits, an optional fraction, an optional exponent.
- * Returns 0 when valid, 1 when not a number, 2 when negative. Integers (the
- * usual case) are parsed here; anything with a point or an exponent goes to
- * strtod so that "274.321" is the double it reads as everywhere else. */
+/* Parses a count. The grammar (docs/inputs.md): an optional sign, digits
+ * with an optional fraction ("12", "274.321", ".5"), an optional exponent
+ * ("1e6"); the value, however spelled, is at most 2^63 (about the largest
+ * a pprof sample holds: 2^63 - 1 is no double, and reads as 2^63) and not
+ * negative; a count that is not zero but is too
+ * small for a double ("1e-400") is refused rather than read as zero.
+ * Returns 0 when valid, else the reason (S_COUNT_*). Integers (the usual
+ * case) are parsed here; anything else goes to strtod so that "274.321" is
+ * the double it reads as everywhere else. */
+enum { S_COUNT_OK, S_COUNT_NAN, S_COUNT_NEGATIVE, S_COUNT_HUGE, S_COUNT_TINY };
+static const char *const S_count_why[] = {"", "not a number", "negative", "out of range (above 2^63)",
+                                          "too small to represent (not zero, below 2.2e-308)"};
+
 static int S_count(const char *s, size_t n, double *out) {
   size_t i = 0;
   int neg = 0;
@@ -37,29 +46,40 @@ static int S_count(const char *s, size_t n, double *out) {
   uint64_t v = 0;
   for (; i < n && s[i] >= '0' && s[i] <= '9' && v < (UINT64_C(1) << 53) / 10; i++) v = v * 10 + (uint64_t)(s[i] - '0');
   if (i == n && i > start) {
-    if (neg && v) return 2;
+    if (neg && v) return S_COUNT_NEGATIVE;
     *out = (double)v;
-    return 0;
+    return S_COUNT_OK;
   }
-  /* a point, an exponent, a long number or garbage */
-  int digits = 0;
-  for (size_t k = start; k < n; k++) {
-    char c = s[k];
-    if (c >= '0' && c <= '9') digits = 1;
-    else if (c != '.' && c != 'e' && c != 'E' && !((c == '-' || c == '+') && k > start &&
-                                                    (s[k - 1] == 'e' || s[k - 1] == 'E')))
-      return 1;
+  /* a point, an exponent, a long number or garbage: check the shape */
+  size_t k = start, mant = 0, nonzero = 0;
+  for (; k < n && s[k] >= '0' && s[k] <= '9'; k++) mant++, nonzero |= s[k] != '0';
+  if (k < n && s[k] == '.')
+    for (k++; k < n && s[k] >= '0' && s[k] <= '9'; k++) mant++, nonzero |= s[k] != '0';
+  if (!mant) return S_COUNT_NAN;
+  if (k < n && (s[k] == 'e' || s[k] == 'E')) {
+    k++;
+    if (k < n && (s[k] == '-' || s[k] == '+')) k++;
+    size_t e = k;
+    while (k < n && s[k] >= '0' && s[k] <= '9') k++;
+    if (k == e) return S_COUNT_NAN;
   }
-  char buf[64];
-  if (!digits || n >= sizeof buf) return 1;
+  if (k != n) return S_COUNT_NAN;
+  if (!nonzero) {
+    *out = 0;
+    return S_COUNT_OK;
+  }
+  if (neg) return S_COUNT_NEGATIVE;
+  /* strtod wants a terminated string: a long spelling ("1" and 400
+   * zeros) is copied to the heap rather than refused */
+  char small[64], *buf = n < sizeof small ? small : pd_xmalloc(n + 1);
   memcpy(buf, s, n);
   buf[n] = 0;
-  char *end;
-  double d = strtod(buf, &end);
-  if (end != buf + n || !(d == d) || d > 1e300 || d < -1e300) return 1;
-  if (d < 0) return 2;
+  double d = strtod(buf, NULL);
+  if (buf != small) free(buf);
+  if (!(d <= 9223372036854775808.0)) return S_COUNT_HUGE;
+  if (d < 2.2250738585072014e-308) return S_COUNT_TINY; /* zero or subnormal from nonzero digits */
   *out = d;
-  return 0;
+  return S_COUNT_OK;
 }
 
 typedef struct {
@@ -184,9 +204,9 @@ static int S_parse_lines(S_fold *f, const char *data, size_t size) {
     double count;
     int rc = S_count(sep, (size_t)(le - sep), &count);
     if (rc != 0) {
-      char what[128], shown[PD_EXCERPT_SIZE];
+      char what[192], shown[PD_EXCERPT_SIZE];
       snprintf(what, sizeof what, "count \"%s\" is %s in", pd_excerpt(sep, (size_t)(le - sep), shown),
-               rc == 2 ? "negative" : "not a number");
+               S_count_why[rc]);
       if (S_bad(f, lineno, what, line, (size_t)(le - line)) != PD_OK) return PD_ERR;
       continue;
     }

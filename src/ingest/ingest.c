@@ -123,10 +123,81 @@ static int S_ends_in_number(const char *s, size_t n) {
   return digit;
 }
 
+size_t pd_bom_len(const uint8_t *data, size_t len) {
+  return len >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF ? 3 : 0;
+}
+
+/* Reads a varint at *p (before end); 0 when it is cut off or too long. */
+static int S_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
+  uint64_t x = 0;
+  for (int shift = 0; shift < 64 && *p < end; shift += 7) {
+    uint8_t c = *(*p)++;
+    x |= (uint64_t)(c & 0x7f) << shift;
+    if (!(c & 0x80)) {
+      *v = x;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Whether data is shaped as a pprof Profile message: the top-level fields
+ * it holds, one after the other, each with the wire type profile.proto
+ * gives its number (or, for a number past 15, a valid one: a newer
+ * writer's field), each length within the bytes (within the file when
+ * `complete`; a field may run past a cut-off head). Text practically never
+ * passes: its letters, blanks and ';' are field tags of the wrong wire type
+ * or numbers no writer uses, within a byte or two. */
+static int S_pprof_shaped(const uint8_t *data, size_t len, int complete) {
+  /* wire type per field number 1..15: 2 length-delimited, 0 varint;
+   * comment (13) is either (packed or not) */
+  static const int8_t wire[16] = {-1, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 2, 0, -2, 0, 0};
+  const uint8_t *p = data, *end = data + len;
+  int fields = 0;
+  while (p < end) {
+    uint64_t key, v;
+    if (!S_varint(&p, end, &key)) return !complete && fields > 0;
+    uint64_t field = key >> 3;
+    int wt = (int)(key & 7);
+    if (field == 0 || field > 536870911) return 0;
+    if (field <= 15 ? !(wire[field] == wt || (wire[field] == -2 && (wt == 0 || wt == 2)))
+                    : !(wt == 0 || wt == 1 || wt == 2 || wt == 5))
+      return 0;
+    fields++;
+    switch (wt) {
+    case 0:
+      if (!S_varint(&p, end, &v)) return !complete;
+      break;
+    case 1:
+    case 5:
+      if ((size_t)(end - p) < (wt == 1 ? 8u : 4u)) return !complete;
+      p += wt == 1 ? 8 : 4;
+      break;
+    case 2:
+      if (!S_varint(&p, end, &v)) return !complete;
+      if (v > (uint64_t)(end - p)) return !complete;
+      p += v;
+      break;
+    }
+  }
+  return fields > 0;
+}
+
 int pd_sniff(const char *name, const uint8_t *data, size_t len, int complete,
              pd_format *f, pd_err *err) {
+  /* a UTF-8 byte order mark says text (it is no protobuf tag: wire type
+   * 7); the text readers skip it (S_read_whole) */
+  size_t bom = pd_bom_len(data, len);
+  data += bom;
+  len -= bom;
   if (len == 0) return pd_fail(err, "%s: empty file", name);
-  if (!pd_is_text(data, len)) {
+  /* Binary content is protobuf, unless it is not shaped as a Profile and
+   * reads as one of the text formats below: folded stacks whose names hold
+   * control bytes (ESC from a coloured symbol, \x01, NUL) are folded
+   * stacks. What is neither goes to the protobuf reader, which says where
+   * it is corrupt. */
+  int binary = !pd_is_text(data, len);
+  if (binary && S_pprof_shaped(data, len, complete)) {
     *f = PD_FORMAT_PPROF;
     return PD_OK;
   }
@@ -140,7 +211,7 @@ int pd_sniff(const char *name, const uint8_t *data, size_t len, int complete,
              : PD_FORMAT_GPERF_HEAP;
     return PD_OK;
   }
-  if (pd_memstat_sniff(data, len, complete)) {
+  if (!binary && pd_memstat_sniff(data, len, complete)) {
     *f = PD_FORMAT_MEMSTAT;
     return PD_OK;
   }
@@ -149,6 +220,10 @@ int pd_sniff(const char *name, const uint8_t *data, size_t len, int complete,
   if (S_first_line(data, len, &line, &n) &&
       (S_ends_in_number(line, n) || memchr(line, ';', n))) {
     *f = PD_FORMAT_FOLDED;
+    return PD_OK;
+  }
+  if (binary) {
+    *f = PD_FORMAT_PPROF;
     return PD_OK;
   }
   return pd_fail(err,
@@ -215,6 +290,11 @@ static int S_read_whole(const char *name, uint8_t *data, size_t len, const pd_in
   int rc = pd_sniff(name, data, len, 1, &f, err);
   if (rc == PD_OK) {
     p->format = f;
+    if (f != PD_FORMAT_PPROF) { /* a text format: the BOM is not part of the first line */
+      size_t bom = pd_bom_len(data, len);
+      data += bom;
+      len -= bom;
+    }
     switch (f) {
     case PD_FORMAT_PPROF: rc = pd_pprof_read(p, data, len, err); break;
     case PD_FORMAT_FOLDED: rc = pd_folded_read(p, data, len, opts, err); break;

@@ -94,16 +94,23 @@ int pd_read_input(const char *path, size_t max, uint8_t **data, size_t *len, pd_
  * carriage return in their first 4 KiB; pprof protobuf practically always
  * does (small lengths and ids are such bytes). */
 int pd_is_text(const uint8_t *data, size_t len);
+/* 3 when data starts with a UTF-8 byte order mark, else 0. */
+size_t pd_bom_len(const uint8_t *data, size_t len);
 
-/* What (already inflated) bytes hold, judged by content only:
- *   binary                                    -> PD_FORMAT_PPROF
+/* What (already inflated) bytes hold, judged by content and structure (a
+ * leading UTF-8 byte order mark is skipped and says text):
+ *   binary and shaped as a Profile message
+ *   (S_pprof_shaped: known fields, their
+ *   wire types, lengths that fit)             -> PD_FORMAT_PPROF
  *   first line holds "heap profile:"          -> PD_FORMAT_GO_HEAP_TEXT ("@ heap/")
  *                                                or PD_FORMAT_GPERF_HEAP
  *   one number alone (memory.current), or
  *   "key value" lines, half or more of them
  *   documented memory.stat keys               -> PD_FORMAT_MEMSTAT
  *   first non-blank line ends in a number
- *   or holds a ';'                            -> PD_FORMAT_FOLDED
+ *   or holds a ';' (control bytes or not)     -> PD_FORMAT_FOLDED
+ *   any other binary                          -> PD_FORMAT_PPROF (whose
+ *                                                reader says what is corrupt)
  * complete is 0 when data is only the start of the file (the last, cut line
  * is then not judged). Returns PD_ERR (with a message naming `name`) for
  * text that matches none. */

@@ -445,6 +445,33 @@ PD_TEST(sniff_by_content) {
   CHECK(strstr(err.msg, "t.txt: not a recognised profile format") != NULL);
   const uint8_t bin[] = {0x0a, 0x04, 0x08, 0x01, 0x10, 0x02};
   CHECK(pd_sniff("b", bin, sizeof bin, 1, &f, &err) == PD_OK && f == PD_FORMAT_PPROF);
+  /* by structure, not by a first byte: text whose names hold control
+   * bytes or NUL is folded, a byte order mark says text */
+  static const struct {
+    const char *text;
+    size_t len;
+  } folded[] = {
+#define S_T(s) {s, sizeof s - 1}
+      S_T("main;\x01" "ctl 3\n"), S_T("\x1b[31mred;b 1\n"), S_T("main;a\0b 3\n"), S_T("2;x\x01 1\n"),
+      S_T("\xef\xbb\xbfmain;a 1\n"), S_T("\n\x01main;b 5\n"), S_T("main;a\0b\0 3\nmain;\x7f 1\n")
+#undef S_T
+  };
+  for (size_t i = 0; i < sizeof folded / sizeof folded[0]; i++) {
+    f = PD_FORMAT_PPROF;
+    int rc = pd_sniff("x", (const uint8_t *)folded[i].text, folded[i].len, 1, &f, &err);
+    CHECK_MSG(rc == PD_OK && f == PD_FORMAT_FOLDED, "folded case %zu: rc %d format %s", i, rc, pd_format_name(f));
+  }
+  /* binary that is neither: the protobuf reader says where it is corrupt */
+  const uint8_t junk[] = {0x0a, 0x7f, 0x01, 0x02};
+  CHECK(pd_sniff("j", junk, sizeof junk, 1, &f, &err) == PD_OK && f == PD_FORMAT_PPROF);
+  /* the BOM is not part of the first frame's name */
+  pd_profile bp;
+  CHECK(S_read_text("bom.folded", "\xef\xbb\xbfmain;a 3\n", NULL, &bp, &err) == PD_OK);
+  pd_buf st = PD_BUF_INIT;
+  S_stack(&bp, 0, &st);
+  CHECK_STR(st.data, "main;a");
+  pd_buf_free(&st);
+  pd_profile_free(&bp);
   /* a profile reader refuses a memory file, and says what it is */
   pd_profile p;
   CHECK(S_read_text("memory.stat", "cache 1\nrss 2\n", NULL, &p, &err) == PD_ERR);

@@ -1,0 +1,103 @@
+# numbers.sh: numbers and formats of issue 14. Integers are written exactly
+# (fold, report.json's time_ns), other values in their shortest round-trip
+# form; folded input is folded input whatever bytes its names hold (control
+# bytes, NUL, a byte order mark); a folded count has one grammar however it
+# is spelled; a write error on standard output is exit 2 and one line, for
+# every command.
+N=$TMP/numbers
+mkdir -p "$N"
+
+# ---- exact numbers ---------------------------------------------------------------------
+# doubles above 2^53 that are integers, a value that needs 17 digits, one
+# that needs 16, one that needs 3: fold gives each back as it was written
+printf 'main;a 12345678901234568\nmain;b 9007199254740992\nmain;c 0.30000000000000004\nmain;d 0.3333333333333333\nmain;e 274.321\n' >"$N/exact.folded"
+expect_rc "fold: large integers and shortest decimals" 0 fold "$N/exact.folded"
+same "fold: every count written back exactly" "$N/exact.folded" "$out"
+# an integer past 2^53 that is no double: plain digits, the nearest double
+printf 'main;a 12345678901234567\n' >"$N/odd.folded"
+run fold "$N/odd.folded"
+if [ "$rc" = 0 ] && grep -qx 'main;a 12345678901234568' "$out"; then ok "fold: 12345678901234567 in plain digits (no exponent)"
+else bad "fold: 12345678901234567 in plain digits" "exit $rc: $(head -c 200 "$out")"; fi
+run top --format json "$N/exact.folded"
+if [ "$rc" = 0 ] && grep -q '"flat":12345678901234568' "$out"; then ok "top json: exact integers"
+else bad "top json: exact integers" "exit $rc: $(head -c 300 "$out")"; fi
+
+# report.json's time_ns is the profile's time_nanos to the nanosecond (a
+# double keeps 16 digits of its 19)
+s1=samples/leak/snapshots/heap-000-2026-11-22T19:06:51Z.pb.gz
+s2=samples/leak/snapshots/heap-001-2026-11-22T19:06:53Z.pb.gz
+want=$(gzip -dc "$s1" | python3 -c '
+import sys
+d = sys.stdin.buffer.read(); i = 0
+def varint():
+    global i
+    x = s = 0
+    while True:
+        c = d[i]; i += 1; x |= (c & 0x7f) << s; s += 7
+        if c < 0x80: return x
+while i < len(d):
+    key = varint(); f, wt = key >> 3, key & 7
+    if wt == 0:
+        v = varint()
+        if f == 9: print(v)
+    elif wt == 2: n = varint(); i += n
+    elif wt == 1: i += 8
+    elif wt == 5: i += 4
+')
+expect_rc "report on two real snapshots" 0 report -o "$N/rep" "$s1" "$s2"
+if [ -n "$want" ]; then
+  got=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["snapshots"][0]["time_ns"])' "$N/rep/report.json")
+  if [ "$got" = "$want" ]; then ok "report.json: time_ns exact ($want)"; else bad "report.json: time_ns exact" "$got != $want"; fi
+else
+  bad "report.json: time_ns exact" "no time_nanos decoded from $s1"
+fi
+
+# ---- format detection by structure -------------------------------------------------------
+printf 'main;\001ctl;\033[31mred\033[0m 3\nmain;x 1\n' >"$N/ctl.folded"
+expect_rc "folded with control bytes in names is folded" 0 fold "$N/ctl.folded"
+if grep -q '^main;_ctl;_\[31mred_\[0m 3$' "$out"; then ok "fold: control bytes become _"; else bad "fold: control bytes become _" "$(od -c "$out" | head -3)"; fi
+printf 'main;a\000b 3\n' >"$N/nul.folded"
+expect_rc "folded with a NUL in a name is folded" 0 fold "$N/nul.folded"
+if grep -qx 'main;a_b 3' "$out"; then ok "fold: a NUL does not cut the name"; else bad "fold: a NUL does not cut the name" "$(od -c "$out" | head -3)"; fi
+printf '\357\273\277main;a 3\n' >"$N/bom.folded"
+expect_rc "folded with a byte order mark" 0 fold "$N/bom.folded"
+if [ "$(cat "$out")" = 'main;a 3' ]; then ok "fold: the BOM is stripped"; else bad "fold: the BOM is stripped" "$(od -c "$out" | head -2)"; fi
+gzip -c "$N/ctl.folded" >"$N/ctl.folded.gz"
+expect_rc "gzip'd folded with control bytes" 0 fold "$N/ctl.folded.gz"
+expect_rc "real pprof still sniffed as pprof" 0 top "$s1"
+
+# ---- one grammar for counts --------------------------------------------------------------
+printf 'main;a 1e308\nmain;b 4\n' >"$N/e308.folded"
+expect_error "folded: 1e308 is out of range" 'count "1e308" is out of range' top --strict "$N/e308.folded"
+printf 'main;a %s\nmain;b 4\n' "$(printf '1%.0s' $(seq 40))" >"$N/long.folded"
+expect_error "folded: a 40-digit integer is out of range too" 'is out of range' top --strict "$N/long.folded"
+printf 'main;a 1e-400\nmain;b 4\n' >"$N/tiny.folded"
+run top "$N/tiny.folded"
+if [ "$rc" = 0 ] && grep -q 'line 1: count "1e-400" is too small' "$err"; then ok "folded: 1e-400 is a warning, not a silent drop"
+else bad "folded: 1e-400 warns" "exit $rc: $(head -c 300 "$err")"; fi
+
+# ---- write errors on standard output ----------------------------------------------------
+if [ -w /dev/full ]; then
+  full() { # full NAME ARGS...: stdout to /dev/full is exit 2 and one line
+    local name=$1
+    shift
+    ${PD_WRAP:-} "$PD" "$@" >/dev/full 2>"$TMP/err"
+    local r=$?
+    if [ "$r" = 2 ] && [ "$(wc -l <"$TMP/err")" = 1 ] &&
+      grep -q '^profdiff: standard output: No space left on device$' "$TMP/err"; then ok "stdout full: $name"
+    else bad "stdout full: $name" "exit $r: $(head -c 300 "$TMP/err")"; fi
+  }
+  full "--help" --help
+  full "--version" --version
+  for c in report top list fold flame merge memstat; do full "$c --help" "$c" --help; done
+  full "top" top "$s1"
+  full "top json" top --format json "$s1"
+  full "list" list main "$s1"
+  full "fold" fold "$s1"
+  full "flame" flame "$s1"
+  full "flame --diff" flame --diff "$s1" "$s2"
+  full "merge -o -" merge -o - "$s1" "$s2"
+  full "memstat" memstat samples/memstat/heapgrow/memory.stat.2026-11-22T19:17:46Z
+else
+  skip "stdout full" "no writable /dev/full"
+fi
