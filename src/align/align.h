@@ -204,6 +204,7 @@ typedef struct pd_tree {
   double *col[PD_TREE_MAX_COLS];
   uint64_t *slots; /* (parent, key) -> hash tag | node + 1 */
   size_t nslots;
+  uint64_t seed; /* pd_hash_secret(): which children meet is up to the input */
   uint32_t *path_keys, *path_nodes; /* the last inserted path, root first */
   uint32_t path_len, path_cap;
 } pd_tree;

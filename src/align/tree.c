@@ -18,8 +18,8 @@
 
 /* The hash's high half, which places a slot (its low bits) and tells slots
  * apart (all of it). */
-static inline uint64_t S_slot_hash(uint32_t parent, uint32_t key) {
-  return pd_hash_u64(((uint64_t)parent << 32) | key) >> 32;
+static inline uint64_t S_slot_hash(const pd_tree *t, uint32_t parent, uint32_t key) {
+  return pd_hash_u64((((uint64_t)parent << 32) | key) ^ t->seed) >> 32;
 }
 
 /* A slot: the hash, then node id + 1 (0: empty). */
@@ -57,6 +57,7 @@ void pd_tree_init(pd_tree *t, int ncols, size_t expected_nodes) {
   while (nslots * 3 < (size_t)t->cap * 4) nslots *= 2;
   t->nslots = nslots;
   t->slots = pd_xcalloc(nslots, sizeof *t->slots);
+  t->seed = pd_hash_secret();
   t->n = 1; /* the root */
   t->parent[0] = PD_NONE;
   t->key[0] = 0;
@@ -88,12 +89,12 @@ static inline size_t S_probe(const pd_tree *t, uint64_t h, uint32_t parent, uint
 }
 
 uint32_t pd_tree_find(const pd_tree *t, uint32_t parent, uint32_t key) {
-  uint64_t v = t->slots[S_probe(t, S_slot_hash(parent, key), parent, key)];
+  uint64_t v = t->slots[S_probe(t, S_slot_hash(t, parent, key), parent, key)];
   return v ? (uint32_t)v - 1 : PD_NONE;
 }
 
 uint32_t pd_tree_child(pd_tree *t, uint32_t parent, uint32_t key) {
-  uint64_t h = S_slot_hash(parent, key);
+  uint64_t h = S_slot_hash(t, parent, key);
   size_t s = S_probe(t, h, parent, key);
   if (t->slots[s]) return (uint32_t)t->slots[s] - 1;
   if (t->n == t->cap) S_grow_nodes(t);

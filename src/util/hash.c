@@ -1,12 +1,17 @@
-/* hash.c: the byte hash, the string interner and the id map.
+/* hash.c: the byte hashes, the string interner and the id map.
  *
  * Both tables use open addressing with linear probing, a power-of-two slot
  * count and a load factor of at most one half: profiles tell us their table
  * sizes up front, so growth is rare and probing stays short. Their keys
- * (names, pprof ids, addresses) come from the input, and the hash is cheap
- * and invertible, so both are keyed with a secret drawn once per process:
- * without it a crafted profile of 40,000 function ids all landing in one
- * slot took half a second, and a million of them hours.
+ * (names, pprof ids, addresses) come from the input, so both are keyed
+ * with a secret drawn once per process: without it a crafted profile of
+ * 40,000 function ids all landing in one slot took half a second, and a
+ * million of them hours. A secret seed is not enough for names: the fast
+ * multiply-xorshift hash has differentials that hold for every seed (flip
+ * bit 63 of one word and bits 63 and 32 of the next: the same hash), so
+ * names are hashed with SipHash-1-3 (Rust's and Python's choice for the same
+ * problem) under a 128-bit key. Nothing is ordered by hash, so the key
+ * changes no output.
  */
 #include "util.h"
 
@@ -41,23 +46,73 @@ uint64_t pd_hash_seeded(const void *data, size_t n, uint64_t seed) {
   return pd_hash_u64(h);
 }
 
-static uint64_t S_secret;
+/* SipHash (Aumasson and Bernstein) with c compression and d finalisation
+ * rounds; 2-4 is the reference (checked against its published vectors in
+ * test_util.c), 1-3 what the tables use. */
+#define S_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define S_SIPROUND                                                                                 \
+  do {                                                                                             \
+    v0 += v1, v1 = S_ROTL(v1, 13), v1 ^= v0, v0 = S_ROTL(v0, 32);                                  \
+    v2 += v3, v3 = S_ROTL(v3, 16), v3 ^= v2;                                                       \
+    v0 += v3, v3 = S_ROTL(v3, 21), v3 ^= v0;                                                       \
+    v2 += v1, v1 = S_ROTL(v1, 17), v1 ^= v2, v2 = S_ROTL(v2, 32);                                  \
+  } while (0)
+
+static inline uint64_t S_siphash(const void *data, size_t n, const uint64_t key[2], int c, int d) {
+  const unsigned char *p = data;
+  uint64_t v0 = 0x736f6d6570736575ULL ^ key[0], v1 = 0x646f72616e646f6dULL ^ key[1];
+  uint64_t v2 = 0x6c7967656e657261ULL ^ key[0], v3 = 0x7465646279746573ULL ^ key[1];
+  uint64_t b = (uint64_t)n << 56;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t m = S_load64(p); /* little-endian, as the reference reads it */
+    v3 ^= m;
+    for (int i = 0; i < c; i++) S_SIPROUND;
+    v0 ^= m;
+  }
+  uint64_t tail = 0;
+  memcpy(&tail, p, n);
+  b |= tail;
+  v3 ^= b;
+  for (int i = 0; i < c; i++) S_SIPROUND;
+  v0 ^= b;
+  v2 ^= 0xff;
+  for (int i = 0; i < d; i++) S_SIPROUND;
+  return v0 ^ v1 ^ v2 ^ v3;
+}
+
+uint64_t pd_siphash24(const void *data, size_t n, const uint64_t key[2]) {
+  return S_siphash(data, n, key, 2, 4);
+}
+
+uint64_t pd_hash_keyed(const void *data, size_t n, const uint64_t key[2]) {
+  return S_siphash(data, n, key, 1, 3);
+}
+
+static uint64_t S_secret[2];
 static pthread_once_t S_secret_once = PTHREAD_ONCE_INIT;
 
 static void S_secret_init(void) {
-  uint64_t s = 0;
-  if (getrandom(&s, sizeof s, GRND_NONBLOCK) != (ssize_t)sizeof s) {
+  uint64_t s[2] = {0, 0};
+  if (getrandom(s, sizeof s, GRND_NONBLOCK) != (ssize_t)sizeof s) {
     /* no entropy yet (early boot): the clock and ASLR still vary */
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    s = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)(uintptr_t)&s;
+    s[0] = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)(uintptr_t)&s;
+    s[1] = pd_hash_u64(s[0] ^ (uint64_t)(uintptr_t)&S_secret_init);
   }
-  S_secret = s;
+  S_secret[0] = s[0];
+  S_secret[1] = s[1];
 }
 
 uint64_t pd_hash_secret(void) {
   pthread_once(&S_secret_once, S_secret_init);
-  return S_secret;
+  return S_secret[0];
+}
+
+void pd_hash_secret_key(uint64_t key[2]) {
+  pthread_once(&S_secret_once, S_secret_init);
+  key[0] = S_secret[0];
+  key[1] = S_secret[1];
 }
 
 static size_t S_slots_for(size_t expected) {
@@ -77,7 +132,7 @@ void pd_intern_init(pd_intern *in, size_t expected) {
   in->hashes = pd_xmalloc(in->cap * sizeof *in->hashes);
   in->nslots = S_slots_for(in->cap);
   in->slots = pd_xcalloc(in->nslots, sizeof *in->slots);
-  in->seed = pd_hash_secret();
+  pd_hash_secret_key(in->key);
   pd_intern_put(in, "", 0);
 }
 
@@ -145,8 +200,18 @@ static uint32_t S_intern_put_hashed(pd_intern *in, const char *s, size_t n, uint
   return id;
 }
 
+uint64_t pd_intern_probes(const pd_intern *in) {
+  uint64_t total = 0;
+  size_t mask = in->nslots - 1;
+  for (size_t i = 0; i < in->nslots; i++) {
+    uint64_t v = in->slots[i];
+    if (v) total += ((i - (in->hashes[(uint32_t)v - 1] & mask)) & mask) + 1;
+  }
+  return total;
+}
+
 uint32_t pd_intern_put(pd_intern *in, const char *s, size_t n) {
-  return S_intern_put_hashed(in, s, n, pd_hash_seeded(s, n, in->seed));
+  return S_intern_put_hashed(in, s, n, pd_hash_keyed(s, n, in->key));
 }
 
 void pd_intern_put_many(pd_intern *in, const char *const *s, const uint32_t *n, uint32_t count,
@@ -158,7 +223,7 @@ void pd_intern_put_many(pd_intern *in, const char *const *s, const uint32_t *n, 
     size_t mask = in->nslots - 1;
     /* each stage's loads were requested by the stage before, all at once */
     for (uint32_t i = 0; i < m; i++) {
-      h[i] = pd_hash_seeded(s[at + i], n[at + i], in->seed);
+      h[i] = pd_hash_keyed(s[at + i], n[at + i], in->key);
       __builtin_prefetch(&in->slots[h[i] & mask]);
     }
     for (uint32_t i = 0; i < m; i++) {
@@ -178,7 +243,7 @@ void pd_intern_put_many(pd_intern *in, const char *const *s, const uint32_t *n, 
 
 uint32_t pd_intern_find(const pd_intern *in, const char *s, size_t n) {
   size_t slot;
-  return S_intern_lookup(in, s, n, pd_hash_seeded(s, n, in->seed), &slot);
+  return S_intern_lookup(in, s, n, pd_hash_keyed(s, n, in->key), &slot);
 }
 
 int pd_intern_cmp(const pd_intern *in, uint32_t a, uint32_t b) {

@@ -138,14 +138,23 @@ void pd_sort_u32(uint32_t *a, size_t n, pd_cmp_u32 cmp, const void *ctx);
 
 /* ---- hashing, interning, id maps ------------------------------------------ */
 
+/* A fast deterministic byte hash (multiply-xorshift), for what must be the
+ * same in every run: flame graph colours, the snapshot cache's content
+ * keys. Not for tables keyed by input: its collisions do not depend on the
+ * seed (hash.c). */
 uint64_t pd_hash(const void *data, size_t n);
-/* The same hash started from seed. Tables that hold names or ids read from
- * input use a secret per-process seed (pd_hash_secret), so that a hostile
- * profile cannot be built to make every key collide (hash flooding, which
- * turns each lookup into a scan of the whole table). Nothing is ordered by
- * hash, so the seed changes no output. */
 uint64_t pd_hash_seeded(const void *data, size_t n, uint64_t seed);
+/* SipHash-1-3 under a 128-bit key: what tables of names read from input
+ * hash with, under the per-process secret (pd_hash_secret_key), so that a
+ * hostile profile cannot be built to make every key collide (hash
+ * flooding, which turns each lookup into a scan of the whole table).
+ * Nothing is ordered by hash, so the key changes no output.
+ * pd_siphash24 is the reference variant, for its published test vectors. */
+uint64_t pd_hash_keyed(const void *data, size_t n, const uint64_t key[2]);
+uint64_t pd_siphash24(const void *data, size_t n, const uint64_t key[2]);
+/* The per-process secret: 64 bits (the id map's seed) or all 128. */
 uint64_t pd_hash_secret(void);
+void pd_hash_secret_key(uint64_t key[2]);
 static inline uint64_t pd_hash_u64(uint64_t x) {
   x ^= x >> 33;
   x *= 0xff51afd7ed558ccdULL;
@@ -167,7 +176,7 @@ typedef struct pd_intern {
   uint64_t *slots;
   uint64_t *hashes;
   size_t nslots;
-  uint64_t seed; /* pd_hash_secret() */
+  uint64_t key[2]; /* pd_hash_secret_key() */
 } pd_intern;
 
 void pd_intern_init(pd_intern *in, size_t expected);
@@ -188,6 +197,9 @@ static inline uint32_t pd_intern_len(const pd_intern *in, uint32_t id) {
 /* Orders two interned strings bytewise (memcmp, then length), as Go
  * compares strings: the tie-break every sorted output uses. */
 int pd_intern_cmp(const pd_intern *in, uint32_t a, uint32_t b);
+/* The probes it takes to find every interned string once (the number of
+ * strings when none collides): what the hash-flooding test measures. */
+uint64_t pd_intern_probes(const pd_intern *in);
 void pd_intern_free(pd_intern *in);
 
 /* Map from 64-bit ids (pprof's location, function and mapping ids) to dense

@@ -279,7 +279,56 @@ PD_TEST(fmt_num_exact_and_shortest) {
   CHECK(bad == 0);
 }
 
+/* Hash flooding: names built so that the old multiply-xorshift hash gives
+ * them all one value under every seed (per word pair, flip bit 63 of the
+ * first word and bits 63 and 32 of the second: the multiply carries the
+ * first flip to bit 63, the xorshift copies it to bit 32, the second word
+ * cancels both). 12 pairs make 4096 such names; interned, they must cost
+ * about one probe each, not a scan of all the others (counted, not timed). */
+PD_TEST(intern_resists_hash_flooding) {
+  enum { PAIRS = 12, N = 1 << PAIRS, LEN = PAIRS * 16 };
+  static char names[N][LEN];
+  for (uint32_t i = 0; i < N; i++) {
+    for (int j = 0; j < PAIRS; j++) {
+      uint64_t a = 0x6162636465666768ULL + (uint64_t)j, b = 0x6867666564636261ULL + (uint64_t)j;
+      if (i >> j & 1) {
+        a ^= UINT64_C(1) << 63;
+        b ^= UINT64_C(1) << 63 | UINT64_C(1) << 32;
+      }
+      memcpy(names[i] + j * 16, &a, 8);
+      memcpy(names[i] + j * 16 + 8, &b, 8);
+    }
+  }
+  /* the set does what it claims against the old hash, whatever the seed */
+  int same = 1;
+  for (uint32_t i = 1; i < N; i++)
+    same &= pd_hash_seeded(names[i], LEN, 12345) == pd_hash_seeded(names[0], LEN, 12345) &&
+            pd_hash_seeded(names[i], LEN, 0) == pd_hash_seeded(names[0], LEN, 0);
+  CHECK(same);
+  pd_intern in;
+  pd_intern_init(&in, 16);
+  for (uint32_t i = 0; i < N; i++) CHECK(pd_intern_put(&in, names[i], LEN) == i + 1);
+  for (uint32_t i = 0; i < N; i += 97) CHECK(pd_intern_find(&in, names[i], LEN) == i + 1);
+  uint64_t probes = pd_intern_probes(&in);
+  CHECK_MSG(probes < 3 * (uint64_t)in.n, "%llu probes for %u strings", (unsigned long long)probes, in.n);
+  pd_intern_free(&in);
+  /* SipHash-2-4's published vectors (key 00..0f, message 00 01 02 ...),
+   * for the code SipHash-1-3 shares */
+  uint64_t key[2] = {0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL};
+  unsigned char msg[15];
+  for (int i = 0; i < 15; i++) msg[i] = (unsigned char)i;
+  CHECK(pd_siphash24(msg, 0, key) == 0x726fdb47dd0e0e31ULL);
+  CHECK(pd_siphash24(msg, 1, key) == 0x74f839c593dc67fdULL);
+  CHECK(pd_siphash24(msg, 15, key) == 0xa129ca6149be45e5ULL);
+  /* the tables' key is secret and the same for the whole process */
+  uint64_t k1[2], k2[2];
+  pd_hash_secret_key(k1);
+  pd_hash_secret_key(k2);
+  CHECK(k1[0] == k2[0] && k1[1] == k2[1] && (k1[0] | k1[1]) != 0);
+}
+
 static const pd_test_case S_cases[] = {
+    {"intern_resists_hash_flooding", intern_resists_hash_flooding},
     {"fmt_num_exact_and_shortest", fmt_num_exact_and_shortest},
     {"fmt_fixed_equals_printf", fmt_fixed_equals_printf},
     {"intern_put_many_equals_put", intern_put_many_equals_put},
