@@ -96,7 +96,16 @@ static int S_close_stdout(int rc) {
 
 static int S_main(int argc, char **argv);
 
-int main(int argc, char **argv) { return S_close_stdout(S_main(argc, argv)); }
+int main(int argc, char **argv) {
+  /* a buffer larger than any help or usage text: what the commands print
+   * with fprintf is then written by S_close_stdout's fflush, whose errno
+   * names the failure (a write that failed inside fprintf leaves only the
+   * stream's error flag, and errno may be anything by the end); large
+   * outputs go through pd_cli_emit, which says why itself */
+  static char buf[1 << 16];
+  setvbuf(stdout, buf, _IOFBF, sizeof buf);
+  return S_close_stdout(S_main(argc, argv));
+}
 
 static int S_main(int argc, char **argv) {
   struct sigaction sa;
