@@ -36,6 +36,25 @@ if command -v go >/dev/null && [ -z "${PD_WRAP:-}" ]; then
     go tool pprof -top $fl "$hf" 2>/dev/null | grep -v '^File\|^Time' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
     same "top $fl = pprof -top $fl" "$TMP/want" "$TMP/got"
   done
+  # percentages under tag filters: of the whole profile, as pprof's (or of
+  # what is left, -relative_percentages), the whole table with its header
+  for fl in "-tagfocus version=v2" "-tagignore environment=staging" "-tagfocus version=v2 -relative_percentages" \
+    "-tagfocus production -focus main"; do
+    # shellcheck disable=SC2086
+    run top $fl samples/labels/cpu.pb.gz
+    grep -v '^File\|^Time' "$out" >"$TMP/got"
+    # shellcheck disable=SC2086
+    go tool pprof -top $fl samples/labels/cpu.pb.gz 2>/dev/null | grep -v '^File\|^Time' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
+    same "top $fl = pprof -top $fl (labels/cpu)" "$TMP/want" "$TMP/got"
+  done
+  for fl in "-tagfocus bytes=1MB:" "-tagignore bytes=:1kB -relative_percentages"; do
+    # shellcheck disable=SC2086
+    run top $fl samples/labels/heap.pb.gz
+    grep -v '^File\|^Time' "$out" >"$TMP/got"
+    # shellcheck disable=SC2086
+    go tool pprof -top $fl samples/labels/heap.pb.gz 2>/dev/null | grep -v '^File\|^Time' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
+    same "top $fl = pprof -top $fl (labels/heap)" "$TMP/want" "$TMP/got"
+  done
   # pprof's five granularities, on a Go profile that records functions'
   # start lines (-files: one row per function of a file, by start line) and
   # on one with unnamed files and frames without symbols
