@@ -120,6 +120,12 @@ typedef struct pd_reduce_opts {
 int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
               const pd_reduce_opts *o, pd_snapshot *s, pd_err *err);
 void pd_snapshot_free(pd_snapshot *s);
+/* s becomes pprof's -diff_base profile of s against the bases (reduced
+ * with the same key table, view and sample type): per-key flat and cum are
+ * s's minus the bases', the totals (pprof's, of which percentages are) the
+ * bases' when not zero, the time the earliest, the durations summed. s's
+ * tree, if any, is left as it was. */
+void pd_snapshot_subtract(pd_snapshot *s, const pd_snapshot *bases, uint32_t nbases);
 
 /* ---- pprof's top table ------------------------------------------------------- */
 

@@ -619,6 +619,41 @@ int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
   return rc;
 }
 
+void pd_snapshot_subtract(pd_snapshot *s, const pd_snapshot *bases, uint32_t nbases) {
+  /* The merged profile of pprof's -diff_base holds the head's samples and
+   * the bases' negated: flat and cum are sums over samples, so each is the
+   * head's minus the bases'. computeTotal then counts only the bases'
+   * samples (when they sum to anything), before or after the filters. */
+  double total = 0, total_all = 0;
+  for (uint32_t i = 0; i < nbases; i++) {
+    const pd_snapshot *base = &bases[i];
+    S_ft_reserve(&s->ft, base->ft.n);
+    for (uint32_t k = 0; k < base->ft.n; k++) {
+      const pd_keytotal *b = &base->ft.k[k];
+      pd_keytotal *t = &s->ft.k[k];
+      t->cum -= b->cum;
+      t->cum_abs += b->cum_abs;
+      t->seen |= b->seen;
+      s->ft.flat[k] -= base->ft.flat[k];
+      s->ft.flat_var[k] += base->ft.flat_var[k];
+    }
+    total += base->total;
+    total_all += base->total_all;
+    s->total_var += base->total_var;
+    s->filters_matched |= base->filters_matched;
+    s->nsamples += base->nsamples;
+    s->nkept += base->nkept;
+    s->ntagfocus += base->ntagfocus;
+    s->ntagignore += base->ntagignore;
+    /* combineHeaders: the earliest time (a zero one after the first wins,
+     * as pprof's test reads), the durations added */
+    if (s->time_ns == 0 || base->time_ns < s->time_ns) s->time_ns = base->time_ns;
+    s->duration_ns += base->duration_ns;
+  }
+  if (total != 0) s->total = total;
+  if (total_all != 0) s->total_all = total_all;
+}
+
 void pd_snapshot_free(pd_snapshot *s) {
   pd_functotals_free(&s->ft);
   if (s->has_tree) pd_tree_free(&s->tree);

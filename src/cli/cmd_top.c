@@ -9,6 +9,7 @@ static const pd_opt S_opts[] = {
     {"nodefraction", "F", "drop functions whose cum is below F of the total (default 0.005, as pprof)", 0},
     {"cum", NULL, "sort by cumulative value instead of flat", 0},
     {"tags", NULL, "print per-label totals instead (go tool pprof -tags; --tagshow/--taghide pick keys)", 0},
+    {"diff-base", "BASE", "print FILE minus BASE, percentages of BASE's total (go tool pprof -diff_base)", 0},
     {"relative-percentages", NULL, "percentages of the total after the filters (default: of the whole profile, as pprof)", 0},
     {"unit", "UNIT", "print values in UNIT (B, kB, MB, ns, ms, s ...) instead of one chosen for the table", 0},
     {"format", "FMT", "text (default, go tool pprof -top's layout) or json", 0},
@@ -47,6 +48,43 @@ static int S_run_tags(const pd_args *a, const pd_view *view) {
   return pd_cli_exit(rc, &err);
 }
 
+/* top FILE --diff-base BASE: both profiles read first, as pprof merges
+ * them before it picks the sample type (the merged profile's default is
+ * FILE's, else BASE's), then each reduced with that type by name and BASE
+ * subtracted. */
+static int S_load_diff(const pd_args *a, const pd_view *view, pd_intern *keys, pd_snapshot *s, pd_err *err) {
+  const char *path[2] = {a->pos[0], pd_arg(a, "diff-base")};
+  pd_profile p[2];
+  pd_snapshot base;
+  int read = 0, rc;
+  pd_ingest_opts io;
+  rc = pd_cli_ingest_opts(a, &io, err);
+  for (; rc == PD_OK && read < 2; read++) {
+    rc = pd_ingest_file(path[read], &io, &p[read], err);
+    if (rc != PD_OK) {
+      pd_profile_free(&p[read]);
+      break;
+    }
+    for (uint32_t i = 0; i < p[read].nwarnings; i++) pd_cli_warn(p[read].warnings[i]);
+  }
+  const char *index = pd_arg(a, "sample-index");
+  for (int i = 0; rc == PD_OK && !index && i < 2; i++)
+    if (p[i].default_type >= 0) index = pd_profile_str(&p[i], p[i].types[p[i].default_type].type);
+  pd_reduce_opts ro = {index, 0, 0, NULL, 0, 0, 0};
+  if (rc == PD_OK && (rc = pd_reduce(&p[0], view, keys, &ro, s, err)) == PD_OK) {
+    ro.sample_index = s->sample_type;
+    rc = pd_reduce(&p[1], view, keys, &ro, &base, err);
+    if (rc == PD_OK && strcmp(base.unit, s->unit) != 0)
+      rc = pd_fail(err, "%s: %s is in %s there, in %s in %s: the two cannot be subtracted", pd_basename(path[1]),
+                   s->sample_type, base.unit, s->unit, pd_basename(s->path));
+    if (rc == PD_OK) pd_snapshot_subtract(s, &base, 1);
+    pd_snapshot_free(&base);
+  }
+  if (rc != PD_OK && read == 2) pd_snapshot_free(s); /* reduced, or its reduction failed */
+  for (int i = 0; i < read; i++) pd_profile_free(&p[i]);
+  return rc;
+}
+
 static int S_run(const pd_args *a) {
   pd_err err;
   unsigned long nodecount;
@@ -69,6 +107,11 @@ static int S_run(const pd_args *a) {
   pd_view view;
   if (pd_cli_view(a, &view, &err) != PD_OK) return pd_cli_exit(PD_ERR, &err);
   if (pd_arg_flag(a, "tags")) {
+    if (pd_arg_count(a, "diff-base")) {
+      pd_view_free(&view);
+      pd_cli_error("--tags and --diff-base do not go together (profdiff top --help)");
+      return PD_EXIT_ERROR;
+    }
     int ex = S_run_tags(a, &view);
     pd_view_free(&view);
     return ex;
@@ -76,7 +119,8 @@ static int S_run(const pd_args *a) {
   pd_intern keys;
   pd_intern_init(&keys, 4096);
   pd_snapshot s;
-  int rc = pd_cli_load(a->pos[0], a, &view, &keys, 0, 0, &s, &err);
+  int rc = pd_arg_count(a, "diff-base") ? S_load_diff(a, &view, &keys, &s, &err)
+                                         : pd_cli_load(a->pos[0], a, &view, &keys, 0, 0, &s, &err);
   if (rc == PD_OK) {
     pd_cli_tag_notes(a, &view, &s);
     pd_cli_warn_filters(a, s.filters_matched);
@@ -112,6 +156,10 @@ const pd_command pd_cmd_top = {
     "the function appears in, once even when it recurses. --format json prints\n"
     "{\"sample_type\",\"unit\",\"total\",\"functions\":[{\"name\",\"flat\",\"cum\"}]} with raw\n"
     "numbers in the sample type's unit.\n"
+    "--diff-base BASE prints pprof's diff table (go tool pprof -top -diff_base\n"
+    "BASE FILE): each function's FILE value minus its BASE value, negative where\n"
+    "it shrank, percentages of BASE's total; the sample type is picked by name in\n"
+    "both.\n"
     "--tags prints, instead, each label key's values and the total of the samples\n"
     "that carry each (go tool pprof -tags): Go heap profiles carry a numeric bytes\n"
     "label (the allocation's size), CPU profiles the labels set with pprof.Do.",

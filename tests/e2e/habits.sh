@@ -55,6 +55,25 @@ if command -v go >/dev/null && [ -z "${PD_WRAP:-}" ]; then
     go tool pprof -top $fl samples/labels/heap.pb.gz 2>/dev/null | grep -v '^File\|^Time' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
     same "top $fl = pprof -top $fl (labels/heap)" "$TMP/want" "$TMP/got"
   done
+  # top --diff-base = pprof -top -diff_base: a leak, a cycle, a labelled CPU
+  # series under filters, two runtimes' real profiles, a base whose default
+  # sample type is the pair's
+  C=samples/cycle/snapshots L=samples/labels/series D=../shared/data/pprof
+  for fl in "$C/heap-000-2026-11-22T19:09:35Z.pb.gz $C/heap-049-2026-11-22T19:12:02Z.pb.gz" \
+    "$hf samples/leak/snapshots/heap-010-2026-11-22T19:07:12Z.pb.gz" \
+    "$C/heap-000-2026-11-22T19:09:35Z.pb.gz -cum -nodecount 3 -lines $C/heap-049-2026-11-22T19:12:02Z.pb.gz" \
+    "$L/cpu-00-2026-12-02T07-54-56Z.pb.gz -tagfocus version=v2 -hide main -relative_percentages $L/cpu-07-2026-12-02T07-55-16Z.pb.gz" \
+    "$D/pyroscope-profile_python.pb $D/pyroscope-og-pyspy-1.pb.gz" "$D/pyroscope-heap.pb $D/pyroscope-og-heap.pb.gz"; do
+    # shellcheck disable=SC2086
+    set -- $fl
+    [ -f "$1" ] || continue
+    # shellcheck disable=SC2086
+    run top -diff_base $fl
+    grep -v '^File\|^Time' "$out" >"$TMP/got"
+    # shellcheck disable=SC2086
+    go tool pprof -top -diff_base $fl 2>/dev/null | grep -v '^File\|^Time\|^Build ID' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
+    same "top -diff_base $(basename "$1") ... ${fl##*/} = pprof" "$TMP/want" "$TMP/got"
+  done
   # pprof's five granularities, on a Go profile that records functions'
   # start lines (-files: one row per function of a file, by start line) and
   # on one with unnamed files and frames without symbols
@@ -87,3 +106,13 @@ if command -v go >/dev/null && [ -z "${PD_WRAP:-}" ]; then
 fi
 run top --focus nosuchfunction "$hf"
 check "--focus matching nothing warns as pprof" grep -q 'Focus expression matched no samples' "$err"
+# --diff-base without go: a profile against itself is all zeros of its own
+# total; a base that cannot be read, or --tags with it, is one error line
+run top --diff-base "$hf" "$hf"
+check "top --diff-base FILE FILE: nothing left, of FILE's total" grep -q '^Showing nodes accounting for 0, 0% of 142.42MB total$' "$out"
+check "top --diff-base FILE FILE: no row with a value" sh -c '! sed -n "/flat%/,\$p" "$1" | sed 1d | grep -q "[1-9]"' _ "$out"
+run top --diff-base samples/leak/snapshots/heap-000-2026-11-22T19:06:51Z.pb.gz --format json "$hf"
+check "top --diff-base --format json: the growth, base's total" jq -e '.total < 142.42*1048576 and (.functions[0].flat > 0)' "$out"
+expect_error "top --diff-base a missing file" 'nosuch' top --diff-base "$TMP/nosuch" "$hf"
+expect_error "top --diff-base with --tags" 'diff-base' top --tags --diff-base "$hf" "$hf"
+expect_error "top --diff-base: a base without FILE's sample type" 'unknown sample type' top --diff-base samples/labels/cpu.pb.gz "$hf"
