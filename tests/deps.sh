@@ -10,8 +10,9 @@
 
 PD_BUILD_PKGS="pkg-config libprotobuf-c-dev protobuf-c-compiler libxml2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-dev libpcre2-dev"
 # dpkg-dev (dpkg-shlibdeps) and man-db for the package test, tests/e2e/install.sh;
-# python3-yaml and git for the CI recipes run by tests/e2e/recipes.sh and action.sh
-PD_TEST_PKGS="jq valgrind libxml2-utils cmark-gfm chromium dpkg-dev man-db python3-yaml git"
+# python3-yaml, git and groovy for the CI recipes run by tests/e2e/recipes.sh
+# and action.sh (groovy compiles and runs docs/ci/Jenkinsfile)
+PD_TEST_PKGS="jq valgrind libxml2-utils cmark-gfm chromium dpkg-dev man-db python3-yaml git groovy"
 # clang and libclang-rt-dev are Debian's unversioned packages (clang-14 and
 # libclang-rt-14-dev, which holds libFuzzer, on bookworm), so the runtime
 # always matches the compiler

@@ -14,8 +14,6 @@ tests/e2e/recipes.sh. Each subcommand prints check lines, "ok<TAB>NAME" or
   gitlab FILE JOB OUT     writes JOB's script as GitLab's runner runs it (one
                           bash, set -eo pipefail, the job's variables) to OUT
   block DOC WORD OUT      writes DOC's first fenced block that holds WORD to OUT
-  jenkins FILE OUT        writes the Jenkinsfile's sh steps in order as one
-                          driver script (sh -e each, returnStatus honoured) to OUT
 
 Only the subset of each system that the recipes use is understood, and
 anything outside it is reported as a failure, so a recipe cannot drift into
@@ -287,46 +285,6 @@ def gitlab(file, job_name, out):
     open(out, "w").write("\n".join(lines) + "\n")
 
 
-# --- Jenkins ---------------------------------------------------------------
-
-def jenkins(file, out):
-    src = open(file, encoding="utf-8").read()
-    code = re.sub(r"'''.*?'''|'[^'\n]*'|\"[^\"\n]*\"|//[^\n]*", "", src, flags=re.S)
-    if code.count("{") == code.count("}") and code.count("(") == code.count(")"):
-        ok("Jenkinsfile: braces and parentheses balance")
-    else:
-        bad("Jenkinsfile", "unbalanced braces or parentheses")
-    for want in ("pipeline {", "post {", "always {", "junit testResults: 'heap-report/junit.xml'"):
-        if want in src:
-            ok("Jenkinsfile holds " + want)
-        else:
-            bad("Jenkinsfile", "no " + want)
-    env = {}
-    m = re.search(r"environment \{(.*?)\n  \}", src, re.S)
-    for k, v in re.findall(r"^\s*([A-Z_][A-Z0-9_]*) = '([^']*)'", m.group(1) if m else "", re.M):
-        env[k] = v
-    driver = ["set -u"] + ["export %s=%s" % (k, shlex.quote(v)) for k, v in env.items()]
-    n = 0
-    for m in re.finditer(r"sh(\(returnStatus: true, script: | )'''(.*?)'''", src, re.S):
-        body = m.group(2)
-        # a ''' string is Groovy's: a backslash before a newline joins the
-        # lines, any other backslash would be an escape this test does not model
-        body = body.replace("\\\n", "")
-        if "\\" in body:
-            bad("Jenkinsfile sh step", "a backslash other than at a line's end: %s" % body[:80])
-        n += 1
-        step = "%s.%d.sh" % (out, n)
-        open(step, "w").write(body)
-        if m.group(1).startswith("(returnStatus"):
-            # the script { } block: status > 1 is error(), 1 leaves the gate to junit
-            driver.append("sh -e %s; status=$?; [ $status -le 1 ] || { echo \"error: exit $status\"; exit $status; }" % shlex.quote(step))
-        else:
-            driver.append("sh -e %s || exit $?" % shlex.quote(step))
-    driver.append("exit 0")
-    open(out, "w").write("\n".join(driver) + "\n")
-    print("steps\t%d" % n)
-
-
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"blocks": blocks, "block": block, "github": github, "gitlab": gitlab, "jenkins": jenkins}[cmd](*args)
+    {"blocks": blocks, "block": block, "github": github, "gitlab": gitlab}[cmd](*args)

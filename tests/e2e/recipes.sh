@@ -1,15 +1,15 @@
 # recipes.sh: docs/ci.md's recipes run as written. Every fenced block of
 # docs/ci.md is byte for byte a file of docs/ci/ (or the gate grammar that
-# profdiff prints); the GitHub workflows run step by step (tests/recipes.py:
-# run: steps in bash, the action through scripts/action.sh, artifacts
-# stood in for) in a git repository whose two commits hold a stand-in load
-# test; the GitLab job's script runs as GitLab's runner runs it and the
-# Jenkinsfile's sh steps as Jenkins runs them, with stand-ins for apt-get,
-# curl (the release download and the GitLab notes API) and gh
-# (tests/standin/). docs/collect.md's Pyroscope and Parca loops run with
-# stand-ins for profilecli and Parca's API that accept what the real ones
-# accept (profilecli 2.2.1, Parca 0.28.0). A hostile title or branch name must stay data. Shell and
-# YAML, not the binary: once per suite, in the release pass.
+# profdiff prints). In a git repository whose two commits hold a stand-in
+# load test: the GitHub workflows run step by step (tests/recipes.py: run:
+# steps in bash, the action through scripts/action.sh, artifacts stood in
+# for), the GitLab job's script as GitLab's runner runs it, the Jenkinsfile
+# compiled by Groovy and run with the steps it uses (tests/jenkins.groovy);
+# apt-get, curl (the release download, the GitLab notes API) and gh are
+# stand-ins (tests/standin/). docs/collect.md's Pyroscope and Parca loops run
+# with stand-ins that accept what profilecli 2.2.1 and Parca 0.28.0 accept.
+# A hostile title or branch name must stay data. Shell, YAML and Groovy, not
+# the binary: once per suite, in the release pass.
 if [ -n "${PD_WRAP:-}" ]; then
   skip "recipes" "not under valgrind"
 elif case "$PD" in */zig-out/debug/*) true ;; *) false ;; esac then
@@ -201,22 +201,38 @@ print(b[True]["workflow_run"]["workflows"] == [a["name"]] and "pull-requests" no
   [ $? = 0 ] && grep -q "not a merge-request pipeline" "$R/note.out" && [ ! -e "$R/note.curl" ] &&
     ok "gitlab-note.sh outside a merge request: exit 0, says so, no call" || bad "gitlab-note.sh outside a merge request" "$(cat "$R/note.out")"
 
-  # 5. Jenkins: the sh steps in order, as Jenkins runs them, on a change
-  # request with a hostile title
-  tally < <(python3 tests/recipes.py jenkins docs/ci/Jenkinsfile "$R/jenkins.sh")
-  sed -i "s|/tmp/profdiff.deb|$R/profdiff.deb|g" "$R"/jenkins.sh.*
-  rm -rf "$w/heap-report" "$R/profdiff.deb"
-  g checkout -q "$head"
-  (cd "$w" && env -i PATH="$R/bin:/usr/bin:/bin" HOME="$R" CURL_LOG="$R/j.curl" APT_LOG="$R/j.apt" CHANGE_TARGET=main \
-    CHANGE_TITLE="$hostile" BRANCH_NAME=PR-7 bash "$R/jenkins.sh" </dev/null >"$R/jenkins.out" 2>&1)
-  check "Jenkinsfile: its sh steps pass (a failed gate is left to junit)" test $? = 0
-  check "Jenkinsfile: installs the package it downloaded" grep -qx -- "install -y -qq $R/profdiff.deb" "$R/j.apt"
-  check "Jenkinsfile: the base was measured at origin/main" cmp -s "${all[0]}" "$w/before.pb.gz"
-  [ -s "$w/heap-report/junit.xml" ] && xmllint --noout "$w/heap-report/junit.xml" 2>/dev/null &&
-    [ "$(grep -c '<failure' "$w/heap-report/junit.xml")" = "$(grep -c '<failure' "$R/expected/junit.xml")" ] &&
-    ok "Jenkinsfile: heap-report/junit.xml for the junit step, the gates' verdicts" || bad "Jenkinsfile junit" "$(tail -3 "$R/jenkins.out")"
-  grep -qF -- '$(touch PWNED)' "$w/heap-report/report.md" && [ -z "$(find "$R" "$w" -name 'PWNED*')" ] &&
-    ok "Jenkinsfile: the change's title is data" || bad "Jenkinsfile title" "ran or missing"
+  # 5. Jenkins: the Jenkinsfile compiled by Groovy and run with the steps it
+  # uses (tests/jenkins.groovy), on a change request with a hostile title
+  if ! command -v groovy >/dev/null || ! command -v java >/dev/null; then
+    skip "Jenkinsfile" "groovy is missing (tests/deps.sh)"
+  else
+    jh=${JAVA_HOME:-/usr/lib/jvm/default-java}
+    [ -x "$jh/bin/java" ] || jh=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+    sed "s|/tmp/profdiff.deb|$R/profdiff.deb|g" docs/ci/Jenkinsfile >"$R/Jenkinsfile"
+    # and the same with a base that does not exist: profdiff's exit 2
+    sed "s|--base before.pb.gz|--base missing.pb.gz|" "$R/Jenkinsfile" >"$R/Jenkinsfile.error"
+    rm -rf "$w/heap-report" "$R/profdiff.deb"
+    g checkout -q "$head"
+    (cd "$w" && env -i PATH="$R/bin:/usr/bin:/bin" HOME="$R" JAVA_HOME="$jh" CURL_LOG="$R/j.curl" APT_LOG="$R/j.apt" \
+      CHANGE_TARGET=main CHANGE_TITLE="$hostile" BRANCH_NAME=PR-7 groovy "$repo/tests/jenkins.groovy" \
+      "$R/Jenkinsfile" "$R/jenkins.log" "$R/Jenkinsfile.error" "$R/jenkins2.log" </dev/null >"$R/jenkins.all" 2>&1)
+    awk -v a="$R/jenkins.out" -v b="$R/jenkins2.out" '/^pipeline\t/ { n++ } { print > (n <= 1 ? a : b) }' "$R/jenkins.all"
+    tally <"$R/jenkins.out"
+    result=$(sed -n 's/^result\t//p' "$R/jenkins.out")
+    [ "$want" = 0 ] && jwant=SUCCESS || jwant=UNSTABLE
+    check "Jenkinsfile: the build is $jwant, as the gates say (junit)" test "$result" = "$jwant"
+    check "Jenkinsfile: junit reads heap-report/junit.xml" grep -q "^junit	heap-report/junit.xml	" "$R/jenkins.out"
+    check "Jenkinsfile: the report is archived" grep -qx "archive	heap-report/\*\*" "$R/jenkins.out"
+    check "Jenkinsfile: installs the package it downloaded" grep -qx -- "install -y -qq $R/profdiff.deb" "$R/j.apt"
+    check "Jenkinsfile: the base was measured at origin/main" cmp -s "${all[0]}" "$w/before.pb.gz"
+    [ -s "$w/heap-report/junit.xml" ] && xmllint --noout "$w/heap-report/junit.xml" 2>/dev/null &&
+      [ "$(grep -c '<failure' "$w/heap-report/junit.xml")" = "$(grep -c '<failure' "$R/expected/junit.xml")" ] &&
+      ok "Jenkinsfile: heap-report/junit.xml holds the gates' verdicts" || bad "Jenkinsfile junit" "$(tail -3 "$R/jenkins.log")"
+    grep -qF -- '$(touch PWNED)' "$w/heap-report/report.md" && [ -z "$(find "$R" "$w" -name 'PWNED*')" ] &&
+      ok "Jenkinsfile: the change's title is data" || bad "Jenkinsfile title" "ran or missing"
+    check "Jenkinsfile: profdiff's exit 2 fails the build" grep -qx "result	FAILURE" "$R/jenkins2.out"
+    check "Jenkinsfile: ... after post's steps" grep -q "^archive" "$R/jenkins2.out"
+  fi
 
   # 6. docs/collect.md: an hour's merged profile per file, named by its UTC
   # start, from Pyroscope's profilecli and from Parca's API
