@@ -43,6 +43,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"sort"
 	"time"
 )
 
@@ -106,8 +107,12 @@ type Expect struct {
 	First   bool    `json:"first_suspect"`      // must be the first
 	Onset   int     `json:"onset"`              // the last snapshot before the behaviour began
 	Stop    int     `json:"stop,omitempty"`     // plateau: the first snapshot of the flat part
-	Rate    float64 `json:"bytes_per_snapshot"` // while it lasts
+	Rate    float64 `json:"bytes_per_snapshot"` // while it lasts, in heap bytes (size classes)
 	PerHour float64 `json:"bytes_per_hour"`
+	// leak, late: how many of its objects Go's default sampler records on
+	// average while it lasts; a rate measured from N sampled objects is
+	// known to about 1/sqrt(N) at best (docs/analysis.md, section 10)
+	Samples float64 `json:"expected_samples,omitempty"`
 }
 
 // Truth is truth.json.
@@ -155,20 +160,54 @@ func (p *pool) churn(r *rand.Rand, frac float64) {
 	}
 }
 
-// allocBytes calls f with object sizes adding up to n bytes.
-func allocBytes(r *rand.Rand, n float64, f func(int)) {
+// The heap's size classes: an object of n bytes takes heapSize(n) (Go
+// rounds small objects up to a size class, up to 12.5%, 6.7% on average
+// for 1-8 KiB, and its heap profile records the rounded size), so the truth
+// is in the bytes the heap holds, not the bytes asked for.
+var sizeClasses []int
+
+func initSizeClasses() {
+	// append to a nil slice allocates exactly the size class of its length
+	for n := 1; n <= 32<<10; {
+		c := cap(append([]byte(nil), make([]byte, n)...))
+		sizeClasses = append(sizeClasses, c)
+		n = c + 1
+	}
+}
+
+func heapSize(n int) int {
+	i := sort.SearchInts(sizeClasses, n)
+	if i == len(sizeClasses) {
+		return n // large objects: whole pages, close enough above 32 KiB
+	}
+	return sizeClasses[i]
+}
+
+// sampleRate is Go's default runtime.MemProfileRate.
+const sampleRate = 512 << 10
+
+// allocBytes calls f with object sizes adding up to n bytes, and returns
+// the bytes the heap holds for them and the number of them Go's default
+// sampler records on average (an object of s bytes with probability
+// 1 - exp(-s/rate)).
+func allocBytes(r *rand.Rand, n float64, f func(int)) (heap, samples float64) {
 	for left := int(n); left > 0; {
 		s := logUniform(r, 1<<10, 8<<10)
 		if s > left {
 			s = left
 		}
 		f(s)
+		h := float64(heapSize(s))
+		heap += h
+		samples += 1 - math.Exp(-h/sampleRate)
 		left -= s
 	}
+	return heap, samples
 }
 
-// setTime sets a protobuf Profile's time_nanos (field 9) to ns.
-func setTime(gz []byte, ns int64) ([]byte, error) {
+// setTime sets a protobuf Profile's time_nanos (field 9) to ns, and its
+// period (field 12) to period when that is not 0.
+func setTime(gz []byte, ns, period int64) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
 		return nil, err
@@ -199,15 +238,19 @@ func setTime(gz []byte, ns int64) ([]byte, error) {
 		default:
 			return nil, fmt.Errorf("wire type %d at %d", key&7, start)
 		}
-		if key>>3 == 9 {
+		if key>>3 == 9 || (period != 0 && key>>3 == 12) {
 			continue
 		}
 		out = append(out, pb[start:i]...)
 	}
 	out = binary.AppendUvarint(out, 9<<3)
 	out = binary.AppendUvarint(out, uint64(ns))
+	if period != 0 {
+		out = binary.AppendUvarint(out, 12<<3)
+		out = binary.AppendUvarint(out, uint64(period))
+	}
 	var zb bytes.Buffer
-	zw := gzip.NewWriter(&zb)
+	zw, _ := gzip.NewWriterLevel(&zb, gzip.BestSpeed)
 	zw.Write(out)
 	if err := zw.Close(); err != nil {
 		return nil, err
@@ -218,10 +261,22 @@ func setTime(gz []byte, ns int64) ([]byte, error) {
 func snapshot(dir string, n int, at time.Time) error {
 	runtime.GC()
 	var buf bytes.Buffer
-	if err := pprof.Lookup("heap").WriteTo(&buf, 0); err != nil {
+	// Exact (rate 1): the profile writer's own allocations would each be
+	// recorded with their stacks, which took half of the time of a series.
+	// Rate 0 during the write records none of them and writes the same
+	// values (rate 1 and 0 are both left unscaled); the period is put back.
+	var period int64
+	if runtime.MemProfileRate == 1 {
+		runtime.MemProfileRate, period = 0, 1
+	}
+	err := pprof.Lookup("heap").WriteTo(&buf, 0)
+	if period != 0 {
+		runtime.MemProfileRate = 1
+	}
+	if err != nil {
 		return err
 	}
-	data, err := setTime(buf.Bytes(), at.UnixNano())
+	data, err := setTime(buf.Bytes(), at.UnixNano(), period)
 	if err != nil {
 		return err
 	}
@@ -239,6 +294,7 @@ func gen(args []string) {
 	interval := fs.Duration("interval", 0, "simulated time between snapshots (default 1m; cycle 3m)")
 	out := fs.String("out", "series", "directory for the series")
 	fs.Parse(args)
+	initSizeClasses()
 	if *exact {
 		runtime.MemProfileRate = 1
 	}
@@ -275,6 +331,7 @@ func gen(args []string) {
 	t.ChurnTotal = churnTotal
 	leakPer := *rate * churnTotal
 	onset := -1
+	var drainStart float64
 	switch *scenario {
 	case "churn":
 	case "leak", "late":
@@ -292,7 +349,7 @@ func gen(args []string) {
 			Rate: 0.015 * churnTotal, PerHour: 0.015 * churnTotal * perHour}
 	case "drain":
 		t.RateFrac = -0.0125
-		allocBytes(r, 0.5*churnTotal, drainPool)
+		drainStart, _ = allocBytes(r, 0.5*churnTotal, drainPool)
 		t.Expect["main.drainPool"] = Expect{Verdict: "shrinking", Onset: 0,
 			Rate: -0.0125 * churnTotal, PerHour: -0.0125 * churnTotal * perHour}
 	case "cycle":
@@ -306,6 +363,7 @@ func gen(args []string) {
 	start := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
 	const ticks = 10 // work steps per interval, so that change is gradual
 	hourStart := 0
+	var leakHeap, leakSamples float64 // what main.leakSessions allocated
 	for s := 0; s < n; s++ {
 		if s > 0 {
 			for k := 0; k < ticks; k++ {
@@ -315,7 +373,9 @@ func gen(args []string) {
 				switch *scenario {
 				case "leak", "late":
 					if s > onset {
-						allocBytes(r, leakPer/ticks, leakSessions)
+						h, m := allocBytes(r, leakPer/ticks, leakSessions)
+						leakHeap += h
+						leakSamples += m
 					}
 				case "plateau":
 					if s <= 4*n/10 {
@@ -363,14 +423,22 @@ func gen(args []string) {
 			hourStart = s + 1
 		}
 	}
+	if *scenario == "leak" || *scenario == "late" {
+		// measured, not assumed: the heap bytes it kept per snapshot
+		e := t.Expect["main.leakSessions"]
+		e.Rate = leakHeap / float64(n-1-onset)
+		e.PerHour = e.Rate * perHour
+		e.Samples = leakSamples
+		t.Expect["main.leakSessions"] = e
+	}
 	if *scenario == "drain" {
 		// measured, not assumed: what the pool lost per snapshot on average
 		e := t.Expect["main.drainPool"]
 		var left float64
 		for _, b := range held["drain"] {
-			left += float64(len(b))
+			left += float64(heapSize(len(b)))
 		}
-		e.Rate = (left - 0.5*churnTotal) / float64(n-1)
+		e.Rate = (left - drainStart) / float64(n-1)
 		e.PerHour = e.Rate * perHour
 		t.Expect["main.drainPool"] = e
 	}
