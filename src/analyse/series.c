@@ -517,6 +517,8 @@ static void S_take(pd_funcstats *f, const pd_trend_result *r, uint32_t a) {
   f->steps = r->steps;
   f->since = (int32_t)(a + r->since);
   f->has_break = r->has_break;
+  f->by_counts = r->by_counts;
+  f->break_p = r->break_p;
   f->rate = r->rate;
   f->rate_before = r->rate_before;
   f->change = r->change;
@@ -566,7 +568,7 @@ static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
     f->trend = !f->significant ? PD_TREND_STABLE : f->delta > 0 ? PD_TREND_GROWING : PD_TREND_SHRINKING;
     f->rate = f->rate_before = NAN;
     f->since = (int32_t)a;
-    f->has_break = 0;
+    f->has_break = f->by_counts = 0;
     f->change = f->delta;
     f->threshold = fmax(s->opts.noise_z * f->delta_sigma, material);
   }
@@ -604,7 +606,8 @@ static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
   }
   /* suspects: the current rate, discounted when the test is not sure */
   if (f->trend == PD_TREND_GROWING)
-    f->score = pair ? f->delta : f->rate * fmin(1.0, fabs(f->mk.z) / 3.0 + (f->steps < S_SHORT_PART ? 1 : 0));
+    f->score = pair ? f->delta
+                    : f->rate * fmin(1.0, fabs(f->mk.z) / 3.0 + (f->steps < S_SHORT_PART || f->by_counts ? 1 : 0));
   pd_series_reason(s, f, w->y, w->arena);
 }
 

@@ -95,6 +95,8 @@ typedef struct pd_funcstats {
    * least-squares slope, the one the words, tables and graphs give */
   int32_t since;
   int has_break;
+  int by_counts;        /* the break and trend by likelihood on sampled counts (trend.c), not Mann-Kendall */
+  double break_p;       /* then that test's p-value */
   double rate, rate_before, change, threshold, noise_band, floor;
   double held_change, held_band; /* plateau: last - value at since, and the band it stayed in */
   pd_fit fit_all;       /* least squares over every snapshot */

@@ -32,6 +32,23 @@ const char *pd_trend_name(pd_trend t) {
 
 size_t pd_trend_scratch(size_t n) { return pd_mann_kendall_hr_scratch(n); }
 
+/* The noise band of a change d made only of objects sampled in between
+ * (or only of ones freed), with variance v: those are N = d^2 / v sampled
+ * objects of weight w = v / d each, a Poisson count, and the band is the
+ * distance from N to the lower end of its score interval,
+ * w (z sqrt(N + z^2/4) - z^2/2) = z sqrt(v + z^2 w^2 / 4) - z^2 w / 2.
+ * For many objects this is z sqrt(v); for a few it is narrower, since the
+ * variance of a count is its mean's, not the observed count's (a function
+ * that went from none to seven sampled objects, none freed, did grow; the
+ * Wald band z sqrt(v) = 7.9 w would call it noise). */
+static double S_count_band(double d, double v, double z) {
+  d = fabs(d);
+  if (v <= 0) return 0;
+  if (d <= 0) return z * sqrt(v);
+  double w = v / d;
+  return z * sqrt(v + z * z * w * w / 4) - z * z * w / 2;
+}
+
 /* What a change between positions i and j must exceed: the noise band of
  * a delta of two sampled values, z sqrt(Var(y_i) + Var(y_j)) (under churn
  * every object may have been replaced in between), or the floor when
@@ -39,41 +56,102 @@ size_t pd_trend_scratch(size_t n) { return pd_mann_kendall_hr_scratch(n); }
  * other way at all: a heap profiler samples an object once, at
  * allocation, so values that never fall are the same sampled objects plus
  * new ones (and never rise: the same minus freed ones), and only the
- * difference adds noise, z sqrt(|Var(y_j) - Var(y_i)|). */
+ * difference adds noise: the count band of y_j - y_i with variance
+ * |Var(y_j) - Var(y_i)| (S_count_band). */
+/* The weight of one sampled object in a value: Var(V) / V (for objects
+ * much smaller than the sampling rate, about the rate); 0 when exact. */
+static double S_weight(double y, double var) { return y != 0 ? var / fabs(y) : 0; }
+
+#define S_UP 1
+#define S_DOWN 2
+
+/* Whether persistence is known over [i, j]: S_UP when no step falls, S_DOWN
+ * when none rises (both when it holds still), 0 otherwise. A step the
+ * other way counts only when it could be a sampled object freed (or
+ * allocated): beyond half an object's weight. Smaller moves are the
+ * profile's rescaling of a record whose mean object size changed (pprof's
+ * values are count x mean size / (1 - exp(-mean/rate))). */
+static int S_persistent(const double *y, const double *var, size_t i, size_t j) {
+  int up = S_UP, down = S_DOWN;
+  for (size_t k = i + 1; k <= j; k++) {
+    double step = y[k] - y[k - 1], tol = 0.5 * fmax(S_weight(y[k], var[k]), S_weight(y[k - 1], var[k - 1]));
+    if (step < -tol) up = 0;
+    if (step > tol) down = 0;
+  }
+  return up | down;
+}
+
 static double S_threshold(const double *y, const double *var, size_t i, size_t j, double z, double floor,
                           double *band) {
-  int up = 1, down = 1;
-  for (size_t k = i + 1; k <= j; k++) {
-    if (y[k] < y[k - 1]) up = 0;
-    if (y[k] > y[k - 1]) down = 0;
-  }
-  double b = z * sqrt(up || down ? fabs(var[j] - var[i]) : var[i] + var[j]);
+  double b = S_persistent(y, var, i, j) ? S_count_band(y[j] - y[i], fabs(var[j] - var[i]), z)
+                                        : z * sqrt(var[i] + var[j]);
   if (band) *band = b;
   return b > floor ? b : floor;
 }
 
-/* No step of [i, j] goes down (dir 1) or up (dir -1) beyond its own band:
- * the test for parts too short for Mann-Kendall to reach its level. */
-static int S_never_against(const double *y, const double *var, size_t i, size_t j, int dir, double z,
-                           double material) {
+/* No step of [i, j] goes down (dir 1) or up (dir -1) beyond its own band,
+ * or with every_step, every step goes that way beyond it: the tests for
+ * parts too short for Mann-Kendall to reach its level. */
+static int S_short_trend(const double *y, const double *var, size_t i, size_t j, int dir, int every_step,
+                         double z, double material) {
   for (size_t k = i + 1; k <= j; k++) {
     double band = z * sqrt(var[k - 1] + var[k]);
     if (band < material) band = material;
-    if (dir * (y[k] - y[k - 1]) < -band) return 0;
+    if (every_step ? dir * (y[k] - y[k - 1]) <= band : dir * (y[k] - y[k - 1]) < -band) return 0;
   }
   return 1;
+}
+
+static double S_xlogx_t(double d, double t) { return d > 0 && t > 0 ? d * log(d / t) : 0; }
+
+/* Where the rate of a persistent sampled series changed, by likelihood.
+ * When no step of the window goes the other way (S_persistent), its steps
+ * are sampled objects allocated (or freed) in between, independent Poisson
+ * counts of weight w = |Var(y_{n-1}) - Var(y_0)| / |y_{n-1} - y_0| each; the
+ * residuals of a line through such a series are a random walk, which the
+ * F test of a two-piece fit cannot tell from a break. A rate lambda_0 up to
+ * knot k and lambda_1 after it against one rate has the likelihood ratio
+ * LR_k = (2 / w) [D_0 ln(D_0/T_0) + D_1 ln(D_1/T_1) - D ln(D/T)] (D bytes
+ * in T hours, before and after the knot), chi-square with one degree of
+ * freedom at a given knot; over the m knots tried its p-value is taken as
+ * m (2 (1 - Phi(sqrt(LR)))) (Bonferroni). Returns the knot of the largest
+ * LR (0 when the series is not one of counts) and that p-value. */
+static size_t S_count_break(const double *x, const double *y, const double *var, size_t n, int dir, double *p) {
+  double sign = dir == S_DOWN ? -1 : 1, d = sign * (y[n - 1] - y[0]), v = fabs(var[n - 1] - var[0]);
+  double t = x[n - 1] - x[0];
+  *p = 1;
+  if (!(d > 0) || !(v > 0) || !(t > 0)) return 0;
+  double w = v / d, best = -1, m = 0;
+  size_t brk = 0;
+  for (size_t k = 2; k + 4 <= n; k++, m++) {
+    double d0 = fmax(0, fmin(d, sign * (y[k] - y[0]))), t0 = x[k] - x[0];
+    double lr = 2 / w * (S_xlogx_t(d0, t0) + S_xlogx_t(d - d0, t - t0) - S_xlogx_t(d, t));
+    if (lr > best) best = lr, brk = k;
+  }
+  if (!brk) return 0;
+  *p = fmin(1, m * 2 * (1 - pd_normal_cdf(sqrt(fmax(0, best)))));
+  return brk;
 }
 
 /* Mann-Kendall cannot reach 1% with five points or fewer (its smallest p
  * for n = 5 is 0.027). */
 #define S_SHORT 5
 
-/* Tests part [i, n) for a monotonic trend, filling r's figures of it.
- * ts: the part's Theil-Sen slope when known; mk, mk_factor: its
- * Mann-Kendall test when known (NULL: computed here). */
+/* Tests part [i, n) for a monotonic trend, filling r's figures of it. With
+ * counts, the part follows a knot found by likelihood in a persistent
+ * series (S_count_break): that test already said the rate changed there,
+ * and a part that only rises (falls) is then growing (shrinking) without
+ * Mann-Kendall, whose ties and random-walk residuals say little about a
+ * few sampled objects that arrive and stay. ts: the part's Theil-Sen slope
+ * when known; mk, mk_factor: its Mann-Kendall test when known (NULL:
+ * computed here). */
 static pd_trend S_part(const double *x, const double *y, const double *var, size_t i, size_t n,
-                       const pd_trend_params *p, double alpha, double floor, double *scratch, const double *ts,
-                       const pd_mk *mk, double mk_factor, pd_trend_result *r) {
+                       const pd_trend_params *p, int after_knot, double floor, int counts, double *scratch,
+                       const double *ts, const pd_mk *mk, double mk_factor, pd_trend_result *r) {
+  /* after a knot chosen among many, the evidence must be stronger: a tenth
+   * of the level, and a short part must rise (fall) beyond the noise at
+   * every step, not merely never fall (rise) beyond it */
+  double alpha = after_knot ? p->alpha / 10 : p->alpha;
   size_t m = n - i;
   pd_fit fit = pd_least_squares(x + i, y + i, m);
   r->since = (uint32_t)i;
@@ -85,10 +163,12 @@ static pd_trend S_part(const double *x, const double *y, const double *var, size
   r->rising = 0;
   for (size_t k = i + 1; k < n; k++) r->rising += y[k] > y[k - 1];
   r->steps = (int)m - 1;
-  int up = (r->mk.p < alpha && r->mk.s > 0) ||
-           (m <= S_SHORT && S_never_against(y, var, i, n - 1, 1, p->noise_z, p->material));
-  int down = (r->mk.p < alpha && r->mk.s < 0) ||
-             (m <= S_SHORT && S_never_against(y, var, i, n - 1, -1, p->noise_z, p->material));
+  int persist = counts ? S_persistent(y, var, i, n - 1) : 0;
+  r->by_counts = counts && persist;
+  int up = (r->mk.p < alpha && r->mk.s > 0) || (persist & S_UP) ||
+           (m <= S_SHORT && S_short_trend(y, var, i, n - 1, 1, after_knot, p->noise_z, p->material));
+  int down = (r->mk.p < alpha && r->mk.s < 0) || (persist & S_DOWN) ||
+             (m <= S_SHORT && S_short_trend(y, var, i, n - 1, -1, after_knot, p->noise_z, p->material));
   if (m >= 3 && up && r->rate > 0 && r->change > r->threshold) return PD_TREND_GROWING;
   if (m >= 3 && down && r->rate < 0 && -r->change > r->threshold) return PD_TREND_SHRINKING;
   return PD_TREND_STABLE;
@@ -111,15 +191,26 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
   double floor = fmax(p->material, fmax(p->floor_function * level, p->floor_total * (total ? tot : level)));
   r->floor = floor;
   if (n < 3) { /* no trend in two points: the figures only (a pair is judged by its delta) */
-    S_part(x, y, var, 0, n, p, p->alpha, floor, scratch, &ts, NULL, 0, r);
+    S_part(x, y, var, 0, n, p, 0, floor, 0, scratch, &ts, NULL, 0, r);
     return r->trend = PD_TREND_STABLE;
   }
   /* a break: the best knot of a two-piece fit, kept when it explains much
    * more than a line (F) and the change of slope it implies over the
    * recent part is beyond that part's threshold */
-  pd_hinge best;
-  size_t brk = pd_hinge_best(x, y, n, &best); /* three points up to the knot, four from it on */
-  if (brk) {
+  size_t brk = 0;
+  pd_hinge best = {0, 0, 0, INFINITY, 0};
+  int persist = n >= 6 ? S_persistent(y, var, 0, n - 1) : 0, by_counts = 0;
+  if (persist == S_UP || persist == S_DOWN) { /* sampled counts: the knot by likelihood */
+    brk = S_count_break(x, y, var, n, persist, &r->break_p);
+    if (brk) {
+      best = pd_hinge_fit(x, y, n, brk);
+      double thr = S_threshold(y, var, brk, n - 1, p->noise_z, floor, NULL);
+      r->has_break = best.valid && r->break_p < p->alpha && fabs(best.b2) * (x[n - 1] - x[brk]) > thr;
+      persist = -1, by_counts = 1; /* decided */
+    }
+  }
+  if (persist != -1) brk = pd_hinge_best(x, y, n, &best); /* three points up to the knot, four from it on */
+  if (brk && persist != -1) {
     pd_fit line = pd_least_squares(x, y, n);
     double sse = 0;
     for (size_t i = 0; i < n; i++) {
@@ -154,7 +245,7 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
     double f_before;
     pd_mk mk_before = pd_mann_kendall_hr(x, y, k + 1, scratch, &f_before);
     int grew = ((mk_before.p < p->alpha && mk_before.s > 0) ||
-                (k + 1 <= S_SHORT && S_never_against(y, var, 0, k, 1, p->noise_z, p->material))) &&
+                (k + 1 <= S_SHORT && S_short_trend(y, var, 0, k, 1, 0, p->noise_z, p->material))) &&
                before.slope > 0 && rise > thr_before && before.slope * (x[k] - x[0]) > thr_before;
     int flat = fabs(held) <= thr_after && fabs(after_change) <= thr_after &&
                !(mk_after.p < p->alpha && mk_after.s > 0);
@@ -178,7 +269,7 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
     pd_trend_result cur = *r;
     /* the knot was placed where it fits best: the part after it is tested
      * at a tenth of the level, for the choice among the knots */
-    pd_trend t = S_part(x, y, var, k, n, p, p->alpha / 10, floor, scratch, NULL, &mk_after, f_after, &cur);
+    pd_trend t = S_part(x, y, var, k, n, p, 1, floor, by_counts, scratch, NULL, &mk_after, f_after, &cur);
     if (t != PD_TREND_STABLE) {
       *r = cur;
       r->rate_before = before.slope;
@@ -188,7 +279,7 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
     r->has_break = 0; /* the recent part alone says nothing: judge the whole window */
   }
   double bf = r->break_f;
-  r->trend = S_part(x, y, var, 0, n, p, p->alpha, floor, scratch, &ts, NULL, 0, r);
+  r->trend = S_part(x, y, var, 0, n, p, 0, floor, 0, scratch, &ts, NULL, 0, r);
   r->break_f = bf;
   return r->trend;
 }
@@ -288,7 +379,14 @@ void pd_series_reason(const pd_series *s, pd_funcstats *f, const double *y, pd_a
       }
       pd_buf_printf(&r, ", %s in %d of %d intervals (", f->trend == PD_TREND_GROWING ? "rising" : "falling",
                     f->trend == PD_TREND_GROWING ? f->rising_steps : f->steps - f->rising_steps, f->steps);
-      S_test_words(&r, f);
+      if (f->by_counts) {
+        char pv[32];
+        S_fmt_p(f->break_p, pv, sizeof pv);
+        pd_buf_printf(&r, "none the other way; a change of rate there by likelihood ratio on the sampled objects, %s",
+                      pv);
+      } else {
+        S_test_words(&r, f);
+      }
       S_fmt_signed(s, f->change, c, sizeof c);
       S_fmt(s, f->threshold, d, sizeof d);
       pd_buf_printf(&r, "; %s beyond \xc2\xb1%s)", c, d);

@@ -22,11 +22,12 @@ else
     all=1
     for s in "churn-s1 -scenario churn -seed 1" "churn-x1 -scenario churn -seed 1 -exact" \
       "churn-s2 -scenario churn -seed 2" "leak-s1 -scenario leak -rate 0.01 -seed 1" \
-      "leak-x1 -scenario leak -rate 0.005 -seed 1 -exact" "late-s1 -scenario late -rate 0.02 -seed 1" \
+      "leak-x1 -scenario leak -rate 0.005 -seed 1 -exact" "late-s1 -scenario late -rate 0.05 -seed 1" \
+      "late-x1 -scenario late -rate 0.01 -seed 1 -exact" \
       "plateau-s1 -scenario plateau -seed 1" "drain-s1 -scenario drain -seed 1" "cycle-s1 -scenario cycle -seed 1"; do
       slice $s || { all=0; bad "calibration series $s" "could not be generated, reported or scored"; }
     done
-    [ $all = 1 ] && ok "calibration slice: 9 series generated, reported and scored"
+    [ $all = 1 ] && ok "calibration slice: 10 series generated, reported and scored"
     j=$C/churn-s1/report/report.json
     check "calibration: snapshots ordered by their own (simulated) times" \
       test "$(jq -r '"\(.order.rule) \(.snapshots | length)"' "$j")" = "time_nanos 40"
@@ -41,24 +42,31 @@ else
     # series are the same on every run, sampled ones only in distribution,
     # so their checks keep wide margins
     o() { jq -c --arg d "$C/$1" 'select(.dir == $d)' "$C/outcomes.jsonl"; }
+    want() { # SERIES JQ-FILTER WHAT: the series' outcome passes the filter
+      o "$1" | jq -e "$2" >/dev/null && ok "calibration: $3" || bad "calibration: $3" "$(o "$1")"
+    }
     check "calibration: no sentence contradicts its numbers" test "$(jq -s '[.[].contradictions[]] | length' "$C/outcomes.jsonl")" = 0
     jq -s -r '.[].contradictions[]' "$C/outcomes.jsonl" | head -3
-    o churn-x1 | jq -e '.suspects == 0 and .churn_not_stable == 0' >/dev/null &&
-      ok "calibration: exact churn, no suspect, every churn function stable" || bad "exact churn" "$(o churn-x1)"
+    want churn-x1 '.suspects == 0 and .churn_not_stable == 0' "exact churn, no suspect, every churn function stable"
     check "calibration: sampled churn, at most one run of two with a suspect" \
       test "$( (o churn-s1; o churn-s2) | jq -s '[.[] | select(.false_suspect)] | length')" -le 1
-    o leak-s1 | jq -e '.correct and .target_first and .got == "growing"' >/dev/null &&
-      ok "calibration: a 1% leak in sampled churn is the first suspect, growing" || bad "sampled leak" "$(o leak-s1)"
-    o leak-x1 | jq -e '.correct and .target_first and (.false_suspect | not)' >/dev/null &&
-      ok "calibration: a 0.5% leak in exact churn is the only suspect" || bad "exact leak" "$(o leak-x1)"
-    o late-s1 | jq -e '.target_suspect and .got == "growing" and (.onset_err | fabs) <= 2' >/dev/null &&
-      ok "calibration: a late leak is a suspect with its onset within two snapshots" || bad "late leak" "$(o late-s1)"
+    want leak-s1 '.correct and .target_first and .got == "growing"' "a 1% leak in sampled churn is the first suspect, growing"
+    want leak-x1 '.correct and .target_first and (.false_suspect | not)' "a 0.5% leak in exact churn is the only suspect"
+    # the targets of docs/analysis.md section 10 on this slice: churn
+    # functions not stable at most 5% (here at most one of 18), a late leak
+    # a suspect with its onset within two snapshots and (exact) its current
+    # rate within 25%; a sampled rate is known to about 1/sqrt(55 sampled
+    # objects) at 5%, so it is held to 50% here and to 25% in the full table
+    check "calibration: churn functions not stable, at most one of 18" \
+      test "$( (o churn-s1; o churn-s2; o churn-x1) | jq -s 'map(.churn_not_stable) | add')" -le 1
+    want late-x1 '.target_suspect and .got == "growing" and (.onset_err | fabs) <= 2 and (.rate_err | fabs) <= 0.25' "an exact late leak of 1%: suspect, onset within two snapshots, current rate within 25%"
+    want late-s1 '.target_suspect and .got == "growing" and (.onset_err | fabs) <= 2 and (.rate_err | fabs) <= 0.5' "a sampled late leak of 5%: suspect, onset within two snapshots"
+    for x in leak-s1 leak-x1 late-s1 late-x1; do want $x '.got != "plateau"' "a monotone leak is not a plateau ($x)"; done
     jq -e '.functions[] | select(.name == "main.leakSessions") | .reason | test("since snapshot")' "$C/late-s1/report/report.json" >/dev/null &&
       ok "calibration: the late leak's reason says since when" || bad "late leak reason" ""
     check "calibration: warm cache is a plateau" test "$(o plateau-s1 | jq -r .got)" = plateau
     check "calibration: drained pool is shrinking" test "$(o drain-s1 | jq -r .got)" = shrinking
-    o cycle-s1 | jq -e '.resets_ok and .correct' >/dev/null &&
-      ok "calibration: hourly clears are segments; audit log growing, session cache plateau" || bad "cycle" "$(o cycle-s1)"
+    want cycle-s1 '.resets_ok and .correct' "hourly clears are segments; audit log growing, session cache plateau"
     # the same checker over the bundled real series and a pair of them
     for x in leak cycle; do
       f=(samples/$x/snapshots/*.pb.gz)

@@ -208,6 +208,35 @@ PD_TEST(fast_statistics_are_the_quadratic_ones) {
   free(y);
   free(var);
   free(tot);
+}
+
+PD_TEST(trend_counts_a_late_sampled_leak) {
+  /* a late leak in a sampled heap profile: nothing up to snapshot 26, then
+   * whole sampled objects of weight w that arrive and stay (Var = y w, a
+   * Poisson count), a minute apart; the knot is found by likelihood, the
+   * trend since it by counts, and the band of the eight objects since is
+   * w (3 sqrt(8 + 9/4) - 9/2) = 5.105 w (docs/analysis.md, section 7) */
+  enum { N = 40 };
+  static const int objects[N - 26] = {0, 1, 2, 2, 3, 4, 4, 5, 6, 6, 7, 8, 8, 8};
+  double x[N], y[N], var[N], w = 524288;
+  for (int i = 0; i < N; i++) {
+    x[i] = i / 60.0;
+    y[i] = i < 26 ? 0 : objects[i - 26] * w;
+    var[i] = y[i] * w;
+  }
+  pd_trend_params p = {3, 0.01, 0.20, 0.005, 0, 10};
+  double *scratch = malloc(pd_trend_scratch(N) * sizeof *scratch);
+  pd_trend_result r;
+  CHECK(pd_trend_judge(x, y, var, NULL, N, &p, scratch, &r) == PD_TREND_GROWING);
+  CHECK(r.has_break && r.by_counts);
+  CHECK(r.since == 26);
+  CHECK(r.break_p < 0.01);
+  CHECK_NEAR(r.noise_band, w * (3 * sqrt(8 + 2.25) - 4.5), 1);
+  /* the same values in an exact profile (no variance): the two-piece fit
+   * and Mann-Kendall decide, not the counts */
+  for (int i = 0; i < N; i++) var[i] = 0;
+  pd_trend_judge(x, y, var, NULL, N, &p, scratch, &r);
+  CHECK(!r.by_counts);
   free(scratch);
 }
 
@@ -216,6 +245,7 @@ static const pd_test_case S_cases[] = {
     {"theil_sen_ignores_an_outlier", theil_sen_ignores_an_outlier},
     {"mann_kendall_by_hand", mann_kendall_by_hand},
     {"median_odd_even", median_odd_even},
+    {"trend_counts_a_late_sampled_leak", trend_counts_a_late_sampled_leak},
     {"hinge_recovers_a_knot", hinge_recovers_a_knot},
     {"mann_kendall_hamed_rao", mann_kendall_hamed_rao},
     {"fast_statistics_are_the_quadratic_ones", fast_statistics_are_the_quadratic_ones},
