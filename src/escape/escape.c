@@ -204,6 +204,25 @@ void pd_esc_md_code(pd_buf *out, const char *s, size_t n, int in_table) {
   for (size_t i = 0; i <= longest; i++) pd_buf_putc(out, '`');
 }
 
+void pd_md_blockquote(pd_buf *out, const char *s, size_t n) {
+  for (size_t i = 0; i < n;) {
+    const char *nl = memchr(s + i, '\n', n - i);
+    size_t end = nl ? (size_t)(nl - s) : n, e = end;
+    if (e > i && s[e - 1] == '\r') e--;
+    /* a lone CR is a line break to CommonMark too: it would end the quote
+     * line and start an unquoted one */
+    pd_buf_putc(out, '>');
+    if (e > i) pd_buf_putc(out, ' ');
+    for (size_t k = i; k < e; k++) {
+      if (s[k] == '\r') pd_buf_puts(out, "\n> ");
+      else pd_buf_putc(out, s[k]);
+    }
+    pd_buf_putc(out, '\n');
+    i = end + 1;
+  }
+  pd_buf_putc(out, '\n'); /* a blank line: the quote, and all it holds, ends */
+}
+
 void pd_esc_md_text(pd_buf *out, const char *s, size_t n) {
   const unsigned char *p = (const unsigned char *)s;
   for (size_t i = 0; i < n;) {

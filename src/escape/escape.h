@@ -71,6 +71,15 @@ void pd_esc_md_code(pd_buf *out, const char *s, size_t n, int in_table);
  * U+FFFD. No text can add markup, a link, an entity or a table cell. */
 void pd_esc_md_text(pd_buf *out, const char *s, size_t n);
 
+/* The user's own Markdown (report --notes) kept whole but contained: every
+ * line becomes a line of one block quote ("> " + line), then a blank line
+ * ends the quote. Whatever the notes leave open (a code fence, an HTML
+ * block such as "<!--", a list, a table) is a child of the quote and is
+ * closed when the quote ends, so the generated sections after it parse as
+ * written. Link reference definitions stay global in CommonMark, so the
+ * generated Markdown uses inline links only and escapes its brackets. */
+void pd_md_blockquote(pd_buf *out, const char *s, size_t n);
+
 /* Number of code points (after U+FFFD substitution) in s. */
 size_t pd_utf8_width(const char *s, size_t n);
 

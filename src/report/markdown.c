@@ -304,11 +304,7 @@ static void S_document(S_md *m, pd_buf *b, const uint32_t *index_of) {
   const char *title = o->title ? o->title : "profdiff report";
   pd_esc_md_text(b, title, strlen(title));
   pd_buf_puts(b, "\n\n");
-  if (o->notes) {
-    pd_buf_puts(b, o->notes);
-    if (o->notes[0] && o->notes[strlen(o->notes) - 1] != '\n') pd_buf_putc(b, '\n');
-    pd_buf_puts(b, "\n");
-  }
+  if (o->notes) pd_md_blockquote(b, o->notes, strlen(o->notes)); /* contained: escape.h */
   S_verdict(m, b);
   if (s->nsuspects) {
     /* with two snapshots there is no trend, only a change: say so */
