@@ -2,8 +2,8 @@
 # tests/fuzz.sh SECONDS [TARGET...]: builds the libFuzzer targets in
 # tests/fuzz/ with clang (-fsanitize=fuzzer,address,undefined) and runs each
 # for SECONDS, one at a time (one process, one worker: the machine is
-# shared), under nice. Targets: pprof folded legacy memstat gate (default:
-# all). Seeds come from samples/, ../shared/data (when present), tests/corpus
+# shared), under nice. Targets: pprof folded legacy memstat gate report
+# (default: all). Seeds come from samples/, ../shared/data (when present), tests/corpus
 # and tests/expected; the working corpus grows in tests/tmp/fuzz/corpus/ and
 # survives between runs, so longer runs pick up where the last one stopped.
 # A crash, leak, timeout or OOM leaves its input in tests/tmp/fuzz/crashes/.
@@ -17,7 +17,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 secs=${1:?usage: tests/fuzz.sh SECONDS [TARGET...]}
 shift
-targets=${*:-pprof folded legacy memstat gate}
+targets=${*:-pprof folded legacy memstat gate report}
 W=${FUZZ_WORK:-tests/tmp/fuzz} # FUZZ_WORK: another work directory (gitignored under tests/tmp)
 CC=${CC:-clang}
 
@@ -80,7 +80,44 @@ seed_files() { # seed_files TARGET: prints candidate seed paths
   gate) ls tests/corpus/gate/* 2>/dev/null ;;
   esac | grep -v '\.expected$'
 }
-max_len() { case $1 in pprof) echo 131072 ;; folded | legacy | memstat) echo 32768 ;; *) echo 256 ;; esac; }
+max_len() { case $1 in pprof | report) echo 131072 ;; folded | legacy | memstat) echo 32768 ;; *) echo 256 ;; esac; }
+
+# report's inputs are two or three profiles in one (tests/fuzz/fuzz_report.c):
+# a flags byte, the first input's length in 3 bytes (little-endian), the
+# first input, [the second's length and bytes,] the last input.
+report_seed() { # report_seed FLAGS OUT FILE FILE [FILE]
+  local flags=$1 out=$2 f n
+  shift 2
+  {
+    printf "\\$(printf '%03o' "$flags")"
+    while [ $# -gt 1 ]; do
+      f=$1
+      shift
+      n=$(stat -c %s "$f")
+      printf "\\$(printf '%03o' $((n & 255)))\\$(printf '%03o' $((n >> 8 & 255)))\\$(printf '%03o' $((n >> 16 & 255)))"
+      cat "$f"
+    done
+    cat "$1"
+  } >"$out"
+}
+
+report_seeds() { # report_seeds DIR: pairs and triples of real profiles of one kind
+  local dir=$1 k=0 a="" b="" c=""
+  for set in samples/leak/snapshots/heap-00[0-8]*.pb.gz samples/cycle/snapshots/heap-00[0-4]*.pb.gz \
+    samples/leak/snapshots/heap-00[0-3]*.txt; do
+    [ -f "$set" ] || continue
+    a=$b b=$c c=$set
+    [ -n "$a" ] || continue
+    k=$((k + 1))
+    report_seed $((k * 37 % 256 & ~1)) "$dir/r$k" "$a" "$c"
+    report_seed $((k * 53 % 256 | 1)) "$dir/t$k" "$a" "$b" "$c"
+  done
+  local folded=(tests/expected/pprof/*.fold)
+  for ((i = 0; i + 1 < ${#folded[@]} && i < 8; i++)); do
+    [ "$(stat -c %s "${folded[i]}")" -lt 60000 ] || continue
+    report_seed $((i * 16)) "$dir/f$i" "${folded[i]}" "${folded[i]}"
+  done
+}
 
 make_seeds() { # make_seeds TARGET DIR
   local t=$1 dir=$2 f n=0 lim
@@ -97,6 +134,9 @@ make_seeds() { # make_seeds TARGET DIR
       head -c "$lim" "$f" >"$dir/s$n"
     fi
   done < <(seed_files "$t")
+  if [ "$t" = report ]; then
+    report_seeds "$dir"
+  fi
   if [ "$t" = gate ]; then
     for e in 'total>10%' 'total>=50MB' 'function>5MB' 'function>20%' 'slope>1MB/h' 'share>10' \
       'total > 1.5GiB' 'function>=100ms' 'slope>3ns/h' 'share>=0.5' 'total>1e3' 'function>7count'; do
