@@ -1,168 +1,189 @@
 // flamegraph.js: what makes a profdiff flame graph interactive, embedded in
-// each SVG (profdiff flame, and the graphs of a report): click a frame to
-// zoom into it, "Reset Zoom" (or Escape) to go back, "Search" (or Ctrl-F) to
-// highlight frames whose name matches a regular expression and show the
-// share of the total they hold (nested matches counted once), the hovered
-// frame's figures at the bottom. It reads frames from the SVG itself (each
-// <g> holds a <title>, a <rect> and maybe a <text>) and writes only
-// attributes and textContent, never markup, so no name can inject anything.
-// Without scripting the file is still a complete picture.
+// each SVG file (profdiff flame, and the graph files of a report) and once in
+// report.html for all the graphs drawn inline in it: click a frame to zoom
+// into it, "Reset Zoom" (or Escape) to go back, "Search" (or Ctrl-F in a
+// graph of its own) to highlight frames whose name matches a regular
+// expression and show the share of the total they hold (nested matches
+// counted once), the hovered frame's figures at the bottom. It reads frames
+// from the SVG itself (each <g> holds a <title>, a <rect> and maybe a <text>)
+// and writes only attributes and textContent, never markup, so no name can
+// inject anything. Without scripting the graph is still a complete picture.
+//
+// In a page, each graph is an <svg data-flamegraph> whose ids all start with
+// its data-idprefix, and each is handled on its own; the page's filter box
+// (report.js) highlights matches by sending a graph a "pd-search" event
+// whose detail is the text to look for (literally, any case; "" clears).
 (function () {
   "use strict";
-  var svg = document.documentElement;
   var NS = "http://www.w3.org/2000/svg";
-  function num(name, dflt) {
-    var v = parseFloat(svg.getAttribute(name));
-    return isFinite(v) ? v : dflt;
-  }
-  var xpad = num("data-xpad", 10), fontsize = num("data-fontsize", 12);
-  var fontwidth = num("data-fontwidth", 0.59), fh = num("data-frameheight", 16);
-  var inverted = svg.getAttribute("data-inverted") === "1";
-  var width = num("width", 1200);
-  var details = document.getElementById("details");
-  var unzoom = document.getElementById("unzoom");
-  var searchBtn = document.getElementById("search");
-  var matched = document.getElementById("matched");
-  var container = document.getElementById("frames");
-  if (!container) return;
-  var frames = [];
-  var gs = container.getElementsByTagName("g");
-  for (var i = 0; i < gs.length; i++) {
-    var g = gs[i];
-    var rect = g.getElementsByTagName("rect")[0];
-    if (!rect) continue;
-    var title = g.getElementsByTagName("title")[0];
-    var t = title ? title.textContent : "";
-    var cut = t.lastIndexOf(" (");
-    var f = {
-      g: g, rect: rect, text: g.getElementsByTagName("text")[0] || null,
-      title: t, name: cut >= 0 ? t.substring(0, cut) : t,
-      x: parseFloat(rect.getAttribute("x")), w: parseFloat(rect.getAttribute("width")),
-      y: parseFloat(rect.getAttribute("y")), fill: rect.getAttribute("fill")
-    };
-    g.setAttribute("data-i", String(frames.length));
-    frames.push(f);
-  }
-  var root = frames[0];
+  var standalone = document.documentElement.localName === "svg";
 
-  function label(f, w) {
-    var chars = Math.floor(w / (fontsize * fontwidth));
-    if (chars < 3) return "";
-    var name = Array.from ? Array.from(f.name) : f.name.split("");
-    if (name.length <= chars) return f.name;
-    return name.slice(0, chars - 2).join("") + "..";
-  }
-  function place(f, x, w) {
-    f.rect.setAttribute("x", x.toFixed(2));
-    f.rect.setAttribute("width", w.toFixed(2));
-    var s = label(f, w);
-    if (!f.text && s) {
-      f.text = document.createElementNS(NS, "text");
-      f.text.setAttribute("y", (f.y + fh / 2 + fontsize / 3).toFixed(2));
-      f.g.appendChild(f.text);
+  function flamegraph(svg) {
+    var prefix = svg.getAttribute("data-idprefix") || "";
+    function byId(id) { return document.getElementById(prefix + id); }
+    function num(name, dflt) {
+      var v = parseFloat(svg.getAttribute(name));
+      return isFinite(v) ? v : dflt;
     }
-    if (f.text) {
-      f.text.setAttribute("x", (x + 3).toFixed(2));
-      f.text.textContent = s;
+    var xpad = num("data-xpad", 10), fontsize = num("data-fontsize", 12);
+    var fontwidth = num("data-fontwidth", 0.59), fh = num("data-frameheight", 16);
+    var inverted = svg.getAttribute("data-inverted") === "1";
+    var width = num("width", 1200);
+    var details = byId("details");
+    var unzoom = byId("unzoom");
+    var searchBtn = byId("search");
+    var matched = byId("matched");
+    var container = byId("frames");
+    if (!container || !details || !unzoom || !searchBtn || !matched) return;
+    var frames = [];
+    var gs = container.getElementsByTagName("g");
+    for (var i = 0; i < gs.length; i++) {
+      var g = gs[i];
+      var rect = g.getElementsByTagName("rect")[0];
+      if (!rect) continue;
+      var title = g.getElementsByTagName("title")[0];
+      var t = title ? title.textContent : "";
+      var cut = t.lastIndexOf(" (");
+      var f = {
+        g: g, rect: rect, text: g.getElementsByTagName("text")[0] || null,
+        title: t, name: cut >= 0 ? t.substring(0, cut) : t,
+        x: parseFloat(rect.getAttribute("x")), w: parseFloat(rect.getAttribute("width")),
+        y: parseFloat(rect.getAttribute("y")), fill: rect.getAttribute("fill")
+      };
+      g.setAttribute("data-i", String(frames.length));
+      frames.push(f);
     }
-  }
-  // deeper frames are above the root in a flame graph, below it in an icicle
-  function deeper(a, b) { return inverted ? a.y > b.y : a.y < b.y; }
+    var root = frames[0];
 
-  function zoom(z) {
-    var scale = (width - 2 * xpad) / z.w;
-    for (var i = 0; i < frames.length; i++) {
-      var f = frames[i], mid = f.x + f.w / 2, cls = "";
-      if (f === z || (deeper(f, z) && mid > z.x && mid < z.x + z.w)) {
-        place(f, xpad + (f.x - z.x) * scale, f.w * scale);
-      } else if (deeper(z, f) && f.x <= z.x + 0.01 && f.x + f.w >= z.x + z.w - 0.01) {
-        place(f, xpad, width - 2 * xpad);
-        cls = "parent";
-      } else {
-        cls = "hide";
+    function label(f, w) {
+      var chars = Math.floor(w / (fontsize * fontwidth));
+      if (chars < 3) return "";
+      var name = Array.from ? Array.from(f.name) : f.name.split("");
+      if (name.length <= chars) return f.name;
+      return name.slice(0, chars - 2).join("") + "..";
+    }
+    function place(f, x, w) {
+      f.rect.setAttribute("x", x.toFixed(2));
+      f.rect.setAttribute("width", w.toFixed(2));
+      var s = label(f, w);
+      if (!f.text && s) {
+        f.text = document.createElementNS(NS, "text");
+        f.text.setAttribute("y", (f.y + fh / 2 + fontsize / 3).toFixed(2));
+        f.g.appendChild(f.text);
       }
-      f.g.setAttribute("class", cls);
+      if (f.text) {
+        f.text.setAttribute("x", (x + 3).toFixed(2));
+        f.text.textContent = s;
+      }
     }
-    unzoom.setAttribute("class", "on");
-  }
-  function reset() {
-    for (var i = 0; i < frames.length; i++) {
-      var f = frames[i];
-      place(f, f.x, f.w);
-      f.g.setAttribute("class", "");
+    // deeper frames are above the root in a flame graph, below it in an icicle
+    function deeper(a, b) { return inverted ? a.y > b.y : a.y < b.y; }
+
+    function zoom(z) {
+      var scale = (width - 2 * xpad) / z.w;
+      for (var i = 0; i < frames.length; i++) {
+        var f = frames[i], mid = f.x + f.w / 2, cls = "";
+        if (f === z || (deeper(f, z) && mid > z.x && mid < z.x + z.w)) {
+          place(f, xpad + (f.x - z.x) * scale, f.w * scale);
+        } else if (deeper(z, f) && f.x <= z.x + 0.01 && f.x + f.w >= z.x + z.w - 0.01) {
+          place(f, xpad, width - 2 * xpad);
+          cls = "parent";
+        } else {
+          cls = "hide";
+        }
+        f.g.setAttribute("class", cls);
+      }
+      unzoom.setAttribute("class", "on");
     }
-    unzoom.setAttribute("class", "");
+    function reset() {
+      for (var i = 0; i < frames.length; i++) {
+        var f = frames[i];
+        place(f, f.x, f.w);
+        f.g.setAttribute("class", "");
+      }
+      unzoom.setAttribute("class", "");
+    }
+
+    var searching = false;
+    function clearSearch() {
+      for (var i = 0; i < frames.length; i++) frames[i].rect.setAttribute("fill", frames[i].fill);
+      matched.textContent = " ";
+      searchBtn.setAttribute("class", "");
+      searching = false;
+    }
+    function search(pattern, flags) {
+      var re;
+      try { re = new RegExp(pattern, flags || ""); } catch (e) { matched.textContent = "bad regular expression"; return; }
+      var hits = [];
+      for (var i = 0; i < frames.length; i++) {
+        var f = frames[i];
+        if (re.test(f.name)) { f.rect.setAttribute("fill", "#e600e6"); hits.push(f); }
+        else f.rect.setAttribute("fill", f.fill);
+      }
+      // frames overlap only by nesting: a hit inside an earlier one adds nothing
+      hits.sort(function (a, b) { return a.x - b.x || b.w - a.w; });
+      var sum = 0, end = -Infinity;
+      for (var j = 0; j < hits.length; j++) {
+        if (hits[j].x + hits[j].w / 2 < end) continue;
+        sum += hits[j].w;
+        end = hits[j].x + hits[j].w;
+      }
+      var pct = root && root.w > 0 ? 100 * sum / root.w : 0;
+      matched.textContent = "Matched: " + pct.toFixed(1) + "% (" + hits.length + " frames)";
+      searchBtn.setAttribute("class", "on");
+      searching = true;
+    }
+    function askSearch() {
+      if (searching) { clearSearch(); return; }
+      var p = window.prompt("Search frames (regular expression):", "");
+      if (p) search(p);
+    }
+
+    function frameOf(node) {
+      while (node && node !== container) {
+        if (node.getAttribute && node.hasAttribute("data-i")) return frames[+node.getAttribute("data-i")];
+        node = node.parentNode;
+      }
+      return null;
+    }
+    container.addEventListener("click", function (e) {
+      var f = frameOf(e.target);
+      if (f) zoom(f);
+    });
+    container.addEventListener("mouseover", function (e) {
+      var f = frameOf(e.target);
+      details.textContent = f ? f.title : " ";
+    });
+    container.addEventListener("mouseout", function () { details.textContent = " "; });
+    unzoom.addEventListener("click", reset);
+    searchBtn.addEventListener("click", askSearch);
+    window.addEventListener("keydown", function (e) {
+      // Ctrl-F is the page's own find in report.html, where graphs are many
+      if (standalone && (e.ctrlKey || e.metaKey) && (e.key === "f" || e.keyCode === 70)) {
+        e.preventDefault();
+        askSearch();
+      } else if (e.key === "Escape") {
+        reset();
+        clearSearch();
+      }
+    });
+    // the page's filter box: its text, literally and in any case
+    svg.addEventListener("pd-search", function (e) {
+      var text = e.detail == null ? "" : String(e.detail);
+      if (!text) { if (searching) clearSearch(); return; }
+      search(text.replace(/[.*+?^${}()|[\]\\\/]/g, "\\$&"), "i");
+    });
+    // a search given in the URL (file.svg?s=regex) is applied at once; a
+    // malformed escape (?s=%E0) would throw from decodeURIComponent, so it is
+    // searched for as written instead
+    var m = standalone ? /[?&]s=([^&]*)/.exec(window.location.search || "") : null;
+    if (m) {
+      var q = m[1];
+      try { q = decodeURIComponent(q); } catch (e) { /* keep it as written */ }
+      search(q);
+    }
   }
 
-  var searching = false;
-  function clearSearch() {
-    for (var i = 0; i < frames.length; i++) frames[i].rect.setAttribute("fill", frames[i].fill);
-    matched.textContent = " ";
-    searchBtn.setAttribute("class", "");
-    searching = false;
-  }
-  function search(pattern) {
-    var re;
-    try { re = new RegExp(pattern); } catch (e) { matched.textContent = "bad regular expression"; return; }
-    var hits = [];
-    for (var i = 0; i < frames.length; i++) {
-      var f = frames[i];
-      if (re.test(f.name)) { f.rect.setAttribute("fill", "#e600e6"); hits.push(f); }
-      else f.rect.setAttribute("fill", f.fill);
-    }
-    // frames overlap only by nesting: a hit inside an earlier one adds nothing
-    hits.sort(function (a, b) { return a.x - b.x || b.w - a.w; });
-    var sum = 0, end = -Infinity;
-    for (var j = 0; j < hits.length; j++) {
-      if (hits[j].x + hits[j].w / 2 < end) continue;
-      sum += hits[j].w;
-      end = hits[j].x + hits[j].w;
-    }
-    var pct = root && root.w > 0 ? 100 * sum / root.w : 0;
-    matched.textContent = "Matched: " + pct.toFixed(1) + "% (" + hits.length + " frames)";
-    searchBtn.setAttribute("class", "on");
-    searching = true;
-  }
-  function askSearch() {
-    if (searching) { clearSearch(); return; }
-    var p = window.prompt("Search frames (regular expression):", "");
-    if (p) search(p);
-  }
-
-  function frameOf(node) {
-    while (node && node !== container) {
-      if (node.getAttribute && node.hasAttribute("data-i")) return frames[+node.getAttribute("data-i")];
-      node = node.parentNode;
-    }
-    return null;
-  }
-  container.addEventListener("click", function (e) {
-    var f = frameOf(e.target);
-    if (f) zoom(f);
-  });
-  container.addEventListener("mouseover", function (e) {
-    var f = frameOf(e.target);
-    details.textContent = f ? f.title : " ";
-  });
-  container.addEventListener("mouseout", function () { details.textContent = " "; });
-  unzoom.addEventListener("click", reset);
-  searchBtn.addEventListener("click", askSearch);
-  window.addEventListener("keydown", function (e) {
-    if ((e.ctrlKey || e.metaKey) && (e.key === "f" || e.keyCode === 70)) {
-      e.preventDefault();
-      askSearch();
-    } else if (e.key === "Escape") {
-      reset();
-      clearSearch();
-    }
-  });
-  // a search given in the URL (file.svg?s=regex) is applied at once; a
-  // malformed escape (?s=%E0) would throw from decodeURIComponent, so it is
-  // searched for as written instead
-  var m = /[?&]s=([^&]*)/.exec(window.location.search || "");
-  if (m) {
-    var q = m[1];
-    try { q = decodeURIComponent(q); } catch (e) { /* keep it as written */ }
-    search(q);
-  }
+  if (standalone) flamegraph(document.documentElement);
+  else Array.prototype.forEach.call(document.querySelectorAll("svg[data-flamegraph]"), flamegraph);
 })();

@@ -46,3 +46,50 @@
     });
   });
 })();
+
+// The filter box over the function tables: keeps the rows (and list items)
+// whose function name holds the text, in any case, says how many, and sends
+// the text to every flame graph of the page, which highlights the frames
+// whose names hold it (flamegraph.js, "pd-search"). Reads textContent and
+// writes classes and textContent only.
+(function () {
+  "use strict";
+  var box = document.getElementById("filter"), input = document.getElementById("filter-input");
+  var count = document.getElementById("filter-count"), scope = document.getElementById("functions");
+  if (!box || !input || !scope) return;
+  box.hidden = false;
+  function nameOf(el) {
+    var code = el.querySelector("code");
+    return (code ? code.textContent : el.textContent).toLowerCase();
+  }
+  var items = [];
+  Array.prototype.forEach.call(scope.querySelectorAll("tbody tr, li"), function (el) {
+    if (el.querySelector("code")) items.push(el);
+  });
+  var graphs = document.querySelectorAll("svg[data-flamegraph]");
+  var timer = null;
+  function apply() {
+    timer = null;
+    var q = input.value.trim().toLowerCase(), shown = 0;
+    items.forEach(function (el) {
+      var keep = !q || nameOf(el).indexOf(q) >= 0;
+      el.classList.toggle("filtered-out", !keep);
+      if (keep) shown++;
+    });
+    if (count) count.textContent = q ? shown + " of " + items.length + " rows match" : "";
+    var text = input.value.trim();
+    Array.prototype.forEach.call(graphs, function (svg) {
+      var ev;
+      try { ev = new CustomEvent("pd-search", { detail: text }); } catch (e) { return; }
+      svg.dispatchEvent(ev);
+    });
+  }
+  // a large page holds tens of thousands of frames: search once typing pauses
+  input.addEventListener("input", function () {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(apply, 150);
+  });
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter") { if (timer) clearTimeout(timer); apply(); }
+  });
+})();

@@ -267,3 +267,38 @@ void pd_render_chart(pd_buf *out, const pd_chart *c) {
 #undef S_Y
   pd_buf_puts(out, "</svg>\n");
 }
+
+/* ---- colour legend of a differential or growth graph ------------------------------ */
+
+void pd_render_change_legend(pd_buf *out, double max, const char *unit, const char *per) {
+  enum { N = 9, SW = 40, SH = 12, W = N * SW, H = 30 };
+  pd_buf_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"pd-legend\" width=\"%d\" height=\"%d\" "
+                     "viewBox=\"0 0 %d %d\" font-family=\"Verdana,sans-serif\" font-size=\"10\">",
+                W, H, W, H);
+  pd_buf_puts(out, "<title>colour: each frame's own change, from the largest shrink (blue) through none (grey) "
+                   "to the largest growth (red)</title>");
+  char color[8];
+  for (int i = 0; i < N; i++) {
+    double v = max * (double)(i - N / 2) / (N / 2);
+    pd_change_color(v, max, color);
+    pd_buf_printf(out, "<rect x=\"%d\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"%s\"/>", i * SW, SW, SH, color);
+  }
+  /* the ends and the middle, in the graph's unit (and per hour or snapshot) */
+  const char *pu = per ? per : "";
+  const struct { double x; const char *anchor, *word; } lab[] = {
+      {0, "start", "shrank"}, {W / 2.0, "middle", "unchanged"}, {W, "end", "grew"}};
+  for (size_t i = 0; i < 3; i++) {
+    pd_buf_puts(out, "<text x=\"");
+    S_num(out, lab[i].x);
+    pd_buf_printf(out, "\" y=\"%d\" text-anchor=\"%s\">", SH + 12, lab[i].anchor);
+    if (i != 1 && max > 0) {
+      pd_buf_puts(out, i ? "+" : "\xe2\x88\x92");
+      S_label(out, max, unit);
+      pd_esc_xml(out, pu, strlen(pu));
+      pd_buf_putc(out, ' ');
+    }
+    pd_esc_xml(out, lab[i].word, strlen(lab[i].word));
+    pd_buf_puts(out, "</text>");
+  }
+  pd_buf_puts(out, "</svg>");
+}

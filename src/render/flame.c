@@ -139,8 +139,9 @@ static void S_label(pd_buf *b, const char *name, size_t len, double w) {
   }
 }
 
-static void S_text(pd_buf *b, const char *id, double x, double y, const char *anchor, const char *text) {
-  pd_buf_printf(b, "<text id=\"%s\" x=\"", id);
+static void S_text(pd_buf *b, const char *prefix, const char *id, double x, double y, const char *anchor,
+                   const char *text) {
+  pd_buf_printf(b, "<text id=\"%s%s\" x=\"", prefix, id);
   S_coord(b, x);
   pd_buf_puts(b, "\" y=\"");
   S_coord(b, y);
@@ -155,6 +156,10 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
                     pd_flame_stats *stats, pd_err *err) {
   if (o->script && strstr(o->script, "]]>"))
     return pd_fail(err, "flamegraph.js: the script contains \"]]>\", which would end its CDATA section");
+  const char *p = o->id_prefix ? o->id_prefix : "";
+  for (const char *c = p; *c; c++)
+    if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '_'))
+      return pd_fail(err, "flame graph id prefix: only letters, digits, - and _");
   const pd_tree *t = src->tree;
   const pd_intern *keys = src->keys;
   pd_flame_stats st;
@@ -253,13 +258,18 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
   }
   double ypad1 = S_FONT_SIZE * 3 + (sub.len ? S_FONT_SIZE * 1.5 : 0), ypad2 = S_FONT_SIZE * 2 + 10;
   double height = ypad1 + (double)(st.depth + 1) * fh + ypad2;
-  pd_buf_puts(out, "<?xml version=\"1.0\" standalone=\"no\"?>\n"
-                   "<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\">\n");
+  if (!o->embedded)
+    pd_buf_puts(out, "<?xml version=\"1.0\" standalone=\"no\"?>\n"
+                     "<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\">\n");
   pd_buf_printf(out, "<svg version=\"1.1\" width=\"%d\" height=\"", width);
   S_coord(out, height);
   pd_buf_printf(out, "\" viewBox=\"0 0 %d ", width);
   S_coord(out, height);
-  pd_buf_printf(out, "\" xmlns=\"http://www.w3.org/2000/svg\" data-xpad=\"%d\" data-fontsize=\"%d\" "
+  pd_buf_puts(out, "\" xmlns=\"http://www.w3.org/2000/svg\"");
+  /* in a page: the root names the graph (the page's one flamegraph.js
+   * finds each graph by data-flamegraph and its elements by the prefix) */
+  if (o->embedded) pd_buf_printf(out, " id=\"%ssvg\" class=\"pd-flame\" data-flamegraph=\"\" data-idprefix=\"%s\"", p, p);
+  pd_buf_printf(out, " data-xpad=\"%d\" data-fontsize=\"%d\" "
                      "data-fontwidth=\"%g\" data-frameheight=\"%d\" data-inverted=\"%d\">\n",
                 S_XPAD, S_FONT_SIZE, S_FONT_WIDTH, fh, o->inverted ? 1 : 0);
   pd_buf_puts(out, "<!-- profdiff flame graph: click a frame to zoom, Search (or Ctrl-F) to highlight frames by regular expression -->\n");
@@ -267,28 +277,34 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
    * unchanged frames in a diff or growth graph */
   const char *bg1 = o->mode != PD_FLAME_PLAIN ? "#ffffff" : "#eeeeee";
   const char *bg2 = o->mode != PD_FLAME_PLAIN ? "#ffffff" : o->palette == PD_PALETTE_MEM ? "#e0e0ff" : "#eeeeb0";
-  pd_buf_printf(out, "<defs><linearGradient id=\"background\" y1=\"0\" y2=\"1\" x1=\"0\" x2=\"0\">"
+  pd_buf_printf(out, "<defs><linearGradient id=\"%sbackground\" y1=\"0\" y2=\"1\" x1=\"0\" x2=\"0\">"
                      "<stop stop-color=\"%s\" offset=\"5%%\"/><stop stop-color=\"%s\" offset=\"95%%\"/>"
-                     "</linearGradient></defs>\n", bg1, bg2);
+                     "</linearGradient></defs>\n", p, bg1, bg2);
+  /* a <style> inside an inline <svg> applies to the whole page: there every
+   * rule is scoped to this graph's root */
+  pd_buf scope = PD_BUF_INIT;
+  if (o->embedded) pd_buf_printf(&scope, "#%ssvg ", p);
+  const char *sc = scope.data ? scope.data : "";
   pd_buf_printf(out, "<style type=\"text/css\">"
-                     "text{font-family:Verdana,sans-serif;font-size:%dpx;fill:#000}"
-                     "#title{text-anchor:middle;font-size:%dpx}#subtitle{text-anchor:middle;fill:#555}"
-                     "#search,#unzoom{cursor:pointer}#search{opacity:.3}#search.on{opacity:1}"
-                     "#frames text{pointer-events:none}#frames g:hover>rect{stroke:#000;stroke-width:.5}"
-                     "#unzoom{display:none}#unzoom.on{display:inline}.hide{display:none}.parent{opacity:.5}"
-                     "</style>\n", S_FONT_SIZE, S_FONT_SIZE + 5);
+                     "%stext{font-family:Verdana,sans-serif;font-size:%dpx;fill:#000}"
+                     "#%stitle{text-anchor:middle;font-size:%dpx}#%ssubtitle{text-anchor:middle;fill:#555}"
+                     "#%ssearch,#%sunzoom{cursor:pointer}#%ssearch{opacity:.3}#%ssearch.on{opacity:1}"
+                     "#%sframes text{pointer-events:none}#%sframes g:hover>rect{stroke:#000;stroke-width:.5}"
+                     "#%sunzoom{display:none}#%sunzoom.on{display:inline}%s.hide{display:none}%s.parent{opacity:.5}"
+                     "</style>\n", sc, S_FONT_SIZE, p, S_FONT_SIZE + 5, p, p, p, p, p, p, p, p, p, sc, sc);
+  pd_buf_free(&scope);
   pd_buf_printf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"", width);
   S_coord(out, height);
-  pd_buf_puts(out, "\" fill=\"url(#background)\"/>\n");
-  S_text(out, "title", width / 2.0, S_FONT_SIZE * 2, NULL, title);
-  if (sub.len) S_text(out, "subtitle", width / 2.0, S_FONT_SIZE * 3.5, NULL, sub.data);
-  S_text(out, "details", S_XPAD, height - ypad2 / 2, NULL, " ");
-  S_text(out, "unzoom", S_XPAD, S_FONT_SIZE * 2, NULL, "Reset Zoom");
-  S_text(out, "search", width - S_XPAD, S_FONT_SIZE * 2, "end", "Search");
-  S_text(out, "matched", width - S_XPAD, height - ypad2 / 2, "end", " ");
+  pd_buf_printf(out, "\" fill=\"url(#%sbackground)\"/>\n", p);
+  S_text(out, p, "title", width / 2.0, S_FONT_SIZE * 2, NULL, title);
+  if (sub.len) S_text(out, p, "subtitle", width / 2.0, S_FONT_SIZE * 3.5, NULL, sub.data);
+  S_text(out, p, "details", S_XPAD, height - ypad2 / 2, NULL, " ");
+  S_text(out, p, "unzoom", S_XPAD, S_FONT_SIZE * 2, NULL, "Reset Zoom");
+  S_text(out, p, "search", width - S_XPAD, S_FONT_SIZE * 2, "end", "Search");
+  S_text(out, p, "matched", width - S_XPAD, height - ypad2 / 2, "end", " ");
 
   /* frames */
-  pd_buf_puts(out, "<g id=\"frames\">\n");
+  pd_buf_printf(out, "<g id=\"%sframes\">\n", p);
   char color[8];
   double fhh = fh - 1, text_dy = fh / 2.0 + S_FONT_SIZE / 3.0;
   for (size_t i = 0; i < frames.n; i++) {
@@ -323,7 +339,7 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
     pd_buf_puts(out, "</g>\n");
   }
   pd_buf_puts(out, "</g>\n");
-  if (o->script) {
+  if (o->script && !o->embedded) {
     pd_buf_puts(out, "<script type=\"text/ecmascript\"><![CDATA[");
     pd_flame_script_text(out, o->script);
     pd_buf_puts(out, "]]></script>\n");

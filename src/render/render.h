@@ -77,6 +77,12 @@ typedef struct pd_flame_opts {
   int inverted;           /* icicle: root at the top */
   pd_palette palette;
   const char *script;     /* templates/flamegraph.js, or NULL for a static image */
+  /* A graph inside an HTML page (report.html): no XML prolog, no script of
+   * its own (the page runs flamegraph.js once for all its graphs), its
+   * <style> scoped to it, and every id prefixed with id_prefix (letters,
+   * digits, - and _), so that several graphs share one document. */
+  int embedded;
+  const char *id_prefix;  /* "" or NULL in a file of its own */
 } pd_flame_opts;
 
 void pd_flame_opts_default(pd_flame_opts *o);
@@ -132,5 +138,11 @@ typedef struct pd_chart {
 } pd_chart;
 
 void pd_render_chart(pd_buf *out, const pd_chart *c);
+
+/* The colour scale of a differential or growth graph (pd_change_color) as
+ * a small SVG: swatches from -max (blue) through 0 (grey) to +max (red),
+ * the ends labelled with max in unit, followed by per ("/h" or "").
+ * For inside an HTML page: no XML prolog, no ids. */
+void pd_render_change_legend(pd_buf *out, double max, const char *unit, const char *per);
 
 #endif

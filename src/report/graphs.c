@@ -17,11 +17,11 @@
 #include "../escape/escape.h"
 #include "../render/render.h"
 
-enum { S_FLAME, S_TIMELINE, S_MEMORY };
-
-static void S_add(pd_report_graphs *g, const char *name, const char *caption, int kind, int mode, int col) {
+static void S_add(pd_report_graphs *g, const char *name, const char *id, const char *caption, int kind,
+                  int mode, int col) {
   pd_report_file *f = &g->files[g->n++];
   f->name = name;
+  f->id = id;
   f->caption = caption;
   f->kind = kind;
   f->mode = mode;
@@ -39,7 +39,7 @@ static void S_snapshot_label(pd_buf *b, const pd_series *s, int32_t col) {
 }
 
 static int S_flame(pd_buf *out, const pd_series *s, const char *script, const char *caption,
-                   pd_flame_mode mode, int col, pd_err *err) {
+                   pd_flame_mode mode, int col, const char *id_prefix, pd_report_drawn *drawn, pd_err *err) {
   const pd_snapinfo *ref = &s->snap[s->order[0]];
   pd_flame_src src;
   memset(&src, 0, sizeof src);
@@ -56,7 +56,9 @@ static int S_flame(pd_buf *out, const pd_series *s, const char *script, const ch
   o.mode = mode;
   o.unit = ref->unit;
   o.palette = PD_PALETTE_PACKAGE;
-  o.script = script;
+  o.script = id_prefix ? NULL : script;
+  o.embedded = id_prefix != NULL;
+  o.id_prefix = id_prefix;
   pd_buf title = PD_BUF_INIT, sub = PD_BUF_INIT;
   char a[64];
   int32_t first = s->first_col, last = s->last_col;
@@ -80,7 +82,9 @@ static int S_flame(pd_buf *out, const pd_series *s, const char *script, const ch
   }
   o.title = title.data;
   o.subtitle = sub.data;
-  int rc = pd_render_flame(out, &src, &o, NULL, err);
+  pd_flame_stats st;
+  int rc = pd_render_flame(out, &src, &o, &st, err);
+  if (drawn) drawn->max_change = st.max_change;
   pd_buf_free(&title);
   pd_buf_free(&sub);
   return rc;
@@ -161,22 +165,31 @@ void pd_report_graphs_plan(pd_report_graphs *g, const pd_series *s, const pd_mem
   g->series = s;
   g->timeline = tl;
   g->script = script;
-  S_add(g, "flame-first.svg", s->has_base ? "Flame graph, base" : "Flame graph, first snapshot", S_FLAME,
-        PD_FLAME_PLAIN, s->has_base ? PD_SCOL_BASE : PD_SCOL_FIRST);
-  S_add(g, "flame-last.svg", "Flame graph, last snapshot", S_FLAME, PD_FLAME_PLAIN, PD_SCOL_LAST);
-  S_add(g, "diff.svg", s->has_base ? "Differential flame graph, base -> last" : "Differential flame graph, first -> last",
-        S_FLAME, PD_FLAME_DIFF, PD_SCOL_LAST);
-  if (s->npos > 2) S_add(g, "growth.svg", "Growth flame graph", S_FLAME, PD_FLAME_GROWTH, PD_SCOL_LAST);
-  if (s->npos > 2) S_add(g, "timeline.svg", "Total over the series (dashed: resets)", S_TIMELINE, 0, 0);
-  if (tl && tl->n) S_add(g, "memory.svg", "Heap versus container memory", S_MEMORY, 0, 0);
+  S_add(g, "flame-first.svg", "flame-first", s->has_base ? "Flame graph, base" : "Flame graph, first snapshot",
+        PD_REPORT_GRAPH_FLAME, PD_FLAME_PLAIN, s->has_base ? PD_SCOL_BASE : PD_SCOL_FIRST);
+  S_add(g, "flame-last.svg", "flame-last", "Flame graph, last snapshot", PD_REPORT_GRAPH_FLAME, PD_FLAME_PLAIN,
+        PD_SCOL_LAST);
+  S_add(g, "diff.svg", "diff",
+        s->has_base ? "Differential flame graph, base -> last" : "Differential flame graph, first -> last",
+        PD_REPORT_GRAPH_FLAME, PD_FLAME_DIFF, PD_SCOL_LAST);
+  if (s->npos > 2)
+    S_add(g, "growth.svg", "growth", "Growth flame graph", PD_REPORT_GRAPH_FLAME, PD_FLAME_GROWTH, PD_SCOL_LAST);
+  if (s->npos > 2)
+    S_add(g, "timeline.svg", "timeline", "Total over the series (dashed: resets)", PD_REPORT_GRAPH_TIMELINE, 0, 0);
+  if (tl && tl->n)
+    S_add(g, "memory.svg", "memory", "Heap versus container memory", PD_REPORT_GRAPH_MEMORY, 0, 0);
 }
 
-int pd_report_graph_render(const pd_report_graphs *g, size_t i, pd_buf *out, pd_err *err) {
+int pd_report_graph_render(const pd_report_graphs *g, size_t i, const char *id_prefix, pd_buf *out,
+                           pd_report_drawn *drawn, pd_err *err) {
   const pd_report_file *f = &g->files[i];
   pd_buf_truncate(out, 0);
+  if (drawn) memset(drawn, 0, sizeof *drawn);
+  /* the charts have no ids, no style and no script: the same in a page */
   switch (f->kind) {
-  case S_FLAME: return S_flame(out, g->series, g->script, f->caption, (pd_flame_mode)f->mode, f->col, err);
-  case S_TIMELINE: S_timeline(out, g->series); return PD_OK;
+  case PD_REPORT_GRAPH_FLAME:
+    return S_flame(out, g->series, g->script, f->caption, (pd_flame_mode)f->mode, f->col, id_prefix, drawn, err);
+  case PD_REPORT_GRAPH_TIMELINE: S_timeline(out, g->series); return PD_OK;
   default: S_memory(out, g->timeline); return PD_OK;
   }
 }

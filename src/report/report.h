@@ -141,8 +141,15 @@ typedef struct pd_report_link {
 
 /* Draws sparkline `index` (a function in report order) into svg. */
 typedef int (*pd_report_sparkline_fn)(void *ctx, uint32_t index, pd_buf *svg);
-/* Draws flame graph (or chart) i into svg, for report.html to inline. */
-typedef int (*pd_report_graph_fn)(void *ctx, size_t index, pd_buf *svg, pd_err *err);
+/* What drawing a graph for report.html found: what its legend says. */
+typedef struct pd_report_drawn {
+  double max_change; /* diff: largest |self change|; growth: largest |self slope| */
+} pd_report_drawn;
+/* Draws flame graph (or chart) i into svg for report.html to inline, its
+ * ids prefixed with id_prefix (pd_flame_opts.embedded). */
+typedef int (*pd_report_graph_fn)(void *ctx, size_t index, const char *id_prefix, pd_buf *svg,
+                                  pd_report_drawn *drawn, pd_err *err);
+struct pd_report_file;
 
 typedef struct pd_report_parts {
   const char *sparkline_dir;   /* sparkline SVGs are <dir>/fNNNNN.svg, or NULL */
@@ -151,12 +158,14 @@ typedef struct pd_report_parts {
                                 * sparkline it links to */
   const pd_report_link *links; /* the graph files */
   size_t nlinks;
-  const char *const *graph_captions; /* report.html's graphs, drawn by graph() */
+  const struct pd_report_file *graphs; /* report.html's graphs, drawn by graph() */
   size_t ngraphs;
   pd_report_graph_fn graph;
   pd_report_sparkline_fn sparkline; /* makes the SVG of sparkline fNNNNN */
   void *ctx;
-  const char *graph_script;    /* the graphs' flamegraph.js, for report.html's CSP; NULL: none */
+  const char *graph_script;    /* the graphs' flamegraph.js, run once by report.html; NULL: none */
+  int html;                    /* the Markdown is for report.html, which draws
+                                * its own gate badge and figure links */
 } pd_report_parts;
 
 /* report.md: GitHub-flavoured Markdown under 65,536 characters. */
@@ -177,10 +186,13 @@ int pd_report_html(pd_buf *out, const pd_series *s, const pd_report_config *c,
  * graph and the timeline of the total (with three or more snapshots), and
  * the memory chart when memory.stat files were given. script is
  * templates/flamegraph.js, embedded in each flame graph (NULL: static). */
+enum { PD_REPORT_GRAPH_FLAME, PD_REPORT_GRAPH_TIMELINE, PD_REPORT_GRAPH_MEMORY };
 typedef struct pd_report_file {
   const char *name;    /* file name in the report directory */
+  const char *id;      /* the name without .svg: report.html's anchor and id prefix */
   const char *caption;
-  int kind, mode, col; /* what graphs.c draws */
+  int kind;            /* PD_REPORT_GRAPH_* */
+  int mode, col;       /* a flame graph's pd_flame_mode and tree column */
 } pd_report_file;
 
 typedef struct pd_report_graphs {
@@ -194,8 +206,11 @@ typedef struct pd_report_graphs {
 /* Lists the graphs of the series (nothing is drawn yet). */
 void pd_report_graphs_plan(pd_report_graphs *g, const pd_series *s, const pd_memtimeline *tl,
                            const char *script);
-/* Draws graph i into out (emptied first). */
-int pd_report_graph_render(const pd_report_graphs *g, size_t i, pd_buf *out, pd_err *err);
+/* Draws graph i into out (emptied first): a file of its own when id_prefix
+ * is NULL, else for inside report.html (pd_flame_opts.embedded). drawn, if
+ * not NULL, gets what the legend needs. */
+int pd_report_graph_render(const pd_report_graphs *g, size_t i, const char *id_prefix, pd_buf *out,
+                           pd_report_drawn *drawn, pd_err *err);
 
 /* The sparkline SVG of function s->fs[fs_index]: its flat value over the
  * series. */

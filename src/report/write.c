@@ -75,16 +75,21 @@ static int S_sparkline(void *ctx, uint32_t index, pd_buf *svg) {
   return PD_OK;
 }
 
-static int S_graph(void *ctx, size_t i, pd_buf *svg, pd_err *err) {
+/* Graph i: its file DIR/name.svg staged the first time (with svg output),
+ * then, when id_prefix is given, drawn again for inside report.html. */
+static int S_graph(void *ctx, size_t i, const char *id_prefix, pd_buf *svg, pd_report_drawn *drawn, pd_err *err) {
   S_draw *d = ctx;
-  if (pd_report_graph_render(d->graphs, i, svg, err) != PD_OK) return PD_ERR;
-  if (!d->files || d->staged[i]) return PD_OK;
-  d->staged[i] = 1;
-  pd_buf path = PD_BUF_INIT;
-  pd_buf_printf(&path, "%s/%s", d->dir, d->graphs->files[i].name);
-  int rc = pd_outset_add(d->out, path.data, svg->data ? svg->data : "", svg->len, err);
-  pd_buf_free(&path);
-  return rc;
+  if (d->files && !d->staged[i]) {
+    if (pd_report_graph_render(d->graphs, i, NULL, svg, NULL, err) != PD_OK) return PD_ERR;
+    d->staged[i] = 1;
+    pd_buf path = PD_BUF_INIT;
+    pd_buf_printf(&path, "%s/%s", d->dir, d->graphs->files[i].name);
+    int rc = pd_outset_add(d->out, path.data, svg->data ? svg->data : "", svg->len, err);
+    pd_buf_free(&path);
+    if (rc != PD_OK) return rc;
+  }
+  if (!id_prefix) return PD_OK;
+  return pd_report_graph_render(d->graphs, i, id_prefix, svg, drawn, err);
 }
 
 /* The sparklines report.md links to, as DIR/sparklines/fNNNNN.svg. */
@@ -137,10 +142,8 @@ static int S_write_all(const pd_series *s, const pd_report_config *c, const char
     parts.sparkline_used = used;
   }
   S_draw draw = {s, order, &graphs, out, dir, (f & PD_REPORT_SVG) != 0, {0}};
-  const char *captions[8];
   pd_report_link links[8];
   for (size_t i = 0; i < graphs.n; i++) {
-    captions[i] = graphs.files[i].caption;
     links[i].label = graphs.files[i].caption;
     links[i].href = graphs.files[i].name;
   }
@@ -148,7 +151,7 @@ static int S_write_all(const pd_series *s, const pd_report_config *c, const char
     parts.links = links;
     parts.nlinks = graphs.n;
   }
-  parts.graph_captions = captions;
+  parts.graphs = graphs.files;
   parts.ngraphs = graphs.n;
   parts.graph = S_graph;
   parts.sparkline = S_sparkline;
@@ -173,7 +176,7 @@ static int S_write_all(const pd_series *s, const pd_report_config *c, const char
   if (f & PD_REPORT_SVG) {
     /* the graphs report.html did not draw (without html output) */
     for (size_t i = 0; i < graphs.n && rc == PD_OK; i++)
-      if (!draw.staged[i]) rc = S_graph(&draw, i, &buf, err);
+      if (!draw.staged[i]) rc = S_graph(&draw, i, NULL, &buf, NULL, err);
     pd_buf_truncate(&buf, 0);
     if (rc == PD_OK) rc = S_sparklines(&draw, used, &buf, err);
   }

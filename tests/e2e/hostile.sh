@@ -32,12 +32,12 @@ else
     && ok "report.md adds no markup from names" || bad "report.md adds no markup" "img=$n_img script=$n_script b=$n_b strong=$n_strong em=$n_em"
   xmllint --html --xpath '//a/@href' "$H/md.html" 2>/dev/null | grep -qi javascript && bad "no javascript: link" "found" || ok "no javascript: link"
   check "title escaped in report.md" grep -q '^# \\<b\\>title\\</b\\> \\| \\`x\\`' "$o/report.md"
-  # HTML: one script (ours), no element made from a name
+  # HTML: two scripts (ours), no element made from a name
   xmllint --html --noout "$o/report.html" 2>"$TMP/x"
   s=$(xmllint --html --xpath 'count(//script)' "$o/report.html" 2>/dev/null)
   i=$(xmllint --html --xpath 'count(//img[not(@alt="trend")])' "$o/report.html" 2>/dev/null)
   b=$(xmllint --html --xpath 'count(//b)' "$o/report.html" 2>/dev/null)
-  [ "$s" = 1 ] && [ "$i" = 0 ] && [ "$b" = 0 ] && ok "report.html adds no markup from names" || bad "report.html adds no markup" "script=$s img=$i b=$b"
+  [ "$s" = 2 ] && [ "$i" = 0 ] && [ "$b" = 0 ] && ok "report.html adds no markup from names" || bad "report.html adds no markup" "script=$s img=$i b=$b"
   grep -c '<code>' "$o/report.html" | grep -qv '^0$' && ok "names are code in report.html" || bad "names are code in report.html" ""
   grep -q '&lt;img src=x onerror=alert(1)&gt;' "$o/report.html" && ok "markup name shown as text" || bad "markup name shown as text" ""
 fi
