@@ -652,13 +652,16 @@ static void S_tree(pd_series *s) {
   /* The growth graph shows the verdict's rate: a node's own value counts
    * from its function's current part on (since), and only when that
    * function is growing or shrinking (docs/analysis.md, section 8). from[key]
-   * is the first position that counts, UINT32_MAX for none. */
+   * is the first position that counts, UINT32_MAX for none; ends[key]: the
+   * function's rate is the slope between the two ends of that part (a rate
+   * of sampled counts, trend.c), not the least-squares one. */
   uint32_t *from = pd_xmalloc(((size_t)s->rows + 1) * sizeof *from);
-  for (uint32_t k = 0; k <= s->rows; k++) from[k] = UINT32_MAX;
+  uint8_t *ends = pd_xmalloc((size_t)s->rows + 1);
+  for (uint32_t k = 0; k <= s->rows; k++) from[k] = UINT32_MAX, ends[k] = 0;
   for (uint32_t i = 0; i < s->nfs; i++) {
     const pd_funcstats *f = &s->fs[i];
     if (f->key < s->rows && (f->trend == PD_TREND_GROWING || f->trend == PD_TREND_SHRINKING) && !isnan(f->rate))
-      from[f->key] = (uint32_t)f->since;
+      from[f->key] = (uint32_t)f->since, ends[f->key] = (uint8_t)f->by_counts;
   }
   for (uint32_t c = 0; c < s->ncols; c++) {
     pd_snapinfo *si = &s->snap[c];
@@ -685,7 +688,10 @@ static void S_tree(pd_series *s) {
         if (last) s->tree.col[PD_SCOL_LAST][m] += v;
         if (base) s->tree.col[PD_SCOL_BASE][m] += v;
         uint32_t key = s->tree.key[m], since = key < s->rows ? from[key] : UINT32_MAX;
-        if (in_window && since != UINT32_MAX && p >= since) {
+        if (in_window && since != UINT32_MAX && ends[key]) {
+          if (p == since) s->tree.col[PD_SCOL_SLOPE][m] -= v;
+          if (p == s->win_last) s->tree.col[PD_SCOL_SLOPE][m] += v;
+        } else if (in_window && since != UINT32_MAX && p >= since) {
           s->tree.col[PD_SCOL_SLOPE][m] += v;
           s->tree.col[PD_SCOL_STY][m] += v * s->t[p];
         }
@@ -712,7 +718,10 @@ static void S_tree(pd_series *s) {
   for (uint32_t i = 0; i < s->tree.n; i++) {
     uint32_t key = s->tree.key[i], since = key < s->rows ? from[key] : UINT32_MAX;
     double sy = s->tree.col[PD_SCOL_SLOPE][i], sty = s->tree.col[PD_SCOL_STY][i], slope = 0;
-    if (since != UINT32_MAX && since >= s->win_first && since <= s->win_last) {
+    if (since != UINT32_MAX && ends[key]) { /* last - first of the part over its duration */
+      double dt = s->t[s->win_last] - s->t[since];
+      slope = dt > 0 ? sy / dt : 0;
+    } else if (since != UINT32_MAX && since >= s->win_first && since <= s->win_last) {
       uint32_t j = since - s->win_first;
       double nw = nwin - j, den = nw * st2[j] - st[j] * st[j];
       slope = den != 0 ? (nw * sty - st[j] * sy) / den : 0;
@@ -723,6 +732,7 @@ static void S_tree(pd_series *s) {
   free(st);
   free(st2);
   free(from);
+  free(ends);
   free(pos_of);
 }
 

@@ -165,6 +165,13 @@ static pd_trend S_part(const double *x, const double *y, const double *var, size
   r->steps = (int)m - 1;
   int persist = counts ? S_persistent(y, var, i, n - 1) : 0;
   r->by_counts = counts && persist;
+  if (r->by_counts && x[n - 1] > x[i]) {
+    /* the rate of a Poisson count is its count over its time: the slope
+     * between the part's ends (least squares on a cumulative count has 1.2
+     * times its variance and weighs the arrivals by when they came) */
+    r->rate = (y[n - 1] - y[i]) / (x[n - 1] - x[i]);
+    r->change = y[n - 1] - y[i];
+  }
   int up = (r->mk.p < alpha && r->mk.s > 0) || (persist & S_UP) ||
            (m <= S_SHORT && S_short_trend(y, var, i, n - 1, 1, after_knot, p->noise_z, p->material));
   int down = (r->mk.p < alpha && r->mk.s < 0) || (persist & S_DOWN) ||
@@ -366,8 +373,8 @@ void pd_series_reason(const pd_series *s, pd_funcstats *f, const double *y, pd_a
       uint32_t k = (uint32_t)f->since;
       S_fmt_rate(s, f->rate, a, sizeof a);
       S_span(s, k, w1, b, sizeof b);
-      pd_buf_printf(&r, "%s %s (least squares) over the last %s", f->trend == PD_TREND_GROWING ? "grows" : "shrinks",
-                    a, b);
+      pd_buf_printf(&r, "%s %s (%s) over the last %s", f->trend == PD_TREND_GROWING ? "grows" : "shrinks", a,
+                    f->by_counts ? "end to end" : "least squares", b);
       if (f->has_break) {
         S_fmt(s, f->rate_before, c, sizeof c);
         if (strcmp(c, "0") == 0) { /* too small to print: say so in words, not "0/h" */

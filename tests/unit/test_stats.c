@@ -232,6 +232,8 @@ PD_TEST(trend_counts_a_late_sampled_leak) {
   CHECK(r.since == 26);
   CHECK(r.break_p < 0.01);
   CHECK_NEAR(r.noise_band, w * (3 * sqrt(8 + 2.25) - 4.5), 1);
+  /* its rate is the count over its time: 8 objects in 13 minutes */
+  CHECK_NEAR(r.rate, 8 * w / (13 / 60.0), 1e-3);
   /* the same values in an exact profile (no variance): the two-piece fit
    * and Mann-Kendall decide, not the counts */
   for (int i = 0; i < N; i++) var[i] = 0;
