@@ -174,6 +174,7 @@ typedef struct pd_listing_snap {
 typedef struct pd_listing {
   pd_arena arena;
   pd_regex *re;  /* matched against function names as shown */
+  const pd_intern *names; /* without re: the names (as shown) listed */
   pd_intern str;      /* function and file names */
   pd_intern node_keys;
   pd_vec nodes;       /* pd_srcline by node id; node 0 is none */
@@ -182,6 +183,8 @@ typedef struct pd_listing {
 } pd_listing;
 
 void pd_listing_init(pd_listing *l, pd_regex *re);
+/* A listing of exactly these function names (report's suspects). */
+void pd_listing_init_names(pd_listing *l, const pd_intern *names);
 void pd_listing_free(pd_listing *l);
 /* Adds one snapshot: the lines of the matching functions in p (after the
  * view's filters; granularity does not matter). */

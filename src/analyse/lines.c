@@ -25,6 +25,11 @@ void pd_listing_init(pd_listing *l, pd_regex *re) {
   none->name = PD_NONE;
 }
 
+void pd_listing_init_names(pd_listing *l, const pd_intern *names) {
+  pd_listing_init(l, NULL);
+  l->names = names;
+}
+
 void pd_listing_free(pd_listing *l) {
   for (size_t i = 0; i < l->snaps.n; i++) {
     pd_listing_snap *s = &PD_VEC_AT(&l->snaps, pd_listing_snap, i);
@@ -119,7 +124,8 @@ int pd_listing_add(pd_listing *l, pd_profile *p, const pd_view *v, const char *s
   uint8_t *match = pd_xcalloc(p->nfunctions + 1, 1);
   for (uint32_t fi = 0; fi < p->nfunctions; fi++) {
     pd_err why;
-    int m = pd_regex_match(l->re, st.fname[fi], st.fname_len[fi], &why);
+    int m = l->re ? pd_regex_match(l->re, st.fname[fi], st.fname_len[fi], &why)
+                  : pd_intern_find(l->names, st.fname[fi], st.fname_len[fi]) != UINT32_MAX;
     if (m < 0) {
       pd_fail(err, "%s: list regular expression %s", p->path, why.msg);
       free(match);

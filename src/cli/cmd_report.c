@@ -41,6 +41,8 @@ static const pd_opt S_opts[] = {
     {"group-by", "KEY", "also the verdicts per value of the sample label KEY (version, environment: docs/labels.md)", 0},
     {"cache", "DIR", "keep each input's reduced form in DIR, keyed by content and options: a re-run reads only new inputs", 0},
     {"cache-max-size", "SIZE", "with --cache: remove the oldest entries past SIZE (default 1GiB)", 0},
+    {"source-path", "DIRS", "where the suspects' source files are looked for, ':'-separated, as list's (default: the working directory)", 0},
+    {"trim-path", "PREFIXES", "prefixes cut from the profile's file names before looking, as list's", 0},
     PD_PROFILE_OPTS,
     {NULL, NULL, NULL, 0}};
 
@@ -411,7 +413,8 @@ static int S_parse_flags(const pd_args *a, S_flags *f, pd_err *err) {
 static void S_opts_key(const pd_args *a, const pd_series_opts *so, pd_buf *key) {
   static const char *const after[] = {"output", "base", "order", "title", "fail-on", "output-format",
                                       "notes", "max-rows", "template-dir", "reset-drop", "keep-going",
-                                      "threads", "cache", "cache-max-size", "max-input-size", NULL};
+                                      "threads", "cache", "cache-max-size", "max-input-size", "source-path",
+                                      "trim-path", NULL};
   pd_buf_printf(key, "profdiff %s snapshot %u; tree %.17g", PD_VERSION, 1u, so->tree_min_fraction);
   for (int o = 0; o < a->nopts; o++) {
     int skip = 0;
@@ -574,6 +577,54 @@ static int S_read_groups(const pd_args *a, const S_flags *f, const char **paths,
 
 /* Flags, reading, analysis of memory and gates; the report itself is
  * report/'s pd_report_write. */
+/* The lines where the leading suspects grow: the first (or base) and the
+ * last profile read again for a listing of the suspects' names (at function
+ * granularity, without time windows, whose snapshots are aggregates, and
+ * not per label group). Never fails the report: what cannot be read is a
+ * warning and the section is left out. */
+enum { S_LINES_SUSPECTS = 3, S_LINES_PER_SUSPECT = 3 };
+static int S_suspect_lines(const pd_args *a, const S_flags *f, const pd_series *s, pd_suspect_lines *out) {
+  if (s->nsuspects == 0 || f->view.granularity != PD_GRAN_FUNCTION || s->compared || s->first_col < 0 ||
+      s->last_col < 0 || s->first_col == s->last_col)
+    return 0;
+  uint32_t nkeys = s->nsuspects < S_LINES_SUSPECTS ? s->nsuspects : S_LINES_SUSPECTS, keys[S_LINES_SUSPECTS];
+  pd_intern names;
+  pd_intern_init(&names, 16);
+  for (uint32_t i = 0; i < nkeys; i++) {
+    keys[i] = s->fs[s->suspects[i]].key;
+    pd_intern_put(&names, pd_intern_str(&s->keys, keys[i]), pd_key_len(&s->keys, keys[i]));
+  }
+  pd_listing l;
+  pd_listing_init_names(&l, &names);
+  pd_ingest_opts io;
+  pd_err err;
+  int rc = pd_cli_ingest_opts(a, &io, &err);
+  int32_t cols[2] = {s->first_col, s->last_col};
+  for (int i = 0; i < 2 && rc == PD_OK; i++) {
+    const pd_snapinfo *si = &s->snap[cols[i]];
+    pd_profile p;
+    rc = pd_ingest_file(si->path, &io, &p, &err);
+    if (rc == PD_OK) rc = pd_listing_add(&l, &p, &f->view, si->sample_type, &err);
+    pd_profile_free(&p);
+  }
+  int built = 0;
+  if (rc == PD_OK) {
+    pd_source src;
+    pd_source_init(&src, pd_arg(a, "source-path"), pd_arg(a, "trim-path"), io.max_input_size);
+    pd_suspect_lines_build(out, &l, &src, s, keys, nkeys, S_LINES_PER_SUSPECT);
+    pd_source_free(&src);
+    built = 1;
+  } else {
+    pd_buf w = PD_BUF_INIT;
+    pd_buf_printf(&w, "the suspects' source lines are left out: %s", err.msg);
+    pd_cli_warn(w.data);
+    pd_buf_free(&w);
+  }
+  pd_listing_free(&l);
+  pd_intern_free(&names);
+  return built;
+}
+
 static int S_report(const pd_args *a) {
   pd_err err;
   /* A series reads file after file, each needing tens of megabytes for a
@@ -638,8 +689,11 @@ static int S_report(const pd_args *a) {
     pd_report_config c = {f.dir, f.formats, PD_VERSION, pd_arg(a, "title"), f.notes,
                           (uint32_t)(f.max_rows ? f.max_rows : 1), f.gates, f.ngates,
                           have_mem ? &tl : NULL, have_mem ? &mem : NULL, pd_arg(a, "template-dir"),
-                          groups.n ? pd_arg(a, "group-by") : NULL, groups.groups, groups.n};
+                          groups.n ? pd_arg(a, "group-by") : NULL, groups.groups, groups.n, NULL};
+    pd_suspect_lines sl;
+    if (S_suspect_lines(a, &f, &series, &sl)) c.suspect_lines = &sl;
     rc = pd_report_write(&series, &c, &err);
+    if (c.suspect_lines) pd_suspect_lines_free(&sl);
   }
   if (rc == PD_OK) {
     for (uint32_t c = 0; c < series.ncols; c++)
@@ -670,7 +724,9 @@ const pd_command pd_cmd_report = {
     "(growing, plateau, shrinking, stable, new, gone) and the ranked leak suspects.\n"
     "Snapshots are ordered by the profiles' own times, else by times in their file\n"
     "names, else as given. A sharp drop of the total (a restart, a cache cleared)\n"
-    "starts a new segment; trends are judged within the last one. See\n"
+    "starts a new segment; trends are judged within the last one. report.md and\n"
+    "report.html show the lines where the leading suspects grow, with their code\n"
+    "(found by --source-path and --trim-path, as profdiff list finds it). See\n"
     "docs/report.md, docs/analysis.md and docs/report-json.md.",
     S_opts,
     S_report};

@@ -322,6 +322,7 @@ static void S_document(S_md *m, pd_buf *b, const uint32_t *index_of) {
       pd_buf_printf(b, "\n%u more not shown.\n", s->nsuspects - shown);
       m->cut += s->nsuspects - shown;
     }
+    pd_report_suspect_lines_md(b, o->suspect_lines, s);
   }
   S_table(m, b, "Top growers", S_grower, 0, index_of);
   S_table(m, b, "Top shrinkers", S_shrinker, 1, index_of);

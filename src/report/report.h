@@ -77,6 +77,45 @@ int pd_source_line(const pd_source_file *sf, int64_t line, const char **text, si
 uint32_t pd_report_list_text(pd_buf *out, const pd_listing *l, pd_source *src, const uint32_t *order,
                              int relative, pd_buf *warnings);
 
+/* ---- where the leading suspects grow (suspects.c) ------------------------------ */
+
+/* One source line of a suspect: its value (flat, or cum) in the first (or
+ * base) and the last snapshot, and its code when the source was found. */
+typedef struct pd_growing_line {
+  const char *file; /* as pprof displays it */
+  int64_t line;
+  double first, last;
+  const char *code; /* without its indentation, cut (code_cut) at 100 code points; NULL: not found */
+  int code_cut;
+} pd_growing_line;
+
+typedef struct pd_suspect_lines_fn {
+  uint32_t key; /* the suspect, in the series' keys */
+  int cum;      /* no line grew in flat: the lines' cum */
+  pd_growing_line *lines; /* fastest-growing first */
+  uint32_t n;
+} pd_suspect_lines_fn;
+
+typedef struct pd_suspect_lines {
+  pd_arena arena;
+  const char *unit;
+  const char *path[2]; /* the snapshots compared */
+  pd_suspect_lines_fn *fns; /* the suspects with a growing line, in the order given */
+  uint32_t nfns;
+} pd_suspect_lines;
+
+/* From a listing of exactly the suspects' names over two snapshots (the
+ * first, or base, then the last): per suspect key, its per_fn lines that
+ * grew most, their code read through src. */
+void pd_suspect_lines_build(pd_suspect_lines *out, const pd_listing *l, pd_source *src, const pd_series *s,
+                            const uint32_t *keys, uint32_t nkeys, uint32_t per_fn);
+void pd_suspect_lines_free(pd_suspect_lines *sl);
+/* Their Markdown section, "### Where the suspects grow": a table per
+ * suspect (line, first, last, change, code); nothing when sl is NULL or
+ * holds no line. report.md writes it after the suspects, and report.html
+ * renders it from there. */
+void pd_report_suspect_lines_md(pd_buf *out, const pd_suspect_lines *sl, const pd_series *s);
+
 /* Folded stacks from a snapshot's tree: one line per stack with a non-zero
  * self value, root first, children in name order. */
 void pd_report_folded(pd_buf *out, const pd_tree *t, const pd_intern *keys,
@@ -115,6 +154,7 @@ typedef struct pd_report_config {
   const char *group_key;           /* --group-by, or NULL */
   const pd_report_group *groups;   /* one per value of it, by value */
   uint32_t ngroups;
+  const pd_suspect_lines *suspect_lines; /* where the leading suspects grow, or NULL */
 } pd_report_config;
 
 /* Writes the whole report of an analysed series into c->dir: the formats

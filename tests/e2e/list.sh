@@ -86,3 +86,26 @@ check "list: missing sources, one warning" [ "$(grep -c 'source file not found' 
 printf 'a;b 3\n' >"$TMP/plain.folded"
 run list . "$TMP/plain.folded"
 check "list folded input: no source information" grep -q '^No source information for b$' "$out"
+
+# report.md and report.html: the leading suspects' fastest-growing lines,
+# with their code, from the same machinery (pprof -list's per-line flat)
+run report -o "$TMP/lines" --source-path samples/leak $leak/*.pb.gz
+check "report.md: where the suspects grow" grep -q '^### Where the suspects grow$' "$TMP/lines/report.md"
+check "report.md: the leak's line with its code" grep -qF '| `main.go:40` | 2.54MB | 93.95MB | +91.41MB | `buf := make([]byte, n)` |' "$TMP/lines/report.md"
+check "report.html: the same table rendered" grep -qF '<code>buf := make([]byte, n)</code>' "$TMP/lines/report.html"
+if command -v go >/dev/null && [ -z "${PD_WRAP:-}" ]; then
+  for f in "$first" "$last"; do
+    go tool pprof -list 'main\.cacheResponse' -source_path samples/leak "$f" 2>/dev/null |
+      awk '$3 == "40:" {print $1}' >>"$TMP/want_lines"
+  done
+  sed -n 's/^| `main.go:40` | \([^ ]*\) | \([^ ]*\) | .*/\1\n\2/p' "$TMP/lines/report.md" >"$TMP/got_lines"
+  same "report's line figures = pprof -list's flat of line 40, first and last" "$TMP/want_lines" "$TMP/got_lines"
+fi
+# sources not found: the lines and figures, no code; a cycle's suspect
+run report -o "$TMP/lines2" --source-path "$TMP/nowhere/leak" $leak/*.pb.gz
+check "report without sources: lines kept, code not found" grep -qF '| `main.go:40` | 2.54MB | 93.95MB | +91.41MB | (source not found) |' "$TMP/lines2/report.md"
+run report -o "$TMP/lines3" --output-format md --source-path samples/cycle samples/cycle/snapshots/*.pb.gz
+check "report: the cycle's leak line" grep -qF '`audit = append(audit, make([]byte, 8<<10))`' "$TMP/lines3/report.md"
+# a file granularity report has no function to list: no section
+run report -o "$TMP/lines4" --output-format md --granularity file $leak/*.pb.gz
+check "report --granularity file: no lines section" sh -c '! grep -q "Where the suspects grow" "$1"' _ "$TMP/lines4/report.md"
