@@ -41,9 +41,10 @@ typedef struct {
   const pd_report_graphs *graphs;
 } S_draw;
 
-static int S_graph(void *ctx, size_t i, pd_buf *svg, pd_err *err) {
+static int S_graph(void *ctx, size_t i, const char *id_prefix, pd_buf *svg, pd_report_drawn *drawn,
+                   pd_err *err) {
   const S_draw *d = ctx;
-  return pd_report_graph_render(d->graphs, i, svg, err);
+  return pd_report_graph_render(d->graphs, i, id_prefix, svg, drawn, err);
 }
 
 static int S_sparkline(void *ctx, uint32_t index, pd_buf *svg) {
@@ -66,10 +67,8 @@ static void S_write_all(const pd_series *s, const pd_report_config *c) {
   uint32_t *order = pd_report_function_order(s);
   uint8_t *used = pd_xcalloc(s->nfs ? s->nfs : 1, 1);
   S_draw draw = {s, order, &graphs};
-  const char *captions[8];
   pd_report_link links[8];
   for (size_t i = 0; i < graphs.n; i++) {
-    captions[i] = graphs.files[i].caption;
     links[i].label = graphs.files[i].caption;
     links[i].href = graphs.files[i].name;
   }
@@ -79,7 +78,7 @@ static void S_write_all(const pd_series *s, const pd_report_config *c) {
   parts.sparkline_used = used;
   parts.links = links;
   parts.nlinks = graphs.n;
-  parts.graph_captions = captions;
+  parts.graphs = graphs.files;
   parts.ngraphs = graphs.n;
   parts.graph = S_graph;
   parts.sparkline = S_sparkline;
@@ -90,7 +89,12 @@ static void S_write_all(const pd_series *s, const pd_report_config *c) {
   (void)pd_report_html(&out, s, c, &parts, &err);
   pd_buf_truncate(&out, 0);
   (void)pd_report_junit(&out, s, c, &err);
-  for (size_t i = 0; i < graphs.n; i++) (void)pd_report_graph_render(&graphs, i, &out, &err);
+  /* each graph as its own file, then as report.html inlines it */
+  for (size_t i = 0; i < graphs.n; i++) {
+    pd_report_drawn drawn;
+    (void)pd_report_graph_render(&graphs, i, NULL, &out, NULL, &err);
+    (void)pd_report_graph_render(&graphs, i, "g0-", &out, &drawn, &err);
+  }
   for (uint32_t i = 0; i < s->nfs; i++)
     if (used[i]) pd_report_sparkline_svg(&out, s, order[i]);
   free(used);
