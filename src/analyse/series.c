@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *pd_order_rule_name(pd_order_rule r) {
   switch (r) {
@@ -52,6 +53,7 @@ void pd_series_init(pd_series *s, uint32_t n, int has_base, const pd_series_opts
     pd_arena_init(&s->snap[i].arena, 4096);
     s->snap[i].scale = 1;
   }
+  s->spill_fd = -2; /* opened by the first pd_series_add */
 }
 
 void pd_series_free(pd_series *s) {
@@ -63,9 +65,9 @@ void pd_series_free(pd_series *s) {
     pd_arena_free(&s->snap[i].arena);
   }
   free(s->snap);
-  free(s->flat);
-  free(s->cum);
-  free(s->flat_var);
+  pd_buf_free(&s->rowdata);
+  free(s->row_at);
+  if (s->spill_fd >= 0) close(s->spill_fd);
   free(s->seen);
   free(s->order);
   free(s->t);
@@ -186,23 +188,6 @@ static void S_pack_funcs(pd_buf *b, const pd_functotals *f) {
   }
 }
 
-static void S_unpack_funcs(pd_series *s, uint32_t col, const pd_buf *b) {
-  if (!b->len) return; /* nothing, or a skipped input */
-  const uint8_t *p = (const uint8_t *)b->data, *end = p + b->len;
-  uint32_t k = 0;
-  while (p < end) {
-    k += (uint32_t)pd_varint_next(&p);
-    uint8_t h = *p++;
-    size_t at = (size_t)k * s->ncols + col;
-    double flat = S_get_num(&p, h & 3);
-    s->flat[at] = flat;
-    s->cum[at] = (h >> 2 & 3) == S_SAME ? flat : S_get_num(&p, h >> 2 & 3);
-    float fv = 0;
-    if (h & 16) memcpy(&fv, p, sizeof fv), p += sizeof fv;
-    s->flat_var[at] = fv;
-  }
-}
-
 typedef struct {
   uint32_t node;
   double v;
@@ -228,16 +213,205 @@ static void S_next_node(const uint8_t **p, uint32_t *node, double *v) {
   *v = S_get_num(p, (int)(x & 3));
 }
 
-/* The tables, from every snapshot's packed figures (pd_series_finish). */
-static void S_unpack_all(pd_series *s) {
-  size_t cells = (size_t)s->rows * s->ncols;
-  s->flat = pd_xcalloc(cells ? cells : 1, sizeof *s->flat);
-  s->cum = pd_xcalloc(cells ? cells : 1, sizeof *s->cum);
-  s->flat_var = pd_xcalloc(cells ? cells : 1, sizeof *s->flat_var);
-  for (uint32_t c = 0; c < s->ncols; c++) {
-    S_unpack_funcs(s, c, &s->snap[c].funcs);
+/* ---- the spill: packed figures on disk while the series is read -------------------
+ *
+ * A snapshot's packed figures are only read again by pd_series_finish, so
+ * they go to an unlinked temporary file as each snapshot is added: memory
+ * while reading holds the profiles in flight and the shared stack
+ * structure, not snapshots x functions (1,000 large snapshots packed take
+ * 420 MB). Without a temporary directory they stay in memory, as before. */
+
+static int S_spill_open(void) {
+  const char *dir = getenv("TMPDIR");
+  if (!dir || !*dir) dir = "/tmp";
+  pd_buf path = PD_BUF_INIT;
+  pd_buf_printf(&path, "%s/profdiff-series-XXXXXX", dir);
+  int fd = mkstemp(path.data);
+  if (fd >= 0) unlink(path.data);
+  pd_buf_free(&path);
+  return fd;
+}
+
+/* Moves b to the spill (lock held): at *off on success, else kept. */
+static void S_spill(pd_series *s, pd_buf *b, uint64_t *off) {
+  if (s->spill_fd == -2) s->spill_fd = S_spill_open();
+  if (s->spill_fd < 0 || !b->len) return;
+  size_t done = 0;
+  while (done < b->len) {
+    ssize_t w = pwrite(s->spill_fd, b->data + done, b->len - done, (off_t)(s->spill_end + done));
+    if (w <= 0) return; /* a full disk: this one stays in memory */
+    done += (size_t)w;
+  }
+  *off = s->spill_end;
+  s->spill_end += b->len;
+  b->len = 0; /* spilled: len 0 with a spill length says where it went */
+  pd_buf_free(b);
+}
+
+/* Reads back len bytes at off into out (trusted: we wrote them). */
+static int S_unspill(const pd_series *s, uint64_t off, uint64_t len, pd_buf *out) {
+  out->len = 0;
+  pd_buf_reserve(out, (size_t)len);
+  size_t done = 0;
+  while (done < len) {
+    ssize_t r = pread(s->spill_fd, out->data + done, (size_t)len - done, (off_t)(off + done));
+    if (r <= 0) return PD_ERR;
+    done += (size_t)r;
+  }
+  out->len = (size_t)len;
+  return PD_OK;
+}
+
+/* A column's packed figures read in key order, a window of them at a time
+ * (from the spill, or from memory when they stayed there). */
+typedef struct {
+  const uint8_t *p, *end;
+  uint8_t *buf;
+  uint64_t off, left; /* in the spill, not read yet */
+  uint32_t key;       /* of the next entry, when have */
+  int have;
+} S_cursor;
+
+#define S_WINDOW 32768
+#define S_MAX_ENTRY 48 /* an entry's bytes at most: varint, kinds, two numbers, a float */
+
+static void S_cursor_init(const pd_series *s, const pd_snapinfo *si, S_cursor *c) {
+  memset(c, 0, sizeof *c);
+  if (si->funcs_spilled) {
+    c->buf = pd_xmalloc(S_WINDOW);
+    c->off = si->funcs_off;
+    c->left = si->funcs_spilled;
+    c->p = c->end = c->buf;
+  } else {
+    c->p = (const uint8_t *)si->funcs.data;
+    c->end = c->p + si->funcs.len;
+  }
+  (void)s;
+}
+
+static void S_cursor_fill(const pd_series *s, S_cursor *c) {
+  if (!c->left || c->end - c->p >= S_MAX_ENTRY) return;
+  size_t keep = (size_t)(c->end - c->p);
+  memmove(c->buf, c->p, keep);
+  size_t want = S_WINDOW - keep < c->left ? S_WINDOW - keep : (size_t)c->left;
+  ssize_t r = pread(s->spill_fd, c->buf + keep, want, (off_t)c->off);
+  if (r <= 0) r = 0, c->left = 0; /* unreadable: the rest reads as zeros */
+  c->off += (uint64_t)r;
+  c->left -= (uint64_t)r;
+  c->p = c->buf;
+  c->end = c->buf + keep + (size_t)r;
+}
+
+/* The key of the next entry, UINT32_MAX past the last. */
+static uint32_t S_cursor_peek(const pd_series *s, S_cursor *c) {
+  if (c->have) return c->key;
+  S_cursor_fill(s, c);
+  if (c->p >= c->end) return UINT32_MAX;
+  c->key += (uint32_t)pd_varint_next(&c->p);
+  c->have = 1;
+  return c->key;
+}
+
+/* The rows: every key's figures in column order, packed as a column's are
+ * (with column steps for key steps), made from the columns a block of keys
+ * at a time, so that snapshots x functions are never unpacked whole
+ * (1,000 large snapshots took 600 MB as tables). Values are scaled for
+ * differing sampling periods here (x 1 elsewhere, which changes nothing). */
+static void S_rows(pd_series *s) {
+  uint32_t nc = s->ncols, rows = s->rows;
+  s->row_at = pd_xmalloc(((size_t)rows + 1) * sizeof *s->row_at);
+  S_cursor *cur = pd_xmalloc((nc ? nc : 1) * sizeof *cur);
+  for (uint32_t c = 0; c < nc; c++) S_cursor_init(s, &s->snap[c], &cur[c]);
+  uint32_t block = (1u << 20) / (nc ? nc : 1);
+  if (block < 1) block = 1;
+  double *flat = pd_xmalloc((size_t)block * nc * sizeof *flat), *cum = pd_xmalloc((size_t)block * nc * sizeof *cum);
+  float *var = pd_xmalloc((size_t)block * nc * sizeof *var);
+  for (uint32_t k0 = 0; k0 < rows; k0 += block) {
+    uint32_t k1 = rows - k0 < block ? rows : k0 + block;
+    size_t cells = (size_t)(k1 - k0) * nc;
+    memset(flat, 0, cells * sizeof *flat);
+    memset(cum, 0, cells * sizeof *cum);
+    memset(var, 0, cells * sizeof *var);
+    for (uint32_t c = 0; c < nc; c++) {
+      S_cursor *u = &cur[c];
+      double scale = s->snap[c].scale;
+      while (S_cursor_peek(s, u) < k1) {
+        u->have = 0;
+        uint8_t h = *u->p++;
+        size_t at = (size_t)(u->key - k0) * nc + c;
+        double fl = S_get_num(&u->p, h & 3);
+        double cu = (h >> 2 & 3) == S_SAME ? fl : S_get_num(&u->p, h >> 2 & 3);
+        float fv = 0;
+        if (h & 16) memcpy(&fv, u->p, sizeof fv), u->p += sizeof fv;
+        flat[at] = fl * scale;
+        cum[at] = cu * scale;
+        var[at] = fv * (float)(scale * scale);
+      }
+    }
+    for (uint32_t k = k0; k < k1; k++) {
+      s->row_at[k] = s->rowdata.len;
+      uint32_t prev = 0;
+      for (uint32_t c = 0; c < nc; c++) {
+        size_t at = (size_t)(k - k0) * nc + c;
+        double fl = flat[at], cu = cum[at];
+        if (fl == 0 && cu == 0) continue;
+        float fv = var[at];
+        int fk = S_kind(fl), ck = cu == fl ? S_SAME : S_kind(cu);
+        pd_buf_put_varint(&s->rowdata, c - prev);
+        prev = c;
+        pd_buf_putc(&s->rowdata, (char)(fk | ck << 2 | (fv != 0) << 4));
+        S_put_num(&s->rowdata, fl, fk);
+        if (ck != S_SAME) S_put_num(&s->rowdata, cu, ck);
+        if (fv != 0) pd_buf_put(&s->rowdata, &fv, sizeof fv);
+      }
+    }
+  }
+  s->row_at[rows] = s->rowdata.len;
+  for (uint32_t c = 0; c < nc; c++) {
+    free(cur[c].buf);
     pd_buf_free(&s->snap[c].funcs);
   }
+  free(cur);
+  free(flat);
+  free(cum);
+  free(var);
+}
+
+void pd_series_columns(const pd_series *s, uint32_t key, double *flat, double *cum, float *var) {
+  uint32_t nc = s->ncols;
+  if (flat) memset(flat, 0, nc * sizeof *flat);
+  if (cum) memset(cum, 0, nc * sizeof *cum);
+  if (var) memset(var, 0, nc * sizeof *var);
+  if (key >= s->rows || !s->row_at) return;
+  const uint8_t *p = (const uint8_t *)s->rowdata.data + s->row_at[key], *end = (const uint8_t *)s->rowdata.data + s->row_at[key + 1];
+  uint32_t c = 0;
+  while (p < end) {
+    c += (uint32_t)pd_varint_next(&p);
+    uint8_t h = *p++;
+    double fl = S_get_num(&p, h & 3);
+    double cu = (h >> 2 & 3) == S_SAME ? fl : S_get_num(&p, h >> 2 & 3);
+    float fv = 0;
+    if (h & 16) memcpy(&fv, p, sizeof fv), p += sizeof fv;
+    if (flat) flat[c] = fl;
+    if (cum) cum[c] = cu;
+    if (var) var[c] = fv;
+  }
+}
+
+void pd_series_values(const pd_series *s, uint32_t key, double *flat, double *cum, double *var) {
+  uint32_t nc = s->ncols;
+  double *cf = pd_xmalloc((nc ? nc : 1) * sizeof *cf), *cc = pd_xmalloc((nc ? nc : 1) * sizeof *cc);
+  float *cv = pd_xmalloc((nc ? nc : 1) * sizeof *cv);
+  pd_series_columns(s, key, cf, cc, cv);
+  for (uint32_t p = 0; p < s->npos; p++) {
+    uint32_t c = s->order[p];
+    if (flat) flat[p] = cf[c];
+    if (cum) cum[p] = cc[c];
+    if (var) var[p] = cv[c];
+  }
+  free(cf);
+  free(cc);
+  free(cv);
 }
 
 static const char *S_dup(pd_arena *a, const char *str) {
@@ -277,6 +451,9 @@ int pd_series_add(pd_series *s, uint32_t col, pd_snapshot *snap, pd_err *err) {
   const pd_functotals *f = &snap->ft;
   for (uint32_t k = 0; k < f->n; k++) s->seen[k] |= (uint8_t)f->k[k].seen;
   S_pack_funcs(&si->funcs, f);
+  size_t funcs_len = si->funcs.len;
+  S_spill(s, &si->funcs, &si->funcs_off);
+  if (!si->funcs.data && funcs_len) si->funcs_spilled = funcs_len;
   if (snap->has_tree) {
     /* merge the stacks into the shared structure, keep the values */
     const pd_tree *t = &snap->tree;
@@ -295,6 +472,9 @@ int pd_series_add(pd_series *s, uint32_t col, pd_snapshot *snap, pd_err *err) {
     S_pack_nodes(&si->tree, cut, ncut);
     si->tree_nself = nself;
     si->tree_ncut = ncut;
+    size_t tree_len = si->tree.len;
+    S_spill(s, &si->tree, &si->tree_off);
+    if (!si->tree.data && tree_len) si->tree_spilled = tree_len;
     free(map);
     free(self);
     free(cut);
@@ -391,12 +571,6 @@ static void S_scale_periods(pd_series *s) {
     s->scaled = 1;
     pd_series_warn(s, "%s: sampling period %.0f %s differs from %.0f; its sample counts were scaled by %g",
                    si->path, si->period, si->period_unit, ref->period, si->scale);
-    for (uint32_t k = 0; k < s->rows; k++) {
-      size_t at = (size_t)k * s->ncols + c;
-      s->flat[at] *= si->scale;
-      s->cum[at] *= si->scale;
-      s->flat_var[at] *= (float)(si->scale * si->scale);
-    }
     si->total *= si->scale;
     si->total_var *= si->scale * si->scale;
   }
@@ -451,15 +625,20 @@ static double S_dvar(double va, double vb) { return va + vb; }
 
 typedef struct {
   double *x, *y, *var, *scratch;
+  double *cf, *cc; /* a function's flat and cum values by column */
+  float *cv;       /* and its flat variances */
   pd_arena *arena; /* reasons and segment figures */
 } S_work;
 
 static void S_work_init(S_work *w, const pd_series *s, pd_arena *arena) {
-  size_t n = s->npos;
+  size_t n = s->npos, nc = s->ncols ? s->ncols : 1;
   w->x = pd_xmalloc(n * sizeof *w->x);
   w->y = pd_xmalloc(n * sizeof *w->y);
   w->var = pd_xmalloc(n * sizeof *w->var);
   w->scratch = pd_xmalloc(pd_trend_scratch(n) * sizeof *w->scratch);
+  w->cf = pd_xmalloc(nc * sizeof *w->cf);
+  w->cc = pd_xmalloc(nc * sizeof *w->cc);
+  w->cv = pd_xmalloc(nc * sizeof *w->cv);
   memcpy(w->x, s->t, n * sizeof *w->x);
   w->arena = arena;
 }
@@ -469,18 +648,22 @@ static void S_work_free(S_work *w) {
   free(w->y);
   free(w->var);
   free(w->scratch);
+  free(w->cf);
+  free(w->cc);
+  free(w->cv);
 }
 
 static double S_share(double v, double total) { return total != 0 ? v / total * 100 : 0; }
 
 /* Fills y with a function's flat (or cum) values over all positions, and
- * var with the flat values' variances: trends and noise bands are judged
- * on flat values; cum ones only get a slope. */
-static void S_values(const pd_series *s, uint32_t key, int cum, S_work *w) {
+ * var with the flat values' variances, from its columns (w->cf, cc, cv):
+ * trends and noise bands are judged on flat values; cum ones only get a
+ * slope. */
+static void S_values(const pd_series *s, int cum, S_work *w) {
   for (uint32_t p = 0; p < s->npos; p++) {
-    size_t at = (size_t)key * s->ncols + s->order[p];
-    w->y[p] = key < s->rows ? (cum ? s->cum[at] : s->flat[at]) : 0;
-    w->var[p] = key < s->rows ? s->flat_var[at] : 0;
+    uint32_t c = s->order[p];
+    w->y[p] = cum ? w->cc[c] : w->cf[c];
+    w->var[p] = w->cv[c];
   }
 }
 
@@ -535,16 +718,16 @@ static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
   uint32_t a = s->win_first, b = s->win_last;
   double tot_first = s->snap[s->first_col].total, tot_last = s->snap[s->last_col].total;
   double material = s->opts.materiality * fmax(fabs(tot_first), fabs(tot_last));
-  size_t row = (size_t)key * s->ncols;
+  pd_series_columns(s, key, w->cf, w->cc, w->cv);
   /* deltas: last snapshot against the first (or the base) */
-  f->first = s->flat[row + s->first_col];
-  f->last = s->flat[row + s->last_col];
+  f->first = w->cf[s->first_col];
+  f->last = w->cf[s->last_col];
   f->delta = f->last - f->first;
   f->delta_pct = f->first != 0 ? f->delta / fabs(f->first) * 100 : NAN;
-  f->delta_sigma = sqrt(S_dvar(s->flat_var[row + s->first_col], s->flat_var[row + s->last_col]));
+  f->delta_sigma = sqrt(S_dvar(w->cv[s->first_col], w->cv[s->last_col]));
   f->significant = fabs(f->delta) > fmax(s->opts.noise_z * f->delta_sigma, material);
-  f->first_cum = s->cum[row + s->first_col];
-  f->last_cum = s->cum[row + s->last_col];
+  f->first_cum = w->cc[s->first_col];
+  f->last_cum = w->cc[s->last_col];
   f->delta_cum = f->last_cum - f->first_cum;
   f->delta_cum_pct = f->first_cum != 0 ? f->delta_cum / fabs(f->first_cum) * 100 : NAN;
   f->share_first = S_share(f->first, tot_first);
@@ -553,9 +736,9 @@ static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
   f->share_cum_first = S_share(f->first_cum, tot_first);
   f->share_cum_last = S_share(f->last_cum, tot_last);
 
-  S_values(s, key, 1, w);
+  S_values(s, 1, w);
   f->fit_cum = pd_least_squares(w->x + a, w->y + a, b - a + 1);
-  S_values(s, key, 0, w);
+  S_values(s, 0, w);
   f->fit = pd_least_squares(w->x + a, w->y + a, b - a + 1);
   f->fit_all = pd_least_squares(w->x, w->y, s->npos);
   pd_trend_result tr;
@@ -670,7 +853,13 @@ static void S_tree(pd_series *s) {
     int base = s->has_base && c == s->n;
     uint32_t p = pos_of[c];
     int in_window = p != UINT32_MAX && p >= s->win_first && p <= s->win_last;
+    if (si->tree_spilled && S_unspill(s, si->tree_off, si->tree_spilled, &si->tree) != PD_OK) si->tree.len = 0;
     const uint8_t *packed = (const uint8_t *)si->tree.data;
+    if (!si->tree.len) { /* unreadable spill: the snapshot adds nothing */
+      pd_buf_free(&si->tree);
+      si->has_tree = 0;
+      continue;
+    }
     for (int pass = 0; pass < 2; pass++) {
       uint32_t n = pass ? si->tree_ncut : si->tree_nself, node = 0;
       for (uint32_t i = 0; i < n; i++) {
@@ -759,8 +948,8 @@ static void *S_functions(void *arg) {
 
 int pd_series_finish(pd_series *s, pd_err *err) {
   if (S_order(s, err) != PD_OK) return PD_ERR;
-  S_unpack_all(s);
   S_scale_periods(s);
+  S_rows(s);
   S_segments(s);
   s->first_col = s->has_base ? (int32_t)s->n : (int32_t)s->order[0];
   s->last_col = (int32_t)s->order[s->npos - 1];
@@ -813,10 +1002,8 @@ int pd_series_finish(pd_series *s, pd_err *err) {
   uint32_t *keys = pd_xmalloc((s->rows ? s->rows : 1) * sizeof *keys);
   s->nfs = 0;
   for (uint32_t k = 0; k < s->rows; k++) {
-    size_t row = (size_t)k * s->ncols;
-    int any = s->seen[k];
-    for (uint32_t c = 0; c < s->ncols && !any; c++) any = s->flat[row + c] != 0 || s->cum[row + c] != 0;
-    if (any) keys[s->nfs++] = k;
+    /* a row holds the columns where flat or cum is not 0 */
+    if (s->seen[k] || s->row_at[k + 1] > s->row_at[k]) keys[s->nfs++] = k;
   }
   s->fs = pd_xmalloc((s->nfs ? s->nfs : 1) * sizeof *s->fs);
   S_part second = {s, keys, s->nfs / 2, s->nfs};

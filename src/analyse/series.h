@@ -66,6 +66,10 @@ typedef struct pd_snapinfo {
   int has_tree;
   uint32_t tree_nself, tree_ncut;
   pd_buf tree;
+  /* where funcs and tree went in the series' spill file (series.c), and
+   * their lengths there; 0 when they stayed in memory */
+  uint64_t funcs_off, tree_off;
+  size_t funcs_spilled, tree_spilled;
   pd_arena arena;
 } pd_snapinfo;
 
@@ -120,9 +124,13 @@ typedef struct pd_series {
   pd_snapinfo *snap;     /* argument order; [n] is the base */
   uint32_t ncols;        /* n + has_base */
   uint32_t rows, rows_cap;
-  double *flat, *cum;    /* [key * ncols + col] */
-  float *flat_var;       /* flat values' sampling variances */
   uint8_t *seen;         /* [key]: on a stack of some snapshot */
+  int spill_fd;          /* the snapshots' packed figures until finish (-1: none, -2: not opened) */
+  uint64_t spill_end;
+  /* set by pd_series_finish: each key's flat and cum values and flat
+   * variances by column, packed (read with pd_series_columns) */
+  pd_buf rowdata;
+  size_t *row_at;        /* [key]: its row's start; [rows]: the end */
   pd_arena arena;
   pd_arena arena2;       /* what pd_series_finish's second thread allocates */
   char err[1024];        /* first error met by pd_series_add */
@@ -192,13 +200,12 @@ void pd_series_reason(const pd_series *s, pd_funcstats *f, const double *y, pd_a
 
 void pd_series_warn(pd_series *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Value of a function at a position of the ordered series (scaled). */
-static inline double pd_series_flat(const pd_series *s, uint32_t key, uint32_t pos) {
-  return key < s->rows ? s->flat[(size_t)key * s->ncols + s->order[pos]] : 0;
-}
-static inline double pd_series_cum(const pd_series *s, uint32_t key, uint32_t pos) {
-  return key < s->rows ? s->cum[(size_t)key * s->ncols + s->order[pos]] : 0;
-}
+/* A function's flat and cum values and flat variances (scaled), by
+ * column (argument order, [n] the base: ncols each) or by position of the
+ * ordered series (npos each); any may be NULL. After pd_series_finish;
+ * safe from several threads. */
+void pd_series_columns(const pd_series *s, uint32_t key, double *flat, double *cum, float *var);
+void pd_series_values(const pd_series *s, uint32_t key, double *flat, double *cum, double *var);
 
 /* The time of column col by the series' ordering rule (0 when it has none). */
 static inline int64_t pd_series_time_ns(const pd_series *s, uint32_t col) {

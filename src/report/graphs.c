@@ -197,7 +197,7 @@ int pd_report_graph_render(const pd_report_graphs *g, size_t i, const char *id_p
 void pd_report_sparkline_svg(pd_buf *out, const pd_series *s, uint32_t fs_index) {
   const pd_funcstats *f = &s->fs[fs_index];
   double *v = pd_xmalloc((s->npos ? s->npos : 1) * sizeof *v);
-  for (uint32_t p = 0; p < s->npos; p++) v[p] = pd_series_flat(s, f->key, p);
+  pd_series_values(s, f->key, v, NULL, NULL);
   pd_render_sparkline(out, v, s->npos, s->snap[s->order[0]].unit, pd_intern_str(&s->keys, f->key),
                       pd_key_len(&s->keys, f->key));
   free(v);

@@ -121,23 +121,13 @@ static void S_segments(pd_buf *b, const pd_series *s, const pd_funcstats *f) {
   pd_buf_putc(b, ']');
 }
 
-static void S_values(pd_buf *b, const char *k, const pd_series *s, uint32_t key, int cum) {
+/* v: npos values; sigmas: their square roots, rounded */
+static void S_values(pd_buf *b, const char *k, const pd_series *s, const double *v, int sigmas) {
   S_key(b, k);
   pd_buf_putc(b, '[');
   for (uint32_t p = 0; p < s->npos; p++) {
     if (p) pd_buf_putc(b, ',');
-    pd_json_num(b, cum ? pd_series_cum(s, key, p) : pd_series_flat(s, key, p));
-  }
-  pd_buf_putc(b, ']');
-}
-
-static void S_sigmas(pd_buf *b, const char *k, const pd_series *s, uint32_t key) {
-  S_key(b, k);
-  pd_buf_putc(b, '[');
-  for (uint32_t p = 0; p < s->npos; p++) {
-    if (p) pd_buf_putc(b, ',');
-    double v = key < s->rows ? s->flat_var[(size_t)key * s->ncols + s->order[p]] : 0;
-    pd_json_num(b, round(sqrt(v)));
+    pd_json_num(b, sigmas ? round(sqrt(v[p])) : v[p]);
   }
   pd_buf_putc(b, ']');
 }
@@ -147,11 +137,15 @@ static void S_function(pd_buf *b, const pd_series *s, const pd_funcstats *f) {
   S_key(b, "name");
   pd_esc_json(b, pd_intern_str(&s->keys, f->key), pd_key_len(&s->keys, f->key));
   pd_buf_putc(b, ',');
-  S_values(b, "flat", s, f->key, 0);
+  size_t n = s->npos ? s->npos : 1;
+  double *flat = pd_xmalloc(3 * n * sizeof *flat), *cum = flat + n, *var = cum + n;
+  pd_series_values(s, f->key, flat, cum, var);
+  S_values(b, "flat", s, flat, 0);
   pd_buf_putc(b, ',');
-  S_values(b, "cum", s, f->key, 1);
+  S_values(b, "cum", s, cum, 0);
   pd_buf_putc(b, ',');
-  S_sigmas(b, "flat_sigma", s, f->key);
+  S_values(b, "flat_sigma", s, var, 1);
+  free(flat);
   pd_buf_putc(b, ',');
   S_num(b, "first", f->first);
   pd_buf_putc(b, ',');

@@ -59,14 +59,17 @@ void pd_report_sparkline_text(pd_buf *b, const pd_series *s, uint32_t key) {
   /* long series: at most 24 bars, each the mean of its stretch */
   uint32_t n = s->npos, bars_n = n < 24 ? n : 24;
   double vals[24];
+  double *v = pd_xmalloc((n ? n : 1) * sizeof *v);
+  pd_series_values(s, key, v, NULL, NULL);
   for (uint32_t i = 0; i < bars_n; i++) {
     uint32_t a = i * n / bars_n, z = (i + 1) * n / bars_n;
     double sum = 0;
-    for (uint32_t p = a; p < z; p++) sum += pd_series_flat(s, key, p);
+    for (uint32_t p = a; p < z; p++) sum += v[p];
     vals[i] = sum / (z - a);
     if (vals[i] < lo) lo = vals[i];
     if (vals[i] > hi) hi = vals[i];
   }
+  free(v);
   for (uint32_t i = 0; i < bars_n; i++) {
     int level = hi > lo ? (int)((vals[i] - lo) / (hi - lo) * 7 + 0.5) : 0;
     pd_buf_puts(b, bars[level]);

@@ -173,14 +173,17 @@ PD_TEST(packed_figures_come_back_exactly) {
   pd_err err;
   CHECK_MSG(pd_series_finish(&s, &err) == PD_OK, "%s", err.msg);
   int bad = 0;
-  for (uint32_t c = 0; c < 2; c++)
-    for (int i = 0; i < NV; i++) {
-      uint32_t k = pd_intern_find(&s.keys, names[i], strlen(names[i]));
-      size_t at = (size_t)k * s.ncols + c;
+  for (int i = 0; i < NV; i++) {
+    uint32_t k = pd_intern_find(&s.keys, names[i], strlen(names[i]));
+    double flat[2], cumv[2];
+    float var[2];
+    pd_series_columns(&s, k, flat, cumv, var);
+    for (uint32_t c = 0; c < 2; c++) {
       double cum = c ? (i == 3 ? 0 : vals[(i + 1) % NV]) : vals[i];
-      bad += s.flat[at] != vals[i] || s.cum[at] != cum;
-      bad += s.flat_var[at] != (float)(i % 3 ? 1.5 * i : 0);
+      bad += flat[c] != vals[i] || cumv[c] != cum;
+      bad += var[c] != (float)(i % 3 ? 1.5 * i : 0);
     }
+  }
   CHECK_MSG(bad == 0, "%d figures differ after packing", bad);
   pd_series_free(&s);
 }
