@@ -236,6 +236,11 @@ int pd_tag_values(const pd_profile *p, const char *key, pd_intern *out, pd_err *
 
 /* A file's content hash (128 bits, not cryptographic). */
 void pd_cache_content_hash(const uint8_t *data, size_t len, uint64_t out[2]);
+/* The content hash of the input at path, from its memo in DIR when its
+ * device, inode, size, mtime and ctime are those remembered (snapcache.c
+ * says why that is safe), else hashed and remembered. PD_ERR when the
+ * file cannot be read (the reader then says why). */
+int pd_cache_input_hash(const char *dir, const char *path, size_t max_input, uint64_t content[2]);
 /* DIR/CONTENT-OPTIONS.pdsnap: the entry for a content hash and the options
  * that change the reduction (opts_key, every such option's value). */
 void pd_cache_entry_path(pd_buf *out, const char *dir, const uint64_t content[2], const char *opts_key);
@@ -249,8 +254,8 @@ int pd_cache_encode(const pd_snapshot *s, const pd_intern *keys, void *keys_lock
  * options written by this format version: the caller reads the file. */
 int pd_cache_decode(const uint8_t *data, size_t len, const uint64_t content[2], const char *opts_key,
                     pd_intern *keys, void *keys_lock, const char *path, pd_snapshot *s);
-/* Removes the oldest entries (by modification time: a hit touches its
- * entry) until DIR's entries total at most max_bytes. */
+/* Removes the oldest entries and memos (by modification time: a hit
+ * touches both) until they total at most max_bytes of disk. */
 int pd_cache_evict(const char *dir, uint64_t max_bytes, uint32_t *removed);
 
 #endif

@@ -19,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <zlib.h>
 
 #define S_MAGIC "PDSNAP\0"
@@ -38,6 +40,90 @@ void pd_cache_entry_path(pd_buf *out, const char *dir, const uint64_t content[2]
   uint64_t oh = pd_hash_seeded(opts_key, strlen(opts_key), S_SEED1);
   pd_buf_printf(out, "%s/%016llx%016llx-%016llx.pdsnap", dir, (unsigned long long)content[0],
                 (unsigned long long)content[1], (unsigned long long)oh);
+}
+
+/* ---- the content hash of an input, remembered by its inode ------------------------
+ *
+ * Hashing every input's content on every run reads them all (a thousand
+ * 5.5 MB dumps are 5.5 GB, most of a re-run's time). So the hash of a file
+ * is remembered in DIR/<hash of the tuple>.pdstat, keyed by its device,
+ * inode, size, modification and status-change times: while all five are
+ * the same the file has not been written, and its content hash is the
+ * one remembered. ctime is the safety: any write, truncation, rename or
+ * utimensat moves it to the current time, and no call sets it back. A memo
+ * is only written when the file's times are over S_RACY_NS old and the
+ * tuple is the same after hashing as before (a file written during the
+ * timestamp tick of its hashing could otherwise change unseen: git's
+ * "racily clean" entries). The entry itself is still named and checked by
+ * the content hash (docs/report.md, Caching). */
+
+#define S_STAT_MAGIC "PDSTAT\0"
+#define S_RACY_NS 2000000000LL
+
+static int64_t S_ns(struct timespec t) { return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec; }
+
+static void S_stat_tuple(const struct stat *st, uint64_t t[5]) {
+  t[0] = (uint64_t)st->st_dev;
+  t[1] = (uint64_t)st->st_ino;
+  t[2] = (uint64_t)st->st_size;
+  t[3] = (uint64_t)S_ns(st->st_mtim);
+  t[4] = (uint64_t)S_ns(st->st_ctim);
+}
+
+static void S_memo_path(pd_buf *out, const char *dir, const uint64_t t[5]) {
+  pd_buf_printf(out, "%s/%016llx.pdstat", dir, (unsigned long long)pd_hash_seeded(t, 5 * sizeof *t, S_SEED1));
+}
+
+int pd_cache_input_hash(const char *dir, const char *path, size_t max_input, uint64_t content[2]) {
+  struct stat st;
+  if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return PD_ERR; /* the reader says why */
+  uint64_t t[5], memo[9];
+  S_stat_tuple(&st, t);
+  pd_buf mp = PD_BUF_INIT;
+  S_memo_path(&mp, dir, t);
+  uint8_t *data;
+  size_t len;
+  pd_err e2;
+  int rc = PD_ERR;
+  if (pd_read_file(mp.data, 4096, &data, &len, &e2) == PD_OK) {
+    /* magic, the tuple, the content hash, a checksum of them */
+    if (len == 8 + sizeof memo && memcmp(data, S_STAT_MAGIC, 8) == 0) {
+      memcpy(memo, data + 8, sizeof memo);
+      if (memcmp(memo, t, sizeof t) == 0 && memo[8] == pd_hash_seeded(memo, 8 * sizeof *memo, S_SEED2)) {
+        content[0] = memo[5];
+        content[1] = memo[6];
+        rc = PD_OK;
+      }
+    }
+    pd_file_release(data);
+    if (rc == PD_OK) utimensat(AT_FDCWD, mp.data, NULL, 0); /* used: kept by the eviction */
+  }
+  if (rc != PD_OK && pd_read_file(path, max_input, &data, &len, &e2) == PD_OK) {
+    pd_cache_content_hash(data, len, content);
+    pd_file_release(data);
+    rc = PD_OK;
+    struct stat after;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint64_t t2[5];
+    if (stat(path, &after) == 0) {
+      S_stat_tuple(&after, t2);
+      int64_t newest = S_ns(after.st_ctim) > S_ns(after.st_mtim) ? S_ns(after.st_ctim) : S_ns(after.st_mtim);
+      if (memcmp(t, t2, sizeof t) == 0 && S_ns(now) - newest > S_RACY_NS) {
+        memcpy(memo, t, sizeof t);
+        memo[5] = content[0];
+        memo[6] = content[1];
+        memo[7] = 0;
+        memo[8] = pd_hash_seeded(memo, 8 * sizeof *memo, S_SEED2);
+        uint8_t out[8 + sizeof memo];
+        memcpy(out, S_STAT_MAGIC, 8);
+        memcpy(out + 8, memo, sizeof memo);
+        (void)pd_write_file_atomic(mp.data, out, sizeof out, &e2); /* a memo not written costs a hash */
+      }
+    }
+  }
+  pd_buf_free(&mp);
+  return rc;
 }
 
 /* ---- writing ------------------------------------------------------------------ */
@@ -312,7 +398,7 @@ int pd_cache_evict(const char *dir, uint64_t max_bytes, uint32_t *removed) {
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
     size_t n = strlen(e->d_name);
-    int ours = n > 7 && strcmp(e->d_name + n - 7, ".pdsnap") == 0;
+    int ours = n > 7 && (strcmp(e->d_name + n - 7, ".pdsnap") == 0 || strcmp(e->d_name + n - 7, ".pdstat") == 0);
     if (!ours) continue;
     pd_buf p = PD_BUF_INIT;
     pd_buf_printf(&p, "%s/%s", dir, e->d_name);
@@ -324,7 +410,8 @@ int pd_cache_evict(const char *dir, uint64_t max_bytes, uint32_t *removed) {
     S_entry *en = pd_vec_push(&v);
     en->path = p.data;
     en->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-    en->size = (uint64_t)st.st_size;
+    /* a memo is tiny but takes a block of disk: counted as one */
+    en->size = e->d_name[n - 1] == 't' && st.st_size < 4096 ? 4096 : (uint64_t)st.st_size;
     total += en->size;
   }
   closedir(d);

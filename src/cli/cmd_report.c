@@ -76,9 +76,7 @@ static int S_cache_get(S_job *j, uint32_t i, size_t max_input, uint64_t content[
   size_t len;
   pd_err e2;
   *have = 0;
-  if (pd_read_file(j->paths[i], max_input, &data, &len, &e2) != PD_OK) return PD_ERR;
-  pd_cache_content_hash(data, len, content);
-  pd_file_release(data);
+  if (pd_cache_input_hash(j->cache, j->paths[i], max_input, content) != PD_OK) return PD_ERR;
   *have = 1;
   pd_buf entry = PD_BUF_INIT;
   pd_cache_entry_path(&entry, j->cache, content, j->opts_key);
