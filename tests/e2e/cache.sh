@@ -50,3 +50,21 @@ check "cache: ... and says what it removed" grep -q "old entries removed" "$err"
 expect_error "cache: a bad --cache-max-size" "cache-max-size" report -o "$C/r8" --cache "$C/dir" --cache-max-size lots "${leak[@]}"
 : >"$C/file"
 expect_error "cache: DIR that cannot be a directory" "cache .*cannot create" report -o "$C/r9" --cache "$C/file/sub" "${leak[@]}"
+# the content hash is remembered by inode, size and times (*.pdstat): a
+# file rewritten in place has new times and is hashed again. Memos are
+# only written for files whose times are over 2 s old, hence the sleep.
+M=$C/memo
+mkdir -p "$M"
+cp "${leak[0]}" "$M/a.pb.gz"
+cp "${leak[1]}" "$M/b.pb.gz"
+sleep 3
+run report -o "$C/m1" --cache "$M/dir" "$M/a.pb.gz" "$M/b.pb.gz"
+memos=("$M"/dir/*.pdstat)
+check "cache: old enough inputs get a memo of their content hash" [ -f "${memos[0]}" ]
+run report -o "$C/m2" --cache "$M/dir" "$M/a.pb.gz" "$M/b.pb.gz"
+check "cache: a run through the memos is a full hit" grep -q "cache: 2 of 2 inputs" "$err"
+cat "${leak[$((n - 1))]}" >"$M/a.pb.gz" # rewritten in place: same inode, new content
+run report -o "$C/m-cold" "$M/a.pb.gz" "$M/b.pb.gz"
+run report -o "$C/m3" --cache "$M/dir" "$M/a.pb.gz" "$M/b.pb.gz"
+check "cache: a file rewritten in place is hashed again" grep -q "cache: 1 of 2 inputs" "$err"
+check "cache: ... and the report is of its new content" diff -r "$C/m-cold" "$C/m3"
