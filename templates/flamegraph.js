@@ -3,11 +3,12 @@
 // report.html for all the graphs drawn inline in it: click a frame to zoom
 // into it, "Reset Zoom" (or Escape) to go back, "Search" (or Ctrl-F in a
 // graph of its own) to highlight frames whose name matches a regular
-// expression and show the share of the total they hold (nested matches
-// counted once), the hovered frame's figures at the bottom. It reads frames
-// from the SVG itself (each <g> holds a <title>, a <rect> and maybe a <text>)
-// and writes only attributes and textContent, never markup, so no name can
-// inject anything. Without scripting the graph is still a complete picture.
+// expression ("ic" or Ctrl-I: ignoring case) and show the share of the
+// total they hold (nested matches counted once), the hovered frame's
+// figures at the bottom. It reads frames from the SVG itself (each <g>
+// holds a <title>, a <rect> and maybe a <text>) and writes only attributes
+// and textContent, never markup, so no name can inject anything. Without
+// scripting the graph is still a complete picture.
 //
 // In a page, each graph is an <svg data-flamegraph> whose ids all start with
 // its data-idprefix, and each is handled on its own; the page's filter box
@@ -104,6 +105,14 @@
       unzoom.setAttribute("class", "");
     }
 
+    // "ic" (or Ctrl-I) toggles a case-insensitive search, as flamegraph.pl's;
+    // the search shown is run again under the new setting
+    var icBtn = byId("ignorecase"), ignorecase = false, asked = null;
+    function toggleCase() {
+      ignorecase = !ignorecase;
+      if (icBtn) icBtn.setAttribute("class", ignorecase ? "on" : "");
+      if (searching && asked !== null) search(asked);
+    }
     var searching = false;
     function clearSearch() {
       for (var i = 0; i < frames.length; i++) frames[i].rect.setAttribute("fill", frames[i].fill);
@@ -113,7 +122,7 @@
     }
     function search(pattern, flags) {
       var re;
-      try { re = new RegExp(pattern, flags || ""); } catch (e) { matched.textContent = "bad regular expression"; return; }
+      try { re = new RegExp(pattern, flags || (ignorecase ? "i" : "")); } catch (e) { matched.textContent = "bad regular expression"; return; }
       var hits = [];
       for (var i = 0; i < frames.length; i++) {
         var f = frames[i];
@@ -135,8 +144,8 @@
     }
     function askSearch() {
       if (searching) { clearSearch(); return; }
-      var p = window.prompt("Search frames (regular expression):", "");
-      if (p) search(p);
+      var p = window.prompt("Search frames (regular expression" + (ignorecase ? ", ignoring case" : "") + "):", "");
+      if (p) search(asked = p);
     }
 
     function frameOf(node) {
@@ -157,11 +166,15 @@
     container.addEventListener("mouseout", function () { details.textContent = " "; });
     unzoom.addEventListener("click", reset);
     searchBtn.addEventListener("click", askSearch);
+    if (icBtn) icBtn.addEventListener("click", toggleCase);
     window.addEventListener("keydown", function (e) {
       // Ctrl-F is the page's own find in report.html, where graphs are many
       if (standalone && (e.ctrlKey || e.metaKey) && (e.key === "f" || e.keyCode === 70)) {
         e.preventDefault();
         askSearch();
+      } else if (standalone && e.ctrlKey && (e.key === "i" || e.keyCode === 73)) {
+        e.preventDefault();
+        toggleCase();
       } else if (e.key === "Escape") {
         reset();
         clearSearch();
@@ -170,6 +183,7 @@
     // the page's filter box: its text, literally and in any case
     svg.addEventListener("pd-search", function (e) {
       var text = e.detail == null ? "" : String(e.detail);
+      asked = null;
       if (!text) { if (searching) clearSearch(); return; }
       search(text.replace(/[.*+?^${}()|[\]\\\/]/g, "\\$&"), "i");
     });
@@ -180,7 +194,7 @@
     if (m) {
       var q = m[1];
       try { q = decodeURIComponent(q); } catch (e) { /* keep it as written */ }
-      search(q);
+      search(asked = q);
     }
   }
 

@@ -38,10 +38,11 @@ static int S_minwidth(const char *v, double span, double *px, pd_err *err) {
   return PD_OK;
 }
 
-static void S_subtitle(pd_buf *b, const pd_snapshot *s) {
+static void S_subtitle(pd_buf *b, const pd_snapshot *s, int ninputs) {
   char t[64];
-  pd_buf_printf(b, "%s: %s, total %s", pd_basename(s->path), s->sample_type,
-                pd_unit_label(s->total, s->unit, "auto", t, sizeof t));
+  pd_buf_puts(b, pd_basename(s->path));
+  if (ninputs > 1) pd_buf_printf(b, " and %d other input%s, added", ninputs - 1, ninputs > 2 ? "s" : "");
+  pd_buf_printf(b, ": %s, total %s", s->sample_type, pd_unit_label(s->total, s->unit, "auto", t, sizeof t));
 }
 
 /* Everything about the picture that the options say, before any input is
@@ -122,7 +123,7 @@ static int S_render(const pd_args *a, pd_flame_opts *o, pd_snapshot *snaps, int 
                   src.negate ? "; widths from the base" : "",
                   src.base_scale != 1 ? "; base normalized to the head's total" : "");
   } else {
-    S_subtitle(&sub, head);
+    S_subtitle(&sub, head, a->npos);
   }
   o->subtitle = sub.data;
   pd_buf script = PD_BUF_INIT;
@@ -138,6 +139,19 @@ static int S_render(const pd_args *a, pd_flame_opts *o, pd_snapshot *snaps, int 
   return rc;
 }
 
+/* Adds input s to the graph of sum (the first input): the same sample
+ * type (by name and unit), trees merged, totals and widths added. */
+static int S_add(pd_snapshot *sum, const pd_snapshot *s, pd_err *err) {
+  if (strcmp(sum->sample_type, s->sample_type) != 0 || strcmp(sum->unit, s->unit) != 0)
+    return pd_fail(err, "%s measures %s (%s) but %s measures %s (%s): one graph cannot add them", sum->path,
+                   sum->sample_type, sum->unit, s->path, s->sample_type, s->unit);
+  pd_tree_merge(&sum->tree, PD_COL_SELF, &s->tree, PD_COL_SELF);
+  pd_tree_merge(&sum->tree, PD_COL_CUT, &s->tree, PD_COL_CUT);
+  sum->total += s->total;
+  sum->total_all += s->total_all;
+  return PD_OK;
+}
+
 static int S_run(const pd_args *a) {
   pd_err err;
   int diff = pd_arg_flag(a, "diff");
@@ -145,8 +159,8 @@ static int S_run(const pd_args *a) {
     pd_cli_error("flame --diff needs two profiles: BASE HEAD (see profdiff flame --help)");
     return PD_EXIT_ERROR;
   }
-  if (!diff && a->npos != 1) {
-    pd_cli_error("flame needs exactly one profile, or --diff BASE HEAD (see profdiff flame --help)");
+  if (!diff && a->npos < 1) {
+    pd_cli_error("flame needs a profile (or several, or - for standard input), or --diff BASE HEAD (see profdiff flame --help)");
     return PD_EXIT_ERROR;
   }
   if (!diff && (pd_arg_flag(a, "negate") || pd_arg_flag(a, "normalize"))) {
@@ -162,14 +176,23 @@ static int S_run(const pd_args *a) {
    * whole trees: a frame too light to draw in the base can be wide in the
    * head, and its base value must stay where it is. So does --reverse,
    * which regroups stacks by their leaves. */
-  double min_fraction = diff || pd_arg_flag(a, "reverse") ? 0 : o.min_width / (o.width - 20.0);
+  double min_fraction = diff || pd_arg_flag(a, "reverse") || a->npos > 1 ? 0 : o.min_width / (o.width - 20.0);
   pd_intern keys;
   pd_intern_init(&keys, 4096);
+  /* several inputs (flamegraph.pl reads its files as one): one graph of
+   * their sum, each read in turn and added to the first's tree */
   pd_snapshot snaps[2];
   int loaded = 0, rc = PD_OK;
   for (int i = 0; i < a->npos && rc == PD_OK; i++) {
-    rc = pd_cli_load(a->pos[i], a, &view, &keys, 1, min_fraction, &snaps[i], &err);
-    if (rc == PD_OK) loaded++;
+    pd_snapshot *s = &snaps[i < 2 ? i : 1];
+    rc = pd_cli_load(a->pos[i], a, &view, &keys, 1, min_fraction, s, &err);
+    if (rc != PD_OK) break;
+    if (diff || i == 0) {
+      loaded++;
+      continue;
+    }
+    rc = S_add(&snaps[0], s, &err);
+    pd_snapshot_free(s);
   }
   pd_buf svg = PD_BUF_INIT;
   if (rc == PD_OK) rc = S_render(a, &o, snaps, loaded, &keys, &svg, &err);
@@ -184,14 +207,18 @@ static int S_run(const pd_args *a) {
 const pd_command pd_cmd_flame = {
     "flame",
     "draw an SVG flame graph of a profile, or a differential one of two",
-    "flame [options] [-o OUT.svg] FILE | flame --diff [options] [-o OUT.svg] BASE HEAD",
+    "flame [options] [-o OUT.svg] FILE... | flame --diff [options] [-o OUT.svg] BASE HEAD",
     "Draws a flame graph in flamegraph.pl's conventions: one box per frame, its\n"
     "width the frame's share of the total, callers below callees (--inverted for\n"
     "an icicle), children in name order, a tooltip with the value and percent.\n"
     "The SVG carries a small script: click to zoom, Reset Zoom, Search (a regular\n"
     "expression; shows the matched share) and Ctrl-F; with scripting off (or\n"
-    "--static) it is a plain picture. Inputs are any profile profdiff reads,\n"
-    "folded stacks included.\n\n"
+    "--static) it is a plain picture; \"ic\" (Ctrl-I) makes the search ignore\n"
+    "case. Inputs are any profile profdiff reads, folded stacks included;\n"
+    "several are drawn as one graph of their sum, and - is standard input (as\n"
+    "flamegraph.pl reads them). Frame annotations _[k] _[j] _[i] _[w] are cut\n"
+    "from labels and colour the frame by kind (kernel orange, JIT green,\n"
+    "inlined and waker aqua), as flamegraph.pl does.\n\n"
     "--diff BASE HEAD draws HEAD's shape coloured by the change of every frame\n"
     "from BASE: red grew, blue shrank, saturation proportional to the change\n"
     "relative to the largest one, grey unchanged. --negate draws BASE's shape\n"

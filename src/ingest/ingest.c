@@ -375,7 +375,11 @@ int pd_ingest_file(const char *path, const pd_ingest_opts *opts, pd_profile *p,
   size_t max = opts && opts->max_input_size ? opts->max_input_size : PD_DEFAULT_MAX_INPUT;
   uint8_t *data;
   size_t len;
-  if (pd_read_file(path, max, &data, &len, err) != PD_OK) {
+  /* "-": standard input, read whole (a pipe from a collapser, as
+   * flamegraph.pl reads it) */
+  int is_stdin = strcmp(path, "-") == 0;
+  if (is_stdin) path = "standard input";
+  if ((is_stdin ? pd_read_stdin(max, &data, &len, err) : pd_read_file(path, max, &data, &len, err)) != PD_OK) {
     pd_profile_init(p, path, PD_FORMAT_PPROF);
     return PD_ERR;
   }

@@ -290,8 +290,10 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
                      "#%stitle{text-anchor:middle;font-size:%dpx}#%ssubtitle{text-anchor:middle;fill:#555}"
                      "#%ssearch,#%sunzoom{cursor:pointer}#%ssearch{opacity:.3}#%ssearch.on{opacity:1}"
                      "#%sframes text{pointer-events:none}#%sframes g:hover>rect{stroke:#000;stroke-width:.5}"
-                     "#%sunzoom{display:none}#%sunzoom.on{display:inline}%s.hide{display:none}%s.parent{opacity:.5}"
-                     "</style>\n", sc, S_FONT_SIZE, p, S_FONT_SIZE + 5, p, p, p, p, p, p, p, p, p, sc, sc);
+                     "#%sunzoom{display:none}#%sunzoom.on{display:inline}%s.hide{display:none}%s.parent{opacity:.5}",
+                sc, S_FONT_SIZE, p, S_FONT_SIZE + 5, p, p, p, p, p, p, p, p, p, sc, sc);
+  /* flamegraph.pl's "ic": a case-insensitive search while it is on */
+  pd_buf_printf(out, "#%signorecase{cursor:pointer;opacity:.3}#%signorecase.on{opacity:1}</style>\n", p, p);
   pd_buf_free(&scope);
   pd_buf_printf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"", width);
   S_coord(out, height);
@@ -300,7 +302,8 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
   if (sub.len) S_text(out, p, "subtitle", width / 2.0, S_FONT_SIZE * 3.5, NULL, sub.data);
   S_text(out, p, "details", S_XPAD, height - ypad2 / 2, NULL, " ");
   S_text(out, p, "unzoom", S_XPAD, S_FONT_SIZE * 2, NULL, "Reset Zoom");
-  S_text(out, p, "search", width - S_XPAD, S_FONT_SIZE * 2, "end", "Search");
+  S_text(out, p, "search", width - S_XPAD - 3 * S_FONT_SIZE, S_FONT_SIZE * 2, "end", "Search");
+  S_text(out, p, "ignorecase", width - S_XPAD, S_FONT_SIZE * 2, "end", "ic");
   S_text(out, p, "matched", width - S_XPAD, height - ypad2 / 2, "end", " ");
 
   /* frames */
@@ -310,11 +313,13 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
   for (size_t i = 0; i < frames.n; i++) {
     S_frame f = PD_VEC_AT(&frames, S_frame, i);
     const char *name = f.node ? pd_intern_str(keys, t->key[f.node]) : "all";
-    size_t len = f.node ? pd_key_len(keys, t->key[f.node]) : 3;
+    size_t full = f.node ? pd_key_len(keys, t->key[f.node]) : 3, len;
+    char kind = pd_annotation(name, full, &len);
     double x = S_XPAD + f.x * px, fw = w[f.node] * px;
     double y = o->inverted ? ypad1 + (double)f.depth * fh : height - ypad2 - (double)(f.depth + 1) * fh;
     if (change) pd_change_color(change[f.node], st.max_change, color);
     else if (o->mode != PD_FLAME_PLAIN) pd_change_color(0, 0, color);
+    else if (kind) pd_annotation_color(kind, name, len, color);
     else pd_palette_color(o->palette, name, len, color);
     pd_buf_puts(out, "<g>");
     S_title(out, src, o, name, len, f.node, head, base, change, total);

@@ -96,6 +96,24 @@ void pd_palette_color(pd_palette p, const char *name, size_t n, char out[8]) {
   }
 }
 
+char pd_annotation(const char *name, size_t n, size_t *shown) {
+  *shown = n;
+  if (n < 4 || name[n - 4] != '_' || name[n - 3] != '[' || name[n - 1] != ']') return 0;
+  char k = name[n - 2];
+  if (k != 'k' && k != 'j' && k != 'i' && k != 'w') return 0;
+  *shown = n - 4;
+  return k;
+}
+
+void pd_annotation_color(char kind, const char *name, size_t n, char out[8]) {
+  double v1 = (double)(pd_hash(name, n) & 0xffff) / 65536;
+  switch (kind) {
+  case 'k': S_hex(190 + (int)(65 * v1), 90 + (int)(65 * v1), 0, out); return;               /* orange */
+  case 'j': S_hex(50 + (int)(60 * v1), 200 + (int)(55 * v1), 50 + (int)(60 * v1), out); return; /* green */
+  default: S_hex(50 + (int)(60 * v1), 165 + (int)(55 * v1), 165 + (int)(55 * v1), out); return; /* aqua */
+  }
+}
+
 void pd_change_color(double change, double max, char out[8]) {
   double f = max > 0 && isfinite(change) ? fabs(change) / max : 0;
   if (f > 1) f = 1;

@@ -32,6 +32,15 @@ int pd_palette_parse(const char *s, pd_palette *p);
  * a random number), so a function has the same colour in every graph of a
  * report and in every run. */
 void pd_palette_color(pd_palette p, const char *name, size_t n, char out[8]);
+/* flamegraph.pl's frame annotations, a suffix some collapsers write (perf's
+ * "_[k]"): _[k] kernel, _[j] JIT, _[i] inlined, _[w] waker. Returns the
+ * kind's letter (0: none); *shown is the name's length without it, which
+ * labels and tooltips show, as flamegraph.pl strips it. */
+char pd_annotation(const char *name, size_t n, size_t *shown);
+/* The colour of an annotated frame, by kind as flamegraph.pl's java, js and
+ * chain palettes colour them: kernel orange, JIT green, inlined and waker
+ * aqua (the name's hash as their random value). */
+void pd_annotation_color(char kind, const char *name, size_t n, char out[8]);
 
 /* The package part of a symbol: "github.com/a/b/pkg.(*T).M" -> "github.com/
  * a/b/pkg", "std::vector<int>::push_back" -> "std", "java.util.HashMap.put"

@@ -119,6 +119,47 @@ const char *pd_file_mapped_at(const void *addr) {
   return NULL;
 }
 
+/* Reads fd (closed here) to its end into a malloc'd buffer, at most
+ * max_bytes: a regular file a mapping could not take, or standard input. */
+static int S_read_fd(int fd, const char *path, size_t cap, size_t max_bytes, uint8_t **data, size_t *len,
+                     pd_err *err) {
+  if (fd < 0) return pd_fail(err, "%s: cannot read: %s", path, strerror(errno));
+  uint8_t *buf = pd_xmalloc(cap);
+  size_t n = 0;
+  for (;;) {
+    if (n + 1 >= cap) {
+      if (cap > max_bytes) {
+        free(buf);
+        close(fd);
+        return pd_fail(err, "%s: input is over the limit of %zu bytes (--max-input-size)",
+                       path, max_bytes);
+      }
+      cap *= 2;
+      buf = pd_xrealloc(buf, cap);
+    }
+    ssize_t r = read(fd, buf + n, cap - n - 1);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      free(buf);
+      close(fd);
+      return pd_fail(err, "%s: read error: %s", path, strerror(e));
+    }
+    if (r == 0) break;
+    n += (size_t)r;
+  }
+  close(fd);
+  if (n > max_bytes) {
+    free(buf);
+    return pd_fail(err, "%s: input is over the limit of %zu bytes (--max-input-size)",
+                   path, max_bytes);
+  }
+  buf[n] = 0;
+  *data = buf;
+  *len = n;
+  return PD_OK;
+}
+
 int pd_read_file(const char *path, size_t max_bytes, uint8_t **data,
                  size_t *len, pd_err *err) {
   *data = NULL;
@@ -155,41 +196,14 @@ int pd_read_file(const char *path, size_t max_bytes, uint8_t **data,
       return PD_OK;
     }
   }
-  size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 64 * 1024;
-  uint8_t *buf = pd_xmalloc(cap);
-  size_t n = 0;
-  for (;;) {
-    if (n + 1 >= cap) {
-      if (cap > max_bytes) {
-        free(buf);
-        close(fd);
-        return pd_fail(err, "%s: input is over the limit of %zu bytes (--max-input-size)",
-                       path, max_bytes);
-      }
-      cap *= 2;
-      buf = pd_xrealloc(buf, cap);
-    }
-    ssize_t r = read(fd, buf + n, cap - n - 1);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      free(buf);
-      close(fd);
-      return pd_fail(err, "%s: read error: %s", path, strerror(e));
-    }
-    if (r == 0) break;
-    n += (size_t)r;
-  }
-  close(fd);
-  if (n > max_bytes) {
-    free(buf);
-    return pd_fail(err, "%s: input is over the limit of %zu bytes (--max-input-size)",
-                   path, max_bytes);
-  }
-  buf[n] = 0;
-  *data = buf;
-  *len = n;
-  return PD_OK;
+  return S_read_fd(fd, path, (size_t)st.st_size + 1, max_bytes, data, len, err);
+}
+
+int pd_read_stdin(size_t max_bytes, uint8_t **data, size_t *len, pd_err *err) {
+  *data = NULL;
+  *len = 0;
+  /* a pipe or a terminal: read to its end, bounded; the caller names it */
+  return S_read_fd(dup(0), "standard input", 64 * 1024, max_bytes, data, len, err);
 }
 
 /* ---- atomic output ------------------------------------------------------------ */

@@ -255,6 +255,9 @@ const char *pd_regex_excerpt(const char *pattern, char *buf, size_t size);
  * pd_file_release, never free. */
 int pd_read_file(const char *path, size_t max_bytes, uint8_t **data,
                  size_t *len, pd_err *err);
+/* Standard input to its end (a pipe: `-` as an input), at most max_bytes;
+ * released with pd_file_release. */
+int pd_read_stdin(size_t max_bytes, uint8_t **data, size_t *len, pd_err *err);
 /* Unmaps a buffer pd_read_file mapped; frees any other malloc'd buffer. */
 void pd_file_release(uint8_t *data);
 /* The path of the mapped input holding addr, or NULL (for a SIGBUS

@@ -326,6 +326,25 @@ await withPage({ viewport: flameSize }, async function flameUrl(page, w) {
   noErrors('flame: a malformed ?s= gives no error', w);
 });
 
+// 2b. "ic" toggles a case-insensitive search, as flamegraph.pl's: the search
+// shown runs again, and a prompt after it ignores case too
+await withPage({ viewport: flameSize }, async function flameIgnoreCase(page, w) {
+  await page.goto(fileUrl(`${T}/flame.svg`) + '?s=CACHERESPONSE');
+  const off = await textOf(page, '#matched');
+  await page.locator('#ignorecase').click();
+  const on = await textOf(page, '#matched');
+  const share = titleShare(flameFile.find((f) => f.name === 'main.cacheResponse').title);
+  const pct = (t) => (/Matched: ([0-9.]+)%/.exec(t) || [0, -1])[1];
+  check('flame: "ic" makes the search shown ignore case', +pct(off) === 0 && Math.abs(+pct(on) - share) <= 0.1
+    && (await page.locator('#ignorecase').getAttribute('class')) === 'on', `off "${off}", on "${on}"`);
+  await page.locator('svg').press('Escape');
+  w.answer = 'CACHERESPONSE';
+  await page.locator('#search').click();
+  const asked = await textOf(page, '#matched');
+  check('flame: with "ic" on, a prompted search ignores case', Math.abs(+pct(asked) - share) <= 0.1, `"${asked}"`);
+  noErrors('flame: ic gives no error', w);
+});
+
 // 3. the same file with scripting off is a complete picture
 await withPage({ viewport: flameSize, javaScriptEnabled: false }, async function flameStatic(page, w) {
   await page.goto(fileUrl(`${T}/flame.svg`));

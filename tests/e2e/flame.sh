@@ -85,7 +85,6 @@ check "leak diff: a pass-through caller is grey" test "$(frame_fill "$F/leak.svg
 
 # errors
 expect_error "--diff needs two" "needs two profiles" flame --diff "$leak_last"
-expect_error "two files without --diff" "exactly one profile" flame "$leak_first" "$leak_last"
 expect_error "--negate without --diff" "only apply with --diff" flame --negate "$leak_last"
 expect_error "bad --minwidth" "--minwidth wants" flame --minwidth 5px "$leak_last"
 expect_error "bad --palette" "--palette must be" flame --palette rainbow "$leak_last"
@@ -140,3 +139,25 @@ if [ -d samples/cycle/snapshots ]; then
   expect_rc "cycle report" 0 report -o "$F/cyc" samples/cycle/snapshots/*.pb.gz
   grep -q '>reset<' "$F/cyc/timeline.svg" && ok "cycle timeline marks the resets" || bad "cycle timeline resets" ""
 fi
+
+# flamegraph.pl's habits: several inputs are one graph of their sum, and -
+# is standard input; so `cat A B | flame -` is `flame A B`
+mi=../shared/data/folded/inferno-multiple-inputs-perf-vertx-stacks-01-collapsed-all-unsorted
+if [ -f "$mi-1.txt" ]; then
+  expect_rc "flame A B" 0 flame -o "$F/ab.svg" "$mi-1.txt" "$mi-2.txt"
+  cat "$mi-1.txt" "$mi-2.txt" | ${PD_WRAP:-} "$PD" flame -o "$F/cat.svg" - 2>"$TMP/err"
+  check "flame - (stdin) reads a pipe" test -s "$F/cat.svg"
+  same "flame A B = cat A B | flame - (but the subtitle)" <(grep -v subtitle "$F/ab.svg") <(grep -v subtitle "$F/cat.svg")
+  check "flame A B: the total is both files'" grep -q '<title>all (286, 100.00%)</title>' "$F/ab.svg"
+  check "flame A B: the subtitle says two inputs" grep -q 'and 1 other input, added' "$F/ab.svg"
+fi
+expect_error "flame: inputs of two sample types" 'cannot add' flame "$leak_last" ../shared/data/pprof/pprof-large.cpu.pb.gz
+# _[k] _[j] _[i] _[w]: stripped from labels and tooltips, coloured by kind
+printf 'main;do_syscall_[k];sys_read_[k] 5\nmain;Interp::run_[j] 3\nmain;inl_[i] 2\nmain;wake_[w] 2\nmain;odd_[x] 1\n' >"$TMP/ann.folded"
+run flame "$TMP/ann.folded"
+check "annotations stripped from labels and tooltips" sh -c '! grep -q "_\[[kjiw]\]" "$1"' _ "$out"
+check "a suffix that is not an annotation stays" grep -q '<title>odd_\[x\] (1, ' "$out"
+check "_[k]: orange (no blue), as flamegraph.pl's kernel frames" grep -q '<title>sys_read (5, [^<]*</title><rect [^>]*fill="#[c-f][0-9a-f][5-9a-f][0-9a-f]00"' "$out"
+check "_[i] and _[w]: aqua" sh -c 'grep -q "<title>inl (2, [^<]*</title><rect [^>]*fill=\"#[3-6][0-9a-f][a-d][0-9a-f][a-d][0-9a-f]\"" "$1" && grep -q "<title>wake (2, [^<]*</title><rect [^>]*fill=\"#[3-6][0-9a-f][a-d][0-9a-f][a-d][0-9a-f]\"" "$1"' _ "$out"
+check "_[j]: green" grep -q '<title>Interp::run (3, [^<]*</title><rect [^>]*fill="#[3-6][0-9a-f][c-f][0-9a-f][3-6][0-9a-f]"' "$out"
+check "flame: the case-insensitive search toggle (ic)" grep -q '<text id="ignorecase"[^>]*>ic</text>' "$out"
