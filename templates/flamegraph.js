@@ -36,25 +36,32 @@
     var matched = byId("matched");
     var container = byId("frames");
     if (!container || !details || !unzoom || !searchBtn || !matched) return;
-    var frames = [];
-    var gs = container.getElementsByTagName("g");
-    for (var i = 0; i < gs.length; i++) {
-      var g = gs[i];
-      var rect = g.getElementsByTagName("rect")[0];
-      if (!rect) continue;
-      var title = g.getElementsByTagName("title")[0];
-      var t = title ? title.textContent : "";
-      var cut = t.lastIndexOf(" (");
-      var f = {
-        g: g, rect: rect, text: g.getElementsByTagName("text")[0] || null,
-        title: t, name: cut >= 0 ? t.substring(0, cut) : t,
-        x: parseFloat(rect.getAttribute("x")), w: parseFloat(rect.getAttribute("width")),
-        y: parseFloat(rect.getAttribute("y")), fill: rect.getAttribute("fill")
-      };
-      g.setAttribute("data-i", String(frames.length));
-      frames.push(f);
+    svg.setAttribute("data-ready", "");
+    // the frames are read at the first hover, click or search, not at load:
+    // a page of large graphs holds tens of thousands, mostly never touched
+    var frames = null, root = null;
+    function load() {
+      if (frames) return;
+      frames = [];
+      for (var g = container.firstElementChild; g; g = g.nextElementSibling) {
+        var title = null, rect = null, text = null;
+        for (var c = g.firstElementChild; c; c = c.nextElementSibling) {
+          if (c.localName === "title") title = c;
+          else if (c.localName === "rect") rect = c;
+          else if (c.localName === "text") text = c;
+        }
+        if (!rect) continue;
+        var t = title ? title.textContent : "";
+        var cut = t.lastIndexOf(" (");
+        g.setAttribute("data-i", String(frames.length));
+        frames.push({
+          g: g, rect: rect, text: text, title: t, name: cut >= 0 ? t.substring(0, cut) : t,
+          x: parseFloat(rect.getAttribute("x")), w: parseFloat(rect.getAttribute("width")),
+          y: parseFloat(rect.getAttribute("y")), fill: rect.getAttribute("fill")
+        });
+      }
+      root = frames[0];
     }
-    var root = frames[0];
 
     function label(f, w) {
       var chars = Math.floor(w / (fontsize * fontwidth));
@@ -81,6 +88,7 @@
     function deeper(a, b) { return inverted ? a.y > b.y : a.y < b.y; }
 
     function zoom(z) {
+      load();
       var scale = (width - 2 * xpad) / z.w;
       for (var i = 0; i < frames.length; i++) {
         var f = frames[i], mid = f.x + f.w / 2, cls = "";
@@ -95,8 +103,12 @@
         f.g.setAttribute("class", cls);
       }
       unzoom.setAttribute("class", "on");
+      zoomed = true;
     }
+    var zoomed = false;
     function reset() {
+      if (!frames || !zoomed) return;
+      zoomed = false;
       for (var i = 0; i < frames.length; i++) {
         var f = frames[i];
         place(f, f.x, f.w);
@@ -115,12 +127,14 @@
     }
     var searching = false;
     function clearSearch() {
+      if (!frames) return;
       for (var i = 0; i < frames.length; i++) frames[i].rect.setAttribute("fill", frames[i].fill);
       matched.textContent = " ";
       searchBtn.setAttribute("class", "");
       searching = false;
     }
     function search(pattern, flags) {
+      load();
       var re;
       try { re = new RegExp(pattern, flags || (ignorecase ? "i" : "")); } catch (e) { matched.textContent = "bad regular expression"; return; }
       var hits = [];
@@ -149,6 +163,7 @@
     }
 
     function frameOf(node) {
+      load();
       while (node && node !== container) {
         if (node.getAttribute && node.hasAttribute("data-i")) return frames[+node.getAttribute("data-i")];
         node = node.parentNode;

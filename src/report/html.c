@@ -251,12 +251,10 @@ static void S_nav(pd_buf *out, const S_page *pg) {
   if (!n) return;
   pd_buf_puts(out, "<nav class=\"figures\" aria-label=\"figures\">Figures:");
   for (size_t k = 0; k <= n; k++) {
-    pd_buf_puts(out, k ? " \xc2\xb7 " : " ");
-    if (k == pg->nlead) pd_buf_puts(out, "<a href=\"#functions\">Functions</a>");
+    if (k == pg->nlead) pd_buf_puts(out, k ? " \xc2\xb7 <a href=\"#functions\">Functions</a>" : " <a href=\"#functions\">Functions</a>");
     if (k == n) break;
-    if (k == pg->nlead) pd_buf_puts(out, " \xc2\xb7 ");
     const pd_report_file *f = &pg->h->graphs[pg->order[k]];
-    pd_buf_printf(out, "<a href=\"#fig-%s\">", f->id);
+    pd_buf_printf(out, "%s<a href=\"#fig-%s\">", k || pg->nlead == 0 ? " \xc2\xb7 " : " ", f->id);
     pd_esc_xml(out, f->caption, strlen(f->caption));
     pd_buf_puts(out, "</a>");
   }

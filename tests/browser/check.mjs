@@ -49,6 +49,8 @@ const root = (p) => (p ? `#${p}svg` : 'svg');
 const textOf = (target, sel) => target.evaluate((s) => document.querySelector(s).textContent, sel);
 const attrOf = (target, sel, a) => target.evaluate(([s, a]) => document.querySelector(s).getAttribute(a), [sel, a]);
 const near = (a, b, eps = 0.02) => Math.abs(a - b) <= eps;
+// (an HTML or XML parser reads a CR, or CR LF, as LF; the file's text keeps it)
+const crlf = (t) => t.replace(/\r\n?/g, '\n');
 // share of the total in a title: "name (94.61MB, 66.43%)", growth's
 // "name (94.61MB, 66.43%, +5.03GB/h, ...)", a diff's "name (..., +3625.93%;
 // self +92.07MB; 66.43% of head)"
@@ -476,8 +478,6 @@ async function checkLayout(page, label, opts) {
 // the .svg file the report wrote beside it, drawn on screen (its pixels are
 // not blank and the middle of its widest frames is that frame), its own
 // script running; zoom, search and hover in each flame graph.
-// (an HTML or XML parser reads a CR, or CR LF, as LF; the file's text keeps it)
-const crlf = (t) => t.replace(/\r\n?/g, '\n');
 async function checkGraphs(page, w, dir, label, opts) {
   const figs = await page.evaluate(() => Array.from(document.querySelectorAll('figure')).map((f) => {
     const svg = f.querySelector(':scope > svg');
@@ -509,21 +509,32 @@ async function checkGraphs(page, w, dir, label, opts) {
       && dom.every((d, i) => d.title === crlf(fileFrames[i].title) && near(d.x, fileFrames[i].x) && near(d.w, fileFrames[i].w));
     check(`${g}: all ${dom.length} frames of ${id}.svg in the page`, dom.length > 1 && same,
       () => `page ${dom.length}, file ${fileFrames ? fileFrames.length : 'missing'}`);
-    const scripted = await page.evaluate((p) => !!document.querySelector(`#${p}frames > g[data-i]`), p);
-    check(`${g}: its script runs`, scripted, 'no data-i on the frames');
+    // its script runs: hovering the root frame shows the root's figures
+    await page.locator(`#${p}frames > g`).first().locator('rect').hover();
+    const shown = await textOf(page, `#${p}details`);
+    check(`${g}: its script runs (hover shows a frame's figures)`, shown === dom[0].title, () => `"${shown}"`);
     // the widest frames below the top (root first): each is the element at its middle
     const wide = dom.map((d, i) => [d, i]).filter(([d]) => d.w > 40).slice(0, 5);
-    const hits = await page.evaluate(([p, pts]) => {
+    const hits = await page.evaluate(async ([p, pts]) => {
       const svg = document.getElementById(p + 'svg');
-      return pts.map(([i, x, y]) => {
-        let r = svg.getBoundingClientRect();
-        const sx = r.width / +svg.getAttribute('width'), sy = r.height / +svg.getAttribute('height');
-        window.scrollBy(0, r.top + y * sy - window.innerHeight / 2);
-        r = svg.getBoundingClientRect();
-        const e = document.elementFromPoint(r.left + x * sx, r.top + y * sy);
-        const gEl = e && e.closest('g[data-i]');
-        return gEl ? +gEl.getAttribute('data-i') === i : false;
-      });
+      const frame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      const out = [];
+      for (const [i, x, y] of pts) {
+        // a graph may still move as the page settles: aim again until it holds
+        let hit = false;
+        for (let tries = 0; tries < 4 && !hit; tries++) {
+          let r = svg.getBoundingClientRect();
+          const sx = r.width / +svg.getAttribute('width'), sy = r.height / +svg.getAttribute('height');
+          window.scrollBy(0, r.top + y * sy - window.innerHeight / 2);
+          await frame();
+          r = svg.getBoundingClientRect();
+          const e = document.elementFromPoint(r.left + x * sx, r.top + y * sy);
+          const gEl = e && e.closest(`#${p}frames > g`);
+          hit = gEl ? Array.prototype.indexOf.call(gEl.parentNode.children, gEl) === i : false;
+        }
+        out.push(hit);
+      }
+      return out;
     }, [p, wide.map(([d, i]) => [i, d.x + d.w / 2, d.y + 4])]);
     check(`${g}: frames on screen (${box ? Math.round(box.width) : 0}px wide, ${px.distinct} colours)`,
       box && box.width > 300 && px.distinct > 10 && hits.length > 0 && hits.every(Boolean),
@@ -677,7 +688,7 @@ async function checkHostileField(dir, label) {
         jslinks: Array.from(document.links).filter((a) => /^\s*javascript:/i.test(a.getAttribute('href'))).length,
         flames: Array.from(document.querySelectorAll('svg[data-flamegraph]')).map((svg) => {
           const p = svg.getAttribute('data-idprefix');
-          return { p, scripted: !!document.querySelector(`#${p}frames > g[data-i]`) };
+          return { p, scripted: svg.hasAttribute('data-ready') };
         }),
       };
     });

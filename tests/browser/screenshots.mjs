@@ -8,7 +8,7 @@
 // zoom.png        the same after a click on main.cacheResponse, hovered
 // diff.png        differential flame graph, first -> last snapshot
 // growth.png      the report's growth flame graph
-// report.png      the top of report.html (1200x1400)
+// report.png      the top of report.html (1200x1400): badge, verdict, figures
 import fs from 'node:fs';
 import path from 'node:path';
 import { launch, fileUrl, profdiff, mkdirp } from './lib.mjs';
@@ -21,7 +21,9 @@ const snaps = fs.readdirSync(LEAK).filter((f) => f.endsWith('.pb.gz')).sort().ma
 profdiff(bin, ['flame', '-o', `${T}/flame.svg`, snaps[snaps.length - 1]]);
 profdiff(bin, ['flame', '--diff', '-o', `${T}/diff.svg`, snaps[0], snaps[snaps.length - 1]]);
 fs.rmSync(`${T}/report`, { recursive: true, force: true });
-profdiff(bin, ['report', '-o', `${T}/report`, ...snaps]);
+// as samples/demo.sh writes it: a title and a gate (that fails)
+profdiff(bin, ['report', '-o', `${T}/report`, '--title', 'samples/leak: a request cache that is never cleared',
+  '--fail-on', 'slope>100MB/h', ...snaps], [1]);
 
 const svgSize = (file) => {
   const head = fs.readFileSync(file, 'utf8').slice(0, 400);
