@@ -50,6 +50,32 @@ expect_error() {
   fi
 }
 
+# bounded MEGABYTES SECONDS NAME CODE ARGS...: expect_rc within an address
+# space (ulimit -v) and SECONDS of CPU time (ulimit -t: the machine may be
+# shared, so the wall clock only catches a hang, at 5x); neither under
+# valgrind, which needs more of both. CODE may be "0|2".
+bounded() {
+  local mb=$1 secs=$2
+  shift 2
+  local name=$1 code=$2
+  if [ -n "${PD_WRAP:-}" ]; then
+    shift 2
+    run "$@"
+  else
+    shift 2
+    out=$TMP/out err=$TMP/err
+    (ulimit -v $((mb * 1024)); ulimit -t "$secs"; exec timeout $((secs * 5)) "$PD" "$@") >"$out" 2>"$err"
+    rc=$?
+  fi
+  case "|$code|" in
+  *"|$rc|"*) ok "$name" ;;
+  *) bad "$name" "exit $rc, expected $code (124: a hang; 134: abort; 137/152: over ${secs}s of CPU); stderr: $(head -c 300 "$err")" ;;
+  esac
+}
+one_line() { # one_line NAME PATTERN: stderr is one line matching PATTERN
+  if [ "$(wc -l <"$err")" = 1 ] && grep -qE -- "$2" "$err"; then ok "$1"; else bad "$1" "stderr: $(head -c 400 "$err")"; fi
+}
+
 # same NAME FILE1 FILE2
 same() {
   if cmp -s "$2" "$3"; then ok "$1"; else bad "$1" "$(diff "$2" "$3" | head -5 | cut -c1-200)"; fi

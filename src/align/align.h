@@ -178,8 +178,11 @@ enum { PD_MATCH_FOCUS = 1, PD_MATCH_IGNORE = 2, PD_MATCH_HIDE = 4, PD_MATCH_SHOW
 int pd_stacks_init(pd_stacks *s, pd_profile *p, const pd_view *v,
                    pd_intern *keys, pd_err *err);
 /* Expands a sample's locations into keys, leaf first. Returns the number of
- * keys, or -1 when the filters drop the sample. *out stays valid until the
- * next call. */
+ * keys, -1 when the filters drop the sample, or PD_STACK_TOO_DEEP past
+ * PD_MAX_STACK_DEPTH frames (then pd_stacks_too_deep says so). *out stays
+ * valid until the next call. */
+enum { PD_STACK_TOO_DEEP = -2 };
+int pd_stacks_too_deep(const pd_stacks *s, pd_err *err);
 int32_t pd_stacks_expand(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
                          const uint32_t **out);
 /* The same walk, giving for each kept frame the index of its pd_line in

@@ -156,7 +156,7 @@ static void S_line_name(const pd_stacks *s, const pd_location *l,
   uint32_t name_len = fi != PD_NONE ? s->fname_len[fi] : 0;
   const pd_function *f = fi != PD_NONE ? &p->functions[fi] : NULL;
   const char *file = f ? pd_profile_str(p, f->filename) : "";
-  uint32_t file_len = f ? p->str_len[f->filename] : 0;
+  uint32_t file_len = f ? pd_profile_str_len(p, f->filename) : 0;
   switch (g) {
   case PD_GRAN_FUNCTION:
     if (name_len) pd_buf_put(b, name, name_len);
@@ -290,13 +290,13 @@ static int S_match_all(pd_stacks *s, const pd_view *v, S_memo *memo, const uint6
     uint8_t name = *b;
     uint32_t file = p->functions[fi].filename;
     b = S_memo_slot(memo, file);
-    if (S_view_bits(p, v, b, pd_profile_str(p, file), p->str_len[file], err) != PD_OK) return PD_ERR;
+    if (S_view_bits(p, v, b, pd_profile_str(p, file), pd_profile_str_len(p, file), err) != PD_OK) return PD_ERR;
     out->func[fi] = (uint8_t)((name | *b) / S_VIEW & 15);
   }
   for (uint32_t mi = 0; mi < p->nmappings; mi++) {
     uint32_t file = p->mappings[mi].filename;
     uint8_t *b = S_memo_slot(memo, file);
-    if (S_view_bits(p, v, b, pd_profile_str(p, file), p->str_len[file], err) != PD_OK) return PD_ERR;
+    if (S_view_bits(p, v, b, pd_profile_str(p, file), pd_profile_str_len(p, file), err) != PD_OK) return PD_ERR;
     out->map[mi] = (uint8_t)(*b / S_VIEW & 15);
   }
   return PD_OK;
@@ -411,19 +411,19 @@ int pd_stacks_init(pd_stacks *s, pd_profile *p, const pd_view *v,
   for (uint32_t fi = 0; fi < p->nfunctions; fi++) {
     const pd_function *f = &p->functions[fi];
     uint32_t id = f->name, sys = f->system_name;
-    if (!p->str_len[id]) id = sys;
+    if (!pd_profile_str_len(p, id)) id = sys;
     const char *raw = pd_profile_str(p, id);
     s->fname[fi] = raw;
-    s->fname_len[fi] = p->str_len[id];
+    s->fname_len[fi] = pd_profile_str_len(p, id);
     name_key[fi] = id;
     /* pprof: a name that differs from its system name was already
      * demangled by the profiler and is kept as is */
     if (v->demangle == PD_DEMANGLE_FULL || (id != sys && strcmp(raw, pd_profile_str(p, sys)) != 0)) continue;
     uint32_t d = pd_idmap_get(&demangled, id);
     if (d == UINT32_MAX) {
-      pd_demangle_name(v->demangle, raw, p->str_len[id], &tmp);
+      pd_demangle_name(v->demangle, raw, pd_profile_str_len(p, id), &tmp);
       S_shown *sh = pd_vec_push(&dm);
-      sh->s = raw, sh->n = p->str_len[id];
+      sh->s = raw, sh->n = pd_profile_str_len(p, id);
       if (tmp.len != sh->n) sh->s = pd_arena_strndup(&s->arena, tmp.data, tmp.len), sh->n = (uint32_t)tmp.len;
       d = (uint32_t)dm.n - 1;
       pd_idmap_put(&demangled, id, d);
@@ -557,6 +557,8 @@ static int32_t S_expand(pd_stacks *s, const uint32_t *from, const uint32_t *locs
   uint32_t n = 0;
   for (uint32_t i = start; i < nlocs; i++) {
     uint32_t a = s->key_start[locs[i]], b = s->key_start[locs[i] + 1];
+    /* inlined calls count: a location of many lines, repeated, is deep */
+    if (b - a > PD_MAX_STACK_DEPTH - n) return PD_STACK_TOO_DEEP;
     if (n + (b - a) > s->out_cap) {
       while (n + (b - a) > s->out_cap) s->out_cap *= 2;
       s->out = pd_xrealloc(s->out, s->out_cap * sizeof *s->out);
@@ -570,6 +572,11 @@ static int32_t S_expand(pd_stacks *s, const uint32_t *from, const uint32_t *locs
   if (s->has_filters && n == 0) return -1;
   *out = s->out;
   return (int32_t)n;
+}
+
+int pd_stacks_too_deep(const pd_stacks *s, pd_err *err) {
+  return pd_fail(err, "%s: a sample's stack is deeper than %u frames, the limit (docs/inputs.md)", s->p->path,
+                 PD_MAX_STACK_DEPTH);
 }
 
 int32_t pd_stacks_expand(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,

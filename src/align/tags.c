@@ -149,7 +149,7 @@ void pd_tagfilter_free(pd_tagfilter *f) {
 
 static int S_key_is(const pd_profile *p, uint32_t key, const char *want) {
   size_t n = strlen(want);
-  return p->str_len[key] == n && memcmp(p->str[key], want, n) == 0;
+  return pd_profile_str_len(p, key) == n && memcmp(pd_profile_str(p, key), want, n) == 0;
 }
 
 static int S_num_passes(const pd_tagfilter *f, const pd_profile *p, const pd_label *l) {
@@ -189,9 +189,9 @@ int pd_tagfilter_match(const pd_tagfilter *f, const pd_profile *p, const pd_labe
     for (uint32_t i = 0; i < n && !hit; i++) {
       if (!l[i].str) continue;
       pd_buf_truncate(&kv, 0);
-      pd_buf_put(&kv, p->str[l[i].key], p->str_len[l[i].key]);
+      pd_buf_put(&kv, pd_profile_str(p, l[i].key), pd_profile_str_len(p, l[i].key));
       pd_buf_put(&kv, ":", 1);
-      pd_buf_put(&kv, p->str[l[i].str], p->str_len[l[i].str]);
+      pd_buf_put(&kv, pd_profile_str(p, l[i].str), pd_profile_str_len(p, l[i].str));
       hit = S_re_match(f->re[r], kv.data);
     }
     ok = hit;
@@ -243,8 +243,8 @@ void pd_view_set_group(pd_view *v, const char *key, const char *value) {
 static int S_in_group(const pd_view *v, const pd_profile *p, const pd_label *l, uint32_t n) {
   size_t vn = strlen(v->group_value);
   for (uint32_t i = 0; i < n; i++)
-    if (l[i].str && S_key_is(p, l[i].key, v->group_key) && p->str_len[l[i].str] == vn &&
-        memcmp(p->str[l[i].str], v->group_value, vn) == 0)
+    if (l[i].str && S_key_is(p, l[i].key, v->group_key) && pd_profile_str_len(p, l[i].str) == vn &&
+        memcmp(pd_profile_str(p, l[i].str), v->group_value, vn) == 0)
       return 1;
   return 0;
 }

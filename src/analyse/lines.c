@@ -75,6 +75,7 @@ typedef struct {
   uint32_t *stamp;
   uint32_t gen;
   int index;
+  pd_err *err; /* the walk's */
 } S_ctx;
 
 static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs, const double *values) {
@@ -83,6 +84,7 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs, const doub
   c->s->total_all += fabs(v);
   const uint32_t *lines;
   int32_t n = pd_stacks_expand_lines(c->stacks, locs, nlocs, &lines);
+  if (n == PD_STACK_TOO_DEEP) return pd_stacks_too_deep(c->stacks, c->err);
   if (n < 0) return PD_OK;
   c->s->total_kept += fabs(v);
   if (v == 0) return PD_OK;
@@ -142,7 +144,7 @@ int pd_listing_add(pd_listing *l, pd_profile *p, const pd_view *v, const char *s
     if (ln->function == PD_NONE || !match[ln->function]) continue;
     const pd_function *f = &p->functions[ln->function];
     node_of[li] = S_node(l, st.fname[ln->function], st.fname_len[ln->function],
-                         pd_profile_str(p, f->filename), p->str_len[f->filename], ln->line,
+                         pd_profile_str(p, f->filename), pd_profile_str_len(p, f->filename), ln->line,
                          f->start_line);
   }
   pd_listing_snap *s = pd_vec_push(&l->snaps);
@@ -151,7 +153,7 @@ int pd_listing_add(pd_listing *l, pd_profile *p, const pd_view *v, const char *s
   s->n = (uint32_t)l->nodes.n;
   s->flat = pd_xcalloc(s->n + 1, sizeof *s->flat);
   s->cum = pd_xcalloc(s->n + 1, sizeof *s->cum);
-  S_ctx c = {s, &st, node_of, pd_xcalloc(s->n + 1, sizeof(uint32_t)), 0, index};
+  S_ctx c = {s, &st, node_of, pd_xcalloc(s->n + 1, sizeof(uint32_t)), 0, index, err};
   int rc = pd_profile_samples(p, S_sample, &c, err);
   free(c.stamp);
   free(node_of);

@@ -150,9 +150,9 @@ void pd_memory_attribute(const pd_memseries *s, const pd_memory_opts *o, pd_memo
   memset(r, 0, sizeof *r);
   uint32_t n = s->n;
   r->span_s = n >= 2 ? s->t[n - 1] - s->t[0] : 0;
-  double *x = malloc((n ? n : 1) * sizeof *x), *v = malloc((n ? n : 1) * sizeof *v);
-  double *scratch = malloc(pd_theil_sen_scratch(n) * sizeof *scratch);
-  double *file = malloc((n ? n : 1) * sizeof *file), *ws = malloc((n ? n : 1) * sizeof *ws);
+  double *x = pd_xmalloc((n ? n : 1) * sizeof *x), *v = pd_xmalloc((n ? n : 1) * sizeof *v);
+  double *scratch = pd_xmalloc(pd_theil_sen_scratch(n) * sizeof *scratch);
+  double *file = pd_xmalloc((n ? n : 1) * sizeof *file), *ws = pd_xmalloc((n ? n : 1) * sizeof *ws);
   for (uint32_t i = 0; i < n; i++) {
     double a = s->active_file ? s->active_file[i] : NAN, in = s->inactive_file ? s->inactive_file[i] : NAN;
     double u = s->usage ? s->usage[i] : NAN;
@@ -224,7 +224,7 @@ static int S_cmp_i64(const void *a, const void *b) {
 
 int64_t pd_memory_pair_gap(const int64_t *a, uint32_t n) {
   if (n < 2) return 60 * (int64_t)1000000000;
-  int64_t *sorted = malloc(n * sizeof *sorted), *steps = malloc(n * sizeof *steps);
+  int64_t *sorted = pd_xmalloc(n * sizeof *sorted), *steps = pd_xmalloc(n * sizeof *steps);
   memcpy(sorted, a, n * sizeof *sorted);
   qsort(sorted, n, sizeof *sorted, S_cmp_i64);
   for (uint32_t i = 1; i < n; i++) steps[i - 1] = sorted[i] - sorted[i - 1];
@@ -272,7 +272,7 @@ void pd_memtimeline_build(pd_memtimeline *tl, const pd_memstat *files, uint32_t 
   uint32_t nstat = 0;
   for (uint32_t i = 0; i < nfiles; i++) nstat += files[i].kind == PD_MEMFILE_STAT;
   pd_memfile_kind point_kind = nstat ? PD_MEMFILE_STAT : PD_MEMFILE_USAGE;
-  uint32_t *idx = malloc((nfiles ? nfiles : 1) * sizeof *idx);
+  uint32_t *idx = pd_xmalloc((nfiles ? nfiles : 1) * sizeof *idx);
   uint32_t n = 0;
   for (uint32_t i = 0; i < nfiles; i++)
     if (files[i].kind == point_kind) idx[n++] = i;
@@ -311,25 +311,25 @@ void pd_memtimeline_build(pd_memtimeline *tl, const pd_memstat *files, uint32_t 
   }
   qsort(tl->points, n, sizeof *tl->points, S_cmp_point);
 
-  int64_t *pt_times = malloc((n ? n : 1) * sizeof *pt_times);
+  int64_t *pt_times = pd_xmalloc((n ? n : 1) * sizeof *pt_times);
   for (uint32_t k = 0; k < n; k++) pt_times[k] = tl->points[k].time_ns;
   int64_t gap = pd_memory_pair_gap(pt_times, n);
-  int32_t *pair = malloc((n ? n : 1) * sizeof *pair);
+  int32_t *pair = pd_xmalloc((n ? n : 1) * sizeof *pair);
   pd_vec unpaired;
   pd_vec_init(&unpaired, sizeof(const char *));
 
   /* usage files, when memory.stat files are the points */
   if (point_kind == PD_MEMFILE_STAT) {
     uint32_t nu = 0;
-    int64_t *ut = malloc((nfiles ? nfiles : 1) * sizeof *ut);
-    uint32_t *ui = malloc((nfiles ? nfiles : 1) * sizeof *ui);
+    int64_t *ut = pd_xmalloc((nfiles ? nfiles : 1) * sizeof *ut);
+    uint32_t *ui = pd_xmalloc((nfiles ? nfiles : 1) * sizeof *ui);
     for (uint32_t i = 0; i < nfiles; i++)
       if (files[i].kind == PD_MEMFILE_USAGE) {
         ut[nu] = files[i].time_ns;
         ui[nu++] = i;
       }
     pd_memory_pair(pt_times, n, ut, nu, gap, pair);
-    uint8_t *used = calloc(nu ? nu : 1, 1);
+    uint8_t *used = pd_xcalloc(nu ? nu : 1, 1);
     for (uint32_t k = 0; k < n; k++) {
       if (pair[k] < 0 || used[pair[k]]) continue;
       const pd_memstat *u = &files[ui[pair[k]]];
@@ -347,10 +347,10 @@ void pd_memtimeline_build(pd_memtimeline *tl, const pd_memstat *files, uint32_t 
   }
 
   /* heap profiles */
-  int64_t *ht = malloc((nheaps ? nheaps : 1) * sizeof *ht);
+  int64_t *ht = pd_xmalloc((nheaps ? nheaps : 1) * sizeof *ht);
   for (uint32_t j = 0; j < nheaps; j++) ht[j] = heaps[j].time_ns;
   pd_memory_pair(pt_times, n, ht, nheaps, gap, pair);
-  uint8_t *used = calloc(nheaps ? nheaps : 1, 1);
+  uint8_t *used = pd_xcalloc(nheaps ? nheaps : 1, 1);
   for (uint32_t k = 0; k < n; k++) {
     if (pair[k] < 0 || used[pair[k]]) continue;
     used[pair[k]] = 1;
@@ -386,8 +386,8 @@ void pd_memtimeline_attribute(const pd_memtimeline *tl, const pd_memory_opts *o,
                               pd_memory_result *r) {
   uint32_t n = tl->n;
   size_t sz = (n ? n : 1) * sizeof(double);
-  double *t = malloc(sz), *heap = malloc(sz), *anon = malloc(sz), *af = malloc(sz),
-         *inf = malloc(sz), *usage = malloc(sz);
+  double *t = pd_xmalloc(sz), *heap = pd_xmalloc(sz), *anon = pd_xmalloc(sz), *af = pd_xmalloc(sz),
+         *inf = pd_xmalloc(sz), *usage = pd_xmalloc(sz);
   for (uint32_t k = 0; k < n; k++) {
     const pd_mempoint *pt = &tl->points[k];
     t[k] = (double)(pt->time_ns - tl->points[0].time_ns) / 1e9;

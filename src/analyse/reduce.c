@@ -380,6 +380,7 @@ typedef struct {
   S_stackset *tree;     /* stacks for the tree, or NULL */
   int funcs;            /* per-function figures wanted */
   const uint8_t *heavy; /* second pass: keys that can be wide enough */
+  pd_err *err;          /* the walk's */
 } S_ctx;
 
 static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
@@ -391,6 +392,7 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
   s->total_all += fabs(v);
   const uint32_t *keys;
   int32_t n = c->tag_dropped ? -1 : pd_stacks_expand(c->stacks, locs, nlocs, &keys);
+  if (n == PD_STACK_TOO_DEEP) return pd_stacks_too_deep(c->stacks, c->err);
   if (n < 0) return PD_OK;
   /* pprof skips zero-weight samples; a series still lists their functions
    * (a function that allocates and keeps nothing is stable at zero) */
@@ -447,10 +449,12 @@ typedef struct {
   uint32_t from, to;
   int rc;
   pd_err err;
+  pd_mem_doing doing; /* the starting thread's, for an out-of-memory message */
 } S_half;
 
 static void *S_half_run(void *arg) {
   S_half *h = arg;
+  pd_mem_doing_set(h->doing.subject, h->doing.doing);
   h->rc = S_range(h->p, h->from, h->to, h->fn, &h->c, &h->err);
   return NULL;
 }
@@ -468,12 +472,14 @@ static int S_walk(const pd_profile *p, pd_sample_fn fn, S_ctx *c, int split, pd_
   h.stacks.out_cap = 64;
   h.stacks.out = pd_xmalloc(h.stacks.out_cap * sizeof *h.stacks.out);
   h.c.stacks = &h.stacks;
+  h.c.err = &h.err;
   if (c->tree) {
     S_set_init(&h.set, n - n / 2, c->tree->keys.cap / 2);
     h.c.tree = &h.set;
   }
   h.p = p;
   h.fn = fn;
+  h.doing = pd_mem_doing_get();
   h.from = n / 2;
   h.to = n;
   pthread_t tid;
@@ -528,6 +534,7 @@ static int S_sample_heavy(void *vctx, const uint32_t *locs, uint32_t nlocs,
   if (v == 0) return PD_OK;
   const uint32_t *keys;
   int32_t n = c->tag_dropped ? -1 : pd_stacks_expand(c->stacks, locs, nlocs, &keys);
+  if (n == PD_STACK_TOO_DEEP) return pd_stacks_too_deep(c->stacks, c->err);
   if (n < 0) return PD_OK;
   int32_t i = n - 1; /* keys are leaf first */
   while (i >= 0 && c->heavy[keys[i]]) i--;
@@ -590,7 +597,7 @@ int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
   size_t frames = p->stack_start ? p->stack_start[p->nsamples] : (size_t)p->nsamples * 24;
   if (o->want_tree) S_set_init(&set, p->nsamples, frames);
   S_ctx ctx = {s, &stacks, tagged ? v : NULL, NULL, 0, index, o->want_tree && !two_pass ? &set : NULL,
-               !o->tree_only || two_pass, NULL};
+               !o->tree_only || two_pass, NULL, err};
   rc = S_walk(p, S_sample, &ctx, o->split, err);
   if (rc == PD_OK && two_pass) {
     double min = o->tree_min_fraction * s->total;

@@ -1,5 +1,6 @@
 /* stats.c: least squares, Theil-Sen, Mann-Kendall. See stats.h. */
 #include "stats.h"
+#include "../util/util.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -142,7 +143,7 @@ pd_mk pd_mann_kendall(const double *y, size_t n, double tie) {
   pd_mk r = {0, 0, 0, 1, 0};
   if (n < 2) return r;
   double s = 0;
-  double *v = malloc(2 * n * sizeof *v);
+  double *v = pd_xmalloc(2 * n * sizeof *v);
   int finite = 1;
   for (size_t i = 0; i < n; i++) finite &= isfinite(y[i]) != 0;
   if (tie == 0 && finite && !pd_stats_quadratic) {
@@ -338,8 +339,8 @@ size_t pd_hinge_best(const double *x, const double *y, size_t n, pd_hinge *best)
     ld a = x[i] - mx, c = y[i] - my;
     sxx += a * a, sxy += a * c, syy += c * c;
   }
-  ld *sse = malloc(n * sizeof *sse), *bound = malloc(n * sizeof *bound);
-  uint8_t *sure = calloc(n, 1), *try_k = calloc(n, 1);
+  ld *sse = pd_xmalloc(n * sizeof *sse), *bound = pd_xmalloc(n * sizeof *bound);
+  uint8_t *sure = pd_xcalloc(n, 1), *try_k = pd_xcalloc(n, 1);
   /* suffix sums over the points right of the knot (x > x[k]), which grow
    * as the knot moves left */
   ld m = 0, s1 = 0, s2 = 0, sy = 0, sxy_s = 0;

@@ -26,6 +26,7 @@ typedef struct {
   pd_buf name;
   /* --tagshow / --taghide per label key string id (0 unknown, 1 shown, 2 hidden) */
   uint8_t *shown;
+  pd_err *err; /* the walk's */
 } S_ctx;
 
 static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs, const double *values,
@@ -37,15 +38,17 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs, const doub
   if (c->v->has_tagignore && pd_tagfilter_match(&c->v->tagignore, p, l, nl)) c->t->ntagignore++;
   if (!pd_view_tags_keep(c->v, p, l, nl)) return PD_OK;
   const uint32_t *keys;
-  if (pd_stacks_expand(c->stacks, locs, nlocs, &keys) < 0) return PD_OK;
+  int32_t n = pd_stacks_expand(c->stacks, locs, nlocs, &keys);
+  if (n == PD_STACK_TOO_DEEP) return pd_stacks_too_deep(c->stacks, c->err);
+  if (n < 0) return PD_OK;
   double v = values[c->index];
   for (uint32_t i = 0; i < nl; i++) {
     uint8_t *sh = &c->shown[l[i].key];
     if (!*sh) *sh = pd_view_tag_shown(c->v, pd_profile_str(p, l[i].key)) ? 1 : 2;
     if (*sh == 2) continue;
-    uint32_t kid = pd_intern_put(&c->t->names, p->str[l[i].key], p->str_len[l[i].key]), vid;
+    uint32_t kid = pd_intern_put(&c->t->names, pd_profile_str(p, l[i].key), pd_profile_str_len(p, l[i].key)), vid;
     if (l[i].str) {
-      vid = pd_intern_put(&c->t->names, p->str[l[i].str], p->str_len[l[i].str]);
+      vid = pd_intern_put(&c->t->names, pd_profile_str(p, l[i].str), pd_profile_str_len(p, l[i].str));
     } else {
       char buf[96];
       pd_unit_label((double)l[i].num, pd_profile_num_unit(p, l[i].key), c->label_unit, buf, sizeof buf);
@@ -93,6 +96,7 @@ int pd_tagtotals_build(pd_profile *p, const pd_view *v, pd_intern *keys, const c
   pd_stacks stacks;
   if (pd_stacks_init(&stacks, p, v, keys, err) != PD_OK) return PD_ERR;
   S_ctx c = {v, &stacks, t, index, label_unit ? label_unit : "minimum"};
+  c.err = err;
   pd_idmap_init(&c.pairs, 64);
   pd_vec_init(&c.vec, sizeof(S_pair));
   c.shown = pd_xmalloc(p->nstr + 1);
@@ -176,8 +180,8 @@ static int S_value_sample(void *vctx, const uint32_t *locs, uint32_t nlocs, cons
   S_vals *c = vctx;
   const pd_profile *p = c->p;
   for (uint32_t i = 0; i < nl; i++)
-    if (l[i].str && p->str_len[l[i].key] == c->key_len && memcmp(p->str[l[i].key], c->key, c->key_len) == 0)
-      pd_intern_put(c->out, p->str[l[i].str], p->str_len[l[i].str]);
+    if (l[i].str && pd_profile_str_len(p, l[i].key) == c->key_len && memcmp(pd_profile_str(p, l[i].key), c->key, c->key_len) == 0)
+      pd_intern_put(c->out, pd_profile_str(p, l[i].str), pd_profile_str_len(p, l[i].str));
   return PD_OK;
 }
 

@@ -347,6 +347,8 @@ int pd_cli_load(const char *path, const pd_args *a, const pd_view *v,
   pd_ingest_opts io;
   if (pd_cli_ingest_opts(a, &io, err) != PD_OK) return PD_ERR;
   pd_profile p;
+  /* its reduction is part of reading it, for an out-of-memory message */
+  pd_mem_doing was = pd_mem_doing_set(path, "reading it");
   int rc = pd_ingest_file(path, &io, &p, err);
   if (rc == PD_OK) {
     /* two threads walk the samples only when a tree is built from them
@@ -358,6 +360,7 @@ int pd_cli_load(const char *path, const pd_args *a, const pd_view *v,
   if (rc == PD_OK)
     for (uint32_t i = 0; i < p.nwarnings; i++) pd_cli_warn(p.warnings[i]);
   pd_profile_free(&p);
+  pd_mem_doing_restore(was);
   return rc;
 }
 

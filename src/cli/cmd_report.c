@@ -128,6 +128,7 @@ static void S_load_one(S_job *j, uint32_t i) {
     pthread_mutex_unlock(&j->lock);
     goto added;
   }
+  pd_mem_doing was = pd_mem_doing_set(j->paths[i], "reading it");
   if (rc == PD_OK) rc = pd_ingest_file(j->paths[i], &io, &p, &err);
   if (rc == PD_OK) {
     /* two profiles in flight and the series: each profile's tables go as
@@ -144,6 +145,7 @@ static void S_load_one(S_job *j, uint32_t i) {
     }
   }
   pd_profile_free(&p);
+  pd_mem_doing_restore(was);
 added:
   if (rc == PD_OK) return;
   pthread_mutex_lock(&j->lock);
@@ -456,9 +458,12 @@ static int S_read(pd_series *series, const pd_args *a, const S_flags *f, const c
   unsigned long threads = f->threads > job.count ? job.count : f->threads;
   job.split = threads == 1;
   pthread_t *tids = pd_xmalloc(threads * sizeof *tids);
-  for (unsigned long t = 1; t < threads; t++) pthread_create(&tids[t], NULL, S_worker, &job);
+  /* a thread that cannot be started (no memory for its stack) leaves the
+   * work to the others */
+  unsigned long started = 1;
+  while (started < threads && pthread_create(&tids[started], NULL, S_worker, &job) == 0) started++;
   S_worker(&job);
-  for (unsigned long t = 1; t < threads; t++) pthread_join(tids[t], NULL);
+  for (unsigned long t = 1; t < started; t++) pthread_join(tids[t], NULL);
   free(tids);
   pthread_mutex_destroy(&job.lock);
   int rc = PD_OK;

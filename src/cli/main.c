@@ -61,6 +61,23 @@ static void S_sigbus(int sig, siginfo_t *si, void *uc) {
   _exit(PD_EXIT_ERROR);
 }
 
+/* Out of memory anywhere (util.h's policy): one line saying which file was
+ * being read, the staged report removed, exit 2. _exit, not exit: other
+ * threads may still be running, and stdio and atexit need memory and locks
+ * they might hold. Nothing here allocates. */
+static void S_oom(size_t request, pd_mem_doing doing) {
+  static char msg[2048], safe[4096];
+  static const char head[] = "profdiff: ";
+  pd_publish_abort();
+  pd_mem_oom_message(msg, sizeof msg, request, doing);
+  size_t n = pd_esc_text_to(safe, sizeof safe - 1, msg, strlen(msg));
+  safe[n++] = '\n';
+  ssize_t w = write(2, head, sizeof head - 1);
+  w = write(2, safe, n);
+  (void)w;
+  _exit(PD_EXIT_ERROR);
+}
+
 /* Interrupted (Ctrl-C, a CI job's timeout): the report being staged is
  * removed (pd_publish_abort, async-signal-safe), then the signal takes its
  * ordinary course, so the exit status still says what happened. */
@@ -108,6 +125,7 @@ int main(int argc, char **argv) {
 }
 
 static int S_main(int argc, char **argv) {
+  pd_mem_on_oom(S_oom);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = S_sigbus;

@@ -126,7 +126,9 @@ static int S_bad(S_fold *f, uint64_t lineno, const char *what, const char *text,
   return PD_OK;
 }
 
-static void S_line(S_fold *f, const char *stk, size_t len, double count) {
+/* Returns PD_ERR (f->err filled unless quit_on_bad) for a stack deeper
+ * than PD_MAX_STACK_DEPTH, before its frames cost memory. */
+static int S_line(S_fold *f, uint64_t lineno, const char *stk, size_t len, double count) {
   /* frames shared with the previous line: frame k ends at ends[k], and is
    * shared when the common prefix covers it and the new line has a frame
    * boundary (';' or the end) right there */
@@ -156,6 +158,13 @@ static void S_line(S_fold *f, const char *stk, size_t len, double count) {
       for (;;) {
         const char *semi = memchr(stk + at, ';', len - at);
         size_t end = semi ? (size_t)(semi - stk) : len;
+        if (k == PD_MAX_STACK_DEPTH) {
+          f->nframes = 0; /* the previous line's frames are not all there */
+          f->prev_len = 0;
+          if (f->quit_on_bad) return PD_ERR;
+          return pd_fail(f->err, "%s:%llu: the stack is deeper than %u frames, the limit (docs/inputs.md)",
+                         f->p->path, (unsigned long long)lineno, PD_MAX_STACK_DEPTH);
+        }
         S_grow(f, k + 1);
         f->names[k] = stk + at;
         f->lens[k] = (uint32_t)(end - at);
@@ -179,6 +188,7 @@ static void S_line(S_fold *f, const char *stk, size_t len, double count) {
   }
   *(uint32_t *)pd_vec_push(&f->stack_start) = (uint32_t)f->stack.n;
   *(double *)pd_vec_push(&f->values) = count;
+  return PD_OK;
 }
 
 /* Parses the lines of data, numbering them from f->lineno + 1. */
@@ -217,7 +227,7 @@ static int S_parse_lines(S_fold *f, const char *data, size_t size) {
       return pd_fail(f->err, "%s:%llu: too many samples for one profile", f->p->path,
                      (unsigned long long)lineno);
     }
-    S_line(f, line, (size_t)(se - line), count);
+    if (S_line(f, lineno, line, (size_t)(se - line), count) != PD_OK) return PD_ERR;
   }
   f->lineno = lineno;
   return PD_OK;
@@ -327,10 +337,12 @@ typedef struct {
   const char *data;
   size_t size;
   int rc;
+  pd_mem_doing doing; /* the starting thread's, for an out-of-memory message */
 } S_half;
 
 static void *S_parse_half(void *arg) {
   S_half *h = arg;
+  pd_mem_doing_set(h->doing.subject, h->doing.doing);
   h->rc = S_parse_lines(&h->f, h->data, h->size);
   return NULL;
 }
@@ -358,6 +370,7 @@ int pd_folded_read(pd_profile *p, const uint8_t *data, size_t len,
     h.f.quit_on_bad = 1;
     h.data = text + first;
     h.size = len - first;
+    h.doing = pd_mem_doing_get();
     h.rc = PD_ERR;
     if (pthread_create(&tid, NULL, S_parse_half, &h) != 0) {
       pd_intern_free(h.f.in);

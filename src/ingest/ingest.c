@@ -362,11 +362,13 @@ int pd_ingest_bytes(const char *name, uint8_t *data, size_t len,
   size_t max = opts && opts->max_input_size ? opts->max_input_size : PD_DEFAULT_MAX_INPUT;
   pd_profile_init(p, name, PD_FORMAT_PPROF);
   p->keep_labels = opts && opts->labels;
+  pd_mem_doing was = pd_mem_doing_set(name, "reading it");
   int rc;
   if (len == 0) rc = pd_fail(err, "%s: empty file", name);
   else if (pd_is_gzip(data, len)) rc = S_read_gzip(name, data, len, max, opts, p, err);
   else rc = S_read_whole(name, data, len, opts, p, err);
   pd_file_release(data);
+  pd_mem_doing_restore(was);
   return rc;
 }
 

@@ -215,13 +215,16 @@ int pd_memstat_read_file(const char *path, const pd_ingest_opts *opts, pd_memsta
   pd_memstat_init(m, path);
   uint8_t *data;
   size_t len;
-  if (pd_read_input(path, max, &data, &len, err) != PD_OK) return PD_ERR;
-  int rc;
-  if (!pd_is_text(data, len))
-    rc = pd_fail(err, "%s: binary data, not a cgroup memory file (memory.stat, memory.current)", path);
-  else
-    rc = pd_memstat_parse(m, data, len, err);
-  pd_file_release(data);
+  pd_mem_doing was = pd_mem_doing_set(path, "reading it");
+  int rc = pd_read_input(path, max, &data, &len, err);
+  if (rc == PD_OK) {
+    if (!pd_is_text(data, len))
+      rc = pd_fail(err, "%s: binary data, not a cgroup memory file (memory.stat, memory.current)", path);
+    else
+      rc = pd_memstat_parse(m, data, len, err);
+    pd_file_release(data);
+  }
+  pd_mem_doing_restore(was);
   if (rc != PD_OK) return rc;
   if (pd_time_from_name(path, &m->time_ns)) {
     m->time_source = PD_TIME_FILE_NAME;

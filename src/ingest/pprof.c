@@ -89,7 +89,7 @@ typedef struct {
   pd_vec line_fids;    /* uint64 function id per line */
   pd_vec funcs_raw;    /* int64 quads (name, system_name, filename, start_line) */
   pd_vec func_ids;     /* uint64 */
-  pd_vec strs;         /* S_span into strdata */
+  pd_vec str_off;      /* uint32 start of each string in strdata */
   pd_buf strdata;      /* every string, each followed by a NUL */
   pd_buf samples;      /* each sample: varint length, then its fields but labels */
   uint32_t nsamples;
@@ -102,10 +102,6 @@ typedef struct {
   int64_t drop, keep, default_type, period_type[2];
   int has_period_type;
 } S_dec;
-
-typedef struct {
-  size_t off, n;
-} S_span;
 
 static void *S_pc_alloc(void *arena, size_t n) { return pd_arena_alloc(arena, n); }
 static void S_pc_free(void *arena, void *ptr) {
@@ -132,7 +128,7 @@ static void S_dec_init(S_dec *d, pd_profile *p, pd_err *err) {
   pd_vec_init(&d->line_fids, sizeof(uint64_t));
   pd_vec_init(&d->funcs_raw, 4 * sizeof(int64_t));
   pd_vec_init(&d->func_ids, sizeof(uint64_t));
-  pd_vec_init(&d->strs, sizeof(S_span));
+  pd_vec_init(&d->str_off, sizeof(uint32_t));
   pd_vec_init(&d->comments, sizeof(int64_t));
   pd_vec_init(&d->num_unit_keys, sizeof(uint64_t));
   pd_idmap_init(&d->num_units, 8);
@@ -142,7 +138,7 @@ static void S_dec_free(S_dec *d) {
   pd_arena_free(&d->scratch);
   pd_vec *all[] = {&d->types,    &d->mappings,  &d->map_raw,   &d->map_ids,
                    &d->locs,     &d->loc_ids,   &d->loc_map_ids, &d->lines,
-                   &d->line_fids, &d->funcs_raw, &d->func_ids,  &d->strs,
+                   &d->line_fids, &d->funcs_raw, &d->func_ids,  &d->str_off,
                    &d->comments, &d->num_unit_keys};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pd_vec_free(all[i]);
   pd_buf_free(&d->strdata);
@@ -389,14 +385,13 @@ static int S_walk_top(S_dec *d, const uint8_t *buf, size_t len, int final, size_
       case 3: rc = S_read_mapping(d, msg, n, at); break;
       case 4: rc = S_read_location(d, msg, n, at); break;
       case 5: rc = S_read_function(d, msg, n, at); break;
-      case 6: {
-        S_span *s = pd_vec_push(&d->strs);
-        s->off = d->strdata.len;
-        s->n = n;
+      case 6: /* 4 bytes of offset a string (see pd_profile.str_off) */
+        if (d->strdata.len + n + 1 >= UINT32_MAX)
+          return pd_fail(d->err, "%s: the string table holds more than 4 GiB", p->path);
+        *(uint32_t *)pd_vec_push(&d->str_off) = (uint32_t)d->strdata.len;
         pd_buf_put(&d->strdata, msg, n); /* with the NUL pd_buf adds */
         d->strdata.len++;
         break;
-      }
       case 11:
         rc = S_read_value_type(d, msg, n, at, d->period_type, "period_type", 0);
         d->has_period_type = 1;
@@ -465,7 +460,7 @@ static int S_str(S_dec *d, int64_t idx, uint32_t *out, const char *what,
 
 static int S_build_strings(S_dec *d) {
   pd_profile *p = d->p;
-  size_t n = d->strs.n;
+  size_t n = d->str_off.n;
   if (n == 0) {
     /* An empty string table is only acceptable for an empty profile. */
     static const char *empty = "";
@@ -475,20 +470,23 @@ static int S_build_strings(S_dec *d) {
     p->nstr = 1;
     return PD_OK;
   }
-  S_span *spans = d->strs.items;
-  if (spans[0].n != 0)
+  if (n >= UINT32_MAX)
+    return pd_fail(d->err, "%s: the string table holds more than %u strings", p->path, UINT32_MAX - 1);
+  /* the end of the last string; then the profile takes both buffers as
+   * they are, the offsets cut to their size */
+  *(uint32_t *)pd_vec_push(&d->str_off) = (uint32_t)d->strdata.len;
+  uint32_t *off = pd_xrealloc(d->str_off.items, (n + 1) * sizeof *off);
+  pd_vec_init(&d->str_off, sizeof(uint32_t));
+  if (off[1] != 1) {
+    free(off);
     return pd_fail(d->err, "%s: string_table[0] must be the empty string", p->path);
-  /* the bytes were copied as they came: the profile takes that buffer */
-  char *blob = d->strdata.data;
-  p->adopted[2] = blob;
+  }
+  p->adopted[2] = d->strdata.data;
+  p->adopted[3] = off;
+  p->str_blob = d->strdata.data;
+  p->str_off = off;
   d->strdata.data = NULL;
   d->strdata.len = d->strdata.cap = 0;
-  p->str = pd_arena_alloc(&p->tables, n * sizeof *p->str);
-  p->str_len = pd_arena_alloc(&p->tables, n * sizeof *p->str_len);
-  for (size_t i = 0; i < n; i++) {
-    p->str[i] = blob + spans[i].off;
-    p->str_len[i] = (uint32_t)spans[i].n;
-  }
   p->nstr = (uint32_t)n;
   return PD_OK;
 }
@@ -550,11 +548,11 @@ static int S_build_tables(S_dec *d) {
   if (dflt) {
     for (uint32_t i = 0; i < p->ntypes; i++)
       if (p->types[i].type == dflt ||
-          strcmp(p->str[p->types[i].type], p->str[dflt]) == 0)
+          strcmp(pd_profile_str(p, p->types[i].type), pd_profile_str(p, dflt)) == 0)
         p->default_type = (int32_t)i;
     if (p->default_type < 0)
       pd_profile_warn(p, "default_sample_type \"%s\" is not one of the sample types; using the last",
-                      p->str[dflt]);
+                      pd_profile_str(p, dflt));
   }
   p->ncomments = (uint32_t)d->comments.n;
   p->comments = pd_arena_alloc(&p->tables, (p->ncomments ? p->ncomments : 1) * sizeof(uint32_t));
@@ -795,8 +793,7 @@ static int S_walk_any(const pd_profile *p, uint32_t from, uint32_t to, pd_sample
       goto fail;
     }
     if (lfn ? lfn(ctx, locs, nloc, vals, labs, nlab) != PD_OK : fn(ctx, locs, nloc, vals) != PD_OK) {
-      pd_fail(err, "%s: stopped at sample #%u", p->path, i);
-      goto fail;
+      goto fail; /* err says why */
     }
   }
   free(locs);

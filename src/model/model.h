@@ -30,6 +30,15 @@ typedef enum {
 
 const char *pd_format_name(pd_format f);
 
+/* The deepest stack any reader or stage takes, in frames (inlined calls
+ * counted): deeper is an error naming the file. Real stacks stop far
+ * sooner (Go records 128 frames at most, perf 127 by default and never
+ * more than 65,535, async-profiler 2,048), and each frame costs tens of
+ * bytes in a call tree and a flame graph: a 100 MB line of 50 million
+ * one-letter frames took 1.3 GB to `top` and more than 2 GB to `fold`
+ * (docs/inputs.md). */
+#define PD_MAX_STACK_DEPTH 1000000u
+
 /* String ids index pd_profile.str; 0 is always "". */
 typedef struct pd_value_type {
   uint32_t type, unit;
@@ -58,7 +67,9 @@ typedef struct pd_location {
 } pd_location;
 
 /* Called once per sample with its location indexes (leaf first) and its
- * values (one per sample type). Returning PD_ERR stops the walk. */
+ * values (one per sample type). Returning PD_ERR stops the walk, which
+ * returns PD_ERR with the walk's err as the function left it (it says
+ * why: a stack over PD_MAX_STACK_DEPTH). */
 typedef int (*pd_sample_fn)(void *ctx, const uint32_t *locs, uint32_t nlocs,
                             const double *values);
 
@@ -90,8 +101,16 @@ struct pd_profile {
   const char *path;
   pd_format format;
 
-  const char **str; /* string table */
+  /* The string table, read through pd_profile_str and pd_profile_str_len.
+   * Text readers: the interner's arrays (str, str_len). pprof: str_off,
+   * one offset per string into str_blob, where each string is followed by
+   * its NUL (and str_off[nstr] is the blob's end): 4 bytes a string, since
+   * a table of 100 million empty strings is 200 MB of protobuf, and a
+   * pointer and a length each (12 bytes) made it 1.2 GB. */
+  const char **str;
   uint32_t *str_len;
+  const char *str_blob;
+  const uint32_t *str_off;
   uint32_t nstr;
 
   pd_value_type *types;
@@ -145,8 +164,8 @@ struct pd_profile {
   pd_idmap loc_ids;      /* ... else a hash map */
 
   uint8_t *owned; /* input bytes the tables point into, freed with the profile */
-  void *adopted[3]; /* malloc'd, freed with it: text readers' stack and
-                     * values, pprof's string bytes */
+  void *adopted[4]; /* malloc'd, freed with it: text readers' stack and
+                     * values, pprof's string bytes and offsets */
   pd_intern *strings; /* text readers: the interner str/str_len point into,
                        * freed with the profile (NULL for pprof) */
 
@@ -171,7 +190,10 @@ void pd_profile_warn(pd_profile *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static inline const char *pd_profile_str(const pd_profile *p, uint32_t id) {
-  return p->str[id];
+  return p->str_off ? p->str_blob + p->str_off[id] : p->str[id];
+}
+static inline uint32_t pd_profile_str_len(const pd_profile *p, uint32_t id) {
+  return p->str_off ? p->str_off[id + 1] - p->str_off[id] - 1 : p->str_len[id];
 }
 
 /* Visits samples from..to-1 with their labels (none unless the profile

@@ -31,6 +31,7 @@ void pd_profile_free(pd_profile *p) {
   free(p->adopted[0]);
   free(p->adopted[1]);
   free(p->adopted[2]);
+  free(p->adopted[3]);
   if (p->strings) {
     pd_intern_free(p->strings);
     free(p->strings);
@@ -59,9 +60,12 @@ void pd_profile_drop_tables(pd_profile *p) {
   pd_arena_free(&p->tables);
   pd_arena_init(&p->tables, 1024);
   free(p->adopted[2]);
-  p->adopted[2] = NULL;
+  free(p->adopted[3]);
+  p->adopted[2] = p->adopted[3] = NULL;
   p->str = NULL;
   p->str_len = NULL;
+  p->str_blob = NULL;
+  p->str_off = NULL;
   p->functions = NULL;
   p->mappings = NULL;
   p->lines = NULL;
@@ -98,7 +102,7 @@ static int S_walk_arrays(const pd_profile *p, uint32_t from, uint32_t to, pd_sam
   for (uint32_t i = from; i < to; i++) {
     uint32_t a = p->stack_start[i], b = p->stack_start[i + 1];
     if (fn(ctx, p->stack + a, b - a, p->values + (size_t)i * p->ntypes) != PD_OK)
-      return pd_fail(err, "%s: sample walk stopped", p->path);
+      return PD_ERR; /* err says why */
   }
   return PD_OK;
 }
@@ -122,7 +126,7 @@ static int S_walk_arrays_labeled(const pd_profile *p, uint32_t from, uint32_t to
       nl = p->label_start[i + 1] - p->label_start[i];
     }
     if (fn(ctx, p->stack + a, b - a, p->values + (size_t)i * p->ntypes, l, nl) != PD_OK)
-      return pd_fail(err, "%s: sample walk stopped", p->path);
+      return PD_ERR; /* err says why */
   }
   return PD_OK;
 }

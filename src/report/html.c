@@ -33,9 +33,13 @@
 #include "../render/render.h"
 #include "templates.h"
 
+/* cmark's own allocator aborts when memory runs out: ours follows the one
+ * policy (util.h), one line and exit 2. */
+static cmark_mem S_mem = {pd_xcalloc, pd_xrealloc, free};
+
 static cmark_node *S_parse(const char *md, size_t len, cmark_parser **parser) {
   cmark_gfm_core_extensions_ensure_registered();
-  *parser = cmark_parser_new(CMARK_OPT_DEFAULT);
+  *parser = cmark_parser_new_with_mem(CMARK_OPT_DEFAULT, &S_mem);
   cmark_syntax_extension *table = cmark_find_syntax_extension("table");
   if (table) cmark_parser_attach_syntax_extension(*parser, table);
   cmark_parser_feed(*parser, md, len);
@@ -43,7 +47,7 @@ static cmark_node *S_parse(const char *md, size_t len, cmark_parser **parser) {
 }
 
 static void S_render(pd_buf *out, cmark_node *doc, cmark_parser *parser, int options) {
-  char *html = cmark_render_html(doc, options, cmark_parser_get_syntax_extensions(parser));
+  char *html = cmark_render_html_with_mem(doc, options, cmark_parser_get_syntax_extensions(parser), &S_mem);
   pd_buf_puts(out, html);
   free(html);
 }
@@ -74,7 +78,7 @@ static cmark_node **S_collect(cmark_node *doc, const cmark_node_type *types, siz
 
 /* Puts the inline HTML `html` in the place of node. */
 static void S_replace_html(cmark_node *node, const char *html) {
-  cmark_node *repl = cmark_node_new(CMARK_NODE_HTML_INLINE);
+  cmark_node *repl = cmark_node_new_with_mem(CMARK_NODE_HTML_INLINE, &S_mem);
   cmark_node_set_literal(repl, html);
   cmark_node_replace(node, repl);
   cmark_node_free(node);
@@ -114,7 +118,7 @@ static void S_no_raw_html(cmark_node *doc) {
   cmark_node **found = S_collect(doc, raw, &nfound);
   for (size_t i = 0; i < nfound; i++) {
     int block = cmark_node_get_type(found[i]) == CMARK_NODE_HTML_BLOCK;
-    cmark_node *text = cmark_node_new(block ? CMARK_NODE_CODE_BLOCK : CMARK_NODE_TEXT);
+    cmark_node *text = cmark_node_new_with_mem(block ? CMARK_NODE_CODE_BLOCK : CMARK_NODE_TEXT, &S_mem);
     cmark_node_set_literal(text, cmark_node_get_literal(found[i]));
     cmark_node_replace(found[i], text);
     cmark_node_free(found[i]);

@@ -50,6 +50,7 @@ typedef struct {
 
 static void *S_json(void *arg) {
   S_json_job *j = arg;
+  pd_mem_doing_set(j->config->dir, "writing the report");
   pd_report_json(j->buf, j->series, j->config);
   j->rc = pd_outset_close(j->buf, &j->err);
   return NULL;
@@ -212,11 +213,13 @@ int pd_report_write(const pd_series *s, const pd_report_config *c, pd_err *err) 
   pd_publish pub;
   pd_outset out;
   pd_outset_init(&out);
+  pd_mem_doing was = pd_mem_doing_set(c->dir, "writing the report");
   int rc = pd_publish_begin(&pub, c->dir, S_ours, err);
   if (rc == PD_OK) rc = S_write_all(s, c, pub.staging, &out, err);
   if (rc == PD_OK) rc = pd_outset_commit(&out, err);
   pd_outset_free(&out);
   if (rc == PD_OK) rc = pd_publish_commit(&pub, err);
   pd_publish_end(&pub);
+  pd_mem_doing_restore(was);
   return rc;
 }

@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 int pd_fail(pd_err *err, const char *fmt, ...) {
   if (err) {
@@ -21,8 +24,54 @@ int pd_fail(pd_err *err, const char *fmt, ...) {
   return PD_ERR;
 }
 
+static pd_oom_fn S_oom_fn;
+static _Thread_local pd_mem_doing S_doing;
+
+void pd_mem_on_oom(pd_oom_fn fn) { S_oom_fn = fn; }
+
+pd_mem_doing pd_mem_doing_set(const char *subject, const char *doing) {
+  pd_mem_doing prev = S_doing;
+  S_doing.subject = subject;
+  S_doing.doing = doing;
+  return prev;
+}
+
+void pd_mem_doing_restore(pd_mem_doing prev) { S_doing = prev; }
+
+pd_mem_doing pd_mem_doing_get(void) { return S_doing; }
+
+/* The address space mapped now, from /proc/self/statm (pages), read with
+ * plain system calls: there is no memory to spare. 0 if unknown. */
+static size_t S_mapped(void) {
+  char buf[64];
+  int fd = open("/proc/self/statm", O_RDONLY);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  size_t pages = 0;
+  for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++) pages = pages * 10 + (size_t)(buf[i] - '0');
+  return pages * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+void pd_mem_oom_message(char *out, size_t cap, size_t request, pd_mem_doing doing) {
+  struct rlimit rl;
+  size_t mb;
+  const char *what;
+  if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+    mb = (size_t)(rl.rlim_cur >> 20), what = " limit";
+  else
+    mb = S_mapped() >> 20, what = " in use";
+  (void)request;
+  snprintf(out, cap, "%s%sout of memory (%zu MB%s)%s%s", doing.subject ? doing.subject : "",
+           doing.subject ? ": " : "", mb, what, doing.doing ? " while " : "", doing.doing ? doing.doing : "");
+}
+
 static void S_oom(size_t n) {
-  fprintf(stderr, "profdiff: out of memory (allocating %zu bytes)\n", n);
+  if (S_oom_fn) S_oom_fn(n, S_doing);
+  char msg[1200];
+  pd_mem_oom_message(msg, sizeof msg, n, S_doing);
+  fprintf(stderr, "profdiff: %s\n", msg);
   abort();
 }
 
@@ -35,6 +84,7 @@ void *pd_xmalloc(size_t n) {
 void *pd_try_malloc(size_t n) { return malloc(n ? n : 1); }
 
 void *pd_xcalloc(size_t n, size_t size) {
+  if (size && n > SIZE_MAX / size) S_oom(SIZE_MAX);
   void *p = calloc(n ? n : 1, size ? size : 1);
   if (!p) S_oom(n * size);
   return p;
@@ -77,6 +127,7 @@ static pd_arena_chunk *S_new_chunk(pd_arena *a, size_t min) {
 void *pd_arena_alloc(pd_arena *a, size_t n) {
   n = (n + 15) & ~(size_t)15;
   pd_arena_chunk *c = a->head;
+  if (c) c->used = (c->used + 15) & ~(size_t)15; /* after pd_arena_alloc_small */
   if (!c || c->size - c->used < n) {
     /* A request bigger than a quarter chunk gets a chunk of its own behind the
      * head, so the head's free space is not thrown away. */
@@ -94,6 +145,20 @@ void *pd_arena_alloc(pd_arena *a, size_t n) {
   void *p = c->data + c->used;
   c->used += n;
   return p;
+}
+
+void *pd_arena_alloc_small(pd_arena *a, size_t n) {
+  size_t align = n & (~n + 1); /* the lowest set bit of n */
+  if (n == 0 || align > 16) align = n ? 16 : 1;
+  pd_arena_chunk *c = a->head;
+  if (c) {
+    size_t at = (c->used + align - 1) & ~(align - 1);
+    if (at <= c->size && c->size - at >= n) {
+      c->used = at + n;
+      return c->data + at;
+    }
+  }
+  return pd_arena_alloc(a, n);
 }
 
 void *pd_arena_zalloc(pd_arena *a, size_t n) {
@@ -149,6 +214,7 @@ void pd_arena_free(pd_arena *a) {
 void pd_buf_reserve(pd_buf *b, size_t extra) {
   size_t need = b->len + extra + 1;
   if (need <= b->cap) return;
+  if (extra > SIZE_MAX / 4 - b->len) S_oom(extra); /* no doubling reaches it */
   size_t cap = b->cap ? b->cap : 256;
   while (cap < need) cap *= 2;
   b->data = pd_xrealloc(b->data, cap);
@@ -276,6 +342,7 @@ void pd_vec_init(pd_vec *v, size_t item_size) {
 
 void pd_vec_reserve(pd_vec *v, size_t total) {
   if (total <= v->cap) return;
+  if (total > SIZE_MAX / 4 / v->item_size) S_oom(SIZE_MAX);
   size_t cap = v->cap ? v->cap : 16;
   while (cap < total) cap *= 2;
   v->items = pd_xrealloc(v->items, cap * v->item_size);

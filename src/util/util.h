@@ -30,15 +30,45 @@ int pd_fail(pd_err *err, const char *fmt, ...)
 
 /* ---- allocation ------------------------------------------------------------ */
 
-/* Running out of memory is not an input error we can describe usefully: input
- * sizes are bounded before anything large is allocated, so these abort() with
- * one line on stderr, as redis' zmalloc does. */
+/* One out-of-memory policy. Every allocation goes through these (directly, or
+ * through the arena, pd_buf, pd_vec and the interner, or a library handed
+ * our allocator: protobuf-c, cmark-gfm). The budget is the process's address
+ * space: `ulimit -v`, or the CLI's --max-memory, which sets that limit. When
+ * an allocation fails, the handler the CLI installs (pd_mem_on_oom) prints
+ * one line, "FILE: out of memory (N MB) while reading it", from what this
+ * thread said it was doing (pd_mem_doing), removes any staged report and
+ * exits with status 2. It does not return: an allocation can fail in any of
+ * hundreds of places, inside zlib's or cmark's callbacks too, and threading
+ * a status back from each would make every buffer append a branch that some
+ * caller forgets (redis' zmalloc makes the same choice). What a hostile input
+ * can make large is bounded before it is allocated (input size, stack depth)
+ * and errors as values report those limits; this is the backstop. Without a
+ * handler (the unit tests, the fuzzers) it aborts. */
 void *pd_xmalloc(size_t n);
 void *pd_xcalloc(size_t n, size_t size);
 void *pd_xrealloc(void *p, size_t n);
 char *pd_xstrdup(const char *s);
 /* NULL when there is no memory (for libraries that handle it themselves). */
 void *pd_try_malloc(size_t n);
+
+/* What this thread is doing, for the message: subject is a file (or NULL)
+ * and doing a phrase ("reading it"); both must outlive the setting. Set
+ * returns the previous setting, to be restored when the work is done. */
+typedef struct pd_mem_doing {
+  const char *subject, *doing;
+} pd_mem_doing;
+pd_mem_doing pd_mem_doing_set(const char *subject, const char *doing);
+void pd_mem_doing_restore(pd_mem_doing prev);
+/* This thread's setting, for a thread it starts to take over. */
+pd_mem_doing pd_mem_doing_get(void);
+/* The handler: gets the failed request and this thread's doing; must not
+ * return. */
+typedef void (*pd_oom_fn)(size_t request, pd_mem_doing doing);
+void pd_mem_on_oom(pd_oom_fn fn);
+/* Formats the one-line message (no newline) into out, without allocating:
+ * "SUBJECT: out of memory (N MB limit) while DOING" with the address-space
+ * limit, or "(N MB in use)" with what is mapped when there is no limit. */
+void pd_mem_oom_message(char *out, size_t cap, size_t request, pd_mem_doing doing);
 
 /* Arena: a chain of chunks from which objects are bump-allocated and freed all
  * at once. Every profile, snapshot and series owns one. */
@@ -52,6 +82,10 @@ typedef struct pd_arena {
 void pd_arena_init(pd_arena *a, size_t chunk_size);
 void *pd_arena_alloc(pd_arena *a, size_t n);  /* 16-byte aligned */
 void *pd_arena_zalloc(pd_arena *a, size_t n); /* zeroed */
+/* Aligned only as an object of n bytes can need (the largest power of two
+ * dividing n, at most 16), so that a 1-byte string takes 1 byte, not 16:
+ * for protobuf-c, whose string table is one allocation a string. */
+void *pd_arena_alloc_small(pd_arena *a, size_t n);
 char *pd_arena_strndup(pd_arena *a, const char *s, size_t n);
 char *pd_arena_printf(pd_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -11,26 +11,6 @@ PDTEST=${PD_TEST:-$(dirname "$PD")/profdiff-test}
 rdiv=1
 [ -n "${PD_WRAP:-}" ] && rdiv=50
 
-# bounded MEGABYTES SECONDS NAME CODE ARGS...: expect_rc within an address
-# space and a time (neither under valgrind, which needs more of both)
-bounded() {
-  local mb=$1 secs=$2
-  shift 2
-  if [ -n "${PD_WRAP:-}" ]; then
-    expect_rc "$@"
-    return
-  fi
-  local name=$1 code=$2
-  shift 2
-  out=$TMP/out err=$TMP/err
-  (ulimit -v $((mb * 1024)); exec timeout "$secs" "$PD" "$@") >"$out" 2>"$err"
-  rc=$?
-  if [ "$rc" = "$code" ]; then ok "$name"; else bad "$name" "exit $rc, expected $code (124: over ${secs}s); stderr: $(head -c 300 "$err")"; fi
-}
-one_line() { # one_line NAME PATTERN: stderr is one line matching PATTERN
-  if [ "$(wc -l <"$err")" = 1 ] && grep -qE -- "$2" "$err"; then ok "$1"; else bad "$1" "stderr: $(head -c 400 "$err")"; fi
-}
-
 # ---- no recursion whose depth follows the input -------------------------------------
 n=$((300000 / rdiv))
 awk -v n=$n 'BEGIN { for (i = 0; i < n; i++) printf "f;"; print "a 1"; for (i = 0; i < n; i++) printf "f;"; print "b 2" }' >"$R/shared.folded"

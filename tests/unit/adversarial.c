@@ -17,6 +17,13 @@
  *   shared.pb   two samples sharing a 300,000-frame prefix (one function
  *               recursing), then leaves f1 and f2: the stack sort once
  *               recursed per shared frame
+ * and, with --write-memory DIR [DIVISOR], those of tests/e2e/memory.sh,
+ * gzip'd (a few hundred KB each):
+ *   strings.pb.gz 100,000,000 empty strings in the string table (200 MB
+ *               inflated), the rest a one-sample profile: took 2.8 GB
+ *   deep.pb.gz  one sample of 2,000,000 frames (over PD_MAX_STACK_DEPTH)
+ *   inline.pb.gz one location of 1,000 inlined lines, 1,001 times in one
+ *               sample: a million frames from 1 KB of location ids
  * The protobuf is written by hand (a few varints): protobuf-c would need a
  * struct per message, i.e. hundreds of MB for the wide profile. Generated
  * fresh by tests/e2e/limits.sh; nothing is checked in.
@@ -24,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "test.h"
 #include "util/util.h"
@@ -224,5 +232,64 @@ int pd_test_write_robust(const char *dir, unsigned divisor) {
   rc |= S_regex_profile(dir, "re-backtrack.pb", "(a|a)*[bc]", "", nre);
   rc |= S_regex_profile(dir, "re-keep-backtrack.pb", "a.*", "(a|a)*[bc]", nre);
   rc |= S_regex_profile(dir, "re-good.pb", "a+!", "", nre);
+  return rc;
+}
+
+/* Writes b gzip'd to DIR/name, and empties b (a pd_buf stands for the
+ * start of a stream, repeat times count copies of rep its middle, tail its
+ * end: 200 MB of string table is never in memory). */
+static int S_save_gz(const char *dir, const char *name, pd_buf *head, const pd_buf *rep, size_t times,
+                     pd_buf *tail) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  gzFile f = gzopen(path, "wb6");
+  int ok = f != NULL;
+  if (ok && head->len) ok = gzwrite(f, head->data, (unsigned)head->len) == (int)head->len;
+  for (size_t i = 0; ok && rep && i < times; i++) ok = gzwrite(f, rep->data, (unsigned)rep->len) == (int)rep->len;
+  if (ok && tail->len) ok = gzwrite(f, tail->data, (unsigned)tail->len) == (int)tail->len;
+  if (f) ok &= gzclose(f) == Z_OK;
+  pd_buf_free(head);
+  pd_buf_free(tail);
+  if (!ok) fprintf(stderr, "cannot write %s\n", path);
+  return ok ? 0 : -1;
+}
+
+/* The inputs of tests/e2e/memory.sh (--write-memory DIR [DIVISOR]). */
+int pd_test_write_memory(const char *dir, unsigned divisor) {
+  if (divisor == 0) divisor = 1;
+  int rc = 0;
+  pd_buf head = PD_BUF_INIT, tail = PD_BUF_INIT, rep = PD_BUF_INIT;
+  /* strings: the table, then f0 (string 3) in one location, one sample */
+  S_header(&head);
+  S_string(&head, "f0", 2);
+  for (int i = 0; i < 1000; i++) S_string(&rep, "", 0);
+  S_function(&tail, 1, 3);
+  S_location(&tail, 1, 1);
+  uint64_t one = 1;
+  S_sample(&tail, &one, 1, 9);
+  rc |= S_save_gz(dir, "strings.pb.gz", &head, &rep, 100000 / divisor, &tail);
+  pd_buf_free(&rep);
+  /* deep: 2,000,000 frames of one function */
+  size_t ndeep = 2000000;
+  uint64_t *locs = malloc(ndeep * sizeof *locs);
+  for (size_t i = 0; i < ndeep; i++) locs[i] = 1;
+  S_header(&head);
+  S_functions(&head, 1);
+  S_sample(&head, locs, ndeep, 5);
+  rc |= S_save_gz(dir, "deep.pb.gz", &head, NULL, 0, &tail);
+  /* inline: location 1 has 1,000 lines (function 1), 1,001 times */
+  S_header(&head);
+  S_functions(&head, 1);
+  pd_buf loc = PD_BUF_INIT, line = PD_BUF_INIT;
+  S_key(&line, 1, 0), S_varint(&line, 1);
+  S_key(&loc, 1, 0), S_varint(&loc, 2);
+  for (int i = 0; i < 1000; i++) S_bytes(&loc, 4, line.data, line.len);
+  S_bytes(&head, 4, loc.data, loc.len);
+  pd_buf_free(&loc);
+  pd_buf_free(&line);
+  for (size_t i = 0; i < 1001; i++) locs[i] = 2;
+  S_sample(&head, locs, 1001, 5);
+  rc |= S_save_gz(dir, "inline.pb.gz", &head, NULL, 0, &tail);
+  free(locs);
   return rc;
 }

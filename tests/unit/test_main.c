@@ -80,6 +80,7 @@ int pd_test_write_fixtures(const char *dir);
 int pd_test_write_adversarial(const char *dir, unsigned divisor);
 int pd_test_write_robust(const char *dir, unsigned divisor);
 int pd_test_write_hostile_fields(const char *dir);
+int pd_test_write_memory(const char *dir, unsigned divisor);
 
 int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "--write-fixtures") == 0)
@@ -88,6 +89,8 @@ int main(int argc, char **argv) {
     return pd_test_write_adversarial(argv[2], argc == 4 ? (unsigned)atoi(argv[3]) : 1) ? 1 : 0;
   if ((argc == 3 || argc == 4) && strcmp(argv[1], "--write-robust") == 0)
     return pd_test_write_robust(argv[2], argc == 4 ? (unsigned)atoi(argv[3]) : 1) ? 1 : 0;
+  if ((argc == 3 || argc == 4) && strcmp(argv[1], "--write-memory") == 0)
+    return pd_test_write_memory(argv[2], argc == 4 ? (unsigned)atoi(argv[3]) : 1) ? 1 : 0;
   if (argc == 3 && strcmp(argv[1], "--write-hostile-fields") == 0)
     return pd_test_write_hostile_fields(argv[2]) ? 1 : 0;
   const pd_test_suite *suites[] = {

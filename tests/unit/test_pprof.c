@@ -333,7 +333,8 @@ PD_TEST(fed_in_pieces_equals_fed_whole) {
       int same = a.nsamples == b.nsamples && a.nlocations == b.nlocations && a.nfunctions == b.nfunctions &&
                  a.nstr == b.nstr && a.ntypes == b.ntypes && a.time_ns == b.time_ns;
       for (uint32_t i = 0; same && i < a.nstr; i++)
-        same = a.str_len[i] == b.str_len[i] && memcmp(a.str[i], b.str[i], a.str_len[i]) == 0;
+        same = pd_profile_str_len(&a, i) == pd_profile_str_len(&b, i) &&
+               memcmp(pd_profile_str(&a, i), pd_profile_str(&b, i), pd_profile_str_len(&a, i)) == 0;
       S_sums sa, sb;
       memset(&sa, 0, sizeof sa);
       memset(&sb, 0, sizeof sb);
