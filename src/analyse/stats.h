@@ -68,6 +68,14 @@ pd_hinge pd_hinge_fit(const double *x, const double *y, size_t n, size_t k);
  * when x does not decrease (docs/performance.md). */
 size_t pd_hinge_best(const double *x, const double *y, size_t n, pd_hinge *best);
 
+/* Series of this many points or more take the long ways: Hamed-Rao's lag
+ * sums by a number-theoretic transform (exact: the same bits), and the
+ * knot search fits at most 16 of the knots its screen cannot tell apart
+ * (those within rounding of the least sse; the figures of the one chosen
+ * are still its exact fit's, but which of the equally good knots that is
+ * may differ from fitting all of them). Shorter series are as before. */
+#define PD_STATS_LONG 4096
+
 /* Set (by tests) to compute every figure the quadratic way it was first
  * written, which the faster ways must reproduce bit for bit. */
 extern int pd_stats_quadratic;

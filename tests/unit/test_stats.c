@@ -242,6 +242,33 @@ PD_TEST(trend_counts_a_late_sampled_leak) {
   free(scratch);
 }
 
+/* Long series: Hamed-Rao's lag sums by the number-theoretic transform
+ * (from PD_STATS_LONG points) are the direct ones, bit for bit. (The knot
+ * of a constant, found without a scan, is checked above: kinds 4 and 5.) */
+PD_TEST(long_series_are_the_quadratic_ones) {
+  static const size_t sizes[] = {PD_STATS_LONG, 5000, 8191};
+  static const int kinds[] = {0, 1, 6, 7, 9};
+  size_t maxn = 8191;
+  double *x = malloc(maxn * sizeof *x), *y = malloc(maxn * sizeof *y);
+  double *scratch = malloc(pd_trend_scratch(maxn) * sizeof *scratch);
+  for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+    for (size_t ki = 0; ki < sizeof kinds / sizeof kinds[0]; ki++) {
+      size_t n = sizes[si];
+      S_shape(kinds[ki], n, x, y);
+      double ff, fs;
+      pd_stats_quadratic = 0;
+      pd_mk f = pd_mann_kendall_hr(x, y, n, scratch, &ff);
+      pd_stats_quadratic = 1;
+      pd_mk s = pd_mann_kendall_hr(x, y, n, scratch, &fs);
+      pd_stats_quadratic = 0;
+      CHECK_MSG(S_same(f.var_s, s.var_s) && S_same(f.p, s.p) && S_same(ff, fs),
+                "n=%zu kind=%d: factor %.17g/%.17g", n, kinds[ki], ff, fs);
+    }
+  free(x);
+  free(y);
+  free(scratch);
+}
+
 static const pd_test_case S_cases[] = {
     {"least_squares_by_hand", least_squares_by_hand},
     {"theil_sen_ignores_an_outlier", theil_sen_ignores_an_outlier},
@@ -251,5 +278,6 @@ static const pd_test_case S_cases[] = {
     {"hinge_recovers_a_knot", hinge_recovers_a_knot},
     {"mann_kendall_hamed_rao", mann_kendall_hamed_rao},
     {"fast_statistics_are_the_quadratic_ones", fast_statistics_are_the_quadratic_ones},
+    {"long_series_are_the_quadratic_ones", long_series_are_the_quadratic_ones},
     {NULL, NULL}};
 const pd_test_suite pd_suite_stats = {"stats", S_cases};
