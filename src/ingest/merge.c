@@ -154,13 +154,17 @@ static int S_rd_varint(const uint8_t **p, const uint8_t *end, uint64_t *out) {
   return PD_ERR;
 }
 
-/* Fills lens with the lengths (uint32) of the string table's entries in
- * order (n of them): protobuf-c's copies are NUL-terminated, but a name may
- * hold a NUL. The message has been unpacked, so its framing is known to be
- * sound. */
-static int S_string_table(const uint8_t *data, size_t len, pd_vec *lens) {
+/* Splits the top level of a Profile message (data, len < 4 GiB) into its
+ * string table, whose entries are left in data (offs: the offset of each
+ * one's length, uint32), and the rest, copied into rest for protobuf-c.
+ * protobuf-c unpacks a string table as one allocation a string and a
+ * pointer, after a 32-byte record per field while it scans: 100 million
+ * empty strings (200 MB) took 5 GB; here they take 4 bytes each.
+ * PD_ERR when the framing is broken. */
+static int S_string_table(const uint8_t *data, size_t len, pd_vec *offs, pd_buf *rest) {
   const uint8_t *p = data, *end = data + len;
   while (p < end) {
+    const uint8_t *field = p;
     uint64_t tag, v;
     if (S_rd_varint(&p, end, &tag) != PD_OK) return PD_ERR;
     switch (tag & 7) {
@@ -176,22 +180,31 @@ static int S_string_table(const uint8_t *data, size_t len, pd_vec *lens) {
       p += 4;
       break;
     case 2:
-      if (S_rd_varint(&p, end, &v) != PD_OK || v > (uint64_t)(end - p) || v > UINT32_MAX)
-        return PD_ERR;
-      if (tag >> 3 == 6) *(uint32_t *)pd_vec_push(lens) = (uint32_t)v;
+      if (tag >> 3 == 6) *(uint32_t *)pd_vec_push(offs) = (uint32_t)(p - data);
+      if (S_rd_varint(&p, end, &v) != PD_OK || v > (uint64_t)(end - p)) return PD_ERR;
       p += v;
+      if (tag >> 3 == 6) continue;
       break;
     default: return PD_ERR;
     }
+    pd_buf_put(rest, field, (size_t)(p - field));
   }
   return PD_OK;
 }
 
+/* String i of the table S_string_table left in data. */
+static const char *S_entry(const uint8_t *data, const uint32_t *offs, size_t i, uint32_t *n) {
+  const uint8_t *p = data + offs[i];
+  uint64_t v = pd_varint_next(&p); /* checked by S_string_table */
+  *n = (uint32_t)v;
+  return (const char *)p;
+}
+
 /* ---- one input -------------------------------------------------------------------- */
 
-/* protobuf-c allocates each string of the table on its own: 100 million
- * empty strings (200 MB of input) were 16 bytes each at the arena's usual
- * alignment, 1 byte each at their own (plus the 8-byte pointer). */
+/* protobuf-c allocates each small field on its own (a sample's packed
+ * ids, a label): at its own alignment each takes what it needs, not 16
+ * bytes. (The string table does not go through it: S_string_table.) */
 static void *S_arena_alloc(void *data, size_t n) { return pd_arena_alloc_small(data, n ? n : 1); }
 static void S_arena_nofree(void *data, void *p) {
   (void)data;
@@ -205,7 +218,9 @@ typedef struct {
   pd_merge *m;
   const char *name;
   Perftools__Profiles__Profile *pb;
-  const uint32_t *str_len; /* the string table's lengths */
+  const uint8_t *data;  /* the input, which holds the string table ... */
+  const uint32_t *offs; /* ... entry i's length at data + offs[i] */
+  size_t nstr;
   uint32_t *str_out; /* input string index -> output string id, UINT32_MAX: not yet */
   pd_idmap map_ids, func_ids, loc_ids;
   uint32_t *map_out, *func_out, *loc_out;
@@ -215,7 +230,9 @@ typedef struct {
 
 static uint32_t S_str(S_input *in, int64_t i) {
   if (in->str_out[i] == UINT32_MAX) {
-    in->str_out[i] = pd_intern_put(&in->m->strs, in->pb->string_table[i], in->str_len[i]);
+    uint32_t n;
+    const char *s = S_entry(in->data, in->offs, (size_t)i, &n);
+    in->str_out[i] = pd_intern_put(&in->m->strs, s, n);
   }
   return in->str_out[i];
 }
@@ -248,8 +265,9 @@ static int S_check(S_input *in) {
   Perftools__Profiles__Profile *pb = in->pb;
   const char *name = in->name;
   pd_err *err = in->err;
-  size_t ns = pb->n_string_table;
-  if (ns == 0 || in->str_len[0] != 0)
+  size_t ns = in->nstr;
+  uint32_t first;
+  if (ns == 0 || (S_entry(in->data, in->offs, 0, &first), first != 0))
     return pd_fail(err, "%s: string_table[0] must be the empty string", name);
 #define S_IDX(v, what, i)                                                                   \
   do {                                                                                      \
@@ -602,23 +620,28 @@ int pd_merge_add(pd_merge *m, const char *name, const uint8_t *data, size_t len,
   in.m = m;
   in.name = name;
   in.err = err;
-  in.pb = perftools__profiles__profile__unpack(&alloc, len, data);
   int rc = PD_OK;
   pd_vec strings;
   pd_vec_init(&strings, sizeof(uint32_t));
+  pd_buf rest = PD_BUF_INIT;
+  if (len >= UINT32_MAX) {
+    rc = pd_fail(err, "%s: over 4 GiB: merge reads smaller profiles", name);
+    goto done;
+  }
+  if (S_string_table(data, len, &strings, &rest) == PD_OK)
+    in.pb = perftools__profiles__profile__unpack(&alloc, rest.len, rest.data ? (const uint8_t *)rest.data : data);
+  pd_buf_free(&rest); /* protobuf-c copied what it keeps */
   if (!in.pb) {
     rc = pd_fail(err, "%s: corrupt protobuf: not a pprof profile message", name);
     goto done;
   }
-  if (S_string_table(data, len, &strings) != PD_OK || strings.n != in.pb->n_string_table) {
-    rc = pd_fail(err, "%s: corrupt protobuf: the string table does not decode", name);
-    goto done;
-  }
-  in.str_len = strings.items;
+  in.data = data;
+  in.offs = strings.items;
+  in.nstr = strings.n;
   if ((rc = S_check(&in)) != PD_OK) goto done;
   Perftools__Profiles__Profile *pb = in.pb;
-  in.str_out = pd_arena_alloc(&arena, pb->n_string_table * sizeof(uint32_t));
-  memset(in.str_out, 0xff, pb->n_string_table * sizeof(uint32_t));
+  in.str_out = pd_arena_alloc(&arena, (in.nstr ? in.nstr : 1) * sizeof(uint32_t));
+  memset(in.str_out, 0xff, in.nstr * sizeof(uint32_t));
   in.map_out = pd_arena_zalloc(&arena, (pb->n_mapping + 1) * sizeof(uint32_t));
   in.map_shift = pd_arena_zalloc(&arena, (pb->n_mapping + 1) * sizeof(int64_t));
   in.func_out = pd_arena_zalloc(&arena, (pb->n_function + 1) * sizeof(uint32_t));

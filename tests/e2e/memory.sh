@@ -21,8 +21,10 @@ else
   bounded 2048 20 "top of $nstr empty strings under 2 GB" 0 top "$M/strings.pb.gz"
   grep -q ' f0$' "$out" && ok "empty strings: the profile is read whole" || bad "empty strings: top" "$(head -c 300 "$out")"
   bounded 2048 20 "report of $nstr empty strings under 2 GB" 0 report -o "$M/strings-report" "$M/strings.pb.gz" "$M/strings.pb.gz"
-  bounded 2048 30 "merge of $nstr empty strings under 2 GB: done or out of memory" "0|2" merge -o "$M/merged.pb.gz" "$M/strings.pb.gz"
-  [ "$rc" = 0 ] || one_line "merge out of memory: one line" "strings\.pb\.gz: out of memory \(2048 MB limit\) while reading it$"
+  # merge's protobuf-c took 5 GB: the string table is split off before it unpacks
+  bounded 2048 20 "merge of $nstr empty strings under 2 GB" 0 merge -o "$M/merged.pb.gz" "$M/strings.pb.gz"
+  expect_rc "top of the merged profile" 0 top "$M/merged.pb.gz"
+  grep -q ' f0$' "$out" && ok "merge of empty strings: the sample kept" || bad "merge of empty strings" "$(head -c 300 "$out")"
   if [ -z "${PD_WRAP:-}" ]; then
     # out of memory: one line, exit 2 (abort() was 134), the staged report removed
     bounded 300 20 "top of $nstr empty strings under 300 MB: out of memory" 2 top "$M/strings.pb.gz"
