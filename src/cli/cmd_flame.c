@@ -23,6 +23,10 @@ static const pd_opt S_opts[] = {
     {"reverse", NULL, "reverse stacks: leaf functions at the root, callers above", 0},
     {"palette", "NAME", "hot (default), mem or package (one hue per package)", 0},
     {"colors", "NAME", "flamegraph.pl's spelling of --palette (hot, mem)", 0},
+    {"countname", "TEXT", "what the values count, after each in the tooltips (flamegraph.pl's --countname)", 0},
+    {"fonttype", "FONT", "the labels' font family (default Verdana)", 0},
+    {"bgcolors", "COLOR", "background: yellow, blue, green, grey or #rrggbb (flamegraph.pl's --bgcolors)", 0},
+    {"notes", "TEXT", "a comment in the SVG (flamegraph.pl's --notes)", 0},
     {"static", NULL, "no script: a plain image without zoom or search", 0},
     {"template-dir", "DIR", "use flamegraph.js from DIR when present", 0},
     PD_PROFILE_OPTS,
@@ -43,6 +47,33 @@ static void S_subtitle(pd_buf *b, const pd_snapshot *s, int ninputs) {
   pd_buf_puts(b, pd_basename(s->path));
   if (ninputs > 1) pd_buf_printf(b, " and %d other input%s, added", ninputs - 1, ninputs > 2 ? "s" : "");
   pd_buf_printf(b, ": %s, total %s", s->sample_type, pd_unit_label(s->total, s->unit, "auto", t, sizeof t));
+}
+
+/* flamegraph.pl's --countname, --fonttype, --bgcolors and --notes, checked
+ * where they would reach CSS or end an XML comment. */
+static int S_flamegraph_pl(const pd_args *a, pd_flame_opts *o, pd_err *err) {
+  o->countname = pd_arg(a, "countname");
+  const char *font = pd_arg(a, "fonttype");
+  if (font && (!*font || strspn(font, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ,-_.") !=
+                             strlen(font)))
+    return pd_fail(err, "--fonttype wants a font name (letters, digits, spaces, commas, - _ .)");
+  o->fonttype = font;
+  const char *bg = pd_arg(a, "bgcolors");
+  /* flamegraph.pl's gradients */
+  static const char *const themes[][3] = {{"yellow", "#eeeeee", "#eeeeb0"}, {"blue", "#eeeeee", "#e0e0ff"},
+                                          {"green", "#eef2ee", "#e0ffe0"}, {"grey", "#f8f8f8", "#e8e8e8"}};
+  for (size_t i = 0; bg && i < sizeof themes / sizeof themes[0]; i++)
+    if (strcmp(bg, themes[i][0]) == 0) o->bg[0] = themes[i][1], o->bg[1] = themes[i][2];
+  if (bg && !o->bg[0]) {
+    if (strlen(bg) != 7 || bg[0] != '#' || strspn(bg + 1, "0123456789abcdefABCDEF") != 6)
+      return pd_fail(err, "--bgcolors must be yellow, blue, green, grey or #rrggbb");
+    o->bg[0] = o->bg[1] = bg;
+  }
+  const char *notes = pd_arg(a, "notes");
+  if (notes && (strpbrk(notes, "<>") || strstr(notes, "--") || (*notes && notes[strlen(notes) - 1] == '-')))
+    return pd_fail(err, "--notes cannot hold < or > (as flamegraph.pl's), nor \"--\" or end with -: it is an XML comment");
+  o->notes = notes;
+  return PD_OK;
 }
 
 /* Everything about the picture that the options say, before any input is
@@ -66,6 +97,7 @@ static int S_options(const pd_args *a, int diff, pd_flame_opts *o, pd_err *err) 
   if (colors && pd_palette_parse(colors, &o->palette) != PD_OK)
     return pd_fail(err, "--colors %s: flamegraph.pl's palette is not one profdiff draws; --palette has hot, mem and package",
                    colors);
+  if (S_flamegraph_pl(a, o, err) != PD_OK) return PD_ERR;
   o->inverted = pd_arg_flag(a, "inverted");
   o->mode = diff ? PD_FLAME_DIFF : PD_FLAME_PLAIN;
   o->title = pd_arg(a, "title");

@@ -110,6 +110,10 @@ static void S_title(pd_buf *b, const pd_flame_src *src, const pd_flame_opts *o, 
     pd_buf_puts(b, src->negate ? " of base" : " of head");
   } else {
     S_value(b, head[node], o->unit);
+    if (o->countname) {
+      pd_buf_putc(b, ' ');
+      pd_esc_xml(b, o->countname, strlen(o->countname));
+    }
     pd_buf_puts(b, ", ");
     S_pct(b, head[node], total);
     if (o->mode == PD_FLAME_GROWTH && src->slope) {
@@ -275,8 +279,15 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
   pd_buf_puts(out, "<!-- profdiff flame graph: click a frame to zoom, Search (or Ctrl-F) to highlight frames by regular expression -->\n");
   /* flamegraph.pl's backgrounds; a plain white one under the grey of
    * unchanged frames in a diff or growth graph */
-  const char *bg1 = o->mode != PD_FLAME_PLAIN ? "#ffffff" : "#eeeeee";
-  const char *bg2 = o->mode != PD_FLAME_PLAIN ? "#ffffff" : o->palette == PD_PALETTE_MEM ? "#e0e0ff" : "#eeeeb0";
+  if (o->notes) {
+    pd_buf_puts(out, "<!-- NOTES: ");
+    pd_esc_xml(out, o->notes, strlen(o->notes));
+    pd_buf_puts(out, " -->\n");
+  }
+  const char *bg1 = o->bg[0] ? o->bg[0] : o->mode != PD_FLAME_PLAIN ? "#ffffff" : "#eeeeee";
+  const char *bg2 = o->bg[1] ? o->bg[1]
+                    : o->mode != PD_FLAME_PLAIN ? "#ffffff"
+                    : o->palette == PD_PALETTE_MEM ? "#e0e0ff" : "#eeeeb0";
   pd_buf_printf(out, "<defs><linearGradient id=\"%sbackground\" y1=\"0\" y2=\"1\" x1=\"0\" x2=\"0\">"
                      "<stop stop-color=\"%s\" offset=\"5%%\"/><stop stop-color=\"%s\" offset=\"95%%\"/>"
                      "</linearGradient></defs>\n", p, bg1, bg2);
@@ -286,12 +297,13 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
   if (o->embedded) pd_buf_printf(&scope, "#%ssvg ", p);
   const char *sc = scope.data ? scope.data : "";
   pd_buf_printf(out, "<style type=\"text/css\">"
-                     "%stext{font-family:Verdana,sans-serif;font-size:%dpx;fill:#000}"
+                     "%stext{font-family:%s,sans-serif;font-size:%dpx;fill:#000}"
                      "#%stitle{text-anchor:middle;font-size:%dpx}#%ssubtitle{text-anchor:middle;fill:#555}"
                      "#%ssearch,#%sunzoom{cursor:pointer}#%ssearch{opacity:.3}#%ssearch.on{opacity:1}"
                      "#%sframes text{pointer-events:none}#%sframes g:hover>rect{stroke:#000;stroke-width:.5}"
                      "#%sunzoom{display:none}#%sunzoom.on{display:inline}%s.hide{display:none}%s.parent{opacity:.5}",
-                sc, S_FONT_SIZE, p, S_FONT_SIZE + 5, p, p, p, p, p, p, p, p, p, sc, sc);
+                sc, o->fonttype ? o->fonttype : "Verdana", S_FONT_SIZE, p, S_FONT_SIZE + 5, p, p, p, p, p, p, p, p,
+                p, sc, sc);
   /* flamegraph.pl's "ic": a case-insensitive search while it is on */
   pd_buf_printf(out, "#%signorecase{cursor:pointer;opacity:.3}#%signorecase.on{opacity:1}</style>\n", p, p);
   pd_buf_free(&scope);

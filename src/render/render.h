@@ -92,6 +92,11 @@ typedef struct pd_flame_opts {
    * digits, - and _), so that several graphs share one document. */
   int embedded;
   const char *id_prefix;  /* "" or NULL in a file of its own */
+  /* flamegraph.pl's --countname (after each tooltip value), --fonttype
+   * (letters, digits, space , - _ . only: it is CSS), --bgcolors (the two
+   * gradient stops, "#rrggbb" each) and --notes (a comment; no < > or
+   * "--"): NULL for profdiff's own */
+  const char *countname, *fonttype, *bg[2], *notes;
 } pd_flame_opts;
 
 void pd_flame_opts_default(pd_flame_opts *o);

@@ -161,3 +161,13 @@ check "_[k]: orange (no blue), as flamegraph.pl's kernel frames" grep -q '<title
 check "_[i] and _[w]: aqua" sh -c 'grep -q "<title>inl (2, [^<]*</title><rect [^>]*fill=\"#[3-6][0-9a-f][a-d][0-9a-f][a-d][0-9a-f]\"" "$1" && grep -q "<title>wake (2, [^<]*</title><rect [^>]*fill=\"#[3-6][0-9a-f][a-d][0-9a-f][a-d][0-9a-f]\"" "$1"' _ "$out"
 check "_[j]: green" grep -q '<title>Interp::run (3, [^<]*</title><rect [^>]*fill="#[3-6][0-9a-f][c-f][0-9a-f][3-6][0-9a-f]"' "$out"
 check "flame: the case-insensitive search toggle (ic)" grep -q '<text id="ignorecase"[^>]*>ic</text>' "$out"
+# flamegraph.pl's --countname, --bgcolors, --fonttype, --notes
+run flame --countname samples --bgcolors green --fonttype "DejaVu Sans" --notes "run 42 & co" "$TMP/ann.folded"
+check "--countname after the tooltip values" grep -q '<title>main (13 samples, 100.00%)</title>' "$out"
+check "--bgcolors green: flamegraph.pl's gradient" sh -c 'grep -q "stop-color=\"#eef2ee\"" "$1" && grep -q "stop-color=\"#e0ffe0\"" "$1"' _ "$out"
+check "--fonttype" grep -q 'font-family:DejaVu Sans,sans-serif' "$out"
+check "--notes: a comment, escaped" grep -q '^<!-- NOTES: run 42 &amp; co -->$' "$out"
+check "the graph with them is well-formed XML" xmllint --noout "$out"
+expect_error "--fonttype that would reach CSS" 'fonttype' flame --fonttype 'x}body{' "$TMP/ann.folded"
+expect_error "--notes that would end the comment" 'notes' flame --notes 'a-->' "$TMP/ann.folded"
+expect_error "--bgcolors unknown" 'bgcolors' flame --bgcolors red "$TMP/ann.folded"
