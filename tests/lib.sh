@@ -92,3 +92,30 @@ pd_summary() {
   rm -rf "$TMP"
   [ "$pd_failed" = 0 ]
 }
+
+# gopprof ARGS...: `go tool pprof ARGS...`, with its output kept under
+# tests/tmp/gopprof/ so that the release, debug and valgrind passes ask Go
+# once (each call takes a second or more). The key is the arguments, with
+# every argument that names a file replaced by a hash of its content (test
+# files live under a $TMP that differs per run); only a run that exits 0 is
+# kept.
+gopprof() {
+  local a key c=tests/tmp/gopprof
+  key=$(for a in "$@"; do
+    if [ -f "$a" ]; then printf 'file:'; sha256sum <"$a" | cut -c1-64; else printf 'arg:%s\n' "$a"; fi
+  done | sha256sum | cut -c1-40)
+  if [ ! -f "$c/$key.out" ]; then
+    mkdir -p "$c"
+    go tool pprof "$@" >"$c/$key.out.$$" 2>"$c/$key.err.$$" || {
+      local rc=$?
+      cat "$c/$key.out.$$"
+      cat "$c/$key.err.$$" >&2
+      rm -f "$c/$key.out.$$" "$c/$key.err.$$"
+      return $rc
+    }
+    mv -f "$c/$key.err.$$" "$c/$key.err"
+    mv -f "$c/$key.out.$$" "$c/$key.out"
+  fi
+  cat "$c/$key.err" >&2
+  cat "$c/$key.out"
+}

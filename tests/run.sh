@@ -4,8 +4,10 @@
 # (UBSan) binary, then runs:
 #   1. the unit tests (debug build)
 #   2. the end-to-end tests against the release and the debug binary, and
-#      the graphs and report.html in headless Chromium (tests/browser)
-#   3. the unit and end-to-end tests again under valgrind (errors or leaks fail)
+#      the graphs and report.html in headless Chromium (tests/browser); the
+#      test files run two at a time (tests/e2e.sh, PD_JOBS)
+#   3. the unit tests (debug) and end-to-end tests (release) again under
+#      valgrind (errors or leaks fail)
 #   4. a short fuzzing pass: each libFuzzer target for 5 seconds (tests/fuzz.sh;
 #      skipped with a message without clang and libFuzzer)
 #   5. a check that the checked-in protobuf-c code matches src/ingest/profile.proto
@@ -22,7 +24,7 @@ total_pass=0
 total_fail=0
 tally() { # tally LOGFILE: adds the "N passed, N failed" line of a part
   local line
-  line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
+  line=$(grep -aE '[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
   if [ -z "$line" ]; then
     echo "tests: no summary line in $1 (crashed?)" >&2
     total_fail=$((total_fail + 1))
@@ -37,14 +39,25 @@ tally() { # tally LOGFILE: adds the "N passed, N failed" line of a part
 part() { # part NAME COMMAND...: runs a part, shows failures and its summary
   local name=$1
   shift
+  "$@" >"tests/tmp/$name.log" 2>&1
+  show "$name" $?
+}
+part_bg() { # part_bg NAME COMMAND...: starts a part beside the next ones; show NAME later
+  local name=$1
+  shift
+  ( "$@" >"tests/tmp/$name.log" 2>&1; echo $? >"tests/tmp/$name.rc" ) &
+}
+wait_show() { # wait_show NAME: waits for a part_bg part and shows it
+  wait
+  show "$1" "$(cat "tests/tmp/$1.rc" 2>/dev/null || echo 1)"
+}
+show() { # show NAME RC: what part prints of a part's log
+  local name=$1 rc=$2 log=tests/tmp/$1.log
   echo "== $name"
-  local log=tests/tmp/$name.log
-  "$@" >"$log" 2>&1
-  local rc=$?
-  grep -E '^(FAIL|    |skip)' "$log" | head -40
-  grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -1
+  grep -aE '^(FAIL|    |skip)' "$log" | head -40
+  grep -aE '[0-9]+ passed, [0-9]+ failed' "$log" | tail -1
   tally "$log"
-  if [ $rc != 0 ] && ! grep -qE ' [1-9][0-9]* failed' "$log"; then
+  if [ "$rc" != 0 ] && ! grep -aqE ' [1-9][0-9]* failed' "$log"; then
     echo "$name: exited $rc" >&2
     tail -5 "$log" >&2
     total_fail=$((total_fail + 1))
@@ -53,7 +66,9 @@ part() { # part NAME COMMAND...: runs a part, shows failures and its summary
 
 mkdir -p tests/tmp
 echo "== build"
-"$PD_ZIG" build install tests 2>&1 | tail -20 && [ -x zig-out/bin/profdiff ] || { echo "0 passed, 1 failed"; exit 1; }
+# the release build for baseline x86-64, as the debug build: valgrind runs
+# the release binary (below) and does not decode every newer instruction
+"$PD_ZIG" build install tests -Dcpu=baseline 2>&1 | tail -20 && [ -x zig-out/bin/profdiff ] || { echo "0 passed, 1 failed"; exit 1; }
 "$PD_ZIG" build tests -Doptimize=Debug -Dcpu=baseline -p zig-out/debug 2>&1 | tail -20
 "$PD_ZIG" build -Doptimize=Debug -Dcpu=baseline -p zig-out/debug 2>&1 | tail -20
 
@@ -63,8 +78,14 @@ part e2e-debug bash tests/e2e.sh zig-out/debug/bin/profdiff
 part browser node tests/browser/check.mjs zig-out/bin/profdiff
 if [ $quick = 0 ]; then
   VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
-  part unit-valgrind $VG zig-out/debug/bin/profdiff-test
-  PD_WRAP="$VG" part e2e-valgrind bash tests/e2e.sh zig-out/debug/bin/profdiff
+  # the unit tests under valgrind are one process: they run beside the
+  # end-to-end files
+  part_bg unit-valgrind $VG zig-out/debug/bin/profdiff-test
+  # the end-to-end tests under valgrind run the release binary: memcheck
+  # finds the same invalid accesses and leaks in optimised code, at 2.5x less
+  # CPU than the -O0 UBSan build (which the e2e-debug pass above runs)
+  PD_WRAP="$VG" part e2e-valgrind bash tests/e2e.sh zig-out/bin/profdiff
+  wait_show unit-valgrind
   # a smoke test of the fuzz targets on the seed corpus and a few seconds of
   # mutations, in its own work directory so that the corpus of a long
   # campaign (tests/tmp/fuzz) does not slow it down; campaigns: docs/fuzzing.md

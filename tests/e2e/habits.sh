@@ -33,7 +33,7 @@ if command -v go >/dev/null && [ -z "${PD_WRAP:-}" ]; then
     run top $fl "$hf"
     grep -v '^File\|^Time' "$out" >"$TMP/got"
     # shellcheck disable=SC2086
-    go tool pprof -top $fl "$hf" 2>/dev/null | grep -v '^File\|^Time' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
+    gopprof -top $fl "$hf" 2>/dev/null | grep -v '^File\|^Time' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
     same "top $fl = pprof -top $fl" "$TMP/want" "$TMP/got"
   done
   # percentages under tag filters: of the whole profile, as pprof's (or of
@@ -100,7 +100,7 @@ if command -v go >/dev/null && [ -z "${PD_WRAP:-}" ]; then
     run top --granularity line --nodefraction 0 "$f"
     # (frames without symbols: pprof prints addresses, profdiff mapping offsets)
     sed -n '/flat%/,$p' "$out" | grep -v '\[UNKNOWN\]' >"$TMP/got"
-    go tool pprof -top -lines -nodefraction 0 "$f" 2>/dev/null | sed -n '/flat%/,$p' | grep -v '\[UNKNOWN\]' >"$TMP/want"
+    gopprof -top -lines -nodefraction 0 "$f" 2>/dev/null | sed -n '/flat%/,$p' | grep -v '\[UNKNOWN\]' >"$TMP/want"
     same "line granularity keeps :LINE without a file = pprof -top -lines" "$TMP/want" "$TMP/got"
   fi
 fi

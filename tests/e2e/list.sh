@@ -18,38 +18,38 @@ elif [ -n "${PD_WRAP:-}" ]; then
 else
   for re in 'main\.' 'main\.(cacheResponse|warmIndex)' 'runtime\.main$'; do
     run list --source-path samples/leak "$re" "$last"
-    go tool pprof -list "$re" -source_path samples/leak "$last" >"$TMP/want" 2>/dev/null
+    gopprof -list "$re" -source_path samples/leak "$last" >"$TMP/want" 2>/dev/null
     same "list $re = pprof -list (leak sample, with its source)" "$TMP/want" "$out"
   done
   cyc=$(ls samples/cycle/snapshots/*.pb.gz | sed -n 5p)
   run list --source-path samples/cycle --sample-index alloc_space 'main\.' "$cyc"
-  go tool pprof -list 'main\.' -sample_index alloc_space -source_path samples/cycle "$cyc" >"$TMP/want" 2>/dev/null
+  gopprof -list 'main\.' -sample_index alloc_space -source_path samples/cycle "$cyc" >"$TMP/want" 2>/dev/null
   same "list alloc_space = pprof -list (cycle sample)" "$TMP/want" "$out"
   # filters: pprof's percentages stay of the whole profile
   run list --source-path samples/leak --focus cacheResponse 'main\.main' "$last"
-  go tool pprof -list 'main\.main' -focus cacheResponse -source_path samples/leak "$last" >"$TMP/want" 2>/dev/null
+  gopprof -list 'main\.main' -focus cacheResponse -source_path samples/leak "$last" >"$TMP/want" 2>/dev/null
   same "list --focus = pprof -list -focus" "$TMP/want" "$out"
   run list --source-path samples/leak --focus cacheResponse --relative-percentages 'main\.main' "$last"
-  go tool pprof -list 'main\.main' -focus cacheResponse -relative_percentages -source_path samples/leak "$last" >"$TMP/want" 2>/dev/null
+  gopprof -list 'main\.main' -focus cacheResponse -relative_percentages -source_path samples/leak "$last" >"$TMP/want" 2>/dev/null
   same "list --relative-percentages = pprof -list -relative_percentages" "$TMP/want" "$out"
   if have_data; then
     G=$(go env GOROOT)/src
     # a large real Go heap profile whose files are relative to GOROOT/src
     run list --source-path "$G" 'sync|runtime|http' "$DATA/pprof/go-heap-large-1.pb.gz"
-    go tool pprof -list 'sync|runtime|http' -source_path "$G" "$DATA/pprof/go-heap-large-1.pb.gz" >"$TMP/want" 2>/dev/null
+    gopprof -list 'sync|runtime|http' -source_path "$G" "$DATA/pprof/go-heap-large-1.pb.gz" >"$TMP/want" 2>/dev/null
     list_norm "$TMP/want" >"$TMP/want2"; list_norm "$out" >"$TMP/got2"
     same "list = pprof -list -source_path (go-heap-large-1, real)" "$TMP/want2" "$TMP/got2"
     check "list found Go's sources for go-heap-large-1" grep -q 'func (p \*Pool) Get' "$out"
     # absolute paths of another machine, cut by --trim-path
     run list --source-path "$G" --trim-path /usr/local/go/src 'net/http|runtime' "$DATA/pprof/pyroscope-heap.pb"
-    go tool pprof -list 'net/http|runtime' -source_path "$G" -trim_path /usr/local/go/src "$DATA/pprof/pyroscope-heap.pb" >"$TMP/want" 2>/dev/null
+    gopprof -list 'net/http|runtime' -source_path "$G" -trim_path /usr/local/go/src "$DATA/pprof/pyroscope-heap.pb" >"$TMP/want" 2>/dev/null
     list_norm "$TMP/want" >"$TMP/want2"; list_norm "$out" >"$TMP/got2"
     same "list = pprof -list -trim_path (pyroscope-heap, real)" "$TMP/want2" "$TMP/got2"
     # every real profile: the routines, their totals, the lines where pprof has code
     for f in "$DATA"/pprof/*; do
       case $f in *invalid_utf8* | *dotnet*) continue ;; esac
       run list . "$f"
-      go tool pprof -list . "$f" >"$TMP/want" 2>/dev/null
+      gopprof -list . "$f" >"$TMP/want" 2>/dev/null
       list_norm "$TMP/want" >"$TMP/want2"; list_norm "$out" >"$TMP/got2"
       same "list . = pprof -list . ($(basename "$f"))" "$TMP/want2" "$TMP/got2"
     done
@@ -58,7 +58,7 @@ else
     run list 'work|function' "$f"
     check "list without sources warns where it looked" grep -q 'source file not found' "$err"
     awk '/^ROUTINE/ {split($0, a, " "); fn = a[3]; file = a[5]; next} /^ *[^ ]+ +[^ ]+ +[0-9]+:$/ {sub(":", "", $3); print fn, file ":" $3, $1, $2}' "$out" | sort >"$TMP/got"
-    go tool pprof -top -lines -nodefraction 0 "$f" 2>/dev/null | sed -n '/flat%/,$p' | sed 1d |
+    gopprof -top -lines -nodefraction 0 "$f" 2>/dev/null | sed -n '/flat%/,$p' | sed 1d |
       awk '$6 ~ /work|function/ {print $6, $7, ($1 == "0" ? "." : $1), $4}' | sort >"$TMP/want"
     same "list lines without code = pprof -top -lines" "$TMP/want" "$TMP/got"
   fi

@@ -25,7 +25,7 @@ else
     eval "inputs=($files)" # (no `set --`: e2e.sh's own arguments)
     run merge -o "$M/ours.pb.gz" "${inputs[@]}"
     if [ "$rc" != 0 ]; then bad "merge = pprof -proto: $name" "exit $rc: $(head -c 300 "$err")"; continue; fi
-    got=$(go tool pprof -raw "$M/ours.pb.gz" 2>/dev/null | sha256sum | cut -d' ' -f1)
+    got=$(gopprof -raw "$M/ours.pb.gz" 2>/dev/null | sha256sum | cut -d' ' -f1)
     want=$(cat "tests/expected/merge/$name.raw.sha256")
     [ "$got" = "$want" ] && ok "merge = pprof -proto (same -raw): $name" ||
       bad "merge = pprof -proto (same -raw): $name" "see tests/expected/merge/regen.sh to diff go tool pprof -raw of both"
@@ -44,9 +44,9 @@ merge_vs_pprof() {
   shift
   run merge -o "$M/ours.pb.gz" "$@"
   if [ "$rc" != 0 ]; then bad "merge = pprof: $name" "exit $rc: $(head -c 300 "$err")"; return; fi
-  go tool pprof -proto "$@" >"$M/pprof.pb.gz" 2>/dev/null || { bad "merge = pprof: $name" "go tool pprof -proto failed"; return; }
-  go tool pprof -raw "$M/ours.pb.gz" >"$M/ours.raw" 2>/dev/null
-  go tool pprof -raw "$M/pprof.pb.gz" >"$M/pprof.raw" 2>/dev/null
+  gopprof -proto "$@" >"$M/pprof.pb.gz" 2>/dev/null || { bad "merge = pprof: $name" "go tool pprof -proto failed"; return; }
+  gopprof -raw "$M/ours.pb.gz" >"$M/ours.raw" 2>/dev/null
+  gopprof -raw "$M/pprof.pb.gz" >"$M/pprof.raw" 2>/dev/null
   same "merge = pprof -proto (-raw): $name" "$M/pprof.raw" "$M/ours.raw"
 }
 
@@ -59,7 +59,7 @@ else
   merge_vs_pprof "leak, 30 snapshots" "${leak[@]}"
   merge_vs_pprof "cycle, 50 snapshots" "${cycle[@]}"
   # and the -top table of one sample type, as the issue asks, through profdiff's reader too
-  go tool pprof -top -nodefraction=0 -sample_index=inuse_space "$M/pprof.pb.gz" 2>/dev/null |
+  gopprof -top -nodefraction=0 -sample_index=inuse_space "$M/pprof.pb.gz" 2>/dev/null |
     sed -n '/^      flat  flat%/,$p' | sed -E 's/ \((partial-)?inline\)$//' >"$M/want"
   run top --nodefraction 0 --nodecount 100000 --sample-index inuse_space --unit MB "$M/ours.pb.gz"
   sed -n '/^      flat  flat%/,$p' "$out" >"$M/got"
