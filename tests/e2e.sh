@@ -44,6 +44,7 @@ done
 
 logs=$(mktemp -d "${TMPDIR:-/tmp}/pd-e2e.XXXXXX")
 trap 'rm -rf "$logs"' EXIT
+export PD_GOPPROF_CACHE=${PD_GOPPROF_CACHE:-$logs/gopprof}
 running=0
 for t in "${order[@]}"; do
   if [ $running -ge "$jobs" ]; then

@@ -93,14 +93,16 @@ pd_summary() {
   [ "$pd_failed" = 0 ]
 }
 
-# gopprof ARGS...: `go tool pprof ARGS...`, with its output kept under
-# tests/tmp/gopprof/ so that the release, debug and valgrind passes ask Go
-# once (each call takes a second or more). The key is the arguments, with
+# gopprof ARGS...: `go tool pprof ARGS...`, with its output kept in
+# $PD_GOPPROF_CACHE so that the release, debug and valgrind passes ask Go
+# once (each call takes a second or more). tests/run.sh empties it when it
+# starts (a source directory named by -source_path is not part of the key);
+# tests/e2e.sh alone uses one of its own. The key is the arguments, with
 # every argument that names a file replaced by a hash of its content (test
 # files live under a $TMP that differs per run); only a run that exits 0 is
 # kept.
 gopprof() {
-  local a key c=tests/tmp/gopprof
+  local a key c=${PD_GOPPROF_CACHE:?set by tests/e2e.sh}
   key=$(for a in "$@"; do
     if [ -f "$a" ]; then printf 'file:'; sha256sum <"$a" | cut -c1-64; else printf 'arg:%s\n' "$a"; fi
   done | sha256sum | cut -c1-40)

@@ -65,6 +65,9 @@ show() { # show NAME RC: what part prints of a part's log
 }
 
 mkdir -p tests/tmp
+# go tool pprof's answers, shared by the three e2e passes (tests/lib.sh gopprof)
+export PD_GOPPROF_CACHE=$PWD/tests/tmp/gopprof
+rm -rf "$PD_GOPPROF_CACHE"
 echo "== build"
 # the release build for baseline x86-64, as the debug build: valgrind runs
 # the release binary (below) and does not decode every newer instruction

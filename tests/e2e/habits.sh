@@ -44,7 +44,7 @@ if command -v go >/dev/null && [ -z "${PD_WRAP:-}" ]; then
     run top $fl samples/labels/cpu.pb.gz
     grep -v '^File\|^Time' "$out" >"$TMP/got"
     # shellcheck disable=SC2086
-    go tool pprof -top $fl samples/labels/cpu.pb.gz 2>/dev/null | grep -v '^File\|^Time' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
+    gopprof -top $fl samples/labels/cpu.pb.gz 2>/dev/null | grep -v '^File\|^Time' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
     same "top $fl = pprof -top $fl (labels/cpu)" "$TMP/want" "$TMP/got"
   done
   for fl in "-tagfocus bytes=1MB:" "-tagignore bytes=:1kB -relative_percentages"; do
@@ -52,7 +52,7 @@ if command -v go >/dev/null && [ -z "${PD_WRAP:-}" ]; then
     run top $fl samples/labels/heap.pb.gz
     grep -v '^File\|^Time' "$out" >"$TMP/got"
     # shellcheck disable=SC2086
-    go tool pprof -top $fl samples/labels/heap.pb.gz 2>/dev/null | grep -v '^File\|^Time' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
+    gopprof -top $fl samples/labels/heap.pb.gz 2>/dev/null | grep -v '^File\|^Time' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
     same "top $fl = pprof -top $fl (labels/heap)" "$TMP/want" "$TMP/got"
   done
   # top --diff-base = pprof -top -diff_base: a leak, a cycle, a labelled CPU
@@ -71,7 +71,7 @@ if command -v go >/dev/null && [ -z "${PD_WRAP:-}" ]; then
     run top -diff_base $fl
     grep -v '^File\|^Time' "$out" >"$TMP/got"
     # shellcheck disable=SC2086
-    go tool pprof -top -diff_base $fl 2>/dev/null | grep -v '^File\|^Time\|^Build ID' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
+    gopprof -top -diff_base $fl 2>/dev/null | grep -v '^File\|^Time\|^Build ID' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
     same "top -diff_base $(basename "$1") ... ${fl##*/} = pprof" "$TMP/want" "$TMP/got"
   done
   # pprof's five granularities, on a Go profile that records functions'
@@ -83,7 +83,7 @@ if command -v go >/dev/null && [ -z "${PD_WRAP:-}" ]; then
       [ "$g" = lines ] && [ "$f" != "$hf" ] && continue # (profdiff names unsymbolized frames by mapping offset)
       run top "-$g" "$f"
       sed -n '/flat%/,$p' "$out" >"$TMP/got"
-      go tool pprof -top "-$g" "$f" 2>/dev/null | sed -n '/flat%/,$p' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
+      gopprof -top "-$g" "$f" 2>/dev/null | sed -n '/flat%/,$p' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
       same "top -$g = pprof -top -$g: $(basename "$f")" "$TMP/want" "$TMP/got"
     done
   done

@@ -95,7 +95,7 @@ check "report.md: the leak's line with its code" grep -qF '| `main.go:40` | 2.54
 check "report.html: the same table rendered" grep -qF '<code>buf := make([]byte, n)</code>' "$TMP/lines/report.html"
 if command -v go >/dev/null && [ -z "${PD_WRAP:-}" ]; then
   for f in "$first" "$last"; do
-    go tool pprof -list 'main\.cacheResponse' -source_path samples/leak "$f" 2>/dev/null |
+    gopprof -list 'main\.cacheResponse' -source_path samples/leak "$f" 2>/dev/null |
       awk '$3 == "40:" {print $1}' >>"$TMP/want_lines"
   done
   sed -n 's/^| `main.go:40` | \([^ ]*\) | \([^ ]*\) | .*/\1\n\2/p' "$TMP/lines/report.md" >"$TMP/got_lines"
