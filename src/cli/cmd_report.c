@@ -43,6 +43,7 @@ static const pd_opt S_opts[] = {
     {"cache-max-size", "SIZE", "with --cache: remove the oldest entries past SIZE (default 1GiB)", 0},
     {"source-path", "DIRS", "where the suspects' source files are looked for, ':'-separated, as list's (default: the working directory)", 0},
     {"trim-path", "PREFIXES", "prefixes cut from the profile's file names before looking, as list's", 0},
+    {"json-detail", "LEVEL", "report.json's per-snapshot values: default (the functions that matter, at most 100), summary (none), full (all)", 0},
     PD_PROFILE_OPTS,
     {NULL, NULL, NULL, 0}};
 
@@ -355,6 +356,7 @@ typedef struct {
   int have_view;
   int bad_gate; /* the error is a --fail-on's: the grammar follows it */
   pd_window_opts wo; /* --base-window, --head-window, --since, --until */
+  pd_json_detail json_detail;
 } S_flags;
 
 static void S_flags_free(S_flags *f) {
@@ -390,6 +392,9 @@ static int S_parse_flags(const pd_args *a, S_flags *f, pd_err *err) {
     }
   if (S_parse_formats(pd_arg(a, "output-format"), f->ngates > 0, &f->formats, err) != PD_OK) return PD_ERR;
   if (pd_arg_uint(a, "max-rows", 20, &f->max_rows, err) != PD_OK) return PD_ERR;
+  const char *detail = pd_arg(a, "json-detail");
+  if (detail && pd_json_detail_parse(detail, &f->json_detail) != PD_OK)
+    return pd_fail(err, "--json-detail must be default, summary or full, not \"%s\"", detail);
   size_t cache_max;
   if (pd_arg_size(a, "cache-max-size", (size_t)1 << 30, &cache_max, err) != PD_OK) return PD_ERR;
   if (pd_arg(a, "notes")) {
@@ -414,7 +419,7 @@ static void S_opts_key(const pd_args *a, const pd_series_opts *so, pd_buf *key) 
   static const char *const after[] = {"output", "base", "order", "title", "fail-on", "output-format",
                                       "notes", "max-rows", "template-dir", "reset-drop", "keep-going",
                                       "threads", "cache", "cache-max-size", "max-input-size", "source-path",
-                                      "trim-path", NULL};
+                                      "trim-path", "json-detail", NULL};
   pd_buf_printf(key, "profdiff %s snapshot %u; tree %.17g", PD_VERSION, 1u, so->tree_min_fraction);
   for (int o = 0; o < a->nopts; o++) {
     int skip = 0;
@@ -689,10 +694,22 @@ static int S_report(const pd_args *a) {
     if (failed_gates < 0) rc = PD_ERR;
   }
   if (rc == PD_OK) {
-    pd_report_config c = {f.dir, f.formats, PD_VERSION, pd_arg(a, "title"), f.notes,
-                          (uint32_t)(f.max_rows ? f.max_rows : 1), f.gates, f.ngates,
-                          have_mem ? &tl : NULL, have_mem ? &mem : NULL, pd_arg(a, "template-dir"),
-                          groups.n ? pd_arg(a, "group-by") : NULL, groups.groups, groups.n, NULL};
+    pd_report_config c = {.dir = f.dir,
+                          .formats = f.formats,
+                          .version = PD_VERSION,
+                          .title = pd_arg(a, "title"),
+                          .notes = f.notes,
+                          .max_rows = (uint32_t)(f.max_rows ? f.max_rows : 1),
+                          .gates = f.gates,
+                          .ngates = f.ngates,
+                          .memory_tl = have_mem ? &tl : NULL,
+                          .memory = have_mem ? &mem : NULL,
+                          .template_dir = pd_arg(a, "template-dir"),
+                          .group_key = groups.n ? pd_arg(a, "group-by") : NULL,
+                          .groups = groups.groups,
+                          .ngroups = groups.n,
+                          .json_detail = f.json_detail,
+                          .suspect_lines = NULL};
     pd_suspect_lines sl;
     if (S_suspect_lines(a, &f, &series, &sl)) c.suspect_lines = &sl;
     rc = pd_report_write(&series, &c, &err);

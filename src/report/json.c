@@ -10,6 +10,21 @@
 
 #include "../escape/escape.h"
 
+static const char *const S_detail_names[] = {"default", "summary", "full"};
+
+const char *pd_json_detail_name(pd_json_detail d) {
+  return (unsigned)d < 3 ? S_detail_names[d] : "default";
+}
+
+int pd_json_detail_parse(const char *name, pd_json_detail *d) {
+  for (int i = 0; i < 3; i++)
+    if (strcmp(name, S_detail_names[i]) == 0) {
+      *d = (pd_json_detail)i;
+      return PD_OK;
+    }
+  return PD_ERR;
+}
+
 static void S_key(pd_buf *b, const char *k) {
   pd_buf_putc(b, '"');
   pd_buf_puts(b, k);
@@ -132,21 +147,25 @@ static void S_values(pd_buf *b, const char *k, const pd_series *s, const double 
   pd_buf_putc(b, ']');
 }
 
-static void S_function(pd_buf *b, const pd_series *s, const pd_funcstats *f) {
+/* values: the per-snapshot arrays too (flat, cum, flat_sigma), the part of
+ * a function that grows with the snapshots */
+static void S_function(pd_buf *b, const pd_series *s, const pd_funcstats *f, int values) {
   pd_buf_puts(b, "{");
   S_key(b, "name");
   pd_esc_json(b, pd_intern_str(&s->keys, f->key), pd_key_len(&s->keys, f->key));
   pd_buf_putc(b, ',');
-  size_t n = s->npos ? s->npos : 1;
-  double *flat = pd_xmalloc(3 * n * sizeof *flat), *cum = flat + n, *var = cum + n;
-  pd_series_values(s, f->key, flat, cum, var);
-  S_values(b, "flat", s, flat, 0);
-  pd_buf_putc(b, ',');
-  S_values(b, "cum", s, cum, 0);
-  pd_buf_putc(b, ',');
-  S_values(b, "flat_sigma", s, var, 1);
-  free(flat);
-  pd_buf_putc(b, ',');
+  if (values) {
+    size_t n = s->npos ? s->npos : 1;
+    double *flat = pd_xmalloc(3 * n * sizeof *flat), *cum = flat + n, *var = cum + n;
+    pd_series_values(s, f->key, flat, cum, var);
+    S_values(b, "flat", s, flat, 0);
+    pd_buf_putc(b, ',');
+    S_values(b, "cum", s, cum, 0);
+    pd_buf_putc(b, ',');
+    S_values(b, "flat_sigma", s, var, 1);
+    free(flat);
+    pd_buf_putc(b, ',');
+  }
   S_num(b, "first", f->first);
   pd_buf_putc(b, ',');
   S_num(b, "last", f->last);
@@ -218,9 +237,51 @@ uint32_t *pd_report_function_order(const pd_series *s) {
   return idx;
 }
 
+/* Which functions carry their per-snapshot values (docs/report-json.md,
+ * "Detail"). A 1,000-snapshot series of a 30,000-function program has 30
+ * million values per array, half a gigabyte of JSON nobody loads; the
+ * functions a reader looks at are few: the suspects, the largest, the ones
+ * that changed beyond the noise. Returns one byte per s->fs[i] (1: values),
+ * the count in *n. */
+static int S_by_size(const void *ctx, uint32_t a, uint32_t b) {
+  const pd_series *s = ctx;
+  const pd_funcstats *x = &s->fs[a], *y = &s->fs[b];
+  double vx = fmax(fabs(x->first), fabs(x->last)), vy = fmax(fabs(y->first), fabs(y->last));
+  if (vx != vy) return vx > vy ? -1 : 1;
+  return pd_intern_cmp(&s->keys, x->key, y->key);
+}
+
+static uint8_t *S_detailed(const pd_series *s, pd_json_detail level, const uint32_t *order, uint32_t *n) {
+  uint8_t *with = pd_xcalloc(s->nfs ? s->nfs : 1, 1);
+  *n = 0;
+  if (level == PD_JSON_DETAIL_FULL) {
+    memset(with, 1, s->nfs);
+    *n = s->nfs;
+    return with;
+  }
+  if (level == PD_JSON_DETAIL_SUMMARY) return with;
+  /* the suspects, most likely first */
+  for (uint32_t i = 0; i < s->nsuspects && *n < PD_JSON_VALUES_MAX; i++)
+    if (!with[s->suspects[i]]) with[s->suspects[i]] = 1, ++*n;
+  /* the largest, by their value in the first or the last snapshot */
+  uint32_t *big = pd_xmalloc((s->nfs ? s->nfs : 1) * sizeof *big);
+  for (uint32_t i = 0; i < s->nfs; i++) big[i] = i;
+  pd_sort_u32(big, s->nfs, S_by_size, s);
+  for (uint32_t i = 0; i < s->nfs && i < PD_JSON_VALUES_LARGEST && *n < PD_JSON_VALUES_MAX; i++) {
+    const pd_funcstats *f = &s->fs[big[i]];
+    if (f->first == 0 && f->last == 0) break; /* the rest hold no flat value at either end */
+    if (!with[big[i]]) with[big[i]] = 1, ++*n;
+  }
+  free(big);
+  /* the changed beyond the noise, in report order (largest |delta| first) */
+  for (uint32_t i = 0; i < s->nfs && *n < PD_JSON_VALUES_MAX; i++)
+    if (s->fs[order[i]].significant && !with[order[i]]) with[order[i]] = 1, ++*n;
+  return with;
+}
+
 /* The suspects, their reasons and every function of a series, the part a
  * whole report and each --group-by group share; sep follows each array. */
-static void S_functions(pd_buf *b, const pd_series *s, const char *sep) {
+static void S_functions(pd_buf *b, const pd_series *s, pd_json_detail level, const char *sep) {
   S_key(b, "suspects");
   pd_buf_putc(b, '[');
   for (uint32_t i = 0; i < s->nsuspects; i++) {
@@ -241,14 +302,18 @@ static void S_functions(pd_buf *b, const pd_series *s, const char *sep) {
   pd_buf_puts(b, sep);
   S_key(b, "functions");
   pd_buf_puts(b, "[\n");
-  uint32_t *idx = pd_report_function_order(s);
+  uint32_t *idx = pd_report_function_order(s), nwith;
+  uint8_t *with = S_detailed(s, level, idx, &nwith);
   for (uint32_t i = 0; i < s->nfs; i++) {
     if (i) pd_buf_puts(b, ",\n");
-    S_function(b, s, &s->fs[idx[i]]);
+    S_function(b, s, &s->fs[idx[i]], with[idx[i]]);
     pd_buf_spill(b); /* a whole function at a time: report.json grows with functions x snapshots */
   }
+  free(with);
   free(idx);
   pd_buf_puts(b, "]");
+  pd_buf_puts(b, sep);
+  S_num(b, "functions_with_values", nwith);
 }
 
 /* --group-by: "groups": {"key", "values": [{"value", "total", "suspects",
@@ -279,7 +344,7 @@ static void S_groups(pd_buf *b, const pd_report_config *m) {
     pd_buf_putc(b, ',');
     S_key(b, "significant");
     pd_buf_puts(b, t->significant ? "true}," : "false},");
-    S_functions(b, s, ",");
+    S_functions(b, s, m->json_detail, ",");
     pd_buf_puts(b, "}");
   }
   pd_buf_puts(b, "]},\n");
@@ -308,6 +373,8 @@ void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_config *m) {
     S_str(b, "compared", s->compared);
     pd_buf_puts(b, ",\n");
   }
+  S_str(b, "detail", pd_json_detail_name(m->json_detail));
+  pd_buf_puts(b, ",\n");
   S_key(b, "noise");
   pd_buf_puts(b, "{");
   S_str(b, "model", ref->noise == PD_NOISE_HEAP ? "heap" : ref->noise == PD_NOISE_POISSON ? "poisson" : "none");
@@ -394,7 +461,7 @@ void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_config *m) {
     pd_buf_putc(b, '}');
   }
   pd_buf_puts(b, "],\n");
-  S_functions(b, s, ",\n");
+  S_functions(b, s, m->json_detail, ",\n");
   pd_buf_puts(b, ",\n");
   if (m->group_key) S_groups(b, m);
   if (m->memory) {

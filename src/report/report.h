@@ -139,6 +139,19 @@ typedef struct pd_report_group {
   const pd_series *series;
 } pd_report_group;
 
+/* How much of each function report.json holds (--json-detail; the rule is
+ * docs/report-json.md's "Detail"): every function's summary figures always;
+ * its per-snapshot values (flat, cum, flat_sigma) for all (full), none
+ * (summary) or, by default, the functions that matter: the suspects, the
+ * PD_JSON_VALUES_LARGEST largest, then the changed beyond the noise, at most
+ * PD_JSON_VALUES_MAX in all. */
+typedef enum { PD_JSON_DETAIL_DEFAULT, PD_JSON_DETAIL_SUMMARY, PD_JSON_DETAIL_FULL } pd_json_detail;
+enum { PD_JSON_VALUES_MAX = 100, PD_JSON_VALUES_LARGEST = 20 };
+/* "default", "summary", "full" */
+const char *pd_json_detail_name(pd_json_detail d);
+/* The level a name says; PD_ERR for another name. */
+int pd_json_detail_parse(const char *name, pd_json_detail *d);
+
 typedef struct pd_report_config {
   const char *dir;                 /* the report directory (pd_report_write) */
   unsigned formats;                /* PD_REPORT_* (pd_report_write) */
@@ -155,6 +168,7 @@ typedef struct pd_report_config {
   const pd_report_group *groups;   /* one per value of it, by value */
   uint32_t ngroups;
   const pd_suspect_lines *suspect_lines; /* where the leading suspects grow, or NULL */
+  pd_json_detail json_detail;      /* --json-detail */
 } pd_report_config;
 
 /* Writes the whole report of an analysed series into c->dir: the formats

@@ -29,6 +29,17 @@ else
     expect_rc "report on a synth series" 0 report -o "$B/report" --output-format md,json "$B"/series/heap-00*.pb.gz
     jq -e '[.functions[] | select(.trend == "growing") | .name] | any(test("leaky/(cache|session|metrics)"))' "$B/report/report.json" >/dev/null \
       && ok "synth series: a planted leak grows" || bad "synth series leak" "$(jq -c '[.functions[] | select(.trend == "growing") | .name]' "$B/report/report.json" | head -c 300)"
+    # report.json: per-snapshot values for at most 100 functions by default,
+    # the leak's among them; every function's with --json-detail full
+    jq -e '.detail == "default" and .functions_with_values <= 100 and ([.functions[] | select(has("flat"))] | length) == .functions_with_values
+           and (.functions | length) > 100 and ([.functions[] | select(.name | test("leaky/cache"))] | all(has("flat")))' \
+      "$B/report/report.json" >/dev/null && ok "synth series: report.json has values for the functions that matter" ||
+      bad "synth json detail" "$(jq -c '{detail, functions_with_values, n: (.functions | length)}' "$B/report/report.json")"
+    expect_rc "report --json-detail full" 0 report -o "$B/full" --output-format json --json-detail full "$B"/series/heap-00*.pb.gz
+    jq -e '.detail == "full" and ([.functions[] | select(has("flat") | not)] | length) == 0 and .functions_with_values == (.functions | length)' \
+      "$B/full/report.json" >/dev/null && ok "--json-detail full: every function has its values" || bad "--json-detail full" "$(jq -c '{detail, functions_with_values}' "$B/full/report.json")"
+    expect_rc "--json-detail: a bad level is an error" 2 report -o "$B/bad" --json-detail everything "$B"/series/heap-00*.pb.gz
+    grep -q "json-detail must be default, summary or full" "$err" && ok "--json-detail names the levels" || bad "--json-detail error" "$(head -c 200 "$err")"
     "$SYNTH" --wide 2000 -o "$B/wide.pb.gz" && expect_rc "top reads synth --wide" 0 top "$B/wide.pb.gz"
     "$SYNTH" --deep 2000 -o "$B/deep.pb.gz" && expect_rc "top reads synth --deep" 0 top "$B/deep.pb.gz"
   else

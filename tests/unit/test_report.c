@@ -148,6 +148,73 @@ PD_TEST(json_is_valid_and_escapes_names) {
   pd_series_free(&s);
 }
 
+/* A program of n functions "pkg.fNNNN" over snaps snapshots a minute
+ * apart, function i holding value(i, k) in snapshot k. */
+static void S_many(pd_series *s, int n, uint32_t snaps, double (*value)(int i, uint32_t k), double period) {
+  char (*names)[32] = malloc((size_t)n * sizeof *names);
+  const char **np = malloc((size_t)n * sizeof *np);
+  double *v = malloc((size_t)n * sizeof *v);
+  for (int i = 0; i < n; i++) {
+    snprintf(names[i], sizeof names[i], "pkg.f%04d", i);
+    np[i] = names[i];
+  }
+  pd_series_init(s, snaps, 0, NULL);
+  for (uint32_t k = 0; k < snaps; k++) {
+    for (int i = 0; i < n; i++) v[i] = value(i, k);
+    pd_test_series_add(s, k, 1700000000000000000LL + (long long)k * MIN_NS, np, v, (uint32_t)n, period);
+  }
+  pd_err err;
+  CHECK_MSG(pd_series_finish(s, &err) == PD_OK, "%s", err.msg);
+  free(names);
+  free(np);
+  free(v);
+}
+
+static size_t S_count(const char *hay, const char *needle) {
+  size_t n = 0;
+  for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle)) n++;
+  return n;
+}
+
+/* A program of many functions: report.json carries every function's
+ * summary, but per-snapshot values only for the ones that matter (the
+ * suspects, the largest, the changed beyond the noise; at most
+ * PD_JSON_VALUES_MAX) unless --json-detail says otherwise. */
+/* f0000 leaks, f0001..f0199 grow a little (beyond the noise), the rest hold */
+static double S_detail_value(int i, uint32_t k) { return i == 0 ? 50e6 * (k + 1) : i < 200 ? 1e6 * (1 + 0.5 * k) : 1e6; }
+
+PD_TEST(json_detail_keeps_values_for_the_functions_that_matter) {
+  enum { N = 500 };
+  pd_series s;
+  S_many(&s, N, 6, S_detail_value, 1e3);
+  pd_report_config c = S_config();
+  pd_buf b = PD_BUF_INIT;
+  pd_report_json(&b, &s, &c);
+  CHECK(S_json_valid(&b));
+  CHECK(S_count(b.data, "{\"name\":") == N);
+  CHECK_MSG(S_count(b.data, "\"flat\":[") == PD_JSON_VALUES_MAX, "%zu", S_count(b.data, "\"flat\":["));
+  CHECK(S_count(b.data, "\"cum\":[") == PD_JSON_VALUES_MAX);
+  CHECK(strstr(b.data, "\"detail\":\"default\""));
+  CHECK(strstr(b.data, "\"functions_with_values\":100"));
+  /* the suspect is first and carries its values */
+  CHECK(strstr(b.data, "{\"name\":\"pkg.f0000\",\"flat\":["));
+  pd_buf_truncate(&b, 0);
+  c.json_detail = PD_JSON_DETAIL_FULL;
+  pd_report_json(&b, &s, &c);
+  CHECK(S_json_valid(&b));
+  CHECK(S_count(b.data, "\"flat\":[") == N);
+  pd_buf_truncate(&b, 0);
+  c.json_detail = PD_JSON_DETAIL_SUMMARY;
+  pd_report_json(&b, &s, &c);
+  CHECK(S_json_valid(&b));
+  CHECK(S_count(b.data, "\"flat\":[") == 0 && S_count(b.data, "{\"name\":") == N);
+  pd_json_detail d;
+  CHECK(pd_json_detail_parse("full", &d) == PD_OK && d == PD_JSON_DETAIL_FULL);
+  CHECK(pd_json_detail_parse("all", &d) == PD_ERR);
+  pd_buf_free(&b);
+  pd_series_free(&s);
+}
+
 /* In every GFM table the rows have as many cell separators as the header:
  * a name's '|' cannot add a cell. */
 static int S_tables_square(const char *md) {
@@ -181,24 +248,12 @@ PD_TEST(markdown_names_cannot_break_tables) {
   pd_series_free(&s);
 }
 
+static double S_all_grow(int i, uint32_t k) { return 1e6 * (1 + k * (1 + i % 7)); }
+
 PD_TEST(markdown_stays_under_the_comment_limit) {
   /* 3,000 functions that all grow: the tables are cut and the cut is said */
-  enum { N = 3000 };
-  char (*names)[32] = malloc(N * sizeof *names);
-  const char **np = malloc(N * sizeof *np);
-  double *v = malloc(N * sizeof *v);
-  for (int i = 0; i < N; i++) {
-    snprintf(names[i], sizeof names[i], "pkg.function_%04d", i);
-    np[i] = names[i];
-  }
   pd_series s;
-  pd_series_init(&s, 3, 0, NULL);
-  for (uint32_t k = 0; k < 3; k++) {
-    for (int i = 0; i < N; i++) v[i] = 1e6 * (1 + k * (1 + i % 7));
-    pd_test_series_add(&s, k, 1700000000000000000LL + (long long)k * MIN_NS, np, v, N, 1e6);
-  }
-  pd_err err;
-  CHECK_MSG(pd_series_finish(&s, &err) == PD_OK, "%s", err.msg);
+  S_many(&s, 3000, 3, S_all_grow, 1e6);
   pd_report_config c = S_config();
   c.max_rows = 100000;
   pd_buf b = PD_BUF_INIT;
@@ -208,9 +263,6 @@ PD_TEST(markdown_stays_under_the_comment_limit) {
   CHECK(S_tables_square(b.data));
   pd_buf_free(&b);
   pd_series_free(&s);
-  free(names);
-  free(np);
-  free(v);
 }
 
 PD_TEST(html_parses_and_injects_nothing) {
@@ -294,6 +346,7 @@ PD_TEST(write_publishes_the_formats_asked_for) {
 
 static const pd_test_case S_cases[] = {
     {"json_is_valid_and_escapes_names", json_is_valid_and_escapes_names},
+    {"json_detail_keeps_values_for_the_functions_that_matter", json_detail_keeps_values_for_the_functions_that_matter},
     {"markdown_names_cannot_break_tables", markdown_names_cannot_break_tables},
     {"markdown_stays_under_the_comment_limit", markdown_stays_under_the_comment_limit},
     {"html_parses_and_injects_nothing", html_parses_and_injects_nothing},
