@@ -17,8 +17,10 @@ rc=$?
 set -e
 [ "$rc" -le 1 ] || exit "$rc"
 echo
-# the verdict paragraph, without Markdown's escapes and emphasis
-sed -n '3p' "$out/report.md" | sed 's/\\\(.\)/\1/g; s/\*\*//g; s/`//g' | fold -s -w 100
+# the first line (the verdict) and the paragraph that explains it, without
+# Markdown's heading, escapes and emphasis
+{ head -1 "$out/report.md"; echo; grep -m1 '^\*\*[0-9]* snapshots' "$out/report.md"; } |
+  sed 's/^### //; s/\\\(.\)/\1/g; s/\*\*//g; s/`//g' | fold -s -w 100
 echo
 echo "Report written to $out/:"
 ls "$out" | sed 's/^/  /'

@@ -14,6 +14,8 @@
 #   INPUT_TITLE         the report's title
 #   INPUT_SAMPLE_INDEX  --sample-index
 #   INPUT_OPTIONS       more profdiff report options, one argument per line
+#   INPUT_LINK_BASE     where the report directory will be published: report.md
+#                       links its graphs and sparklines there (--link-base)
 #   INPUT_REPORT_NAME   the report directory and the artifact's name (default profdiff-report)
 #   INPUT_REPORT_DIR    post this existing report directory's report.md and
 #                       run nothing (the commenting half of a workflow_run split)
@@ -127,10 +129,15 @@ else
   args=(report -o "$dir")
   [ -n "${INPUT_TITLE:-}" ] && args+=(--title "$INPUT_TITLE")
   [ -n "${INPUT_SAMPLE_INDEX:-}" ] && args+=(--sample-index "$INPUT_SAMPLE_INDEX")
+  [ -n "${INPUT_LINK_BASE:-}" ] && args+=(--link-base "$INPUT_LINK_BASE")
   lines gates "${INPUT_FAIL_ON:-}"
   for g in ${gates[@]+"${gates[@]}"}; do args+=(--fail-on "$g"); done
-  # report.md carries the marker itself where profdiff can write it
-  "$profdiff" report --help 2>/dev/null | grep -q -- '--comment-id' && args+=(--comment-id "$id")
+  # report.md carries the marker itself (its last line) where profdiff can
+  # write it; an older profdiff's report.md gets it prepended below
+  # (the help is read whole: `| grep -q` would close the pipe early, and
+  # under pipefail profdiff's write error would undo the match)
+  help=$("$profdiff" report --help 2>/dev/null)
+  case "$help" in *--comment-id*) args+=(--comment-id "$id") ;; esac
   lines opts "${INPUT_OPTIONS:-}"
   args+=(${opts[@]+"${opts[@]}"})
 

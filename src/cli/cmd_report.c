@@ -43,6 +43,8 @@ static const pd_opt S_opts[] = {
     {"cache-max-size", "SIZE", "with --cache: remove the oldest entries past SIZE (default 1GiB)", 0},
     {"source-path", "DIRS", "where the suspects' source files are looked for, ':'-separated, as list's (default: the working directory)", 0},
     {"trim-path", "PREFIXES", "prefixes cut from the profile's file names before looking, as list's", 0},
+    {"comment-id", "ID", "report.md carries the hidden marker <!-- profdiff:ID --> a CI job finds its own comment by", 0},
+    {"link-base", "URL", "report.md links its graphs and sparklines under URL (where DIR is published); without it, no links", 0},
     {"json-detail", "LEVEL", "report.json's per-snapshot values: default (the functions that matter, at most 100), summary (none), full (all)", 0},
     PD_PROFILE_OPTS,
     {NULL, NULL, NULL, 0}};
@@ -365,6 +367,17 @@ static void S_flags_free(S_flags *f) {
   if (f->have_view) pd_view_free(&f->view);
 }
 
+/* --link-base: an absolute web URL (report.md's escaper percent-encodes
+ * what Markdown would read; spaces and controls are refused here, since
+ * they are a mistake, not a URL). */
+static int S_url_ok(const char *u) {
+  const char *rest = strncmp(u, "https://", 8) == 0 ? u + 8 : strncmp(u, "http://", 7) == 0 ? u + 7 : NULL;
+  if (!rest || !*rest || *rest == '/') return 0;
+  for (const unsigned char *p = (const unsigned char *)u; *p; p++)
+    if (*p <= 0x20 || *p == 0x7f) return 0;
+  return strlen(u) <= 2000;
+}
+
 static int S_parse_flags(const pd_args *a, S_flags *f, pd_err *err) {
   memset(f, 0, sizeof *f);
   f->dir = pd_arg(a, "output");
@@ -392,6 +405,12 @@ static int S_parse_flags(const pd_args *a, S_flags *f, pd_err *err) {
     }
   if (S_parse_formats(pd_arg(a, "output-format"), f->ngates > 0, &f->formats, err) != PD_OK) return PD_ERR;
   if (pd_arg_uint(a, "max-rows", 20, &f->max_rows, err) != PD_OK) return PD_ERR;
+  const char *id = pd_arg(a, "comment-id");
+  if (id && !pd_report_comment_id_valid(id))
+    return pd_fail(err, "--comment-id must be 1 to 100 letters, digits, '.', '_' or '-' (it goes into an HTML comment)");
+  const char *base = pd_arg(a, "link-base");
+  if (base && !S_url_ok(base))
+    return pd_fail(err, "--link-base wants an absolute http:// or https:// URL without spaces or control characters");
   const char *detail = pd_arg(a, "json-detail");
   if (detail && pd_json_detail_parse(detail, &f->json_detail) != PD_OK)
     return pd_fail(err, "--json-detail must be default, summary or full, not \"%s\"", detail);
@@ -419,7 +438,8 @@ static void S_opts_key(const pd_args *a, const pd_series_opts *so, pd_buf *key) 
   static const char *const after[] = {"output", "base", "order", "title", "fail-on", "output-format",
                                       "notes", "max-rows", "template-dir", "reset-drop", "keep-going",
                                       "threads", "cache", "cache-max-size", "max-input-size", "source-path",
-                                      "trim-path", "json-detail", NULL};
+                                      "trim-path", "json-detail",
+                                      "comment-id", "link-base", NULL};
   pd_buf_printf(key, "profdiff %s snapshot %u; tree %.17g", PD_VERSION, 1u, so->tree_min_fraction);
   for (int o = 0; o < a->nopts; o++) {
     int skip = 0;
@@ -709,6 +729,8 @@ static int S_report(const pd_args *a) {
                           .groups = groups.groups,
                           .ngroups = groups.n,
                           .json_detail = f.json_detail,
+                          .comment_id = pd_arg(a, "comment-id"),
+                          .link_base = pd_arg(a, "link-base"),
                           .suspect_lines = NULL};
     pd_suspect_lines sl;
     if (S_suspect_lines(a, &f, &series, &sl)) c.suspect_lines = &sl;

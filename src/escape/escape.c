@@ -223,6 +223,17 @@ void pd_md_blockquote(pd_buf *out, const char *s, size_t n) {
   pd_buf_putc(out, '\n'); /* a blank line: the quote, and all it holds, ends */
 }
 
+void pd_esc_md_url(pd_buf *out, const char *s, size_t n) {
+  static const char safe[] = "-._~:/?#@!$+,;=%";
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c && strchr(safe, c)))
+      pd_buf_putc(out, (char)c);
+    else
+      pd_buf_printf(out, "%%%02X", c);
+  }
+}
+
 void pd_esc_md_text(pd_buf *out, const char *s, size_t n) {
   const unsigned char *p = (const unsigned char *)s;
   for (size_t i = 0; i < n;) {

@@ -80,6 +80,12 @@ void pd_esc_md_text(pd_buf *out, const char *s, size_t n);
  * generated Markdown uses inline links only and escapes its brackets. */
 void pd_md_blockquote(pd_buf *out, const char *s, size_t n);
 
+/* A URL as a Markdown link destination (--link-base): every byte but
+ * letters, digits and -._~:/?#@!$+,;=% is percent-encoded, so no URL can
+ * end the link, start an entity or carry a space or a control character
+ * (a '%' already there is kept: the URL may be encoded). */
+void pd_esc_md_url(pd_buf *out, const char *s, size_t n);
+
 /* Number of code points (after U+FFFD substitution) in s. */
 size_t pd_utf8_width(const char *s, size_t n);
 

@@ -169,7 +169,14 @@ typedef struct pd_report_config {
   uint32_t ngroups;
   const pd_suspect_lines *suspect_lines; /* where the leading suspects grow, or NULL */
   pd_json_detail json_detail;      /* --json-detail */
+  const char *comment_id;          /* --comment-id: report.md's <!-- profdiff:ID --> marker, or NULL */
+  const char *link_base;           /* --link-base: report.md links to graphs and sparklines under this
+                                    * URL (where DIR is published), or NULL: no links */
 } pd_report_config;
+
+/* Whether ID may name a comment (--comment-id): 1 to 100 letters, digits,
+ * '.', '_', '-' (it goes into an HTML comment; scripts/action.sh's rule). */
+int pd_report_comment_id_valid(const char *id);
 
 /* Writes the whole report of an analysed series into c->dir: the formats
  * asked for, the graphs and sparklines they need, report.json on a thread
@@ -222,13 +229,17 @@ typedef struct pd_report_parts {
                                 * its own gate badge and figure links */
 } pd_report_parts;
 
-/* report.md: GitHub-flavoured Markdown under 65,536 characters. */
+/* report.md: GitHub-flavoured Markdown under 65,536 characters, written as
+ * a pull-request comment: the verdict on the first line, at most six
+ * columns, <details> blocks, links only under c->link_base, the marker of
+ * c->comment_id. With p->html, the plain Markdown report.html renders (a
+ * # title, ### sections, no raw HTML). */
 void pd_report_markdown(pd_buf *out, const pd_series *s, const pd_report_config *c,
                         const pd_report_parts *p);
 
 /* A function's values over the series as block characters (a text
- * sparkline for tables). */
-void pd_report_sparkline_text(pd_buf *out, const pd_series *s, uint32_t key);
+ * sparkline for tables), at most max_bars (1 to 24; 0: 24) of them. */
+void pd_report_sparkline_text(pd_buf *out, const pd_series *s, uint32_t key, uint32_t max_bars);
 
 /* report.html: the Markdown report rendered with cmark-gfm into
  * templates/report.html, graphs and sparklines inline. */

@@ -48,6 +48,12 @@ else
   check "first comment: comment-url output" grep -qx "comment-url=https://github.com/o/r/pull/7#issuecomment-999" "$a/first/output"
   check "first comment: report.md in the step summary" cmp -s "$a/first/summary" "$a/first/ws/heap/report.md"
   check "first comment: the report's title" grep -q "Heap of #7" "$a/first/ws/heap/report.md"
+  # profdiff writes the marker itself (--comment-id), once, as the last line;
+  # the first line is the verdict
+  check "first comment: profdiff wrote the marker, once, last" test "$(grep -c 'profdiff:heap' "$a/first/ws/heap/report.md")" = 1 -a \
+    "$(tail -1 "$a/first/ws/heap/report.md")" = "<!-- profdiff:heap -->"
+  check "first comment: the first line is the verdict" grep -q '^### .* \(PASS\|FAIL\|Grew\|No growth\)' <(head -1 "$a/first/ws/heap/report.md")
+  check "first comment: no links without link-base" test "$(grep -c '](' "$a/first/ws/heap/report.md")" = 0
   # profdiff's output is fenced off from workflow commands
   tok=$(sed -n 's/^::stop-commands::\([0-9a-f]*\)$/\1/p' "$a/first/stdout")
   [ ${#tok} = 32 ] && grep -qx "::$tok::" "$a/first/stdout" && ok "profdiff's messages run between stop-commands" ||
@@ -62,8 +68,11 @@ else
   check "update: PATCHes comment 222" grep -qx "api --method PATCH repos/o/r/issues/comments/222 --input .*" "$a/update/gh.log"
   check "update: no POST" test "$(grep -c POST "$a/update/gh.log")" = 0
   check "update: no other comment touched" test "$(grep -c -- '--method' "$a/update/gh.log")" = 1
-  jq -e '.body | startswith("<!-- profdiff:heap -->")' "$a/update/body.PATCH.json" >/dev/null &&
+  jq -e '.body | contains("\n<!-- profdiff:heap -->\n")' "$a/update/body.PATCH.json" >/dev/null &&
     ok "update: the new body carries the marker" || bad "update body" "$(head -c 200 "$a/update/body.PATCH.json")"
+  # link-base: the comment links into the published report
+  act linked '[]' INPUT_FILES="$(printf '%s\n' "${three[@]}")" INPUT_LINK_BASE=https://o.github.io/r/heap/7
+  check "link-base: report.md links the graphs there" grep -qF '](https://o.github.io/r/heap/7/diff.svg)' "$a/linked/ws/heap/report.md"
   # comment-id picks another comment: heap-cpu is comment 103
   act cid "$own" INPUT_FILES="$(printf '%s\n' "${three[@]}")" INPUT_COMMENT_ID=heap-cpu
   check "comment-id: PATCHes its own comment 103" grep -qx "api --method PATCH repos/o/r/issues/comments/103 --input .*" "$a/cid/gh.log"

@@ -113,21 +113,29 @@ if have_data; then
   xmllint --noout "$F/perf.svg" && ok "perf diff is well-formed" || bad "perf diff well-formed" ""
 fi
 
-# the graphs of a report
-expect_rc "report with graphs" 0 report -o "$F/rep" samples/leak/snapshots/*.pb.gz
+# the graphs of a report: report.md (a pull-request comment) links them
+# only under --link-base, where the report directory is published; without
+# it, no link (a relative one is broken in a comment) and no sparkline files
+expect_rc "report with graphs" 0 report -o "$F/rep0" samples/leak/snapshots/*.pb.gz
+check "report.md without --link-base: no links" test "$(grep -c '](' "$F/rep0/report.md")" = 0
+check "report.md without --link-base: no sparkline files" test ! -e "$F/rep0/sparklines"
+grep -q '`diff.svg`' "$F/rep0/report.md" && ok "report.md without --link-base names the graphs" || bad "report.md names the graphs" ""
+base=https://ci.example.org/runs/42/heap-report
+expect_rc "report with graphs and --link-base" 0 report -o "$F/rep" --link-base "$base/" samples/leak/snapshots/*.pb.gz
 for g in flame-first.svg flame-last.svg diff.svg growth.svg timeline.svg; do
   xmllint --noout "$F/rep/$g" 2>/dev/null && ok "report writes $g, well-formed" || bad "report $g" "missing or not well-formed"
-  grep -q "]($g)" "$F/rep/report.md" && ok "report.md links to $g" || bad "report.md links to $g" ""
+  grep -qF "]($base/$g)" "$F/rep/report.md" && ok "report.md links to $g under --link-base" || bad "report.md links to $g" ""
 done
-links=$(grep -o '](sparklines/f[0-9]*\.svg)' "$F/rep/report.md" | sort -u | sed 's/^](//; s/)$//')
+links=$(grep -o "]($base/sparklines/f[0-9]*\.svg)" "$F/rep/report.md" | sort -u | sed "s|^]($base/||; s/)$//")
 missing=0
 for l in $links; do xmllint --noout "$F/rep/$l" 2>/dev/null || missing=$((missing + 1)); done
 [ -n "$links" ] && [ $missing = 0 ] && ok "every sparkline report.md links to exists ($(echo "$links" | wc -l))" || bad "sparklines" "$missing missing"
 check "no sparkline nobody links to" test "$(ls "$F/rep/sparklines" | wc -l)" = "$(echo "$links" | wc -l)"
+check "report.md links nowhere else" test "$(grep -o '](' "$F/rep/report.md" | wc -l)" = "$(grep -oF "]($base/" "$F/rep/report.md" | wc -l)"
 n_obj=$(xmllint --html --xpath 'count(//figure/svg) - count(//object)' "$F/rep/report.html" 2>/dev/null)
 check "report.html draws the five graphs inline" test "$n_obj" = 5
 n_img=$(xmllint --html --xpath 'count(//img[starts-with(@src,"data:image/svg+xml;base64,")])' "$F/rep/report.html" 2>/dev/null)
-check "report.html inlines the sparklines" test "$n_img" = "$(grep -o '](sparklines/f[0-9]*\.svg)' "$F/rep/report.md" | wc -l)"
+check "report.html inlines the sparklines" test "$n_img" = "$(grep -o "]($base/sparklines/f[0-9]*\.svg)" "$F/rep/report.md" | wc -l)"
 is_red "$(frame_fill "$F/rep/diff.svg" main.cacheResponse)" && ok "report diff: the leak is red" || bad "report diff" "$(frame_fill "$F/rep/diff.svg" main.cacheResponse)"
 is_red "$(frame_fill "$F/rep/growth.svg" main.cacheResponse)" && ok "growth graph: the leak is red" || bad "growth graph" "$(frame_fill "$F/rep/growth.svg" main.cacheResponse)"
 check "growth graph: the plateau is paler than the leak" test "$(frame_fill "$F/rep/growth.svg" main.warmIndex)" != "$(frame_fill "$F/rep/growth.svg" main.cacheResponse)"

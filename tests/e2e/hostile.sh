@@ -31,7 +31,7 @@ else
   [ "$n_img" = 0 ] && [ "$n_script" = 0 ] && [ "$n_b" = 0 ] && [ "$n_strong" -le 3 ] && [ "$n_em" = 0 ] \
     && ok "report.md adds no markup from names" || bad "report.md adds no markup" "img=$n_img script=$n_script b=$n_b strong=$n_strong em=$n_em"
   xmllint --html --xpath '//a/@href' "$H/md.html" 2>/dev/null | grep -qi javascript && bad "no javascript: link" "found" || ok "no javascript: link"
-  check "title escaped in report.md" grep -q '^# \\<b\\>title\\</b\\> \\| \\`x\\`' "$o/report.md"
+  check "title escaped in report.md" grep -q '^\*\*\\<b\\>title\\</b\\> \\| \\`x\\`\*\*' "$o/report.md"
   # HTML: two scripts (ours), no element made from a name
   xmllint --html --noout "$o/report.html" 2>"$TMP/x"
   s=$(xmllint --html --xpath 'count(//script)' "$o/report.html" 2>/dev/null)

@@ -11,7 +11,8 @@ b=$S/heap-002-2026-11-22T19:06:56Z.txt
 c=$S/heap-004-2026-11-22T19:07:00Z.pb.gz
 
 # stale files: a three-snapshot run with a gate, then a pair without one
-expect_rc "three snapshots with a gate" 1 report -o "$O/r" --fail-on 'total>10%' "$a" "$b" "$c"
+# (--link-base: report.md links its sparklines, which are then written)
+expect_rc "three snapshots with a gate" 1 report -o "$O/r" --fail-on 'total>10%' --link-base https://ci.example.org/r "$a" "$b" "$c"
 check "first run wrote junit.xml, growth.svg, timeline.svg, sparklines" \
   test -f "$O/r/junit.xml" -a -f "$O/r/growth.svg" -a -f "$O/r/timeline.svg" -a -d "$O/r/sparklines"
 expect_rc "a pair, no gate, no svg" 0 report -o "$O/r" --output-format json,md "$a" "$c"
@@ -22,7 +23,7 @@ check "nothing beside DIR but DIR" test "$(cd "$O" && ls -A | tr '\n' ' ')" = "r
 # a pre-placed symlink inside DIR is not followed
 mkdir -p "$O/elsewhere"
 ln -s "$O/elsewhere" "$O/r/sparklines"
-expect_rc "report over a sparklines symlink" 0 report -o "$O/r" "$a" "$b" "$c"
+expect_rc "report over a sparklines symlink" 0 report -o "$O/r" --link-base https://ci.example.org/r "$a" "$b" "$c"
 check "symlink target untouched" test -z "$(ls -A "$O/elsewhere")"
 check "DIR/sparklines is a real directory now" test -d "$O/r/sparklines" -a ! -L "$O/r/sparklines"
 

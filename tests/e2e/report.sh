@@ -64,7 +64,7 @@ if have_data; then
   grep -q "gates: 2 of 2 failed (function>5MB, share>10)" "$err" && ok "summary line names failed gates" || bad "summary names failed gates" "$(cat "$err")"
   jq -e '[.gates[] | select(.failed)] | length == 2' "$R/g2/report.json" >/dev/null && ok "report.json names failed gates" || bad "report.json gates" ""
   xmllint --xpath 'count(//testcase/failure)' "$R/g2/junit.xml" 2>/dev/null | grep -qx 2 && ok "junit.xml has a failure per failed gate" || bad "junit failures" "$(cat "$R/g2/junit.xml" | head -5)"
-  grep -q 'Gates: 2 of 2 failed' "$R/g2/report.md" && ok "report.md verdict names failed gates" || bad "report.md gates" ""
+  grep -q '^### .* FAIL' "$R/g2/report.md" && grep -q '2 of 2 gates failed' "$R/g2/report.md" && ok "report.md verdict names failed gates" || bad "report.md gates" ""
   expect_rc "a time gate on a heap profile" 2 report -o "$R/g3" --fail-on 'function>5ms' --sample-index inuse_space "$h1" "$h2"
   grep -q 'threshold is a time but the profiles measure bytes' "$err" && ok "unit mismatch explained" || bad "unit mismatch" "$(cat "$err")"
 fi

@@ -233,17 +233,117 @@ static int S_tables_square(const char *md) {
   return 1;
 }
 
+/* report.md of S_series(snaps), written on its own (no parts). */
+static void S_markdown_of(pd_series *s, uint32_t snaps, pd_buf *b) {
+  S_series(s, snaps);
+  pd_report_config c = S_config();
+  pd_report_markdown(b, s, &c, NULL);
+}
+
 PD_TEST(markdown_names_cannot_break_tables) {
   pd_series s;
-  S_series(&s, 5);
-  pd_report_config c = S_config();
   pd_buf b = PD_BUF_INIT;
-  pd_report_markdown(&b, &s, &c, NULL);
+  S_markdown_of(&s, 5, &b);
   CHECK(b.len > 0 && b.len < 65536);
   CHECK(strstr(b.data, "main.leak") != NULL);
   CHECK(S_tables_square(b.data));
   CHECK(!strstr(b.data, "\x1b")); /* <script> may stand inside a code span */
   CHECK(!strstr(b.data, "](")); /* on its own, no links to files it did not write */
+  pd_buf_free(&b);
+  pd_series_free(&s);
+}
+
+/* The largest number of cells in any table row (a row "| a | b |" has 2). */
+static int S_max_columns(const char *md) {
+  int most = 0;
+  for (const char *line = md; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+    if (line[0] != '|') continue;
+    int cells = -1;
+    for (const char *p = line; *p && *p != '\n'; p++)
+      if (*p == '|' && (p == line || p[-1] != '\\')) cells++;
+    if (cells > most) most = cells;
+  }
+  return most;
+}
+
+/* How many table rows (not headers) name `name` as their function. */
+static int S_rows_naming(const char *md, const char *name) {
+  char cell[128];
+  snprintf(cell, sizeof cell, "| `%s` |", name);
+  return (int)S_count(md, cell);
+}
+
+/* report.md as a pull-request comment: the verdict first, the marker,
+ * <details> blocks, six columns, no link without --link-base, absolute ones
+ * with it, each function in one table. */
+PD_TEST(markdown_reads_as_a_comment) {
+  pd_series s;
+  S_series(&s, 5);
+  pd_gate g;
+  pd_err err;
+  memset(&g, 0, sizeof g);
+  CHECK(pd_gate_parse("total>10%", &g, &err) == PD_OK);
+  CHECK(pd_gates_eval(&g, 1, &s, &err) == 1);
+  pd_report_config c = S_config();
+  c.gates = &g;
+  c.ngates = 1;
+  c.comment_id = "heap";
+  c.formats = PD_REPORT_MD | PD_REPORT_SVG | PD_REPORT_HTML;
+  pd_report_link links[] = {{"Differential flame graph", "diff.svg"}};
+  uint8_t used[8] = {0};
+  pd_report_parts p;
+  memset(&p, 0, sizeof p);
+  p.sparkline_dir = "sparklines";
+  p.sparkline_used = used;
+  p.links = links;
+  p.nlinks = 1;
+  pd_buf b = PD_BUF_INIT;
+  pd_report_markdown(&b, &s, &c, &p);
+  CHECK_MSG(strncmp(b.data, "### \xe2\x9d\x8c FAIL \xc2\xb7 ", 14) == 0, "%.60s", b.data);
+  CHECK(strstr(b.data, "leak suspect `main.leak`") != NULL);
+  CHECK(strstr(b.data, "\n<!-- profdiff:heap -->\n") != NULL);
+  CHECK(S_count(b.data, "<details><summary>") == S_count(b.data, "</details>") && S_count(b.data, "</details>") >= 1);
+  CHECK_MSG(S_max_columns(b.data) <= 6, "%d columns", S_max_columns(b.data));
+  CHECK(S_tables_square(b.data));
+  CHECK(!strstr(b.data, "](")); /* no --link-base: no links at all */
+  CHECK(strstr(b.data, "`diff.svg`") != NULL);
+  CHECK(used[0] == 0);
+  CHECK(S_rows_naming(b.data, "main.leak") == 1 && S_rows_naming(b.data, "main.gone") <= 1);
+  /* --link-base: absolute links, escaped; the sparklines linked are marked */
+  c.link_base = "https://ci.example.org/run 7/(x)/";
+  pd_buf_truncate(&b, 0);
+  pd_report_markdown(&b, &s, &c, &p);
+  CHECK(strstr(b.data, "](https://ci.example.org/run%207/%28x%29/diff.svg)") != NULL);
+  CHECK(strstr(b.data, "](https://ci.example.org/run%207/%28x%29/sparklines/f00000.svg)") != NULL);
+  CHECK(strstr(b.data, "](https://ci.example.org/run%207/%28x%29/report.html)") != NULL);
+  CHECK(used[0] == 1);
+  CHECK(S_count(b.data, "](") == S_count(b.data, "](https://ci.example.org/run%207/%28x%29/"));
+  /* for report.html: a # title, ### sections, no raw HTML */
+  p.html = 1;
+  pd_buf_truncate(&b, 0);
+  pd_report_markdown(&b, &s, &c, &p);
+  CHECK(strncmp(b.data, "# unit \\<title\\>\n", 17) == 0);
+  CHECK(!strstr(b.data, "<details") && !strstr(b.data, "<!--") && strstr(b.data, "\n### Method\n"));
+  CHECK(strstr(b.data, "](sparklines/f00000.svg)") != NULL);
+  pd_buf_free(&b);
+  pd_series_free(&s);
+  CHECK(pd_report_comment_id_valid("heap-cpu_2.x") && !pd_report_comment_id_valid("x -->") &&
+        !pd_report_comment_id_valid(""));
+}
+
+/* Two snapshots are a change, not a trend: no rate or trend column, no
+ * trend word; a function whose value held is in no table though its share
+ * moved. */
+PD_TEST(markdown_pair_has_no_trend) {
+  pd_series s;
+  pd_buf b = PD_BUF_INIT;
+  S_markdown_of(&s, 2, &b);
+  CHECK(strstr(b.data, "| Function | Before | After |") != NULL);
+  CHECK(!strstr(b.data, "Rate") && !strstr(b.data, "Slope") && !strstr(b.data, "Trend"));
+  const char *words[] = {"growing", "plateau", "shrinking", "stable", "steadily"};
+  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) CHECK_MSG(!strstr(b.data, words[i]), "%s", words[i]);
+  CHECK(S_rows_naming(b.data, "main.base") == 0);
+  CHECK(S_rows_naming(b.data, "main.leak") == 1);
   pd_buf_free(&b);
   pd_series_free(&s);
 }
@@ -261,6 +361,17 @@ PD_TEST(markdown_stays_under_the_comment_limit) {
   CHECK_MSG(b.len < 65536, "%zu bytes", b.len);
   CHECK(strstr(b.data, "not shown") != NULL);
   CHECK(S_tables_square(b.data));
+  /* notes longer than a comment holds give way to a line saying so */
+  size_t n = 200000;
+  char *notes = malloc(n + 1);
+  for (size_t i = 0; i < n; i++) notes[i] = i % 80 == 79 ? '\n' : 'x';
+  notes[n] = 0;
+  c.notes = notes;
+  pd_buf_truncate(&b, 0);
+  pd_report_markdown(&b, &s, &c, NULL);
+  CHECK_MSG(b.len < 65536, "%zu bytes", b.len);
+  CHECK(strstr(b.data, "do not fit in a comment") != NULL && strstr(b.data, "| `pkg.f") != NULL);
+  free(notes);
   pd_buf_free(&b);
   pd_series_free(&s);
 }
@@ -349,6 +460,8 @@ static const pd_test_case S_cases[] = {
     {"json_detail_keeps_values_for_the_functions_that_matter", json_detail_keeps_values_for_the_functions_that_matter},
     {"markdown_names_cannot_break_tables", markdown_names_cannot_break_tables},
     {"markdown_stays_under_the_comment_limit", markdown_stays_under_the_comment_limit},
+    {"markdown_reads_as_a_comment", markdown_reads_as_a_comment},
+    {"markdown_pair_has_no_trend", markdown_pair_has_no_trend},
     {"html_parses_and_injects_nothing", html_parses_and_injects_nothing},
     {"junit_has_one_case_per_gate", junit_has_one_case_per_gate},
     {"write_publishes_the_formats_asked_for", write_publishes_the_formats_asked_for},
