@@ -169,16 +169,16 @@ if [ "$comment" = true ]; then
   else
     work=$(mktemp -d)
     trap 'rm -rf "$work"' EXIT
-    if grep -qF -- "$marker" "$dir/report.md"; then
-      cp "$dir/report.md" "$work/body.md"
-    else
-      { printf '%s\n' "$marker"; cat "$dir/report.md"; } >"$work/body.md"
-    fi
+    # the body is report.md with our marker as its last line: profdiff
+    # writes it there (--comment-id); a report made by another job (the
+    # report-dir split) may carry that job's marker instead, which goes
+    grep -Ev '^<!-- profdiff:[A-Za-z0-9._-]+ -->$' "$dir/report.md" >"$work/body.md"
+    printf '%s\n' "$marker" >>"$work/body.md"
     # GitHub refuses a comment over 65,536 characters: link to the artifact
     if [ "$(wc -m <"$work/body.md")" -gt 65536 ]; then
       url="${GITHUB_SERVER_URL:-https://github.com}/$repo/actions/runs/${GITHUB_RUN_ID:-}"
-      printf '%s\nThe heap report is over the 65,536 characters of a comment: it is in the artifact `%s` of [the run](%s).\n' \
-        "$marker" "$name" "$url" >"$work/body.md"
+      printf 'The heap report is over the 65,536 characters of a comment: it is in the artifact `%s` of [the run](%s).\n%s\n' \
+        "$name" "$url" "$marker" >"$work/body.md"
     fi
     jq -n --rawfile body "$work/body.md" '{body: $body}' >"$work/body.json"
     if ! gh api --paginate "repos/$repo/issues/$pr/comments?per_page=100" >"$work/comments.json" 2>"$work/gh.err"; then

@@ -53,15 +53,14 @@ api() { # api METHOD URL [BODY-FILE]: the reply in $work/reply.json
   curl -fsS --max-time 60 --request "$1" --header "@$work/auth" "${body[@]}" -o "$work/reply.json" -- "$2" 2>"$work/curl.err"
 }
 
-if grep -qF -- "$marker" "$dir/report.md"; then
-  cp "$dir/report.md" "$work/body.md"
-else
-  { printf '%s\n' "$marker"; cat "$dir/report.md"; } >"$work/body.md"
-fi
+# the body is report.md with our marker as its last line (where profdiff
+# report --comment-id writes it; another id's marker goes)
+grep -Ev '^<!-- profdiff:[A-Za-z0-9._-]+ -->$' "$dir/report.md" >"$work/body.md"
+printf '%s\n' "$marker" >>"$work/body.md"
 # GitLab refuses a note over 1,000,000 characters: link to the artifacts
 if [ "$(wc -m <"$work/body.md")" -gt 1000000 ]; then
-  printf '%s\nThe heap report is over the 1,000,000 characters of a note: it is in [the job'"'"'s artifacts](%s/artifacts/browse).\n' \
-    "$marker" "${CI_JOB_URL:-}" >"$work/body.md"
+  printf 'The heap report is over the 1,000,000 characters of a note: it is in [the job'"'"'s artifacts](%s/artifacts/browse).\n%s\n' \
+    "${CI_JOB_URL:-}" "$marker" >"$work/body.md"
 fi
 jq -n --rawfile body "$work/body.md" '{body: $body}' >"$work/body.json"
 

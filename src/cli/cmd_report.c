@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 static const pd_opt S_opts[] = {
-    {"output", "DIR", "directory to write the report into (created if missing)", 0, 'o'},
+    {"output", "DIR", "the report directory: created if missing, published whole (replaced at once, or left as it was)", 0, 'o'},
     {"base", "FILE", "compare every snapshot with this fixed baseline profile", 0},
     {"order", "RULE", "auto (default: profile times, else times in file names, else as given) or mtime", 0},
     {"title", "TEXT", "title of the report", 0},
@@ -759,7 +759,8 @@ const pd_command pd_cmd_report = {
     "report [options] -o DIR FILE FILE... | report [options] -o DIR --base BASE FILE...",
     "Reads two or more profiles of one kind (a before/after pair, an incident's\n"
     "snapshots, a month of nightly dumps), aligns their call stacks by symbol and\n"
-    "writes DIR/report.json: per function the values in every snapshot, the delta\n"
+    "writes into DIR report.json, report.md, report.html, junit.xml (with --fail-on)\n"
+    "and the graphs: per function its values over the snapshots, the delta\n"
     "and its sampling noise, the shift of its share of the total, growth slopes\n"
     "(least squares and Theil-Sen) with a Mann-Kendall trend test corrected for\n"
     "autocorrelation (Hamed-Rao), the current rate and since when, a verdict\n"
@@ -768,7 +769,18 @@ const pd_command pd_cmd_report = {
     "names, else as given. A sharp drop of the total (a restart, a cache cleared)\n"
     "starts a new segment; trends are judged within the last one. report.md and\n"
     "report.html show the lines where the leading suspects grow, with their code\n"
-    "(found by --source-path and --trim-path, as profdiff list finds it). See\n"
-    "docs/report.md, docs/analysis.md and docs/report-json.md.",
+    "(found by --source-path and --trim-path, as profdiff list finds it).\n"
+    "\n"
+    "report.md is written to be a pull-request comment: the verdict on its first\n"
+    "line, one table of at most six columns, the rest in <details> blocks, under\n"
+    "65,536 characters; links only under --link-base; --comment-id adds the marker\n"
+    "a CI job finds its comment by. report.json has every function's summary and\n"
+    "the per-snapshot values of the ones that matter (--json-detail).\n"
+    "\n"
+    "DIR is published whole: the report is written into a staging directory beside\n"
+    "it and swapped in in one step, so DIR always holds one run's complete report;\n"
+    "a failed or interrupted run leaves it as it was, and files an earlier run\n"
+    "wrote that this one does not are gone. See docs/report.md, docs/analysis.md\n"
+    "and docs/report-json.md.",
     S_opts,
     S_report};

@@ -134,6 +134,10 @@ else
   act split '[]' INPUT_REPORT_DIR="$a/first/ws/heap" PROFDIFF=/nonexistent INPUT_PR_NUMBER=8
   check "split: exit 0" test "$rc" = 0
   check "split: POSTs to pull request 8" grep -qx "api --method POST repos/o/r/issues/8/comments --input .*" "$a/split/gh.log"
+  # a report made with another id: the comment carries ours alone, last
+  act split2 '[]' INPUT_REPORT_DIR="$a/first/ws/heap" PROFDIFF=/nonexistent INPUT_PR_NUMBER=8 INPUT_COMMENT_ID=heap-fork
+  jq -e '.body | endswith("\n<!-- profdiff:heap-fork -->\n") and (contains("profdiff:heap -->") | not)' "$a/split2/body.POST.json" >/dev/null &&
+    ok "split: another id's marker replaced by ours" || bad "split marker" "$(jq -r .body "$a/split2/body.POST.json" | grep -n 'profdiff:')"
   # not a pull request, or comment off: no gh call
   act push '[]' INPUT_FILES="$(printf '%s\n' "${three[@]}")" INPUT_PR_NUMBER=
   check "no pull request: exit 0, no gh call" test "$rc" = 0 -a ! -s "$a/push/gh.log"

@@ -164,7 +164,7 @@ print(b[True]["workflow_run"]["workflows"] == [a["name"]] and "pull-requests" no
   check "gitlab-ci.yml: reads both pages of notes" test "$(grep -c "^GET $notes?.*page=[12] auth ok\$" "$R/gl-first/curl.log")" = 2
   check "gitlab-ci.yml: creates a note (POST)" grep -qx "POST $notes auth ok" "$R/gl-first/curl.log"
   check "gitlab-ci.yml: no note updated" test "$(grep -c '^PUT' "$R/gl-first/curl.log")" = 0
-  jq -e '.body | startswith("<!-- profdiff:heap -->")' "$R/gl-first/body.POST.json" >/dev/null 2>&1 &&
+  jq -e '.body | endswith("\n<!-- profdiff:heap -->\n") and (split("profdiff:") | length) == 2' "$R/gl-first/body.POST.json" >/dev/null 2>&1 &&
     ok "gitlab-ci.yml: the note carries <!-- profdiff:heap -->" || bad "gitlab note marker" "$(head -c 200 "$R/gl-first/body.POST.json")"
   check "gitlab-ci.yml: the token is never on curl's command line" test "$(grep -c glpat "$R/gl-first/curl.log.argv")" = 0
   if [ -n "$junit" ] && [ -s "$R/gl-first/$junit" ] && xmllint --noout "$R/gl-first/$junit" 2>/dev/null &&
