@@ -163,7 +163,6 @@ static int S_write_all(const pd_series *s, const pd_report_config *c, const char
     rc = S_stage(out, dir, "report.md", &buf, err);
   }
   if (rc == PD_OK && f & PD_REPORT_HTML) {
-    parts.html = 1; /* report.html renders the page's Markdown, not the comment's */
     rc = S_open(out, dir, "report.html", &buf, err);
     if (rc == PD_OK) {
       int built = pd_report_html(&buf, s, c, &parts, err);
