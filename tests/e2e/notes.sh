@@ -42,17 +42,20 @@ else
       continue
     fi
     cmark-gfm -e table -e footnotes "$NT/r$i/report.md" >"$NT/r$i.html"
-    # what follows the notes' block quote must be what follows the title
-    # without notes, byte for byte
+    # what follows the notes' block quote must be what follows the first
+    # line without notes, byte for byte
     if python3 - "$NT/plain.html" "$NT/r$i.html" <<'EOF'; then ok "notes $i: the generated sections render as written"; else bad "notes $i: contained" "$(printf '%s' "$payload" | head -c 80)"; fi
-import sys
+import re, sys
 plain = open(sys.argv[1]).read()
 with_notes = open(sys.argv[2]).read()
 assert "<blockquote>" not in plain
-rest_plain = plain.split("</h1>\n", 1)[1]
-# the notes are one top-level quote right after the title
-head, sep, rest = with_notes.partition("</h1>\n")
-assert sep and rest.startswith("<blockquote>\n"), rest[:80]
+# the first heading: report.md's verdict line (a comment's first line)
+first = re.compile(r"</h[1-6]>\n")
+rest_plain = plain[first.search(plain).end():]
+# the notes are one top-level quote right after it
+m = first.search(with_notes)
+rest = with_notes[m.end():] if m else ""
+assert m and rest.startswith("<blockquote>\n"), rest[:80]
 # the last top-level quote end: nested ones are inside it
 end = rest.rfind("</blockquote>\n")
 assert end >= 0
