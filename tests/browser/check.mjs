@@ -218,7 +218,7 @@ async function withPage(opts, fn) {
 // --report DIR: only the report.html checks, on a report made elsewhere
 // (tests/browser/large.mjs: the benchmark's large profiles)
 if (reportDir) {
-  await checkReport(reportDir, path.basename(reportDir), { minTables: 2, minSparklines: 1, minGraphs: 3, filter: reportFilter,
+  await checkReport(reportDir, path.basename(reportDir), { minTables: 1, minSparklines: 0, minGraphs: 3, filter: reportFilter,
     shots: shotsPrefix, times: true });
   await browser.close();
   console.log(`browser: ${passed} passed, ${failed} failed`);
@@ -597,8 +597,8 @@ async function checkSort(page, label) {
     heads: Array.from(t.tHead.rows[0].cells).map((c) => c.textContent.trim()),
     rows: t.tBodies[0] ? t.tBodies[0].rows.length : 0,
   })));
-  const ti = tables.findIndex((t) => t.rows >= 3 && t.heads.includes('Last'));
-  if (ti < 0) return bad(`${label}: sort`, 'no table with a Last column and 3 rows');
+  const ti = tables.findIndex((t) => t.rows >= 2 && t.heads.includes('Last'));
+  if (ti < 0) return bad(`${label}: sort`, 'no table with a Last column and 2 rows');
   const col = tables[ti].heads.indexOf('Last');
   const read = () => page.evaluate(([ti, col]) => Array.from(document.querySelectorAll('main table')[ti].tBodies[0].rows)
     .map((r) => [r.cells[0].textContent, r.cells[col].textContent]), [ti, col]);
@@ -619,11 +619,12 @@ async function checkSort(page, label) {
     'same order before and after');
 }
 
-await checkReport(`${T}/report`, 'report', { minTables: 2, minSparklines: 6, minGraphs: 5, sort: true, interact: true,
+// (each function is in one table: the leak's is its two growers)
+await checkReport(`${T}/report`, 'report', { minTables: 1, minSparklines: 2, minGraphs: 5, sort: true, interact: true,
   zoom: ['main.cacheResponse', 'main.warmIndex'], filter: 'cacheresponse', gate: 'FAIL',
   shots: process.env.PD_SHOTS ? `${process.env.PD_SHOTS}/report` : null, times: !!process.env.PD_TIMES });
 // a small synthetic series: long qualified names, a thousand frames per graph
-await checkReport(`${T}/synth-report`, 'synth report', { minTables: 2, minSparklines: 6, minGraphs: 5, sort: true,
+await checkReport(`${T}/synth-report`, 'synth report', { minTables: 1, minSparklines: 3, minGraphs: 5, sort: true,
   filter: 'leaky/cache', gate: 'NO GATES', interact: false, shots: process.env.PD_SHOTS ? `${process.env.PD_SHOTS}/synth` : null,
   times: !!process.env.PD_TIMES });
 
@@ -659,7 +660,8 @@ if (haveHostile) {
       noErrors(`${label}: no dialog, console error or page error`, w);
     });
   }
-  await checkReport(`${H}/report`, 'hostile report', { minTables: 2, minSparklines: 1, minGraphs: 3, hostile: true,
+  // (a pair: no sparklines)
+  await checkReport(`${H}/report`, 'hostile report', { minTables: 1, minSparklines: 0, minGraphs: 3, hostile: true,
     title: '<img src=x onerror=alert(1)>', widths: [1400] });
 } else {
   bad('hostile names', `no ${pdtest} (zig build tests)`);
