@@ -283,8 +283,10 @@ static void S_cursor_init(const pd_series *s, const pd_snapinfo *si, S_cursor *c
     c->left = si->funcs_spilled;
     c->p = c->end = c->buf;
   } else {
-    c->p = (const uint8_t *)si->funcs.data;
-    c->end = c->p + si->funcs.len;
+    /* a snapshot skipped by --keep-going has no buffer at all: NULL + 0 is
+     * undefined behaviour (UBSan traps on it) */
+    c->p = c->end = (const uint8_t *)si->funcs.data;
+    if (c->p) c->end += si->funcs.len;
   }
   (void)s;
 }
