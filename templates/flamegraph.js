@@ -29,6 +29,9 @@
     var xpad = num("data-xpad", 10), fontsize = num("data-fontsize", 12);
     var fontwidth = num("data-fontwidth", 0.59), fh = num("data-frameheight", 16);
     var inverted = svg.getAttribute("data-inverted") === "1";
+    // flamegraph.pl's --nametype ("Function:"), before the name in details
+    var nametype = svg.getAttribute("data-nametype");
+    nametype = nametype ? nametype + " " : "";
     var width = num("width", 1200);
     var details = byId("details");
     var unzoom = byId("unzoom");
@@ -176,7 +179,7 @@
     });
     container.addEventListener("mouseover", function (e) {
       var f = frameOf(e.target);
-      details.textContent = f ? f.title : " ";
+      details.textContent = f ? nametype + f.title : " ";
     });
     container.addEventListener("mouseout", function () { details.textContent = " "; });
     unzoom.addEventListener("click", reset);

@@ -25,6 +25,8 @@ static const pd_opt S_opts[] = {
     {"colors", "NAME", "flamegraph.pl's spelling of --palette (hot, mem)", 0},
     {"countname", "TEXT", "what the values count, after each in the tooltips (flamegraph.pl's --countname)", 0},
     {"fonttype", "FONT", "the labels' font family (default Verdana)", 0},
+    {"fontsize", "PX", "the labels' font size (default 12; flamegraph.pl's --fontsize)", 0},
+    {"nametype", "TEXT", "the word before a frame's name on the details line (flamegraph.pl's --nametype)", 0},
     {"bgcolors", "COLOR", "background: yellow, blue, green, grey or #rrggbb (flamegraph.pl's --bgcolors)", 0},
     {"notes", "TEXT", "a comment in the SVG (flamegraph.pl's --notes)", 0},
     {"static", NULL, "no script: a plain image without zoom or search", 0},
@@ -49,8 +51,9 @@ static void S_subtitle(pd_buf *b, const pd_snapshot *s, int ninputs) {
   pd_buf_printf(b, ": %s, total %s", s->sample_type, pd_unit_label(s->total, s->unit, "auto", t, sizeof t));
 }
 
-/* flamegraph.pl's --countname, --fonttype, --bgcolors and --notes, checked
- * where they would reach CSS or end an XML comment. */
+/* flamegraph.pl's --countname, --fonttype, --fontsize, --nametype,
+ * --bgcolors and --notes, checked where they would reach CSS or end an XML
+ * comment. */
 static int S_flamegraph_pl(const pd_args *a, pd_flame_opts *o, pd_err *err) {
   o->countname = pd_arg(a, "countname");
   const char *font = pd_arg(a, "fonttype");
@@ -58,6 +61,14 @@ static int S_flamegraph_pl(const pd_args *a, pd_flame_opts *o, pd_err *err) {
                              strlen(font)))
     return pd_fail(err, "--fonttype wants a font name (letters, digits, spaces, commas, - _ .)");
   o->fonttype = font;
+  const char *size = pd_arg(a, "fontsize");
+  if (size) {
+    char *end;
+    long v = strtol(size, &end, 10);
+    if (end == size || *end || v < 4 || v > 100) return pd_fail(err, "--fontsize wants whole pixels from 4 to 100");
+    o->font_size = (int)v;
+  }
+  o->nametype = pd_arg(a, "nametype");
   const char *bg = pd_arg(a, "bgcolors");
   /* flamegraph.pl's gradients */
   static const char *const themes[][3] = {{"yellow", "#eeeeee", "#eeeeb0"}, {"blue", "#eeeeee", "#e0e0ff"},

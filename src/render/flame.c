@@ -19,7 +19,7 @@
 #include "../escape/escape.h"
 
 /* flamegraph.pl's geometry */
-enum { S_FONT_SIZE = 12, S_XPAD = 10 };
+enum { S_XPAD = 10 };
 static const double S_FONT_WIDTH = 0.59;
 
 void pd_flame_script_text(pd_buf *out, const char *script) {
@@ -32,6 +32,7 @@ void pd_flame_opts_default(pd_flame_opts *o) {
   memset(o, 0, sizeof *o);
   o->width = 1200;
   o->frame_height = 16;
+  o->font_size = 12;
   o->min_width = 0.1;
   o->unit = "count";
 }
@@ -130,8 +131,8 @@ static void S_title(pd_buf *b, const pd_flame_src *src, const pd_flame_opts *o, 
 
 /* A label that fits in w px: the name, or its first code points and "..",
  * cut before escaping so an entity is never split. */
-static void S_label(pd_buf *b, const char *name, size_t len, double w) {
-  size_t chars = (size_t)(w / (S_FONT_SIZE * S_FONT_WIDTH));
+static void S_label(pd_buf *b, const char *name, size_t len, double w, int font_size) {
+  size_t chars = (size_t)(w / (font_size * S_FONT_WIDTH));
   if (chars < 3) return;
   size_t cut = pd_utf8_prefix(name, len, chars);
   if (cut < len) {
@@ -260,7 +261,8 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
                           ? "head has no samples (--negate draws the base)"
                           : "no samples");
   }
-  double ypad1 = S_FONT_SIZE * 3 + (sub.len ? S_FONT_SIZE * 1.5 : 0), ypad2 = S_FONT_SIZE * 2 + 10;
+  const int fs = o->font_size > 0 ? o->font_size : 12;
+  double ypad1 = fs * 3 + (sub.len ? fs * 1.5 : 0), ypad2 = fs * 2 + 10;
   double height = ypad1 + (double)(st.depth + 1) * fh + ypad2;
   if (!o->embedded)
     pd_buf_puts(out, "<?xml version=\"1.0\" standalone=\"no\"?>\n"
@@ -274,8 +276,15 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
    * finds each graph by data-flamegraph and its elements by the prefix) */
   if (o->embedded) pd_buf_printf(out, " id=\"%ssvg\" class=\"pd-flame\" data-flamegraph=\"\" data-idprefix=\"%s\"", p, p);
   pd_buf_printf(out, " data-xpad=\"%d\" data-fontsize=\"%d\" "
-                     "data-fontwidth=\"%g\" data-frameheight=\"%d\" data-inverted=\"%d\">\n",
-                S_XPAD, S_FONT_SIZE, S_FONT_WIDTH, fh, o->inverted ? 1 : 0);
+                     "data-fontwidth=\"%g\" data-frameheight=\"%d\" data-inverted=\"%d\"",
+                S_XPAD, fs, S_FONT_WIDTH, fh, o->inverted ? 1 : 0);
+  /* flamegraph.pl's --nametype: what the details line calls a frame */
+  if (o->nametype) {
+    pd_buf_puts(out, " data-nametype=\"");
+    pd_esc_xml(out, o->nametype, strlen(o->nametype));
+    pd_buf_putc(out, '"');
+  }
+  pd_buf_puts(out, ">\n");
   pd_buf_puts(out, "<!-- profdiff flame graph: click a frame to zoom, Search (or Ctrl-F) to highlight frames by regular expression -->\n");
   /* flamegraph.pl's backgrounds; a plain white one under the grey of
    * unchanged frames in a diff or growth graph */
@@ -302,7 +311,7 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
                      "#%ssearch,#%sunzoom{cursor:pointer}#%ssearch{opacity:.3}#%ssearch.on{opacity:1}"
                      "#%sframes text{pointer-events:none}#%sframes g:hover>rect{stroke:#000;stroke-width:.5}"
                      "#%sunzoom{display:none}#%sunzoom.on{display:inline}%s.hide{display:none}%s.parent{opacity:.5}",
-                sc, o->fonttype ? o->fonttype : "Verdana", S_FONT_SIZE, p, S_FONT_SIZE + 5, p, p, p, p, p, p, p, p,
+                sc, o->fonttype ? o->fonttype : "Verdana", fs, p, fs + 5, p, p, p, p, p, p, p, p,
                 p, sc, sc);
   /* flamegraph.pl's "ic": a case-insensitive search while it is on */
   pd_buf_printf(out, "#%signorecase{cursor:pointer;opacity:.3}#%signorecase.on{opacity:1}</style>\n", p, p);
@@ -310,18 +319,18 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
   pd_buf_printf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"", width);
   S_coord(out, height);
   pd_buf_printf(out, "\" fill=\"url(#%sbackground)\"/>\n", p);
-  S_text(out, p, "title", width / 2.0, S_FONT_SIZE * 2, NULL, title);
-  if (sub.len) S_text(out, p, "subtitle", width / 2.0, S_FONT_SIZE * 3.5, NULL, sub.data);
+  S_text(out, p, "title", width / 2.0, fs * 2, NULL, title);
+  if (sub.len) S_text(out, p, "subtitle", width / 2.0, fs * 3.5, NULL, sub.data);
   S_text(out, p, "details", S_XPAD, height - ypad2 / 2, NULL, " ");
-  S_text(out, p, "unzoom", S_XPAD, S_FONT_SIZE * 2, NULL, "Reset Zoom");
-  S_text(out, p, "search", width - S_XPAD - 3 * S_FONT_SIZE, S_FONT_SIZE * 2, "end", "Search");
-  S_text(out, p, "ignorecase", width - S_XPAD, S_FONT_SIZE * 2, "end", "ic");
+  S_text(out, p, "unzoom", S_XPAD, fs * 2, NULL, "Reset Zoom");
+  S_text(out, p, "search", width - S_XPAD - 3 * fs, fs * 2, "end", "Search");
+  S_text(out, p, "ignorecase", width - S_XPAD, fs * 2, "end", "ic");
   S_text(out, p, "matched", width - S_XPAD, height - ypad2 / 2, "end", " ");
 
   /* frames */
   pd_buf_printf(out, "<g id=\"%sframes\">\n", p);
   char color[8];
-  double fhh = fh - 1, text_dy = fh / 2.0 + S_FONT_SIZE / 3.0;
+  double fhh = fh - 1, text_dy = fh / 2.0 + fs / 3.0;
   for (size_t i = 0; i < frames.n; i++) {
     S_frame f = PD_VEC_AT(&frames, S_frame, i);
     const char *name = f.node ? pd_intern_str(keys, t->key[f.node]) : "all";
@@ -344,13 +353,13 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
     pd_buf_puts(out, "\" height=\"");
     S_coord(out, fhh);
     pd_buf_printf(out, "\" fill=\"%s\"/>", color);
-    if ((size_t)(fw / (S_FONT_SIZE * S_FONT_WIDTH)) >= 3) {
+    if ((size_t)(fw / (fs * S_FONT_WIDTH)) >= 3) {
       pd_buf_puts(out, "<text x=\"");
       S_coord(out, x + 3);
       pd_buf_puts(out, "\" y=\"");
       S_coord(out, y + text_dy);
       pd_buf_puts(out, "\">");
-      S_label(out, name, len, fw);
+      S_label(out, name, len, fw, fs);
       pd_buf_puts(out, "</text>");
     }
     pd_buf_puts(out, "</g>\n");

@@ -97,6 +97,11 @@ typedef struct pd_flame_opts {
    * gradient stops, "#rrggbb" each) and --notes (a comment; no < > or
    * "--"): NULL for profdiff's own */
   const char *countname, *fonttype, *bg[2], *notes;
+  /* flamegraph.pl's --fontsize (labels in px, default 12: how many
+   * characters fit a frame follows it) and --nametype (the details line's
+   * word before a frame's name, "Function:" in flamegraph.pl; NULL: none) */
+  int font_size;
+  const char *nametype;
 } pd_flame_opts;
 
 void pd_flame_opts_default(pd_flame_opts *o);
