@@ -234,6 +234,7 @@ int pd_arg_size(const pd_args *a, const char *name, size_t dflt, size_t *out,
  * input strings (file names, sample types, a profile's patterns) and the
  * terminal gets them only as pd_esc_text makes them. */
 void pd_cli_line(FILE *f, const char *prefix, const char *text) {
+  if (f == stderr) pd_progress_clear(); /* a progress line is redrawn by its next step */
   pd_buf b = PD_BUF_INIT;
   pd_buf_puts(&b, prefix);
   pd_esc_text(&b, text, strlen(text));

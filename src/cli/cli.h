@@ -107,6 +107,22 @@ void pd_cli_warn(const char *msg);
 /* Writes buf to stdout, or atomically to path when path is not NULL/"-". */
 int pd_cli_emit(const char *path, const pd_buf *buf, pd_err *err);
 
+/* ---- progress (progress.c) ---------------------------------------------------------- */
+
+/* One line on stderr while a long report works. mode: 1 --progress (also
+ * into a file or pipe, one line per step), -1 --no-progress, 0 the default
+ * (on a terminal only, once the run has taken a second). */
+void pd_progress_start(int mode, uint32_t total);
+/* One more input read (thread-safe). */
+void pd_progress_file_done(void);
+/* The step the run is on ("analysing", "writing report.html"); its shape is
+ * pd_report_config's progress callback. */
+void pd_progress_step(void *ctx, const char *what);
+/* Erases the line before another line on stderr (pd_cli_line calls it). */
+void pd_progress_clear(void);
+/* Erases the line for good. */
+void pd_progress_end(void);
+
 /* ---- commands ---------------------------------------------------------------------- */
 
 typedef struct pd_command {

@@ -32,6 +32,8 @@ static const pd_opt S_opts[] = {
     {"template-dir", "DIR", "use report.html, report.css, report.js, flamegraph.js from DIR when present", 0},
     {"reset-drop", "PCT", "a drop of the total by this much starts a new segment (default 40%)", 0},
     {"keep-going", NULL, "skip unreadable inputs (listed in the report) instead of failing", 0},
+    {"progress", NULL, "a progress line on standard error (files read, then each output) even when it is not a terminal", 0},
+    {"no-progress", NULL, "no progress line, also on a terminal (where it shows once a run has taken a second)", 0},
     {"threads", "N", "files read in parallel (default: the number of CPUs, at most 8)", 0},
     {"base-window", "A..B", "compare this time window (RFC 3339 times or offsets from the last snapshot, -60m..-30m) ...", 0},
     {"head-window", "C..D", "... with this one, each aggregated, as a pair (docs/windows.md)", 0},
@@ -150,6 +152,7 @@ static void S_load_one(S_job *j, uint32_t i) {
   pd_profile_free(&p);
   pd_mem_doing_restore(was);
 added:
+  pd_progress_file_done();
   if (rc == PD_OK) return;
   pthread_mutex_lock(&j->lock);
   if (j->missing) j->missing[i] = 1;
@@ -500,6 +503,7 @@ static int S_read(pd_series *series, const pd_args *a, const S_flags *f, const c
       pd_cache_evict(job.cache, max, &removed);
     if (!job.failed) {
       char ex[PD_EXCERPT_SIZE];
+      pd_progress_clear();
       fprintf(stderr, "profdiff: cache: %u of %u inputs from %s", job.hits, job.count,
               pd_excerpt(job.cache, strlen(job.cache), ex));
       if (removed) fprintf(stderr, "; %u old entries removed", removed);
@@ -518,6 +522,7 @@ static int S_read(pd_series *series, const pd_args *a, const S_flags *f, const c
     free(job.held);
     free(job.missing);
   }
+  if (rc == PD_OK) pd_progress_step(NULL, "analysing");
   return rc == PD_OK ? pd_series_finish(series, err) : PD_ERR;
 }
 
@@ -697,6 +702,7 @@ static int S_report(const pd_args *a) {
       mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
     pd_series_set_path(&series, i, paths[i], mtime);
   }
+  pd_progress_start(pd_arg_flag(a, "progress") ? 1 : pd_arg_flag(a, "no-progress") ? -1 : 0, series.ncols);
   int rc = S_read(&series, a, &f, paths, &err);
   S_groupset groups;
   memset(&groups, 0, sizeof groups);
@@ -731,12 +737,14 @@ static int S_report(const pd_args *a) {
                           .json_detail = f.json_detail,
                           .comment_id = pd_arg(a, "comment-id"),
                           .link_base = pd_arg(a, "link-base"),
-                          .suspect_lines = NULL};
+                          .suspect_lines = NULL,
+                          .progress = pd_progress_step};
     pd_suspect_lines sl;
     if (S_suspect_lines(a, &f, &series, &sl)) c.suspect_lines = &sl;
     rc = pd_report_write(&series, &c, &err);
     if (c.suspect_lines) pd_suspect_lines_free(&sl);
   }
+  pd_progress_end(); /* before the warnings and the summary line */
   if (rc == PD_OK) {
     for (uint32_t c = 0; c < series.ncols; c++)
       for (uint32_t i = 0; i < series.snap[c].nwarnings; i++) pd_cli_warn(series.snap[c].warnings[i]);
@@ -749,6 +757,7 @@ static int S_report(const pd_args *a) {
   pd_series_free(&series);
   S_groupset_free(&groups);
   S_flags_free(&f);
+  pd_progress_end();
   if (rc != PD_OK) return S_fail(err.msg);
   return failed_gates > 0 ? PD_EXIT_GATE : PD_EXIT_OK;
 }

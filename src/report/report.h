@@ -172,6 +172,10 @@ typedef struct pd_report_config {
   const char *comment_id;          /* --comment-id: report.md's <!-- profdiff:ID --> marker, or NULL */
   const char *link_base;           /* --link-base: report.md links to graphs and sparklines under this
                                     * URL (where DIR is published), or NULL: no links */
+  /* the step being written ("writing report.html"), for a progress line
+   * (cli/progress.c); NULL: none. Called from the calling thread only. */
+  void (*progress)(void *ctx, const char *step);
+  void *progress_ctx;
 } pd_report_config;
 
 /* Whether ID may name a comment (--comment-id): 1 to 100 letters, digits,

@@ -114,6 +114,10 @@ static int S_sparklines(S_draw *d, const uint8_t *used, pd_buf *buf, pd_err *err
   return rc;
 }
 
+static void S_say(const pd_report_config *c, const char *step) {
+  if (c->progress) c->progress(c->progress_ctx, step);
+}
+
 /* Every file of the report, staged in out, in dir. */
 static int S_write_all(const pd_series *s, const pd_report_config *c, const char *dir, pd_outset *out,
                        pd_err *err) {
@@ -159,10 +163,12 @@ static int S_write_all(const pd_series *s, const pd_report_config *c, const char
   parts.ctx = &draw;
   parts.graph_script = graphs.n ? script.data : NULL;
   if (rc == PD_OK && f & PD_REPORT_MD) {
+    S_say(c, "writing report.md");
     pd_report_markdown(&buf, s, c, &parts);
     rc = S_stage(out, dir, "report.md", &buf, err);
   }
   if (rc == PD_OK && f & PD_REPORT_HTML) {
+    S_say(c, "writing report.html and its graphs");
     rc = S_open(out, dir, "report.html", &buf, err);
     if (rc == PD_OK) {
       int built = pd_report_html(&buf, s, c, &parts, err);
@@ -171,17 +177,22 @@ static int S_write_all(const pd_series *s, const pd_report_config *c, const char
     }
   }
   if (rc == PD_OK && f & PD_REPORT_JUNIT) {
+    S_say(c, "writing junit.xml");
     rc = pd_report_junit(&buf, s, c, err);
     if (rc == PD_OK) rc = S_stage(out, dir, "junit.xml", &buf, err);
   }
   if (f & PD_REPORT_SVG) {
+    S_say(c, "writing the graphs and sparklines");
     /* the graphs report.html did not draw (without html output) */
     for (size_t i = 0; i < graphs.n && rc == PD_OK; i++)
       if (!draw.staged[i]) rc = S_graph(&draw, i, NULL, &buf, NULL, err);
     pd_buf_truncate(&buf, 0);
     if (rc == PD_OK) rc = S_sparklines(&draw, used, &buf, err);
   }
-  if (json_running) pthread_join(json_tid, NULL);
+  if (json_running) {
+    S_say(c, "writing report.json");
+    pthread_join(json_tid, NULL);
+  }
   if (rc == PD_OK && json.rc != PD_OK) {
     rc = json.rc;
     *err = json.err;
