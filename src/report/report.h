@@ -272,6 +272,14 @@ typedef struct pd_report_graphs {
   const char *script;
 } pd_report_graphs;
 
+/* The parts for planned graphs g: links[] (room for g->n) to the graph
+ * files, the graphs report.html draws through graph(ctx, ...), its script,
+ * and, when sparkline_used is not NULL, the sparklines under "sparklines"
+ * through sparkline(ctx, ...). What write.c and the report fuzz target share. */
+void pd_report_parts_for(pd_report_parts *p, const pd_report_graphs *g, pd_report_link *links,
+                         uint8_t *sparkline_used, pd_report_graph_fn graph, pd_report_sparkline_fn sparkline,
+                         void *ctx, const char *script);
+
 /* Lists the graphs of the series (nothing is drawn yet). */
 void pd_report_graphs_plan(pd_report_graphs *g, const pd_series *s, const pd_memtimeline *tl,
                            const char *script);

@@ -114,6 +114,28 @@ static int S_sparklines(S_draw *d, const uint8_t *used, pd_buf *buf, pd_err *err
   return rc;
 }
 
+void pd_report_parts_for(pd_report_parts *p, const pd_report_graphs *g, pd_report_link *links,
+                         uint8_t *sparkline_used, pd_report_graph_fn graph, pd_report_sparkline_fn sparkline,
+                         void *ctx, const char *script) {
+  memset(p, 0, sizeof *p);
+  for (size_t i = 0; i < g->n; i++) {
+    links[i].label = g->files[i].caption;
+    links[i].href = g->files[i].name;
+  }
+  p->links = links;
+  p->nlinks = g->n;
+  if (sparkline_used) {
+    p->sparkline_dir = "sparklines";
+    p->sparkline_used = sparkline_used;
+  }
+  p->graphs = g->files;
+  p->ngraphs = g->n;
+  p->graph = graph;
+  p->sparkline = sparkline;
+  p->ctx = ctx;
+  p->graph_script = g->n ? script : NULL;
+}
+
 static void S_say(const pd_report_config *c, const char *step) {
   if (c->progress) c->progress(c->progress_ctx, step);
 }
@@ -139,29 +161,18 @@ static int S_write_all(const pd_series *s, const pd_report_config *c, const char
   uint8_t *used = pd_xcalloc(s->nfs ? s->nfs : 1, 1);
   pd_buf script = PD_BUF_INIT;
   pd_report_parts parts;
-  memset(&parts, 0, sizeof parts);
-  if (rc == PD_OK && f & (PD_REPORT_SVG | PD_REPORT_HTML)) {
+  int pictures = (f & (PD_REPORT_SVG | PD_REPORT_HTML)) != 0;
+  if (rc == PD_OK && pictures) {
     rc = pd_template_get("flamegraph.js", c->template_dir, &script, err);
     if (rc == PD_OK) pd_report_graphs_plan(&graphs, s, c->memory_tl, script.data);
-    parts.sparkline_dir = "sparklines";
-    parts.sparkline_used = used;
   }
   S_draw draw = {s, order, &graphs, out, dir, (f & PD_REPORT_SVG) != 0, {0}};
   pd_report_link links[8];
-  for (size_t i = 0; i < graphs.n; i++) {
-    links[i].label = graphs.files[i].caption;
-    links[i].href = graphs.files[i].name;
+  pd_report_parts_for(&parts, &graphs, links, pictures ? used : NULL, S_graph, S_sparkline, &draw, script.data);
+  if (!(f & PD_REPORT_SVG)) { /* no graph files to link to */
+    parts.links = NULL;
+    parts.nlinks = 0;
   }
-  if (f & PD_REPORT_SVG) {
-    parts.links = links;
-    parts.nlinks = graphs.n;
-  }
-  parts.graphs = graphs.files;
-  parts.ngraphs = graphs.n;
-  parts.graph = S_graph;
-  parts.sparkline = S_sparkline;
-  parts.ctx = &draw;
-  parts.graph_script = graphs.n ? script.data : NULL;
   if (rc == PD_OK && f & PD_REPORT_MD) {
     S_say(c, "writing report.md");
     pd_report_markdown(&buf, s, c, &parts);

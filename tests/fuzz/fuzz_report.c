@@ -68,22 +68,8 @@ static void S_write_all(const pd_series *s, const pd_report_config *c) {
   uint8_t *used = pd_xcalloc(s->nfs ? s->nfs : 1, 1);
   S_draw draw = {s, order, &graphs};
   pd_report_link links[8];
-  for (size_t i = 0; i < graphs.n; i++) {
-    links[i].label = graphs.files[i].caption;
-    links[i].href = graphs.files[i].name;
-  }
   pd_report_parts parts;
-  memset(&parts, 0, sizeof parts);
-  parts.sparkline_dir = "sparklines";
-  parts.sparkline_used = used;
-  parts.links = links;
-  parts.nlinks = graphs.n;
-  parts.graphs = graphs.files;
-  parts.ngraphs = graphs.n;
-  parts.graph = S_graph;
-  parts.sparkline = S_sparkline;
-  parts.ctx = &draw;
-  parts.graph_script = graphs.n ? script.data : NULL;
+  pd_report_parts_for(&parts, &graphs, links, used, S_graph, S_sparkline, &draw, script.data);
   pd_report_markdown(&out, s, c, &parts);
   pd_buf_truncate(&out, 0);
   (void)pd_report_html(&out, s, c, &parts, &err);
