@@ -267,6 +267,7 @@ static int S_unspill(const pd_series *s, uint64_t off, uint64_t len, pd_buf *out
 typedef struct {
   const uint8_t *p, *end;
   uint8_t *buf;
+  size_t cap;         /* buf's size */
   uint64_t off, left; /* in the spill, not read yet */
   uint32_t key;       /* of the next entry, when have */
   int have;
@@ -278,7 +279,10 @@ typedef struct {
 static void S_cursor_init(const pd_series *s, const pd_snapinfo *si, S_cursor *c) {
   memset(c, 0, sizeof *c);
   if (si->funcs_spilled) {
-    c->buf = pd_xmalloc(S_WINDOW);
+    /* no bigger than the column: 20,000 small snapshots took a whole
+     * window each, 640 MB of address space and a page fault per column */
+    c->cap = si->funcs_spilled < S_WINDOW ? (size_t)si->funcs_spilled : S_WINDOW;
+    c->buf = pd_xmalloc(c->cap);
     c->off = si->funcs_off;
     c->left = si->funcs_spilled;
     c->p = c->end = c->buf;
@@ -295,7 +299,7 @@ static void S_cursor_fill(const pd_series *s, S_cursor *c) {
   if (!c->left || c->end - c->p >= S_MAX_ENTRY) return;
   size_t keep = (size_t)(c->end - c->p);
   memmove(c->buf, c->p, keep);
-  size_t want = S_WINDOW - keep < c->left ? S_WINDOW - keep : (size_t)c->left;
+  size_t want = c->cap - keep < c->left ? c->cap - keep : (size_t)c->left;
   ssize_t r = pread(s->spill_fd, c->buf + keep, want, (off_t)c->off);
   if (r <= 0) r = 0, c->left = 0; /* unreadable: the rest reads as zeros */
   c->off += (uint64_t)r;

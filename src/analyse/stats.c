@@ -3,6 +3,7 @@
 #include "../util/util.h"
 
 #include <math.h>
+#include <string.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -139,11 +140,11 @@ static double S_sort_count(double *v, double *tmp, size_t n) {
   return s;
 }
 
-pd_mk pd_mann_kendall(const double *y, size_t n, double tie) {
+/* v: 2n doubles of scratch */
+static pd_mk S_mann_kendall(const double *y, size_t n, double tie, double *v) {
   pd_mk r = {0, 0, 0, 1, 0};
   if (n < 2) return r;
   double s = 0;
-  double *v = pd_xmalloc(2 * n * sizeof *v);
   int finite = 1;
   for (size_t i = 0; i < n; i++) finite &= isfinite(y[i]) != 0;
   if (tie == 0 && finite && !pd_stats_quadratic) {
@@ -171,7 +172,6 @@ pd_mk pd_mann_kendall(const double *y, size_t n, double tie) {
     if (t > 1) ties += t * (t - 1) * (2 * t + 5);
     i = j;
   }
-  free(v);
   double dn = (double)n;
   r.s = s;
   r.var_s = (dn * (dn - 1) * (2 * dn + 5) - ties) / 18.0;
@@ -185,7 +185,35 @@ pd_mk pd_mann_kendall(const double *y, size_t n, double tie) {
   return r;
 }
 
-size_t pd_mann_kendall_hr_scratch(size_t n) { return pd_theil_sen_scratch(n) + 4 * n; }
+pd_mk pd_mann_kendall(const double *y, size_t n, double tie) {
+  double *v = n >= 2 ? pd_xmalloc(2 * n * sizeof *v) : NULL;
+  pd_mk r = S_mann_kendall(y, n, tie, v);
+  free(v);
+  return r;
+}
+
+#define S_NTT_MIN PD_STATS_LONG /* below, the direct sums are as fast */
+#define S_NTT_MAX (1u << 20)
+
+/* The transform's length for n points: a power of two at least 2n, 0 when
+ * the direct sums are taken */
+static size_t S_ntt_len(size_t n) {
+  if (n < S_NTT_MIN || n >= S_NTT_MAX) return 0;
+  size_t m = 1;
+  while (m < 2 * n) m <<= 1;
+  return m;
+}
+
+/* The detrended values, ranks and their ties (4n), then the lag sums (n)
+ * and the transform's three arrays (3m) for long series: the scratch is
+ * the caller's, reused from function to function, because allocating
+ * these per function (past glibc's mmap threshold at 20,000 points) cost
+ * a fresh mapping and its page faults each time, a third of a report's
+ * time on 20,000 inputs. */
+size_t pd_mann_kendall_hr_scratch(size_t n) {
+  size_t m = S_ntt_len(n < S_NTT_MAX ? n : S_NTT_MAX - 1); /* a part may be shorter: the most it needs */
+  return pd_theil_sen_scratch(n) + 4 * n + (m ? n + 3 * m : 0);
+}
 
 /* Average ranks (1-based) of v[0..n), as twice the rank less n + 1 (an
  * integer: ranks are whole or halves), into d; idx and tmp are n each.
@@ -236,8 +264,6 @@ static int64_t S_lag_sum(const int64_t *d, const int32_t *d32, size_t n, size_t 
  * n^2/2 products that made 20,000 snapshots minutes. Arithmetic is in
  * Montgomery form (R = 2^64). */
 #define S_NTT_P 4179340454199820289ULL
-#define S_NTT_MIN PD_STATS_LONG /* below, the direct sums are as fast */
-#define S_NTT_MAX (1u << 20)
 
 static uint64_t S_mont_pinv(void) { /* -P^-1 mod 2^64 by Newton's iteration */
   uint64_t inv = S_NTT_P; /* correct to 3 bits (P odd) */
@@ -289,15 +315,15 @@ static uint64_t S_mont_pow(uint64_t b, uint64_t e, uint64_t one, uint64_t pinv) 
   return r;
 }
 
-/* sums[k] = sum over i of d[i] d[i+k] for k = 0 .. n-1 */
-static void S_lag_sums_ntt(const int64_t *d, size_t n, int64_t *sums) {
-  size_t m = 1;
-  while (m < 2 * n) m <<= 1;
+/* sums[k] = sum over i of d[i] d[i+k] for k = 0 .. n-1; m = S_ntt_len(n),
+ * work: 3m words */
+static void S_lag_sums_ntt(const int64_t *d, size_t n, size_t m, int64_t *sums, uint64_t *work) {
   uint64_t pinv = S_mont_pinv();
   unsigned __int128 R = ((unsigned __int128)1 << 64) % S_NTT_P;
   uint64_t r2 = (uint64_t)(R * R % S_NTT_P); /* R^2 mod P: into Montgomery form */
   uint64_t one = (uint64_t)R;
-  uint64_t *a = pd_xcalloc(m, sizeof *a), *tw = pd_xmalloc(m * sizeof *tw);
+  uint64_t *a = work, *tw = work + m, *b = work + 2 * m;
+  memset(a, 0, m * sizeof *a);
   for (size_t i = 0; i < n; i++) {
     uint64_t v = d[i] >= 0 ? (uint64_t)d[i] : S_NTT_P - (uint64_t)(-d[i]);
     a[i] = S_mont_mul(v, r2, pinv);
@@ -313,7 +339,7 @@ static void S_lag_sums_ntt(const int64_t *d, size_t n, int64_t *sums) {
    * transform is A(w^t) A(w^-t) w^(t (n-1)) (reversing d is A at w^-t,
    * shifted by n-1): one forward transform, not two. Term n-1-k of the
    * convolution is lag k. */
-  uint64_t *b = pd_xmalloc(m * sizeof *b), shift = S_mont_pow(w, n - 1, one, pinv), wt = one;
+  uint64_t shift = S_mont_pow(w, n - 1, one, pinv), wt = one;
   for (size_t t = 0; t < m; t++) {
     b[t] = S_mont_mul(S_mont_mul(a[t], a[(m - t) & (m - 1)], pinv), wt, pinv);
     wt = S_mont_mul(wt, shift, pinv);
@@ -325,9 +351,6 @@ static void S_lag_sums_ntt(const int64_t *d, size_t n, int64_t *sums) {
     uint64_t v = S_mont_mul(S_mont_mul(b[(m - (n - 1 - k)) & (m - 1)], minv, pinv), 1, pinv);
     sums[k] = v > S_NTT_P / 2 ? -(int64_t)(S_NTT_P - v) : (int64_t)v;
   }
-  free(a);
-  free(b);
-  free(tw);
 }
 
 pd_mk pd_mann_kendall_hr(const double *x, const double *y, size_t n, double *scratch, double *factor) {
@@ -336,7 +359,7 @@ pd_mk pd_mann_kendall_hr(const double *x, const double *y, size_t n, double *scr
 
 pd_mk pd_mann_kendall_hr_beta(const double *x, const double *y, size_t n, const double *theil_sen,
                               double *scratch, double *factor) {
-  pd_mk r = pd_mann_kendall(y, n, 0);
+  pd_mk r = S_mann_kendall(y, n, 0, scratch + pd_theil_sen_scratch(n)); /* before e, d, idx, tmp below */
   double f = 1;
   if (n >= 4 && r.var_s > 0) {
     double beta = theil_sen ? *theil_sen : pd_theil_sen(x, y, n, scratch);
@@ -353,9 +376,10 @@ pd_mk pd_mann_kendall_hr_beta(const double *x, const double *y, size_t n, const 
      * products divided by 4, the same numbers (exact in a double while
      * below 2^53) */
     int64_t *sums = NULL;
-    if (n >= S_NTT_MIN && n < S_NTT_MAX && !pd_stats_quadratic) {
-      sums = pd_xmalloc(n * sizeof *sums);
-      S_lag_sums_ntt(d, n, sums);
+    size_t m = S_ntt_len(n);
+    if (m && !pd_stats_quadratic) {
+      sums = (int64_t *)(e + 4 * n); /* past e, d, idx and tmp (with d32): 4n doubles */
+      S_lag_sums_ntt(d, n, m, sums, (uint64_t *)(sums + n));
     }
     double den = (double)(sums ? sums[0] : S_lag_sum(d, d32, n, 0)) / 4;
     double dn = (double)n, bound = 1.959963984540054 / sqrt(dn), sum = 0;
@@ -364,7 +388,6 @@ pd_mk pd_mann_kendall_hr_beta(const double *x, const double *y, size_t n, const 
       double rk = num / den;
       if (fabs(rk) > bound) sum += (dn - k) * (dn - k - 1) * (dn - k - 2) * rk;
     }
-    free(sums);
     f = 1 + 2 / (dn * (dn - 1) * (dn - 2)) * sum;
     if (f < 1) f = 1;
     r.var_s *= f;
@@ -430,8 +453,7 @@ static int S_by_ld(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static void S_fewer_fits(const long double *sse, const uint8_t *sure, uint8_t *try_k, size_t n) {
-  long double *v = pd_xmalloc(n * sizeof *v);
+static void S_fewer_fits(const long double *sse, const uint8_t *sure, uint8_t *try_k, size_t n, long double *v) {
   size_t m = 0;
   for (size_t k = 2; k + 4 <= n; k++)
     if (try_k[k] && sure[k]) v[m++] = sse[k];
@@ -442,8 +464,11 @@ static void S_fewer_fits(const long double *sse, const uint8_t *sure, uint8_t *t
     for (size_t k = 2; k + 4 <= n; k++)
       if (try_k[k] && sure[k]) try_k[k] = sse[k] <= cut && kept++ < S_HINGE_MAX_FITS;
   }
-  free(v);
 }
+
+/* sse, bound and S_fewer_fits' values (n long doubles each, two doubles'
+ * room apiece, so each stays aligned), then two flags a knot */
+size_t pd_hinge_best_scratch(size_t n) { return 6 * n + n / 4 + 1; }
 
 /* The knots are screened with every fit's sse from running sums (O(1) a
  * knot, in long double), then only the knots whose sse may be the least
@@ -461,7 +486,7 @@ static void S_fewer_fits(const long double *sse, const uint8_t *sure, uint8_t *t
  * is tiny against their size) has every knot within the bound and is
  * scanned: slower, never different. tests/unit/test_stats.c compares
  * both on series of every kind. */
-size_t pd_hinge_best(const double *x, const double *y, size_t n, pd_hinge *best) {
+size_t pd_hinge_best(const double *x, const double *y, size_t n, pd_hinge *best, double *scratch) {
   *best = (pd_hinge){0, 0, 0, INFINITY, 0};
   if (n < 6) return 0;
   int ok = !pd_stats_quadratic;
@@ -492,8 +517,9 @@ size_t pd_hinge_best(const double *x, const double *y, size_t n, pd_hinge *best)
     ld a = x[i] - mx, c = y[i] - my;
     sxx += a * a, sxy += a * c, syy += c * c;
   }
-  ld *sse = pd_xmalloc(n * sizeof *sse), *bound = pd_xmalloc(n * sizeof *bound);
-  uint8_t *sure = pd_xcalloc(n, 1), *try_k = pd_xcalloc(n, 1);
+  ld *sse = (ld *)scratch, *bound = sse + n, *values = bound + n;
+  uint8_t *sure = (uint8_t *)(values + n), *try_k = sure + n;
+  memset(sure, 0, 2 * n);
   /* suffix sums over the points right of the knot (x > x[k]), which grow
    * as the knot moves left */
   ld m = 0, s1 = 0, s2 = 0, sy = 0, sxy_s = 0;
@@ -524,11 +550,6 @@ size_t pd_hinge_best(const double *x, const double *y, size_t n, pd_hinge *best)
   }
   size_t ntry = 0;
   for (size_t k = 2; k + 4 <= n; k++) ntry += try_k[k] = !sure[k] || sse[k] - bound[k] <= least;
-  if (n >= PD_STATS_LONG && ntry > S_HINGE_MAX_FITS) S_fewer_fits(sse, sure, try_k, n);
-  size_t brk = S_hinge_scan(x, y, n, try_k, best);
-  free(sse);
-  free(bound);
-  free(sure);
-  free(try_k);
-  return brk;
+  if (n >= PD_STATS_LONG && ntry > S_HINGE_MAX_FITS) S_fewer_fits(sse, sure, try_k, n, values);
+  return S_hinge_scan(x, y, n, try_k, best);
 }

@@ -66,7 +66,10 @@ pd_hinge pd_hinge_fit(const double *x, const double *y, size_t n, size_t k);
  * equals), as pd_hinge_fit would find trying each in turn, with *best its
  * fit; 0 when no knot gives a valid fit (n < 6). O(n) instead of O(n^2)
  * when x does not decrease (docs/performance.md). */
-size_t pd_hinge_best(const double *x, const double *y, size_t n, pd_hinge *best);
+size_t pd_hinge_best(const double *x, const double *y, size_t n, pd_hinge *best, double *scratch);
+/* pd_hinge_best's scratch: this many doubles (from malloc: long doubles
+ * are kept in it) */
+size_t pd_hinge_best_scratch(size_t n);
 
 /* Series of this many points or more take the long ways: Hamed-Rao's lag
  * sums by a number-theoretic transform (exact: the same bits), and the

@@ -30,7 +30,10 @@ const char *pd_trend_name(pd_trend t) {
   return "?";
 }
 
-size_t pd_trend_scratch(size_t n) { return pd_mann_kendall_hr_scratch(n); }
+size_t pd_trend_scratch(size_t n) {
+  size_t a = pd_mann_kendall_hr_scratch(n), b = pd_hinge_best_scratch(n);
+  return a > b ? a : b;
+}
 
 /* The noise band of a change d made only of objects sampled in between
  * (or only of ones freed), with variance v: those are N = d^2 / v sampled
@@ -216,7 +219,7 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
       persist = -1, by_counts = 1; /* decided */
     }
   }
-  if (persist != -1) brk = pd_hinge_best(x, y, n, &best); /* three points up to the knot, four from it on */
+  if (persist != -1) brk = pd_hinge_best(x, y, n, &best, scratch); /* three points up to the knot, four from it on */
   if (brk && persist != -1) {
     pd_fit line = pd_least_squares(x, y, n);
     double sse = 0;

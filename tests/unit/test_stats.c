@@ -170,7 +170,7 @@ static void S_every_way(int quadratic, const double *x, const double *y, const d
   e->ts = pd_theil_sen(x, y, n, scratch);
   e->mk = pd_mann_kendall(y, n, 0);
   e->hr = pd_mann_kendall_hr(x, y, n, scratch, &e->hr_factor);
-  e->k = pd_hinge_best(x, y, n, &e->h);
+  e->k = pd_hinge_best(x, y, n, &e->h, scratch);
   e->t = pd_trend_judge(x, y, var, tot, n, p, scratch, &e->r);
   pd_stats_quadratic = 0;
 }
