@@ -152,6 +152,8 @@ typedef struct pd_stacks {
   uint32_t *key_start; /* per location: keys[key_start[l] .. key_start[l+1]) */
   uint32_t *keys;
   uint32_t *key_line;   /* per entry of keys: the pd_line it names, or PD_NONE */
+  uint32_t *key_inline; /* per entry of keys: 1 when inlined into the next
+                         * (not its location's last line left), else 0 */
   uint32_t *trim_start; /* drop_frames: keys kept when pruning beneath l */
   uint8_t *flags;       /* PD_LOC_* */
   int has_filters, has_prune;
@@ -190,6 +192,11 @@ int32_t pd_stacks_expand(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
  * which needs a frame's function, file and line apart, not its key. */
 int32_t pd_stacks_expand_lines(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
                                const uint32_t **out);
+/* The same walk, giving for each kept frame 1 when it was inlined into
+ * its caller (a line of a location but its outermost), else 0: pprof's
+ * inline edges, for top's "(inline)" marks. */
+int32_t pd_stacks_expand_inline(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
+                                const uint32_t **out);
 void pd_stacks_free(pd_stacks *s);
 
 /* ---- the call tree ----------------------------------------------------------- */
