@@ -229,6 +229,14 @@ uint32_t pd_tree_find(const pd_tree *t, uint32_t parent, uint32_t key);
  * (the root for an empty stack). Consecutive similar stacks are cheap: the
  * shared prefix with the previous path is reused without hashing. */
 uint32_t pd_tree_insert(pd_tree *t, const uint32_t *keys_leaf_first, uint32_t n);
+/* A flame chart's tree (flamegraph.pl's --flamechart): stacks in the
+ * order they come, each merged only with the one before it, frame by frame
+ * from the root while the two agree; past that its frames are new nodes,
+ * even where a child of that key exists. Returns the leaf node. One parent
+ * can then have several children of one key: such a tree is built by
+ * pd_tree_flow alone (never pd_tree_child, _find, _insert or _merge), and
+ * its children are in time order (pd_tree_kids_in_order). */
+uint32_t pd_tree_flow(pd_tree *t, const uint32_t *keys_leaf_first, uint32_t n);
 /* out[i] = col[c][i] + sum over descendants (node totals from self values). */
 void pd_tree_sum(const pd_tree *t, int c, double *out);
 /* Adds src's column src_col into dst's column dst_col node by node (matching
@@ -244,6 +252,8 @@ typedef struct pd_tree_kids {
 } pd_tree_kids;
 
 void pd_tree_kids_build(const pd_tree *t, const pd_intern *keys, pd_tree_kids *k);
+/* Children in the order they were made (a flame chart's: time). */
+void pd_tree_kids_in_order(const pd_tree *t, pd_tree_kids *k);
 void pd_tree_kids_free(pd_tree_kids *k);
 
 /* dst (initialised by the caller with src's column count) gets every stack
