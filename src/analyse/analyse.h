@@ -257,6 +257,10 @@ void pd_listing_free(pd_listing *l);
  * view's filters; granularity does not matter). */
 int pd_listing_add(pd_listing *l, pd_profile *p, const pd_view *v, const char *sample_index,
                    pd_err *err);
+/* The last snapshot (a base) subtracted from the one before, and dropped:
+ * pprof's -base, whose merged profile holds the base's samples negated
+ * (flat and cum are sums over samples); the totals are the caller's. */
+void pd_listing_subtract(pd_listing *l);
 double pd_listing_flat(const pd_listing *l, uint32_t snap, uint32_t node);
 double pd_listing_cum(const pd_listing *l, uint32_t snap, uint32_t node);
 /* order[i] = the snapshot at position i: by the profiles' times when all

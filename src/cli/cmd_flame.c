@@ -12,6 +12,7 @@
 static const pd_opt S_opts[] = {
     {"output", "FILE", "write the SVG to FILE (atomically) instead of standard output", 0, 'o'},
     {"diff", NULL, "differential graph of two profiles: BASE HEAD (red grew, blue shrank)", 0},
+    {"base", "BASE", "FILE against BASE, as go tool pprof -base: the differential graph of --diff BASE FILE", 0},
     {"negate", NULL, "with --diff: draw the base's shape, so what disappeared can be seen", 0},
     {"normalize", NULL, "with --diff: scale the base to the head's total first", 0},
     {"title", "TEXT", "title (default: Flame Graph, Differential Flame Graph)", 0},
@@ -326,9 +327,26 @@ static int S_add(pd_snapshot *sum, const pd_snapshot *s, pd_err *err) {
   return PD_OK;
 }
 
-static int S_run(const pd_args *a) {
+static int S_run(const pd_args *args) {
   pd_err err;
-  int diff = pd_arg_flag(a, "diff");
+  const pd_args *a = args;
+  /* --base BASE FILE: pprof draws a profile less its base as a diff (its
+   * flame graph shows each frame's change), which --diff BASE FILE is */
+  pd_args with_base;
+  const char *pos[2];
+  if (pd_arg(args, "base")) {
+    if (pd_arg_flag(args, "diff") || args->npos != 1) {
+      pd_cli_error("flame --base BASE takes one profile, FILE, and no --diff (see profdiff flame --help)");
+      return PD_EXIT_ERROR;
+    }
+    with_base = *args;
+    pos[0] = pd_arg(args, "base");
+    pos[1] = args->pos[0];
+    with_base.pos = pos;
+    with_base.npos = 2;
+    a = &with_base;
+  }
+  int diff = pd_arg_flag(a, "diff") || pd_arg(a, "base");
   if (diff && a->npos != 2) {
     pd_cli_error("flame --diff needs two profiles: BASE HEAD (see profdiff flame --help)");
     return PD_EXIT_ERROR;
@@ -342,7 +360,7 @@ static int S_run(const pd_args *a) {
     return PD_EXIT_ERROR;
   }
   if (diff && pd_arg_flag(a, "flamechart")) {
-    pd_cli_error("--flamechart draws one chart of its inputs in order; --diff compares two graphs (see profdiff flame --help)");
+    pd_cli_error("--flamechart draws one chart of its inputs in order; --diff and --base compare two graphs (see profdiff flame --help)");
     return PD_EXIT_ERROR;
   }
   pd_flame_opts o;
@@ -369,7 +387,14 @@ static int S_run(const pd_args *a) {
    * their sum, each read in turn and added to the first's tree */
   pd_snapshot snaps[2];
   int loaded = 0, rc = PD_OK;
-  for (int i = 0; i < a->npos && rc == PD_OK; i++) {
+  if (a == &with_base) {
+    /* FILE first: BASE is read for its sample type, by name (pprof's) */
+    rc = pd_cli_load(a->pos[1], a, &view, &keys, 1, 0, &snaps[1], &err);
+    if (rc == PD_OK && (rc = pd_cli_load_as(a->pos[0], a, &view, &keys, 1, snaps[1].sample_type, &snaps[0], &err)) != PD_OK)
+      pd_snapshot_free(&snaps[1]);
+    if (rc == PD_OK) loaded = 2;
+  }
+  for (int i = 0; a != &with_base && i < a->npos && rc == PD_OK; i++) {
     pd_snapshot *s = &snaps[i < 2 ? i : 1];
     rc = pd_cli_load(a->pos[i], a, &view, &keys, 1, min_fraction, s, &err);
     if (rc != PD_OK) break;
@@ -409,7 +434,7 @@ const pd_command pd_cmd_flame = {
     "from BASE: red grew, blue shrank, saturation proportional to the change\n"
     "relative to the largest one, grey unchanged. --negate draws BASE's shape\n"
     "instead (to see frames that disappeared), --normalize scales BASE to HEAD's\n"
-    "total first.\n\n"
+    "total first. --base BASE FILE (pprof's -base) is --diff BASE FILE.\n\n"
     "--flamechart draws flamegraph.pl's flame chart instead: the x axis is the\n"
     "input's order (folded lines as they come; a pprof file's samples in the\n"
     "order it stores them, which is not a time; several inputs one after the\n"

@@ -95,6 +95,28 @@ if command -v go >/dev/null && [ -z "${PD_WRAP:-}" ]; then
     gopprof -top -base $fl 2>/dev/null | grep -v '^File\|^Time\|^Build ID' >"$TMP/want"
     same "top --base $(basename "$1") ... ${fl##*/} = pprof" "$TMP/want" "$TMP/got"
   done
+  # fold, list and flame take -base too: fold's stacks are pprof -traces'
+  # summed per stack, list's lines pprof -list's (with the merged total)
+  for fl in "samples/leak/snapshots/heap-010-2026-11-22T19:07:12Z.pb.gz $hf" "$D/pyroscope-og-heap.pb.gz $D/pyroscope-heap.pb"; do
+    # shellcheck disable=SC2086
+    set -- $fl
+    [ -f "$1" ] || continue
+    # shellcheck disable=SC2086
+    run fold -base $fl
+    LC_ALL=C sort "$out" >"$TMP/got"
+    # shellcheck disable=SC2086
+    gopprof -traces -unit=B -base $fl 2>/dev/null | awk -f tests/expected/pprof/traces2folded.awk | LC_ALL=C sort >"$TMP/want"
+    same "fold -base $(basename "$1") $(basename "$2") = pprof -traces -base" "$TMP/want" "$TMP/got"
+  done
+  C=samples/cycle/snapshots
+  for fl in "cacheResponse -base samples/leak/snapshots/heap-010-2026-11-22T19:07:12Z.pb.gz $hf" \
+    "main -base $C/heap-000-2026-11-22T19:09:35Z.pb.gz $C/heap-049-2026-11-22T19:12:02Z.pb.gz"; do
+    # shellcheck disable=SC2086
+    run list $fl
+    # shellcheck disable=SC2086
+    gopprof -list $fl 2>/dev/null >"$TMP/want"
+    same "list ${fl%% *} -base = pprof -list -base" "$TMP/want" "$out"
+  done
   # "(inline)" and "(partial-inline)" as pprof marks them (real Go heap
   # profiles have locations of several lines), under the cuts that rebuild
   # its graph
@@ -157,6 +179,18 @@ check "top --base FILE FILE: nothing of nothing" grep -q '^Showing nodes account
 run top --base samples/leak/snapshots/heap-000-2026-11-22T19:06:51Z.pb.gz "$hf"
 check "top --base: the growth, of what is left" grep -q '^Showing nodes accounting for 136.75MB, 100% of 136.75MB total$' "$out"
 expect_error "top --base with --diff-base" 'do not go together' top --base "$hf" --diff-base "$hf" "$hf"
+# flame --base BASE FILE is the differential graph of --diff BASE FILE (pprof
+# draws a profile less its base as a diff); fold --base FILE FILE is empty
+b0=samples/leak/snapshots/heap-000-2026-11-22T19:06:51Z.pb.gz
+run flame --base "$b0" -o "$TMP/base.svg" "$hf"
+run flame --diff -o "$TMP/diff.svg" "$b0" "$hf"
+check "flame --base BASE FILE = flame --diff BASE FILE" cmp -s "$TMP/base.svg" "$TMP/diff.svg"
+expect_error "flame --base with two profiles" 'one profile' flame --base "$b0" "$b0" "$hf"
+run fold --base "$hf" "$hf"
+check "fold --base FILE FILE: no stack left" sh -c '[ "$1" = 0 ] && [ ! -s "$2" ]' _ "$rc" "$out"
+run list --base "$b0" cacheResponse "$hf"
+check "list --base: the growth per line" grep -q '^ *[0-9.]*MB *[0-9.]*MB *40:' "$out"
+expect_error "list --base with two profiles" 'one profile' list --base "$b0" main "$b0" "$hf"
 expect_error "top --base a missing file" 'nosuch' top --base "$TMP/nosuch" "$hf"
 f=$DATA/pprof/pyroscope-og-heap.pb.gz
 if [ -f "$f" ]; then
