@@ -320,11 +320,18 @@ void pd_cache_entry_path(pd_buf *out, const char *dir, const uint64_t content[2]
  * which name the file). */
 int pd_cache_encode(const pd_snapshot *s, const pd_intern *keys, void *keys_lock,
                     const uint64_t content[2], const char *opts_key, pd_buf *out);
-/* Rebuilds a snapshot from an entry, its keys interned into keys. PD_ERR
- * (s left empty) for anything but an intact entry of this content and these
- * options written by this format version: the caller reads the file. */
+/* The names blocks a run has interned, so that entries holding the same
+ * block (the dumps of one program) are mapped without interning it again;
+ * used under keys_lock. */
+typedef struct pd_cache_names pd_cache_names;
+pd_cache_names *pd_cache_names_new(void);
+void pd_cache_names_free(pd_cache_names *m);
+/* Rebuilds a snapshot from an entry, its keys interned into keys (through
+ * memo when not NULL). PD_ERR (s left empty) for anything but an intact
+ * entry of this content and these options written by this format version:
+ * the caller reads the file. */
 int pd_cache_decode(const uint8_t *data, size_t len, const uint64_t content[2], const char *opts_key,
-                    pd_intern *keys, void *keys_lock, const char *path, pd_snapshot *s);
+                    pd_intern *keys, void *keys_lock, pd_cache_names *memo, const char *path, pd_snapshot *s);
 /* Removes the oldest entries and memos (by modification time: a hit
  * touches both) until they total at most max_bytes of disk. */
 int pd_cache_evict(const char *dir, uint64_t max_bytes, uint32_t *removed);
