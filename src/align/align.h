@@ -152,6 +152,8 @@ typedef struct pd_stacks {
   uint32_t *key_start; /* per location: keys[key_start[l] .. key_start[l+1]) */
   uint32_t *keys;
   uint32_t *key_line;   /* per entry of keys: the pd_line it names, or PD_NONE */
+  uint32_t *key_inline; /* per entry of keys: 1 when inlined into the next
+                         * (not its location's last line left), else 0 */
   uint32_t *trim_start; /* drop_frames: keys kept when pruning beneath l */
   uint8_t *flags;       /* PD_LOC_* */
   int has_filters, has_prune;
@@ -190,6 +192,11 @@ int32_t pd_stacks_expand(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
  * which needs a frame's function, file and line apart, not its key. */
 int32_t pd_stacks_expand_lines(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
                                const uint32_t **out);
+/* The same walk, giving for each kept frame 1 when it was inlined into
+ * its caller (a line of a location but its outermost), else 0: pprof's
+ * inline edges, for top's "(inline)" marks. */
+int32_t pd_stacks_expand_inline(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
+                                const uint32_t **out);
 void pd_stacks_free(pd_stacks *s);
 
 /* ---- the call tree ----------------------------------------------------------- */
@@ -222,6 +229,14 @@ uint32_t pd_tree_find(const pd_tree *t, uint32_t parent, uint32_t key);
  * (the root for an empty stack). Consecutive similar stacks are cheap: the
  * shared prefix with the previous path is reused without hashing. */
 uint32_t pd_tree_insert(pd_tree *t, const uint32_t *keys_leaf_first, uint32_t n);
+/* A flame chart's tree (flamegraph.pl's --flamechart): stacks in the
+ * order they come, each merged only with the one before it, frame by frame
+ * from the root while the two agree; past that its frames are new nodes,
+ * even where a child of that key exists. Returns the leaf node. One parent
+ * can then have several children of one key: such a tree is built by
+ * pd_tree_flow alone (never pd_tree_child, _find, _insert or _merge), and
+ * its children are in time order (pd_tree_kids_in_order). */
+uint32_t pd_tree_flow(pd_tree *t, const uint32_t *keys_leaf_first, uint32_t n);
 /* out[i] = col[c][i] + sum over descendants (node totals from self values). */
 void pd_tree_sum(const pd_tree *t, int c, double *out);
 /* Adds src's column src_col into dst's column dst_col node by node (matching
@@ -237,6 +252,8 @@ typedef struct pd_tree_kids {
 } pd_tree_kids;
 
 void pd_tree_kids_build(const pd_tree *t, const pd_intern *keys, pd_tree_kids *k);
+/* Children in the order they were made (a flame chart's: time). */
+void pd_tree_kids_in_order(const pd_tree *t, pd_tree_kids *k);
 void pd_tree_kids_free(pd_tree_kids *k);
 
 /* dst (initialised by the caller with src's column count) gets every stack

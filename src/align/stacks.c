@@ -506,6 +506,11 @@ int pd_stacks_init(pd_stacks *s, pd_profile *p, const pd_view *v,
   if (kv.n) memcpy(s->keys, kv.items, kv.n * sizeof(uint32_t));
   s->key_line = pd_arena_alloc(&s->arena, (lv.n ? lv.n : 1) * sizeof(uint32_t));
   if (lv.n) memcpy(s->key_line, lv.items, lv.n * sizeof(uint32_t));
+  /* a location's lines after the filters, leaf first: all but the last
+   * (its outermost) were inlined into the next */
+  s->key_inline = pd_arena_alloc(&s->arena, (kv.n ? kv.n : 1) * sizeof(uint32_t));
+  for (uint32_t li = 0; li < nloc; li++)
+    for (uint32_t j = s->key_start[li]; j < s->key_start[li + 1]; j++) s->key_inline[j] = j + 1 < s->key_start[li + 1];
   s->out_cap = 256;
   s->out = pd_xmalloc(s->out_cap * sizeof *s->out);
   pd_vec_free(&kv);
@@ -587,6 +592,11 @@ int32_t pd_stacks_expand(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
 int32_t pd_stacks_expand_lines(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
                                const uint32_t **out) {
   return S_expand(s, s->key_line, locs, nlocs, out);
+}
+
+int32_t pd_stacks_expand_inline(pd_stacks *s, const uint32_t *locs, uint32_t nlocs,
+                                const uint32_t **out) {
+  return S_expand(s, s->key_inline, locs, nlocs, out);
 }
 
 void pd_stacks_free(pd_stacks *s) {

@@ -127,6 +127,44 @@ uint32_t pd_tree_insert(pd_tree *t, const uint32_t *keys, uint32_t n) {
   return node;
 }
 
+uint32_t pd_tree_flow(pd_tree *t, const uint32_t *keys, uint32_t n) {
+  if (n > t->path_cap) {
+    while (n > t->path_cap) t->path_cap *= 2;
+    t->path_keys = pd_xrealloc(t->path_keys, t->path_cap * sizeof(uint32_t));
+    t->path_nodes = pd_xrealloc(t->path_nodes, t->path_cap * sizeof(uint32_t));
+  }
+  /* flamegraph.pl's flow(): the frames this stack shares with the last
+   * one, from the root, go on; the rest are new, even where an earlier
+   * stack had the same frame there */
+  uint32_t common = 0, limit = n < t->path_len ? n : t->path_len;
+  while (common < limit && t->path_keys[common] == keys[n - 1 - common]) common++;
+  uint32_t node = common ? t->path_nodes[common - 1] : 0;
+  for (uint32_t i = common; i < n; i++) {
+    uint32_t k = keys[n - 1 - i];
+    if (t->n == t->cap) S_grow_nodes(t);
+    uint32_t id = t->n++;
+    t->parent[id] = node;
+    t->key[id] = k;
+    for (int c = 0; c < t->ncols; c++) t->col[c][id] = 0;
+    node = id;
+    t->path_keys[i] = k;
+    t->path_nodes[i] = node;
+  }
+  t->path_len = n;
+  return node;
+}
+
+void pd_tree_kids_in_order(const pd_tree *t, pd_tree_kids *k) {
+  k->start = pd_xcalloc((size_t)t->n + 1, sizeof *k->start);
+  k->kids = pd_xmalloc(((size_t)t->n + 1) * sizeof *k->kids);
+  for (uint32_t i = 1; i < t->n; i++) k->start[t->parent[i] + 1]++;
+  for (uint32_t i = 0; i < t->n; i++) k->start[i + 1] += k->start[i];
+  uint32_t *fill = pd_xmalloc(((size_t)t->n + 1) * sizeof *fill);
+  memcpy(fill, k->start, (size_t)t->n * sizeof *fill);
+  for (uint32_t i = 1; i < t->n; i++) k->kids[fill[t->parent[i]]++] = i;
+  free(fill);
+}
+
 void pd_tree_sum(const pd_tree *t, int c, double *out) {
   memcpy(out, t->col[c], t->n * sizeof(double));
   for (uint32_t i = t->n - 1; i > 0; i--) out[t->parent[i]] += out[i];

@@ -129,6 +129,8 @@ void pd_snapshot_subtract(pd_snapshot *s, const pd_snapshot *bases, uint32_t nba
 
 /* ---- pprof's top table ------------------------------------------------------- */
 
+typedef struct pd_topgraph pd_topgraph; /* below */
+
 typedef struct pd_top_row {
   uint32_t key;
   double flat, cum;
@@ -142,6 +144,10 @@ typedef struct pd_top {
   uint32_t kept;     /* after nodefraction, before nodecount */
   double cutoff;     /* the cum cutoff pprof prints: total * nodefraction */
   double shown_flat; /* sum of flat over shown rows */
+  double flat_sum;   /* of every key: pprof's graph total, which cuts */
+  /* per key, PD_MARK_* (pd_top_marks), NULL when not asked */
+  uint8_t *marks;
+  uint32_t nmarks;
 } pd_top;
 
 /* Selects and sorts rows as `go tool pprof -top` does (nodefraction cuts
@@ -150,7 +156,68 @@ typedef struct pd_top {
 void pd_top_build(const pd_snapshot *s, const pd_intern *keys,
                   double nodefraction, uint32_t nodecount, int by_cum,
                   pd_top *out);
+/* Sets t->marks from g's edges as pprof's text report has them: of the
+ * graph rebuilt on the rows kept when nodefraction or nodecount dropped
+ * some (else of every key), edges under edgefraction (0.001) of flat_sum
+ * dropped. */
+int pd_top_marks(pd_top *t, pd_topgraph *g, uint32_t nkeys, pd_err *err);
 void pd_top_free(pd_top *t);
+
+/* ---- what top reads of pprof's graph (topgraph.c) --------------------------------- */
+
+/* One profile of the merged profile top reports: FILE (sign 1) or a base
+ * (sign -1: --base, --diff-base), with its sample type's index. */
+typedef struct pd_graph_input {
+  pd_profile *p;
+  int index;
+  double sign;
+} pd_graph_input;
+
+typedef struct pd_graph_edge {
+  uint32_t parent, child; /* keys */
+  double weight;
+  uint32_t stamp;      /* the last sample that added to it */
+  uint8_t inline_only; /* every call it stands for was inlined */
+} pd_graph_edge;
+
+/* The marks of pd_topgraph_marks: calls into a key that were inlined into
+ * their caller, and calls that were not. */
+enum { PD_MARK_INLINE = 1, PD_MARK_CALL = 2 };
+
+struct pd_topgraph {
+  pd_graph_input *in;
+  uint32_t nin;
+  pd_stacks *stacks; /* per input, keys in the shared table */
+  const pd_view *v;
+  int merged;        /* --base: samples merged across inputs by identity */
+  /* merged: per input and sample, its merged sample; per merged sample its
+   * value, its first sample (input << 32 | sample), its second hash */
+  uint32_t **entry;
+  double *value;
+  uint64_t *rep, *check;
+  uint32_t nmerged, capmerged;
+  pd_idmap ids;
+  double total, total_all; /* merged: pprof's totals (after the filters, all) */
+  pd_graph_edge *edges;
+  uint32_t nedges, capedges;
+  pd_idmap edge_ids;
+};
+
+/* Keeps the inputs (which must outlive g) and, with merge (--base, whose
+ * profiles pprof merges), merges their samples as profile.Merge does and
+ * sets total and total_all: the sums of |value| over the merged samples,
+ * with and without the view's filters. Inputs with tag filters in the view
+ * must have been read with their labels; merge needs them always. */
+int pd_topgraph_init(pd_topgraph *g, const pd_graph_input *in, uint32_t nin, const pd_view *v, pd_intern *keys,
+                     int merge, pd_err *err);
+/* marks[k] (nkeys of them) gets PD_MARK_* from the edges into key k of
+ * pprof's graph whose nodes are the keys kept (kept[k] != 0; NULL: every
+ * key), edges lighter than edge_cutoff dropped (TrimLowFrequencyEdges). */
+int pd_topgraph_marks(pd_topgraph *g, const uint8_t *kept, uint32_t nkeys, double edge_cutoff, uint8_t *marks,
+                      pd_err *err);
+/* "(inline)", "(partial-inline)" or NULL, as pprof's TextItems. */
+const char *pd_mark_label(uint8_t mark);
+void pd_topgraph_free(pd_topgraph *g);
 
 /* ---- per-line figures (list) ------------------------------------------------ */
 
@@ -190,6 +257,10 @@ void pd_listing_free(pd_listing *l);
  * view's filters; granularity does not matter). */
 int pd_listing_add(pd_listing *l, pd_profile *p, const pd_view *v, const char *sample_index,
                    pd_err *err);
+/* The last snapshot (a base) subtracted from the one before, and dropped:
+ * pprof's -base, whose merged profile holds the base's samples negated
+ * (flat and cum are sums over samples); the totals are the caller's. */
+void pd_listing_subtract(pd_listing *l);
 double pd_listing_flat(const pd_listing *l, uint32_t snap, uint32_t node);
 double pd_listing_cum(const pd_listing *l, uint32_t snap, uint32_t node);
 /* order[i] = the snapshot at position i: by the profiles' times when all
@@ -249,11 +320,18 @@ void pd_cache_entry_path(pd_buf *out, const char *dir, const uint64_t content[2]
  * which name the file). */
 int pd_cache_encode(const pd_snapshot *s, const pd_intern *keys, void *keys_lock,
                     const uint64_t content[2], const char *opts_key, pd_buf *out);
-/* Rebuilds a snapshot from an entry, its keys interned into keys. PD_ERR
- * (s left empty) for anything but an intact entry of this content and these
- * options written by this format version: the caller reads the file. */
+/* The names blocks a run has interned, so that entries holding the same
+ * block (the dumps of one program) are mapped without interning it again;
+ * used under keys_lock. */
+typedef struct pd_cache_names pd_cache_names;
+pd_cache_names *pd_cache_names_new(void);
+void pd_cache_names_free(pd_cache_names *m);
+/* Rebuilds a snapshot from an entry, its keys interned into keys (through
+ * memo when not NULL). PD_ERR (s left empty) for anything but an intact
+ * entry of this content and these options written by this format version:
+ * the caller reads the file. */
 int pd_cache_decode(const uint8_t *data, size_t len, const uint64_t content[2], const char *opts_key,
-                    pd_intern *keys, void *keys_lock, const char *path, pd_snapshot *s);
+                    pd_intern *keys, void *keys_lock, pd_cache_names *memo, const char *path, pd_snapshot *s);
 /* Removes the oldest entries and memos (by modification time: a hit
  * touches both) until they total at most max_bytes of disk. */
 int pd_cache_evict(const char *dir, uint64_t max_bytes, uint32_t *removed);

@@ -204,3 +204,22 @@ void pd_listing_order(const pd_listing *l, uint32_t *order) {
   }
   free(t);
 }
+
+void pd_listing_subtract(pd_listing *l) {
+  if (l->snaps.n < 2) return;
+  pd_listing_snap *h = &PD_VEC_AT(&l->snaps, pd_listing_snap, l->snaps.n - 2);
+  pd_listing_snap *b = &PD_VEC_AT(&l->snaps, pd_listing_snap, l->snaps.n - 1);
+  if (b->n > h->n) { /* lines only the base has */
+    h->flat = pd_xrealloc(h->flat, (b->n + 1) * sizeof *h->flat);
+    h->cum = pd_xrealloc(h->cum, (b->n + 1) * sizeof *h->cum);
+    for (uint32_t i = h->n; i <= b->n; i++) h->flat[i] = h->cum[i] = 0;
+    h->n = b->n;
+  }
+  for (uint32_t i = 0; i < b->n; i++) {
+    h->flat[i] -= b->flat[i];
+    h->cum[i] -= b->cum[i];
+  }
+  free(b->flat);
+  free(b->cum);
+  l->snaps.n--;
+}

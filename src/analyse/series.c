@@ -931,21 +931,35 @@ static void S_tree(pd_series *s) {
   free(pos_of);
 }
 
-/* A share of the functions, for a thread of pd_series_finish. */
+/* The functions, for the threads of pd_series_finish: each takes the next
+ * S_CHUNK of them until none is left. Functions cost very different times
+ * (one far below the floor skips the break search, trend.c), so halves
+ * fixed in advance left one thread waiting for the other; which thread
+ * judges a function changes nothing in its figures. */
 typedef struct {
   pd_series *s;
   const uint32_t *keys;
-  uint32_t from, to;
+  pd_arena *arena; /* the thread's, for reasons and segment figures */
+  uint32_t *next;  /* shared, under s->lock */
 } S_part;
 
 /* Functions x snapshots from which two threads pay for themselves. */
 #define S_SPLIT_MIN 50000
+#define S_CHUNK 64
 
 static void *S_functions(void *arg) {
   S_part *part = arg;
+  pd_series *s = part->s;
   S_work w;
-  S_work_init(&w, part->s, &part->s->arena2);
-  for (uint32_t i = part->from; i < part->to; i++) S_function(part->s, part->keys[i], &part->s->fs[i], &w);
+  S_work_init(&w, s, part->arena);
+  for (;;) {
+    pthread_mutex_lock(&s->lock);
+    uint32_t from = *part->next, to = from + S_CHUNK < s->nfs ? from + S_CHUNK : s->nfs;
+    *part->next = to;
+    pthread_mutex_unlock(&s->lock);
+    if (from >= to) break;
+    for (uint32_t i = from; i < to; i++) S_function(s, part->keys[i], &s->fs[i], &w);
+  }
   S_work_free(&w);
   return NULL;
 }
@@ -1012,14 +1026,14 @@ int pd_series_finish(pd_series *s, pd_err *err) {
     if (s->seen[k] || s->row_at[k + 1] > s->row_at[k]) keys[s->nfs++] = k;
   }
   s->fs = pd_xmalloc((s->nfs ? s->nfs : 1) * sizeof *s->fs);
-  S_part second = {s, keys, s->nfs / 2, s->nfs};
+  S_work_free(&w);
+  uint32_t next = 0;
+  S_part first = {s, keys, &s->arena, &next}, second = {s, keys, &s->arena2, &next};
   pthread_t tid;
   int split = (size_t)s->nfs * s->npos >= S_SPLIT_MIN && pthread_create(&tid, NULL, S_functions, &second) == 0;
-  uint32_t end = split ? second.from : s->nfs;
-  for (uint32_t i = 0; i < end; i++) S_function(s, keys[i], &s->fs[i], &w);
+  S_functions(&first);
   if (split) pthread_join(tid, NULL);
   free(keys);
-  S_work_free(&w);
 
   s->suspects = pd_xmalloc((s->nfs ? s->nfs : 1) * sizeof *s->suspects);
   for (uint32_t i = 0; i < s->nfs; i++)

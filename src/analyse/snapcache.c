@@ -22,10 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <math.h>
 #include <zlib.h>
 
 #define S_MAGIC "PDSNAP\0"
-#define S_VERSION 1u
+#define S_VERSION 2u
 /* Different seeds make the two halves of the 128-bit content hash
  * independent; the hash is not cryptographic (see docs/nightly.md). */
 #define S_SEED1 0x7064736e61703031ULL
@@ -126,15 +127,83 @@ int pd_cache_input_hash(const char *dir, const char *path, size_t max_input, uin
   return rc;
 }
 
-/* ---- writing ------------------------------------------------------------------ */
+/* ---- the entry's numbers -----------------------------------------------------
+ *
+ * Format 1 wrote every figure as 8 bytes and every name plainly: 3.3 MB
+ * for a large profile (30,000 functions, a 45,000-node tree), so a
+ * 1,000-dump cache was 3.3 GB and the default bound held 300 of them.
+ * Format 2 writes numbers by kind (nothing for zero, a zigzag varint for a
+ * whole number, 8 bytes otherwise, nothing for "same as" another figure
+ * of the record), nodes as steps to their parent, and the names front-coded
+ * (the bytes shared with the name before) and deflated: about 0.8 MB. Kinds
+ * are exact: a negative zero, a NaN or anything not whole is written as
+ * its 8 bytes, so every figure reads back with the bits it was written
+ * with. */
+
+enum { S_ZERO = 0, S_INT = 1, S_RAW = 2, S_SAME = 3 };
+
+static uint64_t S_bits(double v) {
+  uint64_t b;
+  memcpy(&b, &v, sizeof b);
+  return b;
+}
+
+static int S_kind(double v) {
+  if (S_bits(v) == 0) return S_ZERO;
+  return v == trunc(v) && fabs(v) < 0x1p62 && v != 0 ? S_INT : S_RAW;
+}
+
+/* v's kind, or S_SAME when it has the bits of like */
+static int S_kind_or_same(double v, double like) { return S_bits(v) == S_bits(like) ? S_SAME : S_kind(v); }
+
+static uint64_t S_zigzag(int64_t i) { return ((uint64_t)i << 1) ^ (uint64_t)(i >> 63); }
+static int64_t S_unzigzag(uint64_t z) { return (int64_t)((z >> 1) ^ (~(z & 1) + 1)); }
 
 static void S_u64(pd_buf *b, uint64_t v) { pd_buf_put_varint(b, v); }
 static void S_f64(pd_buf *b, double v) { pd_buf_put(b, &v, sizeof v); }
+
+static void S_num(pd_buf *b, double v, int kind) {
+  if (kind == S_INT) S_u64(b, S_zigzag((int64_t)v));
+  else if (kind == S_RAW) S_f64(b, v);
+}
+
 static void S_str(pd_buf *b, const char *s, size_t n) {
   S_u64(b, n);
   pd_buf_put(b, s, n);
 }
 static void S_cstr(pd_buf *b, const char *s) { S_str(b, s ? s : "", s ? strlen(s) : 0); }
+
+/* ---- writing ------------------------------------------------------------------ */
+
+/* The names block: count, inflated length, deflated length, then deflate's
+ * bytes of each name as (bytes shared with the name before, the rest's
+ * length, the rest). Level 1: entries are written by a cold run, once per
+ * input, and a better level saved a fifth for three times the time. */
+static int S_put_names(pd_buf *out, const pd_intern *keys, const uint32_t *ids, uint32_t n) {
+  pd_buf raw = PD_BUF_INIT;
+  const char *prev = "";
+  uint32_t plen = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    const char *str = pd_intern_str(keys, ids[i]);
+    uint32_t len = pd_intern_len(keys, ids[i]), c = 0;
+    while (c < len && c < plen && str[c] == prev[c]) c++;
+    S_u64(&raw, c);
+    S_str(&raw, str + c, len - c);
+    prev = str, plen = len;
+  }
+  uLongf zlen = compressBound((uLong)raw.len);
+  uint8_t *z = pd_xmalloc(zlen ? zlen : 1);
+  int ok = compress2(z, &zlen, (const Bytef *)(raw.data ? raw.data : ""), (uLong)raw.len, 1) == Z_OK;
+  if (ok) {
+    S_u64(out, n);
+    S_u64(out, raw.len);
+    S_u64(out, zlen);
+    pd_buf_put(out, z, zlen);
+  }
+  free(z);
+  pd_buf_free(&raw);
+  return ok ? PD_OK : PD_ERR;
+}
 
 int pd_cache_encode(const pd_snapshot *s, const pd_intern *keys, void *keys_lock,
                     const uint64_t content[2], const char *opts_key, pd_buf *out) {
@@ -164,57 +233,72 @@ int pd_cache_encode(const pd_snapshot *s, const pd_intern *keys, void *keys_lock
   S_u64(out, (uint64_t)(int64_t)s->noise.count_index);
   S_u64(out, (uint64_t)s->noise.value_is_count);
   S_f64(out, s->noise.rate);
-  /* the keys this snapshot uses, by name */
+  /* the keys this snapshot uses, in id order: a key's number in the entry
+   * (its "entry id") is its place among them */
   const pd_functotals *f = &s->ft;
   uint32_t nk = f->n;
   if (s->has_tree)
     for (uint32_t i = 0; i < s->tree.n; i++)
       if (s->tree.key[i] >= nk) nk = s->tree.key[i] + 1;
-  uint8_t *used = pd_xcalloc(nk ? nk : 1, 1);
-  uint32_t nused = 0;
+  uint32_t *eid = pd_xmalloc((nk ? nk : 1) * sizeof *eid), *used = pd_xmalloc((nk ? nk : 1) * sizeof *used);
+  for (uint32_t k = 0; k < nk; k++) eid[k] = PD_NONE;
   for (uint32_t k = 0; k < f->n; k++)
-    if (f->k[k].seen || f->flat[k] != 0 || f->k[k].cum != 0) used[k] = 1;
+    if (f->k[k].seen || f->flat[k] != 0 || f->k[k].cum != 0) eid[k] = 0;
   if (s->has_tree)
-    for (uint32_t i = 0; i < s->tree.n; i++) used[s->tree.key[i]] = 1;
-  for (uint32_t k = 0; k < nk; k++) nused += used[k];
-  S_u64(out, nk);
-  S_u64(out, nused);
+    for (uint32_t i = 0; i < s->tree.n; i++) eid[s->tree.key[i]] = 0;
+  uint32_t nused = 0;
+  int rc = PD_OK;
+  for (uint32_t k = 0; k < nk; k++)
+    if (eid[k] != PD_NONE) used[nused] = k, eid[k] = nused++;
   if (keys_lock) pthread_mutex_lock(keys_lock); /* other threads grow the table */
-  for (uint32_t k = 0; k < nk; k++) {
-    if (!used[k]) continue;
-    S_u64(out, k);
-    S_str(out, pd_intern_str(keys, k), pd_intern_len(keys, k));
-  }
+  rc = S_put_names(out, keys, used, nused);
   if (keys_lock) pthread_mutex_unlock(keys_lock);
-  /* per-function figures */
+  /* per-function figures: entry id step and kinds in one varint (flat,
+   * cum or S_SAME as flat, cum_abs or S_SAME as |cum|, the flat variance,
+   * 2 bits each, then seen), then the numbers */
   uint32_t nft = 0;
   for (uint32_t k = 0; k < f->n; k++) nft += f->k[k].seen || f->flat[k] != 0 || f->k[k].cum != 0;
-  S_u64(out, f->n);
   S_u64(out, nft);
-  for (uint32_t k = 0; k < f->n; k++) {
-    if (!(f->k[k].seen || f->flat[k] != 0 || f->k[k].cum != 0)) continue;
-    S_u64(out, k);
-    S_f64(out, f->flat[k]);
-    S_f64(out, f->flat_var[k]);
-    S_f64(out, f->k[k].cum);
-    S_f64(out, f->k[k].cum_abs);
-    S_u64(out, f->k[k].seen);
+  uint32_t prev = 0;
+  for (uint32_t k = 0; k < f->n && rc == PD_OK; k++) {
+    const pd_keytotal *t = &f->k[k];
+    if (!(t->seen || f->flat[k] != 0 || t->cum != 0)) continue;
+    if (t->seen > 1) rc = PD_ERR; /* a flag: not what this format holds */
+    double flat = f->flat[k], var = f->flat_var[k];
+    int fk = S_kind(flat), ck = S_kind_or_same(t->cum, flat), ak = S_kind_or_same(t->cum_abs, fabs(t->cum));
+    int vk = S_kind(var);
+    uint64_t kinds = (uint64_t)(fk | ck << 2 | ak << 4 | vk << 6) | (uint64_t)(t->seen != 0) << 8;
+    S_u64(out, (uint64_t)(eid[k] - prev) << 9 | kinds);
+    prev = eid[k];
+    S_num(out, flat, fk);
+    if (ck != S_SAME) S_num(out, t->cum, ck);
+    if (ak != S_SAME) S_num(out, t->cum_abs, ak);
+    S_num(out, var, vk);
   }
-  /* the tree: nodes in order, each after its parent */
+  /* the tree: nodes in order, each after its parent: the step back to the
+   * parent and the kinds of its two values (own, and cut or S_SAME as
+   * own) in one varint, then its key's entry id and the numbers */
   S_u64(out, (uint64_t)s->has_tree);
-  if (s->has_tree) {
+  if (s->has_tree && rc == PD_OK) {
     const pd_tree *t = &s->tree;
     S_u64(out, t->n);
-    for (uint32_t i = 1; i < t->n; i++) {
-      S_u64(out, t->parent[i]);
-      S_u64(out, t->key[i]);
-    }
     for (uint32_t i = 0; i < t->n; i++) {
-      S_f64(out, t->col[PD_COL_SELF][i]);
-      S_f64(out, t->col[PD_COL_CUT][i]);
+      double self = t->col[PD_COL_SELF][i], cut = t->col[PD_COL_CUT][i];
+      int sk = S_kind(self), ck = S_kind_or_same(cut, self);
+      uint64_t kinds = (uint64_t)(sk | ck << 2);
+      if (i) {
+        S_u64(out, (uint64_t)(i - t->parent[i]) << 4 | kinds);
+        S_u64(out, eid[t->key[i]]);
+      } else {
+        S_u64(out, kinds);
+      }
+      S_num(out, self, sk);
+      if (ck != S_SAME) S_num(out, cut, ck);
     }
   }
+  free(eid);
   free(used);
+  if (rc != PD_OK) return PD_ERR;
   uint64_t sum = pd_hash_seeded(out->data, out->len, S_SEED2);
   pd_buf_put(out, &sum, sizeof sum);
   return PD_OK;
@@ -249,6 +333,16 @@ static double S_get_f64(S_rd *r) {
   return v;
 }
 
+/* A number of kind (S_SAME: like) */
+static double S_get_num(S_rd *r, int kind, double like) {
+  switch (kind) {
+  case S_ZERO: return 0;
+  case S_INT: return (double)S_unzigzag(S_get_u64(r));
+  case S_RAW: return S_get_f64(r);
+  default: return like;
+  }
+}
+
 static const char *S_get_str(S_rd *r, size_t *n) {
   uint64_t len = S_get_u64(r);
   if (r->bad || len > (uint64_t)(r->end - r->p)) {
@@ -268,8 +362,92 @@ static const char *S_get_dup(S_rd *r, pd_arena *a) {
   return pd_arena_strndup(a, s, n);
 }
 
+/* ---- the names blocks of a run ---------------------------------------------------
+ *
+ * The dumps of one program mostly use the same functions, so their entries
+ * mostly hold the same names block, byte for byte; interning 30,000 names
+ * for each of 1,000 entries was most of a cached re-run's reading. A run
+ * remembers the blocks it has interned (their deflated bytes, compared in
+ * full, and the ids their names got) and maps a block it has seen without
+ * inflating it. */
+#define S_MEMO_BLOCKS 8
+
+typedef struct {
+  uint8_t *z; /* the deflated bytes */
+  size_t zlen;
+  uint32_t n, *ids;
+} S_block;
+
+struct pd_cache_names {
+  S_block b[S_MEMO_BLOCKS];
+  uint32_t next; /* the one replaced when all are taken */
+};
+
+pd_cache_names *pd_cache_names_new(void) { return pd_xcalloc(1, sizeof(pd_cache_names)); }
+
+void pd_cache_names_free(pd_cache_names *m) {
+  if (!m) return;
+  for (int i = 0; i < S_MEMO_BLOCKS; i++) {
+    free(m->b[i].z);
+    free(m->b[i].ids);
+  }
+  free(m);
+}
+
+/* The ids of the names block at r (n names into ids, which has room for
+ * them), interned into keys; lock held. */
+static int S_get_names(S_rd *r, uint32_t n, pd_intern *keys, pd_cache_names *memo, uint32_t *ids) {
+  uint64_t rawlen = S_get_u64(r), zlen = S_get_u64(r);
+  /* deflate expands at most 1032:1; each name takes two bytes at least */
+  if (r->bad || zlen > (uint64_t)(r->end - r->p) || rawlen > zlen * 1032 + 64 || (uint64_t)n * 2 > rawlen + 1)
+    return PD_ERR;
+  const uint8_t *z = r->p;
+  r->p += zlen;
+  if (memo)
+    for (int i = 0; i < S_MEMO_BLOCKS; i++) {
+      S_block *b = &memo->b[i];
+      if (b->z && b->n == n && b->zlen == zlen && memcmp(b->z, z, zlen) == 0) {
+        memcpy(ids, b->ids, n * sizeof *ids);
+        return PD_OK;
+      }
+    }
+  uint8_t *raw = pd_xmalloc(rawlen ? rawlen : 1);
+  uLongf got = (uLongf)rawlen;
+  int rc = uncompress(raw, &got, z, (uLong)zlen) == Z_OK && got == rawlen ? PD_OK : PD_ERR;
+  S_rd nr = {raw, raw + rawlen, 0};
+  pd_buf name = PD_BUF_INIT;
+  for (uint32_t i = 0; i < n && rc == PD_OK; i++) {
+    uint64_t common = S_get_u64(&nr);
+    size_t len;
+    const char *rest = S_get_str(&nr, &len);
+    if (nr.bad || common > name.len) {
+      rc = PD_ERR;
+      break;
+    }
+    name.len = (size_t)common;
+    pd_buf_put(&name, rest, len);
+    ids[i] = pd_intern_put(keys, name.data ? name.data : "", name.len);
+  }
+  if (rc == PD_OK && nr.p != nr.end) rc = PD_ERR;
+  pd_buf_free(&name);
+  free(raw);
+  if (rc == PD_OK && memo) {
+    S_block *b = &memo->b[memo->next];
+    memo->next = (memo->next + 1) % S_MEMO_BLOCKS;
+    free(b->z);
+    free(b->ids);
+    b->z = pd_xmalloc(zlen ? zlen : 1);
+    memcpy(b->z, z, zlen);
+    b->zlen = zlen;
+    b->n = n;
+    b->ids = pd_xmalloc((n ? n : 1) * sizeof *b->ids);
+    memcpy(b->ids, ids, n * sizeof *ids);
+  }
+  return rc;
+}
+
 int pd_cache_decode(const uint8_t *data, size_t len, const uint64_t content[2], const char *opts_key,
-                    pd_intern *keys, void *keys_lock, const char *path, pd_snapshot *s) {
+                    pd_intern *keys, void *keys_lock, pd_cache_names *memo, const char *path, pd_snapshot *s) {
   memset(s, 0, sizeof *s);
   if (len < 16 || memcmp(data, S_MAGIC, 8) != 0) return PD_ERR;
   uint64_t sum;
@@ -306,69 +484,65 @@ int pd_cache_decode(const uint8_t *data, size_t len, const uint64_t content[2], 
   s->noise.rate = S_get_f64(&r);
   s->warnings = pd_arena_alloc(&s->arena, sizeof(char *));
 
-  /* keys: old id -> this run's id */
-  uint64_t nk = S_get_u64(&r), nused = S_get_u64(&r);
-  /* each key takes two bytes at least: a count past that is not ours */
-  if (r.bad || nk > UINT32_MAX || nused > nk || nused > (uint64_t)(r.end - r.p) / 2) goto bad;
-  pd_idmap map;
-  pd_idmap_init(&map, (size_t)nused);
-  uint32_t maxid = 0;
+  /* keys: entry id -> this run's id */
+  uint64_t nused = S_get_u64(&r);
+  if (r.bad || nused > UINT32_MAX / 2 || nused > (uint64_t)(r.end - r.p) * 1032 / 2 + 1) goto bad;
+  uint32_t *ids = pd_xmalloc((nused ? nused : 1) * sizeof *ids);
   if (keys_lock) pthread_mutex_lock(keys_lock);
-  for (uint64_t i = 0; i < nused && !r.bad; i++) {
-    uint64_t k = S_get_u64(&r);
-    const char *str = S_get_str(&r, &n);
-    if (r.bad || k >= nk) {
-      r.bad = 1;
-      break;
-    }
-    uint32_t id = pd_intern_put(keys, str, n);
-    if (pd_idmap_put(&map, k, id) != PD_OK) {
-      r.bad = 1;
-      break;
-    }
-    if (id + 1 > maxid) maxid = id + 1;
-  }
+  int named = S_get_names(&r, (uint32_t)nused, keys, memo, ids);
   if (keys_lock) pthread_mutex_unlock(keys_lock);
-  if (r.bad) goto bad_map;
+  if (named != PD_OK) goto bad_ids;
+  uint32_t maxid = 0;
+  for (uint64_t i = 0; i < nused; i++)
+    if (ids[i] + 1 > maxid) maxid = ids[i] + 1;
   /* per-function figures */
-  uint64_t ftn = S_get_u64(&r), nft = S_get_u64(&r);
-  if (r.bad || ftn > nk || nft > ftn) goto bad_map;
+  uint64_t nft = S_get_u64(&r);
+  if (r.bad || nft > nused) goto bad_ids;
   pd_functotals_init(&s->ft, maxid);
+  uint64_t e = 0;
   for (uint64_t i = 0; i < nft; i++) {
-    uint64_t k = S_get_u64(&r);
-    double flat = S_get_f64(&r), var = S_get_f64(&r), cum = S_get_f64(&r), cabs = S_get_f64(&r);
-    uint64_t seen = S_get_u64(&r);
-    uint32_t id = pd_idmap_get(&map, k);
-    if (r.bad || id == PD_NONE) goto bad_map;
+    uint64_t x = S_get_u64(&r), kinds = x & 0x1ff;
+    e += x >> 9;
+    if (r.bad || e >= nused || (i && !(x >> 9))) goto bad_ids; /* entry ids rise */
+    double flat = S_get_num(&r, (int)(kinds & 3), 0);
+    double cum = S_get_num(&r, (int)(kinds >> 2 & 3), flat);
+    double cabs = S_get_num(&r, (int)(kinds >> 4 & 3), fabs(cum));
+    double var = S_get_num(&r, (int)(kinds >> 6 & 3), 0);
+    if ((kinds & 3) == S_SAME || (kinds >> 6 & 3) == S_SAME) goto bad_ids;
+    uint32_t id = ids[e];
     s->ft.flat[id] = flat;
     s->ft.flat_var[id] = var;
     s->ft.k[id].cum = cum;
     s->ft.k[id].cum_abs = cabs;
-    s->ft.k[id].seen = (uint32_t)seen;
+    s->ft.k[id].seen = (uint32_t)(kinds >> 8 & 1);
   }
   /* the tree */
   s->has_tree = (int)S_get_u64(&r);
   if (s->has_tree) {
     uint64_t tn = S_get_u64(&r);
-    if (r.bad || tn == 0 || tn > (uint64_t)(r.end - r.p) / 16) goto bad_map;
+    if (r.bad || tn == 0 || tn > (uint64_t)(r.end - r.p) / 2 + 1) goto bad_ids;
     pd_tree_init(&s->tree, PD_SNAPSHOT_COLS, tn);
-    for (uint64_t i = 1; i < tn; i++) {
-      uint64_t parent = S_get_u64(&r), k = S_get_u64(&r);
-      uint32_t id = pd_idmap_get(&map, k);
-      if (r.bad || parent >= i || id == PD_NONE) goto bad_map;
-      uint32_t node = pd_tree_child(&s->tree, (uint32_t)parent, id);
-      if (node != i) goto bad_map; /* a duplicate child: not what we wrote */
-    }
     for (uint64_t i = 0; i < tn; i++) {
-      s->tree.col[PD_COL_SELF][i] = S_get_f64(&r);
-      s->tree.col[PD_COL_CUT][i] = S_get_f64(&r);
+      uint64_t x = S_get_u64(&r);
+      if (i) {
+        uint64_t step = x >> 4, k = S_get_u64(&r);
+        if (r.bad || step == 0 || step > i || k >= nused) goto bad_ids;
+        uint32_t node = pd_tree_child(&s->tree, (uint32_t)(i - step), ids[k]);
+        if (node != i) goto bad_ids; /* a duplicate child: not what we wrote */
+      } else if (x >> 4) {
+        goto bad_ids;
+      }
+      if ((x & 3) == S_SAME) goto bad_ids;
+      double self = S_get_num(&r, (int)(x & 3), 0);
+      s->tree.col[PD_COL_SELF][i] = self;
+      s->tree.col[PD_COL_CUT][i] = S_get_num(&r, (int)(x >> 2 & 3), self);
     }
   }
-  if (r.bad || r.p != r.end) goto bad_map;
-  pd_idmap_free(&map);
+  if (r.bad || r.p != r.end) goto bad_ids;
+  free(ids);
   return PD_OK;
-bad_map:
-  pd_idmap_free(&map);
+bad_ids:
+  free(ids);
 bad:
   pd_snapshot_free(s);
   return PD_ERR;

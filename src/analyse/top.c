@@ -59,6 +59,7 @@ void pd_top_build(const pd_snapshot *s, const pd_intern *keys,
     out->rows[out->n++] = (pd_top_row){k, f->flat[k], f->k[k].cum};
   }
   out->nnodes = nnodes;
+  out->flat_sum = flat_sum;
   out->kept = out->n;
   S_ctx.keys = keys;
   S_ctx.by_cum = by_cum;
@@ -67,7 +68,28 @@ void pd_top_build(const pd_snapshot *s, const pd_intern *keys,
   for (uint32_t i = 0; i < out->n; i++) out->shown_flat += out->rows[i].flat;
 }
 
+int pd_top_marks(pd_top *t, pd_topgraph *g, uint32_t nkeys, pd_err *err) {
+  /* newTrimmedGraph rebuilds the graph on the nodes kept when nodefraction
+   * dropped some, and again on the first nodecount when those are fewer:
+   * a call into a kept node then comes from its nearest kept caller */
+  uint8_t *kept = NULL;
+  if (t->dropped > 0 || t->n < t->kept) {
+    kept = pd_xmalloc(nkeys ? nkeys : 1);
+    memset(kept, 0, nkeys ? nkeys : 1);
+    for (uint32_t i = 0; i < t->n; i++)
+      if (t->rows[i].key < nkeys) kept[t->rows[i].key] = 1;
+  }
+  free(t->marks);
+  t->marks = pd_xmalloc(nkeys ? nkeys : 1);
+  t->nmarks = nkeys;
+  /* pprof's default edgefraction, cut to an integer as nodefraction */
+  int rc = pd_topgraph_marks(g, kept, nkeys, fabs(trunc(t->flat_sum * 0.001)), t->marks, err);
+  free(kept);
+  return rc;
+}
+
 void pd_top_free(pd_top *t) {
+  free(t->marks);
   free(t->rows);
   memset(t, 0, sizeof *t);
 }

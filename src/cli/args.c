@@ -342,9 +342,8 @@ void pd_cli_tag_notes(const pd_args *a, const pd_view *v, const pd_snapshot *s) 
   }
 }
 
-int pd_cli_load(const char *path, const pd_args *a, const pd_view *v,
-                pd_intern *keys, int want_tree, double tree_min_fraction,
-                pd_snapshot *s, pd_err *err) {
+static int S_load(const char *path, const pd_args *a, const pd_view *v, pd_intern *keys, int want_tree,
+                  double tree_min_fraction, const char *sample_index, pd_snapshot *s, pd_err *err) {
   pd_ingest_opts io;
   if (pd_cli_ingest_opts(a, &io, err) != PD_OK) return PD_ERR;
   pd_profile p;
@@ -354,7 +353,7 @@ int pd_cli_load(const char *path, const pd_args *a, const pd_view *v,
   if (rc == PD_OK) {
     /* two threads walk the samples only when a tree is built from them
      * (flame, fold): for top's table the walk is too short to pay */
-    pd_reduce_opts ro = {pd_arg(a, "sample-index"), want_tree, tree_min_fraction, NULL, want_tree, 0, want_tree};
+    pd_reduce_opts ro = {sample_index, want_tree, tree_min_fraction, NULL, want_tree, 0, want_tree};
     rc = pd_reduce(&p, v, keys, &ro, s, err);
     if (rc != PD_OK) pd_snapshot_free(s);
   }
@@ -363,6 +362,17 @@ int pd_cli_load(const char *path, const pd_args *a, const pd_view *v,
   pd_profile_free(&p);
   pd_mem_doing_restore(was);
   return rc;
+}
+
+int pd_cli_load(const char *path, const pd_args *a, const pd_view *v,
+                pd_intern *keys, int want_tree, double tree_min_fraction,
+                pd_snapshot *s, pd_err *err) {
+  return S_load(path, a, v, keys, want_tree, tree_min_fraction, pd_arg(a, "sample-index"), s, err);
+}
+
+int pd_cli_load_as(const char *path, const pd_args *a, const pd_view *v, pd_intern *keys, int want_tree,
+                   const char *sample_type, pd_snapshot *s, pd_err *err) {
+  return S_load(path, a, v, keys, want_tree, 0, sample_type, s, err);
 }
 
 int pd_cli_exit(int rc, const pd_err *err) {

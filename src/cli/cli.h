@@ -84,6 +84,11 @@ int pd_cli_ingest_opts(const pd_args *a, pd_ingest_opts *o, pd_err *err);
 int pd_cli_load(const char *path, const pd_args *a, const pd_view *v,
                 pd_intern *keys, int want_tree, double tree_min_fraction,
                 pd_snapshot *s, pd_err *err);
+/* The same, with the sample type sample_type (by name) whatever
+ * --sample-index says, the whole tree when want_tree: a base profile,
+ * read for the type of the profile it is subtracted from. */
+int pd_cli_load_as(const char *path, const pd_args *a, const pd_view *v, pd_intern *keys, int want_tree,
+                   const char *sample_type, pd_snapshot *s, pd_err *err);
 
 /* Whether the options ask for sample labels (tag filters, --tags,
  * --group-by): only then do the readers keep them. */

@@ -9,8 +9,42 @@ static const pd_opt S_opts[] = {
     {"source-path", "DIRS", "where to look for source files, ':'-separated (default: the working directory), as pprof's -source_path", 0},
     {"trim-path", "PREFIXES", "prefixes cut from the profile's file names before looking, ':'-separated, as pprof's -trim_path", 0},
     {"relative-percentages", NULL, "percentages of the total after the filters, not of the whole profile", 0},
+    {"base", "BASE", "FILE minus BASE per line, as go tool pprof -list -base", 0},
     {"output", "FILE", "write to FILE (atomically) instead of standard output", 0, 'o'},
     {NULL, NULL, NULL, 0}};
+
+/* list --base BASE FILE: FILE's lines less BASE's (the type by name), and
+ * the total of pprof's merged profile, of which percentages are. */
+static int S_listing_base(const pd_args *a, pd_ingest_opts *io, const pd_view *view, pd_listing *l, pd_err *err) {
+  const char *path[2] = {a->pos[1], pd_arg(a, "base")};
+  pd_profile p[2];
+  int read = 0, rc = PD_OK;
+  io->labels = 1; /* merged by their labels too */
+  for (; rc == PD_OK && read < 2; read++) {
+    rc = pd_ingest_file(path[read], io, &p[read], err);
+    if (rc != PD_OK) {
+      pd_profile_free(&p[read]);
+      break;
+    }
+    for (uint32_t w = 0; w < p[read].nwarnings; w++) pd_cli_warn(p[read].warnings[w]);
+    rc = pd_listing_add(l, &p[read], view, read ? l->sample_type : pd_arg(a, "sample-index"), err);
+  }
+  pd_graph_input in[2] = {{&p[0], 0, 1}, {&p[1], 0, -1}};
+  for (int i = 0; rc == PD_OK && i < 2; i++) rc = pd_profile_sample_index(&p[i], l->sample_type, &in[i].index, err);
+  pd_intern keys;
+  pd_intern_init(&keys, 1024);
+  pd_topgraph g;
+  if (rc == PD_OK && (rc = pd_topgraph_init(&g, in, 2, view, &keys, 1, err)) == PD_OK) {
+    pd_listing_subtract(l);
+    pd_listing_snap *s = &PD_VEC_AT(&l->snaps, pd_listing_snap, 0);
+    s->total_all = g.total_all;
+    s->total_kept = g.total;
+    pd_topgraph_free(&g);
+  }
+  pd_intern_free(&keys);
+  for (int i = 0; i < read; i++) pd_profile_free(&p[i]);
+  return rc;
+}
 
 static int S_run(const pd_args *a) {
   pd_err err;
@@ -29,7 +63,9 @@ static int S_run(const pd_args *a) {
   int rc = pd_cli_ingest_opts(a, &io, &err);
   pd_listing l;
   pd_listing_init(&l, re);
-  for (int i = 1; rc == PD_OK && i < a->npos; i++) {
+  if (pd_arg(a, "base") && a->npos != 2) rc = pd_fail(&err, "list --base BASE takes one profile, FILE");
+  else if (pd_arg(a, "base")) rc = S_listing_base(a, &io, &view, &l, &err);
+  for (int i = 1; !pd_arg(a, "base") && rc == PD_OK && i < a->npos; i++) {
     pd_profile p;
     rc = pd_ingest_file(a->pos[i], &io, &p, &err);
     if (rc != PD_OK) break;
@@ -83,6 +119,8 @@ const pd_command pd_cmd_list = {
     "parents. When a source file is not found the lines with values are listed\n"
     "without code, and a warning says where it was looked for.\n\n"
     "With several profiles (a series, ordered as report orders it), each line\n"
-    "shows flat and cum in the first and in the last snapshot and their change.",
+    "shows flat and cum in the first and in the last snapshot and their change.\n"
+    "--base BASE FILE lists FILE minus BASE, as go tool pprof -list -base: BASE's\n"
+    "samples negated and merged in, percentages of what is left.",
     S_opts,
     S_run};

@@ -1,7 +1,8 @@
 /* flame.c: flame graphs as SVG (plain, differential, growth).
  *
  * Layout is one depth-first walk over the call tree with children in name
- * order (flamegraph.pl's order, so graphs of two profiles line up); a frame
+ * order (flamegraph.pl's order, so graphs of two profiles line up), or in
+ * time order for a flame chart (pd_tree_flow's tree); a frame
  * narrower than min_width px is not drawn and neither is anything above it,
  * but its width stays inside its parent, so every drawn frame keeps its
  * true size and the subtitle says how much was left out. Frames are written
@@ -190,7 +191,8 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
 
   /* layout: frames in drawing order, root first */
   pd_tree_kids k;
-  pd_tree_kids_build(t, keys, &k);
+  if (src->chart) pd_tree_kids_in_order(t, &k);
+  else pd_tree_kids_build(t, keys, &k);
   pd_vec frames;
   pd_vec_init(&frames, sizeof(S_frame));
   S_frame *stack = pd_xmalloc(((size_t)t->n + 1) * sizeof *stack);
@@ -214,7 +216,7 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
       uint32_t c = k.kids[i];
       if (w[c] <= 0) continue;
       x -= w[c];
-      stack[sp++] = (S_frame){c, f.depth + 1, x};
+      stack[sp++] = (S_frame){c, f.depth + 1, src->chart && src->start ? src->start[c] : x};
     }
   }
   free(stack);
@@ -245,6 +247,7 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
 
   /* header */
   const char *title = o->title ? o->title
+                      : src->chart ? "Flame Chart" /* flamegraph.pl's, inverted or not */
                       : o->mode == PD_FLAME_DIFF ? "Differential Flame Graph"
                       : o->mode == PD_FLAME_GROWTH ? "Growth Flame Graph" : "Flame Graph";
   pd_buf sub = PD_BUF_INIT;

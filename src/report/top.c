@@ -102,6 +102,8 @@ void pd_report_top_text(pd_buf *out, const pd_snapshot *s, const pd_intern *keys
     /* A terminal is not a markup language, but a name must not be able to
      * start a new line of the table or smuggle control sequences. */
     pd_esc_text(out, pd_intern_str(keys, r->key), pd_key_len(keys, r->key));
+    const char *mark = top->marks && r->key < top->nmarks ? pd_mark_label(top->marks[r->key]) : NULL;
+    if (mark) pd_buf_printf(out, " %s", mark);
     pd_buf_putc(out, '\n');
   }
   pd_buf_free(&safe_unit);

@@ -91,9 +91,13 @@ void pd_file_release(uint8_t *data) {
   free(data);
 }
 
+static int S_give_back = 1;
+
+void pd_file_set_give_back(int on) { S_give_back = on; }
+
 void pd_file_done_with(const uint8_t *data, size_t upto) {
   long page = sysconf(_SC_PAGESIZE);
-  if (!data || page <= 0) return;
+  if (!data || page <= 0 || !S_give_back) return;
   pthread_mutex_lock(&S_maps_lock);
   for (int i = 0; i < S_MAX_MAPS; i++) {
     if (S_maps[i].ptr != data) continue;

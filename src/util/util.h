@@ -302,6 +302,11 @@ const char *pd_file_mapped_at(const void *addr);
  * (they stay in the page cache), so a large gzip'd input does not sit in
  * memory whole while it is inflated. */
 void pd_file_done_with(const uint8_t *data, size_t upto);
+/* Whether pd_file_done_with gives pages back (1, the default). A process
+ * that reads many inputs on several threads turns it off: each madvise
+ * flushes the other CPUs' TLBs (an interrupt to every thread running),
+ * for a few MB per input in flight. */
+void pd_file_set_give_back(int on);
 
 /* The last path component, for messages and reports. */
 const char *pd_basename(const char *path);

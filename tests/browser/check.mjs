@@ -300,6 +300,19 @@ await withPage({ viewport: flameSize }, async function icicle(page, w) {
   noErrors('icicle: no console errors, page errors or dialogs', w);
 });
 
+// 1b'. a flame chart (frames in input order, each placed where it starts)
+// hovers, zooms, searches and resets as a graph does
+profdiff(bin, ['flame', '--flamechart', '-o', `${T}/chart.svg`, leakLast]);
+await withPage({ viewport: flameSize }, async function chart(page, w) {
+  await page.goto(fileUrl(`${T}/chart.svg`));
+  const nG = framesOfFile(fs.readFileSync(`${T}/chart.svg`, 'utf8')).length;
+  check('flame chart: every frame in the page', (await domFrames(page)).length === nG && nG > 5, `file ${nG}`);
+  await checkHover(page, 'flame chart', 'main.warmIndex');
+  await checkZoom(page, 'flame chart', 'main.cacheResponse', 'main.warmIndex');
+  await checkSearch(page, w, 'flame chart', 'cacheResponse');
+  noErrors('flame chart: no console errors, page errors or dialogs', w);
+});
+
 // 1c. a large real CPU profile (thousands of frames)
 const large = `${DATA}/pprof/pprof-large.cpu.pb.gz`;
 if (fs.existsSync(large)) {

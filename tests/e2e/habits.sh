@@ -33,7 +33,7 @@ if command -v go >/dev/null && [ -z "${PD_WRAP:-}" ]; then
     run top $fl "$hf"
     grep -v '^File\|^Time' "$out" >"$TMP/got"
     # shellcheck disable=SC2086
-    gopprof -top $fl "$hf" 2>/dev/null | grep -v '^File\|^Time' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
+    gopprof -top $fl "$hf" 2>/dev/null | grep -v '^File\|^Time' >"$TMP/want"
     same "top $fl = pprof -top $fl" "$TMP/want" "$TMP/got"
   done
   # percentages under tag filters: of the whole profile, as pprof's (or of
@@ -44,7 +44,7 @@ if command -v go >/dev/null && [ -z "${PD_WRAP:-}" ]; then
     run top $fl samples/labels/cpu.pb.gz
     grep -v '^File\|^Time' "$out" >"$TMP/got"
     # shellcheck disable=SC2086
-    gopprof -top $fl samples/labels/cpu.pb.gz 2>/dev/null | grep -v '^File\|^Time' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
+    gopprof -top $fl samples/labels/cpu.pb.gz 2>/dev/null | grep -v '^File\|^Time' >"$TMP/want"
     same "top $fl = pprof -top $fl (labels/cpu)" "$TMP/want" "$TMP/got"
   done
   for fl in "-tagfocus bytes=1MB:" "-tagignore bytes=:1kB -relative_percentages"; do
@@ -52,7 +52,7 @@ if command -v go >/dev/null && [ -z "${PD_WRAP:-}" ]; then
     run top $fl samples/labels/heap.pb.gz
     grep -v '^File\|^Time' "$out" >"$TMP/got"
     # shellcheck disable=SC2086
-    gopprof -top $fl samples/labels/heap.pb.gz 2>/dev/null | grep -v '^File\|^Time' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
+    gopprof -top $fl samples/labels/heap.pb.gz 2>/dev/null | grep -v '^File\|^Time' >"$TMP/want"
     same "top $fl = pprof -top $fl (labels/heap)" "$TMP/want" "$TMP/got"
   done
   # top --diff-base = pprof -top -diff_base: a leak, a cycle, a labelled CPU
@@ -71,8 +71,65 @@ if command -v go >/dev/null && [ -z "${PD_WRAP:-}" ]; then
     run top -diff_base $fl
     grep -v '^File\|^Time' "$out" >"$TMP/got"
     # shellcheck disable=SC2086
-    gopprof -top -diff_base $fl 2>/dev/null | grep -v '^File\|^Time\|^Build ID' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
+    gopprof -top -diff_base $fl 2>/dev/null | grep -v '^File\|^Time\|^Build ID' >"$TMP/want"
     same "top -diff_base $(basename "$1") ... ${fl##*/} = pprof" "$TMP/want" "$TMP/got"
+    # -base: the base's samples negated and merged into FILE's (a stack in
+    # both counts |FILE - BASE| once in the total), inline marks included
+    # shellcheck disable=SC2086
+    run top -base $fl
+    grep -v '^File\|^Time' "$out" >"$TMP/got"
+    # shellcheck disable=SC2086
+    gopprof -top -base $fl 2>/dev/null | grep -v '^File\|^Time\|^Build ID' >"$TMP/want"
+    same "top -base $(basename "$1") ... ${fl##*/} = pprof" "$TMP/want" "$TMP/got"
+  done
+  for fl in "$hf -focus cacheResponse samples/leak/snapshots/heap-010-2026-11-22T19:07:12Z.pb.gz" \
+    "samples/labels/heap.pb.gz -tagfocus bytes=1MB: samples/labels/heap.pb.gz" \
+    "$D/pyroscope-heap_delta.pb -nodecount 20 $D/pyroscope-heap.pb"; do
+    # shellcheck disable=SC2086
+    set -- $fl
+    [ -f "$1" ] || continue
+    # shellcheck disable=SC2086
+    run top --base $fl
+    grep -v '^File\|^Time' "$out" >"$TMP/got"
+    # shellcheck disable=SC2086
+    gopprof -top -base $fl 2>/dev/null | grep -v '^File\|^Time\|^Build ID' >"$TMP/want"
+    same "top --base $(basename "$1") ... ${fl##*/} = pprof" "$TMP/want" "$TMP/got"
+  done
+  # fold, list and flame take -base too: fold's stacks are pprof -traces'
+  # summed per stack, list's lines pprof -list's (with the merged total)
+  for fl in "samples/leak/snapshots/heap-010-2026-11-22T19:07:12Z.pb.gz $hf" "$D/pyroscope-og-heap.pb.gz $D/pyroscope-heap.pb"; do
+    # shellcheck disable=SC2086
+    set -- $fl
+    [ -f "$1" ] || continue
+    # shellcheck disable=SC2086
+    run fold -base $fl
+    LC_ALL=C sort "$out" >"$TMP/got"
+    # shellcheck disable=SC2086
+    gopprof -traces -unit=B -base $fl 2>/dev/null | awk -f tests/expected/pprof/traces2folded.awk | LC_ALL=C sort >"$TMP/want"
+    same "fold -base $(basename "$1") $(basename "$2") = pprof -traces -base" "$TMP/want" "$TMP/got"
+  done
+  C=samples/cycle/snapshots
+  for fl in "cacheResponse -base samples/leak/snapshots/heap-010-2026-11-22T19:07:12Z.pb.gz $hf" \
+    "main -base $C/heap-000-2026-11-22T19:09:35Z.pb.gz $C/heap-049-2026-11-22T19:12:02Z.pb.gz"; do
+    # shellcheck disable=SC2086
+    run list $fl
+    # shellcheck disable=SC2086
+    gopprof -list $fl 2>/dev/null >"$TMP/want"
+    same "list ${fl%% *} -base = pprof -list -base" "$TMP/want" "$out"
+  done
+  # "(inline)" and "(partial-inline)" as pprof marks them (real Go heap
+  # profiles have locations of several lines), under the cuts that rebuild
+  # its graph
+  for fl in "" "-nodecount 12" "-hide runtime" "-lines -nodecount 30" "-files" "-addresses -nodecount 40"; do
+    for f in $D/pyroscope-heap.pb $D/pyroscope-og-heap.pb.gz; do
+      [ -f "$f" ] || continue
+      # shellcheck disable=SC2086
+      run top $fl "$f"
+      grep -v '^File\|^Time' "$out" >"$TMP/got"
+      # shellcheck disable=SC2086
+      gopprof -top $fl "$f" 2>/dev/null | grep -v '^File\|^Time\|^Build ID' >"$TMP/want"
+      same "top $fl = pprof -top $fl, inline marks: $(basename "$f")" "$TMP/want" "$TMP/got"
+    done
   done
   # pprof's five granularities, on a Go profile that records functions'
   # start lines (-files: one row per function of a file, by start line) and
@@ -83,7 +140,7 @@ if command -v go >/dev/null && [ -z "${PD_WRAP:-}" ]; then
       [ "$g" = lines ] && [ "$f" != "$hf" ] && continue # (profdiff names unsymbolized frames by mapping offset)
       run top "-$g" "$f"
       sed -n '/flat%/,$p' "$out" >"$TMP/got"
-      gopprof -top "-$g" "$f" 2>/dev/null | sed -n '/flat%/,$p' | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
+      gopprof -top "-$g" "$f" 2>/dev/null | sed -n '/flat%/,$p' >"$TMP/want"
       same "top -$g = pprof -top -$g: $(basename "$f")" "$TMP/want" "$TMP/got"
     done
   done
@@ -115,4 +172,33 @@ run top --diff-base samples/leak/snapshots/heap-000-2026-11-22T19:06:51Z.pb.gz -
 check "top --diff-base --format json: the growth, base's total" jq -e '.total < 142.42*1048576 and (.functions[0].flat > 0)' "$out"
 expect_error "top --diff-base a missing file" 'nosuch' top --diff-base "$TMP/nosuch" "$hf"
 expect_error "top --diff-base with --tags" 'diff-base' top --tags --diff-base "$hf" "$hf"
+# --base without go: a profile less itself is nothing, of nothing (every
+# sample cancels its twin); one base at a time
+run top --base "$hf" "$hf"
+check "top --base FILE FILE: nothing of nothing" grep -q '^Showing nodes accounting for 0, 0% of 0 total$' "$out"
+run top --base samples/leak/snapshots/heap-000-2026-11-22T19:06:51Z.pb.gz "$hf"
+check "top --base: the growth, of what is left" grep -q '^Showing nodes accounting for 136.75MB, 100% of 136.75MB total$' "$out"
+expect_error "top --base with --diff-base" 'do not go together' top --base "$hf" --diff-base "$hf" "$hf"
+# flame --base BASE FILE is the differential graph of --diff BASE FILE (pprof
+# draws a profile less its base as a diff); fold --base FILE FILE is empty
+b0=samples/leak/snapshots/heap-000-2026-11-22T19:06:51Z.pb.gz
+run flame --base "$b0" -o "$TMP/base.svg" "$hf"
+run flame --diff -o "$TMP/diff.svg" "$b0" "$hf"
+check "flame --base BASE FILE = flame --diff BASE FILE" cmp -s "$TMP/base.svg" "$TMP/diff.svg"
+expect_error "flame --base with two profiles" 'one profile' flame --base "$b0" "$b0" "$hf"
+run fold --base "$hf" "$hf"
+check "fold --base FILE FILE: no stack left" sh -c '[ "$1" = 0 ] && [ ! -s "$2" ]' _ "$rc" "$out"
+run list --base "$b0" cacheResponse "$hf"
+check "list --base: the growth per line" grep -q '^ *[0-9.]*MB *[0-9.]*MB *40:' "$out"
+expect_error "list --base with two profiles" 'one profile' list --base "$b0" main "$b0" "$hf"
+expect_error "top --base a missing file" 'nosuch' top --base "$TMP/nosuch" "$hf"
+f=$DATA/pprof/pyroscope-og-heap.pb.gz
+if [ -f "$f" ]; then
+  run top "$f"
+  check "top marks inlined functions (inline) and (partial-inline)" sh -c 'grep -q " (inline)$" "$1" && grep -q " (partial-inline)$" "$1"' _ "$out"
+  run top --format json "$f"
+  check "top --format json: names without marks" sh -c '! grep -q "inline)" "$1"' _ "$out"
+  run fold "$f"
+  check "fold: names without marks" sh -c '! grep -q "inline)" "$1"' _ "$out"
+fi
 expect_error "top --diff-base: a base without FILE's sample type" 'unknown sample type' top --diff-base samples/labels/cpu.pb.gz "$hf"

@@ -60,7 +60,7 @@ else
   merge_vs_pprof "cycle, 50 snapshots" "${cycle[@]}"
   # and the -top table of one sample type, as the issue asks, through profdiff's reader too
   gopprof -top -nodefraction=0 -sample_index=inuse_space "$M/pprof.pb.gz" 2>/dev/null |
-    sed -n '/^      flat  flat%/,$p' | sed -E 's/ \((partial-)?inline\)$//' >"$M/want"
+    sed -n '/^      flat  flat%/,$p' >"$M/want"
   run top --nodefraction 0 --nodecount 100000 --sample-index inuse_space --unit MB "$M/ours.pb.gz"
   sed -n '/^      flat  flat%/,$p' "$out" >"$M/got"
   # pprof picks its unit per table: compare where it printed MB

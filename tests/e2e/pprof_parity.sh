@@ -14,8 +14,8 @@ else
     u=$(cut -d' ' -f2 "$tf")
     f=$DATA/pprof/$name
     [ -f "$f" ] || { skip "$b" "no $f"; continue; }
-    # top: pprof's table rows, without its "(inline)" marks
-    sed -n '/^      flat  flat%/,$p' "$exp/$b.top" | sed -E 's/ \((partial-)?inline\)$//' >"$TMP/want"
+    # top: pprof's table rows, with its "(inline)" marks
+    sed -n '/^      flat  flat%/,$p' "$exp/$b.top" >"$TMP/want"
     run top --nodefraction 0 --nodecount 250 --sample-index "$i" --unit "$u" "$f"
     sed -n '/^      flat  flat%/,$p' "$out" >"$TMP/got"
     if [ "$name" = pyroscope-og-invalid_utf8.pb.gz ]; then

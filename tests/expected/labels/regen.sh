@@ -20,6 +20,6 @@ grep -v '^#' "$out/cases" | while IFS="|" read -r name file unit opts; do
   [ "$unit" = - ] && { rm -f "$out/$name.top"; continue; }
   # shellcheck disable=SC2086
   go tool pprof -top -nodefraction=0 -nodecount=400 -unit="$unit" $opts "$file" 2>/dev/null |
-    sed -n '/^      flat  flat%/,$p' | sed '1d' | sed -E 's/ \((partial-)?inline\)$//' |
+    sed -n '/^      flat  flat%/,$p' | sed '1d' |
     awk '{name = $6; for (i = 7; i <= NF; i++) name = name " " $i; print $1, $4, name}' > "$out/$name.top"
 done
