@@ -107,15 +107,21 @@ uint32_t pd_tree_child(pd_tree *t, uint32_t parent, uint32_t key) {
   return id;
 }
 
-uint32_t pd_tree_insert(pd_tree *t, const uint32_t *keys, uint32_t n) {
+/* Room for a path of n, and how many frames from the root the stack keys
+ * (leaf first) share with the last path inserted (root first). */
+static uint32_t S_path_common(pd_tree *t, const uint32_t *keys, uint32_t n) {
   if (n > t->path_cap) {
     while (n > t->path_cap) t->path_cap *= 2;
     t->path_keys = pd_xrealloc(t->path_keys, t->path_cap * sizeof(uint32_t));
     t->path_nodes = pd_xrealloc(t->path_nodes, t->path_cap * sizeof(uint32_t));
   }
-  /* keys are leaf first; the path is root first */
   uint32_t common = 0, limit = n < t->path_len ? n : t->path_len;
   while (common < limit && t->path_keys[common] == keys[n - 1 - common]) common++;
+  return common;
+}
+
+uint32_t pd_tree_insert(pd_tree *t, const uint32_t *keys, uint32_t n) {
+  uint32_t common = S_path_common(t, keys, n);
   uint32_t node = common ? t->path_nodes[common - 1] : 0;
   for (uint32_t i = common; i < n; i++) {
     uint32_t k = keys[n - 1 - i];
@@ -128,16 +134,10 @@ uint32_t pd_tree_insert(pd_tree *t, const uint32_t *keys, uint32_t n) {
 }
 
 uint32_t pd_tree_flow(pd_tree *t, const uint32_t *keys, uint32_t n) {
-  if (n > t->path_cap) {
-    while (n > t->path_cap) t->path_cap *= 2;
-    t->path_keys = pd_xrealloc(t->path_keys, t->path_cap * sizeof(uint32_t));
-    t->path_nodes = pd_xrealloc(t->path_nodes, t->path_cap * sizeof(uint32_t));
-  }
   /* flamegraph.pl's flow(): the frames this stack shares with the last
    * one, from the root, go on; the rest are new, even where an earlier
    * stack had the same frame there */
-  uint32_t common = 0, limit = n < t->path_len ? n : t->path_len;
-  while (common < limit && t->path_keys[common] == keys[n - 1 - common]) common++;
+  uint32_t common = S_path_common(t, keys, n);
   uint32_t node = common ? t->path_nodes[common - 1] : 0;
   for (uint32_t i = common; i < n; i++) {
     uint32_t k = keys[n - 1 - i];
