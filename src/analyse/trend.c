@@ -230,6 +230,45 @@ static int S_below_floor(const double *x, const double *y, size_t n, double floo
   return 2 * range * gain < floor;
 }
 
+/* P(N <= o) for N ~ Poisson(mu): the lower tail, summed term by term for
+ * the small counts it is asked about, and by the normal approximation with
+ * continuity correction past a thousand (exact series, many objects). */
+static double S_poisson_below(double mu, double o) {
+  if (!(mu > 0)) return 1;
+  o = floor(o);
+  if (o < 0) return 0;
+  if (o >= mu) return 1; /* at least its mean: no evidence of fewer */
+  if (mu > 1000) return pd_normal_cdf((o + 0.5 - mu) / sqrt(mu));
+  double term = exp(-mu), sum = term;
+  for (double i = 1; i <= o; i++) sum += term *= mu / i;
+  return sum < 1 ? sum : 1;
+}
+
+/* Whether growth stopped at k: the part after it fell short of what the
+ * earlier rate predicts over that part, e = rate_before (x[n-1] - x[k]),
+ * by more than the part's threshold, and by more than the sampling noise
+ * of a continued growth. That noise is a Poisson count: a value y with
+ * sampling variance v is y / w sampled objects of weight w = v / y, so the
+ * part would have gained about e / w objects and gained (y[n-1] - y[k]) / w
+ * (none when it fell); growth stopped when so few or fewer had probability
+ * below alpha over the number of knots the break search tried (it places
+ * the knot where the part after it looks flattest: Bonferroni, as for the
+ * knot of a count series). Without this, a sparse leak (one sampled object every four
+ * snapshots) whose last seven snapshots drew none, as happens one time in
+ * seven, was a plateau though it never stopped. Exact series (v = 0) have
+ * no count noise: the threshold alone decides. */
+static int S_stopped(const double *x, const double *y, const double *var, size_t k, size_t n,
+                     double rate_before, double alpha, double threshold) {
+  double expect = rate_before * (x[n - 1] - x[k]), held = y[n - 1] - y[k];
+  if (!(expect - held > threshold)) return 0;
+  double w = 0;
+  if (y[k] > 0 && var[k] > 0) w = var[k] / y[k];
+  if (y[n - 1] > 0 && var[n - 1] > 0 && var[n - 1] / y[n - 1] > w) w = var[n - 1] / y[n - 1];
+  if (!(w > 0)) return 1;
+  double knots = n > 7 ? (double)(n - 6) : 1; /* pd_hinge_best: three points before, four from it */
+  return S_poisson_below(expect / w, held > 0 ? held / w : 0) < alpha / knots;
+}
+
 pd_trend pd_trend_judge(const double *x, const double *y, const double *var, const double *total, size_t n,
                         const pd_trend_params *p, double *scratch, pd_trend_result *r) {
   memset(r, 0, sizeof *r);
@@ -309,7 +348,7 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
                before.slope > 0 && rise > thr_before && before.slope * (x[k] - x[0]) > thr_before;
     int flat = fabs(held) <= thr_after && fabs(after_change) <= thr_after &&
                !(mk_after.p < p->alpha && mk_after.s > 0);
-    if (grew && flat) {
+    if (grew && flat && S_stopped(x, y, var, k, n, before.slope, p->alpha, thr_after)) {
       r->trend = PD_TREND_PLATEAU;
       r->since = (uint32_t)k;
       r->rate = after.slope;
