@@ -85,10 +85,20 @@ static int S_persistent(const double *y, const double *var, size_t i, size_t j) 
   return up | down;
 }
 
+/* The change y_j - y_i is made only of objects sampled in between (or
+ * only of ones freed) when persistence is known, and also, whatever the
+ * steps between, when nothing was there at one end: a function absent at i
+ * (no value, no variance) holds at j only objects allocated since. A leak
+ * that starts late has that shape, with a sampled object freed on the way
+ * often enough (a slice's old backing array) to lose persistence. */
+static int S_one_sided(const double *y, const double *var, size_t i, size_t j) {
+  return (y[i] == 0 && var[i] == 0) || (y[j] == 0 && var[j] == 0) || S_persistent(y, var, i, j);
+}
+
 static double S_threshold(const double *y, const double *var, size_t i, size_t j, double z, double floor,
                           double *band) {
-  double b = S_persistent(y, var, i, j) ? S_count_band(y[j] - y[i], fabs(var[j] - var[i]), z)
-                                        : z * sqrt(var[i] + var[j]);
+  double b = S_one_sided(y, var, i, j) ? S_count_band(y[j] - y[i], fabs(var[j] - var[i]), z)
+                                       : z * sqrt(var[i] + var[j]);
   if (band) *band = b;
   return b > floor ? b : floor;
 }
