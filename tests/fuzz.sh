@@ -13,6 +13,9 @@
 #
 #   tests/fuzz.sh 600 pprof      # ten minutes on the pprof target
 #   FUZZ_ARGS='-dict=...' tests/fuzz.sh 60   # extra libFuzzer flags
+#   FUZZ_NICE=5 tests/fuzz.sh 5   # the targets' niceness (default 19; tests/run.sh
+#                                 # runs them beside its valgrind pass, where 19
+#                                 # would starve them past -timeout)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 secs=${1:?usage: tests/fuzz.sh SECONDS [TARGET...]}
@@ -170,7 +173,7 @@ for t in $targets; do
   # -rss_limit_mb bounds memory per input (a bomb past --max-input-size is a
   # finding); -timeout makes a hang one too. ASan's leak check is on.
   # shellcheck disable=SC2086
-  nice -n 19 "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+  nice -n "${FUZZ_NICE:-19}" "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
     -max_len="$(max_len "$t")" -print_final_stats=1 -artifact_prefix="$W/crashes/$t/" \
     ${FUZZ_ARGS:-} "$W/corpus/$t" "$W/seed/$t" >"$log" 2>&1
   rc=$?

@@ -7,11 +7,17 @@ pd_failed=0
 TMP=${TMP:-tests/tmp/$$}
 mkdir -p "$TMP"
 DATA=../shared/data
-# the debug build (-O0, UBSan) runs several times slower than the release
-# build whose time limits the tests state: bounded() gives it that much more
-# CPU, and tests that scale inputs may make them smaller for it (pd_debug)
-pd_debug=0 pd_cpu_factor=1
-case "$PD" in */zig-out/debug/*) pd_debug=1 pd_cpu_factor=4 ;; esac
+# the UBSan builds run slower than the release build whose time limits the
+# tests state: bounded() gives them that much more CPU (the suite's safe
+# build, ReleaseSafe, about 1.5x; a Debug one, -O0, about 4x), and tests
+# that scale inputs may make them smaller for a Debug one (pd_debug).
+# pd_second: a second pass over the same tests (checks of the build system
+# and the recipes run once, in the release pass)
+pd_debug=0 pd_cpu_factor=1 pd_second=0
+case "$PD" in
+*/zig-out/debug/*) pd_debug=1 pd_cpu_factor=4 pd_second=1 ;;
+*/zig-out/safe/*) pd_cpu_factor=2 pd_second=1 ;;
+esac
 have_data() { [ -d "$DATA" ]; }
 
 ok() { pd_pass=$((pd_pass + 1)); [ -n "${PD_QUIET:-}" ] || echo "ok   $1"; }

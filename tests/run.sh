@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # tests/run.sh: the whole test suite, from a fresh clone on a Debian machine.
-# Installs what is missing (see tests/deps.sh), builds a release and a debug
-# (UBSan) binary, then runs:
-#   1. the unit tests (debug build)
-#   2. the end-to-end tests against the release and the debug binary, and
+# Installs what is missing (see tests/deps.sh), builds a release and a safe
+# (ReleaseSafe: optimised, UBSan traps) binary, then runs:
+#   1. the unit tests (safe build)
+#   2. the end-to-end tests against the release and the safe binary, and
 #      the graphs and report.html in headless Chromium (tests/browser); the
 #      test files run two at a time (tests/e2e.sh, PD_JOBS)
-#   3. the unit tests (debug) and end-to-end tests (release) again under
+#   3. the unit tests (safe) and end-to-end tests (release) again under
 #      valgrind (errors or leaks fail)
 #   4. a short fuzzing pass: each libFuzzer target for 5 seconds (tests/fuzz.sh;
 #      skipped with a message without clang and libFuzzer)
@@ -47,9 +47,10 @@ part_bg() { # part_bg NAME COMMAND...: starts a part beside the next ones; show 
   shift
   ( "$@" >"tests/tmp/$name.log" 2>&1; echo $? >"tests/tmp/$name.rc" ) &
 }
-wait_show() { # wait_show NAME: waits for a part_bg part and shows it
+wait_show() { # wait_show NAME...: waits for the part_bg parts and shows them
   wait
-  show "$1" "$(cat "tests/tmp/$1.rc" 2>/dev/null || echo 1)"
+  local n
+  for n in "$@"; do show "$n" "$(cat "tests/tmp/$n.rc" 2>/dev/null || echo 1)"; done
 }
 show() { # show NAME RC: what part prints of a part's log
   local name=$1 rc=$2 log=tests/tmp/$1.log
@@ -69,33 +70,41 @@ mkdir -p tests/tmp
 export PD_GOPPROF_CACHE=$PWD/tests/tmp/gopprof
 rm -rf "$PD_GOPPROF_CACHE"
 echo "== build"
-# the release build for baseline x86-64, as the debug build: valgrind runs
-# the release binary (below) and does not decode every newer instruction
+# the release build for baseline x86-64, as the safe build: valgrind runs
+# the release binary (below) and does not decode every newer instruction.
+# The UBSan build is ReleaseSafe, not Debug: zig compiles C with
+# -fsanitize=undefined (traps) in both, and the checks are put in before the
+# optimiser, which removes only those it proves cannot fire; -O0 made the
+# same end-to-end pass three times slower (tests/lib.sh pd_cpu_factor)
 "$PD_ZIG" build install tests -Dcpu=baseline 2>&1 | tail -20 && [ -x zig-out/bin/profdiff ] || { echo "0 passed, 1 failed"; exit 1; }
-"$PD_ZIG" build tests -Doptimize=Debug -Dcpu=baseline -p zig-out/debug 2>&1 | tail -20
-"$PD_ZIG" build -Doptimize=Debug -Dcpu=baseline -p zig-out/debug 2>&1 | tail -20
+"$PD_ZIG" build install tests -Doptimize=ReleaseSafe -Dcpu=baseline -p zig-out/safe 2>&1 | tail -20
 
-part unit zig-out/debug/bin/profdiff-test
+part unit zig-out/safe/bin/profdiff-test
 part e2e-release bash tests/e2e.sh zig-out/bin/profdiff
-part e2e-debug bash tests/e2e.sh zig-out/debug/bin/profdiff
+part e2e-safe bash tests/e2e.sh zig-out/safe/bin/profdiff
 part browser node tests/browser/check.mjs zig-out/bin/profdiff
 if [ $quick = 0 ]; then
-  VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+  VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --read-inline-info=no"
   # the unit tests under valgrind are one process: they run beside the
   # end-to-end files
   # (PD_TEST_SMALL: the statistics' fast-against-quadratic comparisons on
   # short series only; the plain unit run above compares all)
-  PD_TEST_SMALL=1 part_bg unit-valgrind $VG zig-out/debug/bin/profdiff-test
-  # the end-to-end tests under valgrind run the release binary: memcheck
-  # finds the same invalid accesses and leaks in optimised code, at 2.5x less
-  # CPU than the -O0 UBSan build (which the e2e-debug pass above runs)
-  PD_WRAP="$VG" part e2e-valgrind bash tests/e2e.sh zig-out/bin/profdiff
-  wait_show unit-valgrind
+  PD_TEST_SMALL=1 part_bg unit-valgrind $VG zig-out/safe/bin/profdiff-test
   # a smoke test of the fuzz targets on the seed corpus and a few seconds of
   # mutations, in its own work directory so that the corpus of a long
-  # campaign (tests/tmp/fuzz) does not slow it down; campaigns: docs/fuzzing.md
+  # campaign (tests/tmp/fuzz) does not slow it down; campaigns: docs/fuzzing.md.
+  # Beside the valgrind pass too: one libFuzzer process at a time fills
+  # what the pass's last files leave of the two cores
   pd_want_fuzz
-  FUZZ_WORK=tests/tmp/fuzz-ci part fuzz bash tests/fuzz.sh 5
+  FUZZ_WORK=tests/tmp/fuzz-ci FUZZ_NICE=5 part_bg fuzz bash tests/fuzz.sh 5
+  # the end-to-end tests under valgrind run the release binary: memcheck
+  # finds the same invalid accesses and leaks in optimised code, at less CPU
+  # than the UBSan build (which the e2e-safe pass above runs).
+  # --read-inline-info=no: a tenth of memcheck's start-up, paid by each of
+  # about a thousand processes (a report names the function that was
+  # inlined into, not the inlined one)
+  PD_WRAP="$VG" part e2e-valgrind bash tests/e2e.sh zig-out/bin/profdiff
+  wait_show unit-valgrind fuzz
 fi
 
 echo "== generated code"

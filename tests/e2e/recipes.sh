@@ -12,7 +12,7 @@
 # the binary: once per suite, in the release pass.
 if [ -n "${PD_WRAP:-}" ]; then
   skip "recipes" "not under valgrind"
-elif case "$PD" in */zig-out/debug/*) true ;; *) false ;; esac then
+elif [ "$pd_second" = 1 ]; then
   skip "recipes" "once per suite, in the release pass"
 elif ! python3 -c 'import yaml' 2>/dev/null; then
   skip "recipes" "python3-yaml is missing (tests/deps.sh)"
