@@ -59,6 +59,7 @@ typedef struct {
   uint32_t count;
   uint32_t next;
   int failed, keep_going;
+  uint32_t failed_at; /* the index of the error kept (failed) */
   int split; /* one worker: a large folded file may take the other core */
   /* time windows: every snapshot is held (here, not in the series) until
    * all are read, since offsets count from the last one */
@@ -159,8 +160,12 @@ added:
   if (j->missing) j->missing[i] = 1;
   if (j->keep_going) {
     pd_series_skip(j->series, i, err.msg);
-  } else if (!j->failed) {
+  } else if (!j->failed || i < j->failed_at) {
+    /* the first bad file in argument order, whichever thread met one
+     * first: every file before the first failure was taken (in order)
+     * and is read to its end, so the lowest index is always the same */
     j->failed = 1;
+    j->failed_at = i;
     j->err = err;
   }
   pthread_mutex_unlock(&j->lock);

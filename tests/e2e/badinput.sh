@@ -55,3 +55,29 @@ echo keep >"$B/out.txt"
 run top --output "$B/out.txt" "$B/badlen.pb"
 [ "$rc" = 2 ] && [ "$(cat "$B/out.txt")" = keep ] && ok "failed run leaves --output alone" || bad "failed run leaves --output alone" "rc=$rc"
 ls "$B" | grep -q 'tmp-' && bad "no temp files left" "$(ls "$B")" || ok "no temp files left"
+# several bad inputs among good ones, read by four threads: the error names
+# the first bad one in argument order, every run (whichever thread met one
+# first)
+mkdir -p "$B/many"
+for i in 01 02 03 04 05 06 07 08 09 10 11 12; do printf 'main;a;b %s\n' "$i" >"$B/many/s$i.folded"; done
+printf 'main;a 1\n' >"$B/many/s02.folded"
+# s03: a truncated gzip of 16 MB of stacks, found bad only at its end, long
+# after the later bad files are
+awk 'BEGIN { for (i = 0; i < 400000; i++) printf "main;handler;work%d;alloc%d 1\n", i % 977, i }' | gzip -1 >"$B/many/big.gz"
+head -c $(($(stat -c %s "$B/many/big.gz") - 64)) "$B/many/big.gz" >"$B/many/s03.folded.gz"
+cp "$B/badlen.pb" "$B/many/s05.pb"
+cp "$B/badloc.pb" "$B/many/s09.pb"
+printf '\x0a\x7f' >"$B/many/s11.pb"
+inputs=("$B/many/s01.folded" "$B/many/s02.folded" "$B/many/s03.folded.gz" "$B/many/s04.folded" "$B/many/s05.pb"
+  "$B/many/s06.folded" "$B/many/s07.folded" "$B/many/s08.folded" "$B/many/s09.pb" "$B/many/s10.folded"
+  "$B/many/s11.pb" "$B/many/s12.folded")
+same=1
+for t in 1 2 3 4 5; do
+  run report --threads 4 -o "$B/many-out" "${inputs[@]}"
+  if [ "$rc" != 2 ] || [ "$(wc -l <"$err")" != 1 ] || ! grep -q "s03.folded.gz: " "$err"; then
+    same=0
+    bad "several bad inputs: the first in argument order" "run $t: exit $rc: $(head -c 300 "$err")"
+    break
+  fi
+done
+[ $same = 1 ] && ok "several bad inputs: the first in argument order, five runs"
