@@ -95,10 +95,20 @@ static int S_one_sided(const double *y, const double *var, size_t i, size_t j) {
   return (y[i] == 0 && var[i] == 0) || (y[j] == 0 && var[j] == 0) || S_persistent(y, var, i, j);
 }
 
+
+static int S_absent(const double *y, const double *var, size_t i) { return y[i] == 0 && var[i] == 0; }
+
+/* A part that starts just after the function was absent (a knot placed at
+ * its first sampled object, as the two-piece fit places it) is measured
+ * from that absence: its objects at j were all allocated since i - 1,
+ * while some of those at i may be freed by j. */
 static double S_threshold(const double *y, const double *var, size_t i, size_t j, double z, double floor,
                           double *band) {
-  double b = S_one_sided(y, var, i, j) ? S_count_band(y[j] - y[i], fabs(var[j] - var[i]), z)
-                                       : z * sqrt(var[i] + var[j]);
+  double b;
+  if (i > 0 && i < j && S_absent(y, var, i - 1) && !S_absent(y, var, i))
+    b = S_count_band(y[j], var[j], z);
+  else
+    b = S_one_sided(y, var, i, j) ? S_count_band(y[j] - y[i], fabs(var[j] - var[i]), z) : z * sqrt(var[i] + var[j]);
   if (band) *band = b;
   return b > floor ? b : floor;
 }
