@@ -321,6 +321,9 @@ PD_TEST(trend_sparse_leak_is_no_plateau) {
   }
   t = pd_trend_judge(x, y, var, NULL, N, &p, scratch, &r);
   CHECK_MSG(t == PD_TREND_GROWING, "late leak is %s", pd_trend_name(t));
+  /* and its onset is found: the knot on its first sampled object is
+   * measured from the absence before it */
+  CHECK_MSG(r.has_break && r.since >= 25 && r.since <= 28, "onset %u", (unsigned)r.since);
   free(scratch);
 }
 
