@@ -3,12 +3,13 @@
 # Installs what is missing (see tests/deps.sh), builds a release and a safe
 # (ReleaseSafe: optimised, UBSan traps) binary, then runs:
 #   1. the unit tests (safe build)
-#   2. the end-to-end tests against the release and the safe binary, and
+#   2. the end-to-end tests against the release binary, and the files that
+#      valgrind cannot run whole against the safe binary, and
 #      the graphs and report.html in headless Chromium (tests/browser); the
 #      test files run two at a time (tests/e2e.sh, PD_JOBS)
-#   3. the unit tests (safe) and end-to-end tests (release) again under
+#   3. the unit tests and end-to-end tests (safe) again under
 #      valgrind (errors or leaks fail)
-#   4. a short fuzzing pass: each libFuzzer target for 5 seconds (tests/fuzz.sh;
+#   4. beside them, a short fuzzing pass: each libFuzzer target for 5 seconds (tests/fuzz.sh;
 #      skipped with a message without clang and libFuzzer)
 #   5. a check that the checked-in protobuf-c code matches src/ingest/profile.proto
 # and ends with one line: "N passed, N failed".
@@ -80,8 +81,24 @@ echo "== build"
 "$PD_ZIG" build install tests -Doptimize=ReleaseSafe -Dcpu=baseline -p zig-out/safe 2>&1 | tail -20
 
 part unit zig-out/safe/bin/profdiff-test
+if [ $quick = 0 ]; then
+  # a smoke test of the fuzz targets on the seed corpus and a few seconds of
+  # mutations, in its own work directory so that the corpus of a long
+  # campaign (tests/tmp/fuzz) does not slow it down; campaigns: docs/fuzzing.md.
+  # It runs beside all that follows (its compiles at nice 19, the targets
+  # at 10): what the passes leave of the two cores is enough for it
+  pd_want_fuzz
+  FUZZ_WORK=tests/tmp/fuzz-ci FUZZ_NICE=10 part_bg fuzz bash tests/fuzz.sh 5
+fi
 part e2e-release bash tests/e2e.sh zig-out/bin/profdiff
-part e2e-safe bash tests/e2e.sh zig-out/safe/bin/profdiff
+# The UBSan build's end-to-end pass: under valgrind (below), which then
+# checks memory and undefined behaviour in one run of each file, and plain
+# for the files that skip most of their work under valgrind (timing,
+# threads, the calibration slice, go tool pprof's figures); with --quick,
+# every file plain
+safe_files="action calibrate fleet nightly publish merge pprof_parity limits progress"
+[ $quick = 1 ] && safe_files=""
+part e2e-safe bash tests/e2e.sh zig-out/safe/bin/profdiff "$safe_files"
 part browser node tests/browser/check.mjs zig-out/bin/profdiff
 if [ $quick = 0 ]; then
   VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --read-inline-info=no"
@@ -90,20 +107,13 @@ if [ $quick = 0 ]; then
   # (PD_TEST_SMALL: the statistics' fast-against-quadratic comparisons on
   # short series only; the plain unit run above compares all)
   PD_TEST_SMALL=1 part_bg unit-valgrind $VG zig-out/safe/bin/profdiff-test
-  # a smoke test of the fuzz targets on the seed corpus and a few seconds of
-  # mutations, in its own work directory so that the corpus of a long
-  # campaign (tests/tmp/fuzz) does not slow it down; campaigns: docs/fuzzing.md.
-  # Beside the valgrind pass too: one libFuzzer process at a time fills
-  # what the pass's last files leave of the two cores
-  pd_want_fuzz
-  FUZZ_WORK=tests/tmp/fuzz-ci FUZZ_NICE=5 part_bg fuzz bash tests/fuzz.sh 5
-  # the end-to-end tests under valgrind run the release binary: memcheck
-  # finds the same invalid accesses and leaks in optimised code, at less CPU
-  # than the UBSan build (which the e2e-safe pass above runs).
-  # --read-inline-info=no: a tenth of memcheck's start-up, paid by each of
-  # about a thousand processes (a report names the function that was
+  # the end-to-end tests under valgrind run the UBSan build (ReleaseSafe:
+  # optimised, its traps cost little); memcheck finds the same invalid
+  # accesses and leaks in optimised code as in -O0 code, at a third of the
+  # CPU. --read-inline-info=no: a tenth of memcheck's start-up, paid by each
+  # of about a thousand processes (a report names the function that was
   # inlined into, not the inlined one)
-  PD_WRAP="$VG" part e2e-valgrind bash tests/e2e.sh zig-out/bin/profdiff
+  PD_WRAP="$VG" part e2e-valgrind bash tests/e2e.sh zig-out/safe/bin/profdiff
   wait_show unit-valgrind fuzz
 fi
 
