@@ -43,15 +43,18 @@ part() { # part NAME COMMAND...: runs a part, shows failures and its summary
   "$@" >"tests/tmp/$name.log" 2>&1
   show "$name" $?
 }
-part_bg() { # part_bg NAME COMMAND...: starts a part beside the next ones; show NAME later
+part_bg() { # part_bg NAME COMMAND...: starts a part beside the next ones; wait_show NAME later
   local name=$1
   shift
   ( "$@" >"tests/tmp/$name.log" 2>&1; echo $? >"tests/tmp/$name.rc" ) &
+  echo $! >"tests/tmp/$name.pid"
 }
-wait_show() { # wait_show NAME...: waits for the part_bg parts and shows them
-  wait
+wait_show() { # wait_show NAME...: waits for those part_bg parts and shows them
   local n
-  for n in "$@"; do show "$n" "$(cat "tests/tmp/$n.rc" 2>/dev/null || echo 1)"; done
+  for n in "$@"; do
+    wait "$(cat "tests/tmp/$n.pid")" 2>/dev/null
+    show "$n" "$(cat "tests/tmp/$n.rc" 2>/dev/null || echo 1)"
+  done
 }
 show() { # show NAME RC: what part prints of a part's log
   local name=$1 rc=$2 log=tests/tmp/$1.log
@@ -98,8 +101,10 @@ part e2e-release bash tests/e2e.sh zig-out/bin/profdiff
 # every file plain
 safe_files="action calibrate fleet nightly publish merge pprof_parity limits progress"
 [ $quick = 1 ] && safe_files=""
+# the browser checks beside it (a few files, whose last ones would leave a core idle)
+part_bg browser node tests/browser/check.mjs zig-out/bin/profdiff
 part e2e-safe bash tests/e2e.sh zig-out/safe/bin/profdiff "$safe_files"
-part browser node tests/browser/check.mjs zig-out/bin/profdiff
+wait_show browser
 if [ $quick = 0 ]; then
   VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --read-inline-info=no"
   # the unit tests under valgrind are one process: they run beside the
