@@ -184,7 +184,10 @@ if [ "$comment" = true ]; then
     if ! gh api --paginate "repos/$repo/issues/$pr/comments?per_page=100" >"$work/comments.json" 2>"$work/gh.err"; then
       warn "could not list the pull request's comments ($(head -c 300 "$work/gh.err")): no comment. A pull request from a fork gets a read-only token: see docs/ci.md, Fork pull requests"
     else
-      cid=$(jq -rs --arg m "$marker" 'add // [] | map(select((.body // "") | contains($m))) | .[0].id // empty' "$work/comments.json")
+      # a line of its own that is the marker, not the marker anywhere: a
+      # reviewer's reply that quotes our comment holds "> <!-- ... -->",
+      # and editing it (a token with write access can) would wipe their words
+      cid=$(jq -rs --arg m "$marker" 'add // [] | map(select((.body // "") | gsub("\r"; "") | split("\n") | any(.[]; . == $m))) | .[0].id // empty' "$work/comments.json")
       verb=create
       [ -n "$cid" ] && verb=update
       if [ -n "$cid" ]; then

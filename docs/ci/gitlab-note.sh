@@ -76,7 +76,9 @@ while :; do
   page=$((page + 1))
   [ $page -le 100 ] || break
 done
-nid=$(jq -rs --arg m "$marker" 'add // [] | map(select(.system != true and ((.body // "") | contains($m)))) | .[0].id // empty' "$work/notes.json")
+# (the marker as a line of its own: a reply that quotes our note holds
+# "> <!-- ... -->", and is somebody else's words)
+nid=$(jq -rs --arg m "$marker" 'add // [] | map(select(.system != true and ((.body // "") | gsub("\r"; "") | split("\n") | any(.[]; . == $m)))) | .[0].id // empty' "$work/notes.json")
 
 if [ -n "$nid" ]; then
   api PUT "$notes/$nid" "$work/body.json" || warn "could not update note $nid ($(head -c 300 "$work/curl.err"))"

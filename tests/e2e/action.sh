@@ -61,7 +61,9 @@ else
 
   # 2. an update of its own comment, on the second page, beside another
   # workflow's comment (a different marker) that stays untouched
-  own='[{"id": 103, "body": "<!-- profdiff:heap-cpu -->\nanother job of ours", "user": {"login": "github-actions[bot]"}},
+  # (and a reviewer's reply quoting it, which is theirs: never edited)
+  own='[{"id": 150, "body": "> <!-- profdiff:heap -->\r\n> old report\r\n\r\nwhy did this grow?", "user": {"login": "reviewer"}},
+        {"id": 103, "body": "<!-- profdiff:heap-cpu -->\nanother job of ours", "user": {"login": "github-actions[bot]"}},
         {"id": 222, "body": "<!-- profdiff:heap -->\nold report", "user": {"login": "github-actions[bot]"}}]'
   act update "$(printf '%s\n%s\n' "$others" "$own")" INPUT_FILES="$(printf '%s\n' "${three[@]}")"
   check "update: exit 0" test "$rc" = 0

@@ -9,11 +9,11 @@
 # stand-ins (tests/standin/). docs/collect.md's Pyroscope and Parca loops run
 # with stand-ins that accept what profilecli 2.2.1 and Parca 0.28.0 accept.
 # A hostile title or branch name must stay data. Shell, YAML and Groovy, not
-# the binary: once per suite, in the release pass.
+# the binary: once per suite, in the first plain pass.
 if [ -n "${PD_WRAP:-}" ]; then
   skip "recipes" "not under valgrind"
 elif [ "$pd_second" = 1 ]; then
-  skip "recipes" "once per suite, in the release pass"
+  skip "recipes" "once per suite, in the first plain pass"
 elif ! python3 -c 'import yaml' 2>/dev/null; then
   skip "recipes" "python3-yaml is missing (tests/deps.sh)"
 else
@@ -178,6 +178,7 @@ print(b[True]["workflow_run"]["workflows"] == [a["name"]] and "pull-requests" no
   # the update: our note (the first non-system one with the marker) is PUT
   mkdir -p "$R/gl-update"
   printf '[{"id": 301, "body": "<!-- profdiff:heap --> added the marker", "system": true},
+    {"id": 299, "body": "> <!-- profdiff:heap -->\\n> old report\\n\\nwhy?", "system": false},
     {"id": 302, "body": "<!-- profdiff:heap-cpu -->", "system": false},
     {"id": 303, "body": "<!-- profdiff:heap -->\\nold report", "system": false}]\n' >"$R/gl-update/notes.1.json"
   gitlab gl-update
