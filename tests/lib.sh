@@ -11,12 +11,13 @@ DATA=../shared/data
 # tests state: bounded() gives them that much more CPU (the suite's safe
 # build, ReleaseSafe, about 1.5x; a Debug one, -O0, about 4x), and tests
 # that scale inputs may make them smaller for a Debug one (pd_debug).
-# pd_second: a second pass over the same tests (checks of the build system
-# and the recipes run once, in the release pass)
-pd_debug=0 pd_cpu_factor=1 pd_second=0
+# pd_second (PD_SECOND=1, tests/run.sh --quick's release pass): a second
+# plain pass over the same tests, where the checks of the build system and
+# the recipes, which do not depend on the binary, are not run again
+pd_debug=0 pd_cpu_factor=1 pd_second=${PD_SECOND:-0}
 case "$PD" in
-*/zig-out/debug/*) pd_debug=1 pd_cpu_factor=4 pd_second=1 ;;
-*/zig-out/safe/*) pd_cpu_factor=2 pd_second=1 ;;
+*/zig-out/debug/*) pd_debug=1 pd_cpu_factor=4 ;;
+*/zig-out/safe/*) pd_cpu_factor=2 ;;
 esac
 have_data() { [ -d "$DATA" ]; }
 

@@ -3,12 +3,11 @@
 # Installs what is missing (see tests/deps.sh), builds a release and a safe
 # (ReleaseSafe: optimised, UBSan traps) binary, then runs:
 #   1. the unit tests (safe build)
-#   2. the end-to-end tests against the release binary, and the files that
-#      valgrind cannot run whole against the safe binary, and
+#   2. the end-to-end tests against the safe binary, and
 #      the graphs and report.html in headless Chromium (tests/browser); the
 #      test files run two at a time (tests/e2e.sh, PD_JOBS)
-#   3. the unit tests and end-to-end tests (safe) again under
-#      valgrind (errors or leaks fail)
+#   3. the unit tests (safe) and end-to-end tests (release) again under
+#      valgrind (errors or leaks fail; --quick: the release e2e plain)
 #   4. beside them, a short fuzzing pass: each libFuzzer target for 5 seconds (tests/fuzz.sh;
 #      skipped with a message without clang and libFuzzer)
 #   5. a check that the checked-in protobuf-c code matches src/ingest/profile.proto
@@ -93,18 +92,14 @@ if [ $quick = 0 ]; then
   pd_want_fuzz
   FUZZ_WORK=tests/tmp/fuzz-ci FUZZ_NICE=10 part_bg fuzz bash tests/fuzz.sh 5
 fi
-part e2e-release bash tests/e2e.sh zig-out/bin/profdiff
-# The UBSan build's end-to-end pass: under valgrind (below), which then
-# checks memory and undefined behaviour in one run of each file, and plain
-# for the files that skip most of their work under valgrind (timing,
-# threads, the calibration slice, go tool pprof's figures); with --quick,
-# every file plain
-safe_files="action calibrate fleet nightly publish merge pprof_parity limits progress"
-[ $quick = 1 ] && safe_files=""
-# the browser checks beside it (a few files, whose last ones would leave a core idle)
-part_bg browser node tests/browser/check.mjs zig-out/bin/profdiff
-part e2e-safe bash tests/e2e.sh zig-out/safe/bin/profdiff "$safe_files"
-wait_show browser
+# Two end-to-end passes, each binary in one: the UBSan build plain (every
+# file, its outputs and exit codes; a trap fails the test it happens in),
+# and the release build, the one that ships, under valgrind (below), whose
+# files check the same outputs where they are not about timing. A third
+# pass, the release build plain, cost a quarter of the suite and found
+# nothing the two do not.
+part e2e-safe bash tests/e2e.sh zig-out/safe/bin/profdiff
+part browser node tests/browser/check.mjs zig-out/bin/profdiff
 if [ $quick = 0 ]; then
   VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --read-inline-info=no"
   # the unit tests under valgrind are one process: they run beside the
@@ -112,14 +107,14 @@ if [ $quick = 0 ]; then
   # (PD_TEST_SMALL: the statistics' fast-against-quadratic comparisons on
   # short series only; the plain unit run above compares all)
   PD_TEST_SMALL=1 part_bg unit-valgrind $VG zig-out/safe/bin/profdiff-test
-  # the end-to-end tests under valgrind run the UBSan build (ReleaseSafe:
-  # optimised, its traps cost little); memcheck finds the same invalid
-  # accesses and leaks in optimised code as in -O0 code, at a third of the
-  # CPU. --read-inline-info=no: a tenth of memcheck's start-up, paid by each
-  # of about a thousand processes (a report names the function that was
-  # inlined into, not the inlined one)
-  PD_WRAP="$VG" part e2e-valgrind bash tests/e2e.sh zig-out/safe/bin/profdiff
+  # memcheck finds the same invalid accesses and leaks in optimised code as
+  # in -O0 code, at a third of the CPU. --read-inline-info=no: a tenth of
+  # memcheck's start-up, paid by each of about a thousand processes (a
+  # report names the function that was inlined into, not the inlined one)
+  PD_WRAP="$VG" part e2e-valgrind bash tests/e2e.sh zig-out/bin/profdiff
   wait_show unit-valgrind fuzz
+else
+  PD_SECOND=1 part e2e-release bash tests/e2e.sh zig-out/bin/profdiff
 fi
 
 echo "== generated code"

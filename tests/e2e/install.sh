@@ -1,10 +1,10 @@
 # install.sh: `zig build install --prefix P` (what it installs) and the
-# Debian package: built by packaging/deb.sh from the binary under test,
-# installed, run, found by man, removed. Both halves are about the release
-# build and the build system, not the binary under test: they run once per
-# suite, in the release pass (about 20 seconds: apt and man-db's trigger),
-# not for the debug binary, not under valgrind. The package half needs root
-# and dpkg.
+# Debian package: built by packaging/deb.sh from the release binary
+# (zig-out/bin/profdiff, else the binary under test), installed, run, found
+# by man, removed. Both halves are about the release build and the build
+# system, not the binary under test: they run once per suite, in the first
+# plain pass (about 20 seconds: apt and man-db's trigger), not under
+# valgrind. The package half needs root and dpkg.
 
 # --version names the libraries profdiff runs with
 run --version
@@ -16,7 +16,7 @@ install_once=
 if [ -n "${PD_WRAP:-}" ]; then
   install_once="not under valgrind"
 elif [ "$pd_second" = 1 ]; then
-  install_once="once per suite, in the release pass (not for the UBSan build's binary)"
+  install_once="once per suite, in the first plain pass (not in a second plain pass)"
 fi
 
 # `zig build install --prefix P` with the suite's options (-Dcpu=baseline:
@@ -48,7 +48,9 @@ elif [ "$(id -u)" != 0 ] || ! command -v dpkg-deb >/dev/null || ! command -v dpk
 elif dpkg-query -W -f='${Status}' profdiff 2>/dev/null | grep -q "ok installed"; then
   skip "deb" "a profdiff package is installed already: not replacing it"
 else
-  deb=$(bash packaging/deb.sh "$PD" "$TMP/deb" 2>"$TMP/deb.err")
+  rel=zig-out/bin/profdiff
+  [ -x "$rel" ] || rel=$PD
+  deb=$(bash packaging/deb.sh "$rel" "$TMP/deb" 2>"$TMP/deb.err")
   if [ ! -f "$deb" ]; then
     bad "deb builds" "$(head -c 400 "$TMP/deb.err")"
   else
@@ -64,7 +66,7 @@ else
       grep -q " $f\$" "$TMP/deb.list" && ok "deb holds $f" || bad "deb holds $f" "not in the package"
     done
     # reproducible: the same binary makes the same package
-    deb2=$(bash packaging/deb.sh "$PD" "$TMP/deb2" 2>/dev/null)
+    deb2=$(bash packaging/deb.sh "$rel" "$TMP/deb2" 2>/dev/null)
     same "deb is reproducible" "$deb" "$deb2"
     if command -v lintian >/dev/null; then
       lintian --pedantic "$deb" >"$TMP/lintian" 2>&1

@@ -12,7 +12,7 @@ mkdir -p "$M"
 PDTEST=${PD_TEST:-$(dirname "$PD")/profdiff-test}
 mdiv=1
 [ -n "${PD_WRAP:-}" ] && mdiv=100
-[ "$pd_second" = 1 ] && [ -z "${PD_WRAP:-}" ] && mdiv=10 # (the UBSan build checks behaviour, not size)
+[ "$pd_debug" = 1 ] && mdiv=10 # (the -O0 build checks behaviour, not size)
 if [ ! -x "$PDTEST" ]; then
   skip "memory policy" "no $PDTEST (zig build tests)"
 else

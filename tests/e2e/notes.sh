@@ -35,6 +35,9 @@ else
     '1. an ordered list\n2. without an end\n' \
     '[^1]: a footnote definition\n\nsee [^1]'; do
     i=$((i + 1))
+    # under valgrind three stand for all (one code path, the quoting of
+    # each line): a fence, a comment, CR line ends
+    if [ -n "${PD_WRAP:-}" ]; then case $i in 1 | 3 | 16) ;; *) continue ;; esac; fi
     printf -- "$payload" >"$NT/notes$i.md"
     run report --output-format md --notes "$NT/notes$i.md" -o "$NT/r$i" "$n1" "$n2"
     if [ "$rc" != 0 ]; then

@@ -89,7 +89,9 @@ if [ -w /dev/full ]; then
   }
   full "--help" --help
   full "--version" --version
-  for c in report top list fold flame merge memstat; do full "$c --help" "$c" --help; done
+  helps="report top list fold flame merge memstat"
+  [ -n "${PD_WRAP:-}" ] && helps="report fold" # (one path: the usage text's writer)
+  for c in $helps; do full "$c --help" "$c" --help; done
   full "top" top "$s1"
   full "top json" top --format json "$s1"
   full "list" list main "$s1"
