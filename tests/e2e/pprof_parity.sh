@@ -27,9 +27,10 @@ else
       check "invalid UTF-8 name keeps its printable part" grep -q 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' "$out"
     fi
     same "top = pprof -top: $b" "$TMP/want" "$TMP/got"
-    # the same figures through --format json
-    run top --nodefraction 0 --nodecount 250 --sample-index "$i" --format json "$f"
-    if [ "$name" != pyroscope-og-invalid_utf8.pb.gz ]; then
+    # the same figures through --format json (not under valgrind: the
+    # same reading and figures as the table, another writer)
+    [ -z "${PD_WRAP:-}" ] && run top --nodefraction 0 --nodecount 250 --sample-index "$i" --format json "$f"
+    if [ -z "${PD_WRAP:-}" ] && [ "$name" != pyroscope-og-invalid_utf8.pb.gz ]; then
       jq -r '.functions[] | "\(.flat) \(.cum)"' "$out" >"$TMP/got"
       sed '1d' "$TMP/want" | awk -v u="$u" '{f=$1; c=$4; if (u!="minimum") {sub(u"$","",f); sub(u"$","",c)} print f, c}' >"$TMP/want2"
       same "top json = pprof -top: $b" "$TMP/want2" "$TMP/got"
