@@ -402,17 +402,8 @@ static void S_verdict(S_md *m, pd_buf *b) {
       pd_buf_puts(b, ").");
     }
   }
-  /* a comment says the gates on its first lines */
-  if (m->o->ngates && !m->comment) {
-    uint32_t failed = S_failed(m->o);
-    if (failed) {
-      pd_buf_printf(b, " **Gates: %u of %zu failed**:", failed, m->o->ngates);
-      S_gate_list(m, b, 1);
-      pd_buf_puts(b, ".");
-    } else {
-      pd_buf_printf(b, " Gates: all %zu passed.", m->o->ngates);
-    }
-  }
+  /* no gates here: a comment says them on its first lines (S_status),
+   * report.html in its badge, right above this line (it said them twice) */
   if (m->o->memory) {
     pd_buf_puts(b, " ");
     S_text(b, m->o->memory->sentence);
