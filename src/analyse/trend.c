@@ -91,12 +91,11 @@ static int S_persistent(const double *y, const double *var, size_t i, size_t j) 
  * (no value, no variance) holds at j only objects allocated since. A leak
  * that starts late has that shape, with a sampled object freed on the way
  * often enough (a slice's old backing array) to lose persistence. */
-static int S_one_sided(const double *y, const double *var, size_t i, size_t j) {
-  return (y[i] == 0 && var[i] == 0) || (y[j] == 0 && var[j] == 0) || S_persistent(y, var, i, j);
-}
-
-
 static int S_absent(const double *y, const double *var, size_t i) { return y[i] == 0 && var[i] == 0; }
+
+static int S_one_sided(const double *y, const double *var, size_t i, size_t j) {
+  return S_absent(y, var, i) || S_absent(y, var, j) || S_persistent(y, var, i, j);
+}
 
 /* A part that starts just after the function was absent (a knot placed at
  * its first sampled object, as the two-piece fit places it) is measured
@@ -273,17 +272,15 @@ static double S_poisson_below(double mu, double o) {
  * (none when it fell); growth stopped when so few or fewer had probability
  * below alpha over the number of knots the break search tried (it places
  * the knot where the part after it looks flattest: Bonferroni, as for the
- * knot of a count series). Without this, a sparse leak (one sampled object every four
- * snapshots) whose last seven snapshots drew none, as happens one time in
- * seven, was a plateau though it never stopped. Exact series (v = 0) have
+ * knot of a count series). Without this, a sparse leak (one sampled
+ * object every four snapshots) whose last seven snapshots drew none, as
+ * happens one time in seven, was a plateau though it never stopped. Exact series (v = 0) have
  * no count noise: the threshold alone decides. */
 static int S_stopped(const double *x, const double *y, const double *var, size_t k, size_t n,
                      double rate_before, double alpha, double threshold) {
   double expect = rate_before * (x[n - 1] - x[k]), held = y[n - 1] - y[k];
   if (!(expect - held > threshold)) return 0;
-  double w = 0;
-  if (y[k] > 0 && var[k] > 0) w = var[k] / y[k];
-  if (y[n - 1] > 0 && var[n - 1] > 0 && var[n - 1] / y[n - 1] > w) w = var[n - 1] / y[n - 1];
+  double w = fmax(y[k] > 0 ? S_weight(y[k], var[k]) : 0, y[n - 1] > 0 ? S_weight(y[n - 1], var[n - 1]) : 0);
   if (!(w > 0)) return 1;
   double knots = n > 7 ? (double)(n - 6) : 1; /* pd_hinge_best: three points before, four from it */
   return S_poisson_below(expect / w, held > 0 ? held / w : 0) < alpha / knots;
