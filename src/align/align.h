@@ -203,7 +203,7 @@ void pd_stacks_free(pd_stacks *s);
 
 /* Nodes are numbered in creation order, so a parent always has a smaller id
  * than its children and totals are one backwards sweep. Node 0 is the root
- * (key 0, the empty string). Each node has PD_TREE_COLS double columns that
+ * (key 0, the empty string). Each node has PD_TREE_COLS pd_val columns that
  * callers give meaning to (self value, variance, per-snapshot figures...). */
 #define PD_TREE_MAX_COLS 10
 
@@ -211,7 +211,7 @@ typedef struct pd_tree {
   uint32_t n, cap;
   uint32_t *parent, *key;
   int ncols;
-  double *col[PD_TREE_MAX_COLS];
+  pd_val *col[PD_TREE_MAX_COLS];
   uint64_t *slots; /* (parent, key) -> hash tag | node + 1 */
   size_t nslots;
   uint64_t seed; /* pd_hash_secret(): which children meet is up to the input */
@@ -238,7 +238,7 @@ uint32_t pd_tree_insert(pd_tree *t, const uint32_t *keys_leaf_first, uint32_t n)
  * its children are in time order (pd_tree_kids_in_order). */
 uint32_t pd_tree_flow(pd_tree *t, const uint32_t *keys_leaf_first, uint32_t n);
 /* out[i] = col[c][i] + sum over descendants (node totals from self values). */
-void pd_tree_sum(const pd_tree *t, int c, double *out);
+void pd_tree_sum(const pd_tree *t, int c, pd_val *out);
 /* Adds src's column src_col into dst's column dst_col node by node (matching
  * paths by key, creating nodes in dst as needed). Both trees must use the
  * same key table. This is how two snapshots (base and head of a diff) or a

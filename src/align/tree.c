@@ -25,14 +25,19 @@ static inline uint64_t S_slot_hash(const pd_tree *t, uint32_t parent, uint32_t k
 /* A slot: the hash, then node id + 1 (0: empty). */
 static inline uint64_t S_slot(uint64_t h, uint32_t id) { return h << 32 | (id + 1); }
 
-static void S_grow_nodes(pd_tree *t) {
-  uint32_t cap = t->cap ? t->cap * 2 : 1024;
+static void S_grow_nodes(pd_tree *t, uint32_t cap) {
   t->parent = pd_xrealloc(t->parent, cap * sizeof(uint32_t));
   t->key = pd_xrealloc(t->key, cap * sizeof(uint32_t));
   /* not zeroed here: a node's columns are zeroed when it is made, so
    * capacity never used is never touched */
-  for (int c = 0; c < t->ncols; c++) t->col[c] = pd_xrealloc(t->col[c], cap * sizeof(double));
+  for (int c = 0; c < t->ncols; c++) t->col[c] = pd_xrealloc(t->col[c], cap * sizeof(pd_val));
   t->cap = cap;
+}
+
+/* A new node's columns to zero, as bytes: integer stores (a long double
+ * zero stored as one is x87's slow fstp) */
+static inline void S_zero_node(pd_tree *t, uint32_t id) {
+  for (int c = 0; c < t->ncols; c++) memset(&t->col[c][id], 0, sizeof(pd_val));
 }
 
 static void S_rehash(pd_tree *t, size_t nslots) {
@@ -52,7 +57,11 @@ static void S_rehash(pd_tree *t, size_t nslots) {
 void pd_tree_init(pd_tree *t, int ncols, size_t expected_nodes) {
   memset(t, 0, sizeof *t);
   t->ncols = ncols < PD_TREE_MAX_COLS ? ncols : PD_TREE_MAX_COLS;
-  while (t->cap == 0 || t->cap < expected_nodes) S_grow_nodes(t);
+  /* one allocation of the size expected: doubling up to it copied every
+   * column over and over (a tenth of `fold`) */
+  uint32_t cap = 1024;
+  while (cap < expected_nodes && cap < UINT32_MAX / 2) cap *= 2;
+  S_grow_nodes(t, cap);
   size_t nslots = 1024;
   while (nslots * 3 < (size_t)t->cap * 4) nslots *= 2;
   t->nslots = nslots;
@@ -61,7 +70,7 @@ void pd_tree_init(pd_tree *t, int ncols, size_t expected_nodes) {
   t->n = 1; /* the root */
   t->parent[0] = PD_NONE;
   t->key[0] = 0;
-  for (int c = 0; c < t->ncols; c++) t->col[c][0] = 0;
+  S_zero_node(t, 0);
   t->path_cap = 64;
   t->path_keys = pd_xmalloc(t->path_cap * sizeof(uint32_t));
   t->path_nodes = pd_xmalloc(t->path_cap * sizeof(uint32_t));
@@ -97,11 +106,11 @@ uint32_t pd_tree_child(pd_tree *t, uint32_t parent, uint32_t key) {
   uint64_t h = S_slot_hash(t, parent, key);
   size_t s = S_probe(t, h, parent, key);
   if (t->slots[s]) return (uint32_t)t->slots[s] - 1;
-  if (t->n == t->cap) S_grow_nodes(t);
+  if (t->n == t->cap) S_grow_nodes(t, t->cap * 2);
   uint32_t id = t->n++;
   t->parent[id] = parent;
   t->key[id] = key;
-  for (int c = 0; c < t->ncols; c++) t->col[c][id] = 0;
+  S_zero_node(t, id);
   t->slots[s] = S_slot(h, id);
   if ((size_t)t->n * 4 > t->nslots * 3) S_rehash(t, t->nslots * 2);
   return id;
@@ -141,11 +150,11 @@ uint32_t pd_tree_flow(pd_tree *t, const uint32_t *keys, uint32_t n) {
   uint32_t node = common ? t->path_nodes[common - 1] : 0;
   for (uint32_t i = common; i < n; i++) {
     uint32_t k = keys[n - 1 - i];
-    if (t->n == t->cap) S_grow_nodes(t);
+    if (t->n == t->cap) S_grow_nodes(t, t->cap * 2);
     uint32_t id = t->n++;
     t->parent[id] = node;
     t->key[id] = k;
-    for (int c = 0; c < t->ncols; c++) t->col[c][id] = 0;
+    S_zero_node(t, id);
     node = id;
     t->path_keys[i] = k;
     t->path_nodes[i] = node;
@@ -165,8 +174,8 @@ void pd_tree_kids_in_order(const pd_tree *t, pd_tree_kids *k) {
   free(fill);
 }
 
-void pd_tree_sum(const pd_tree *t, int c, double *out) {
-  memcpy(out, t->col[c], t->n * sizeof(double));
+void pd_tree_sum(const pd_tree *t, int c, pd_val *out) {
+  memcpy(out, t->col[c], t->n * sizeof(pd_val));
   for (uint32_t i = t->n - 1; i > 0; i--) out[t->parent[i]] += out[i];
 }
 

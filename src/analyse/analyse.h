@@ -33,14 +33,14 @@ typedef struct pd_noise {
 } pd_noise;
 
 void pd_noise_init(pd_noise *n, const pd_profile *p, int index);
-double pd_noise_variance(const pd_noise *n, const double *values, double value);
+double pd_noise_variance(const pd_noise *n, const pd_val *values, double value);
 
 /* ---- one snapshot ------------------------------------------------------------- */
 
 /* What every frame of a sample updates for its key, in half a cache line
  * (a sample touches a dozen keys at random among tens of thousands). */
 typedef struct pd_keytotal {
-  double cum;
+  pd_val cum;
   double cum_abs;  /* sum of |value|: bounds every tree node with this key */
   uint32_t stamp;  /* last sample that added to cum, for recursion */
   uint32_t seen;   /* on some stack, even if only with zero values */
@@ -51,7 +51,8 @@ typedef struct pd_functotals {
   uint32_t n; /* keys covered (grows with the shared key table) */
   uint32_t cap;
   pd_keytotal *k;
-  double *flat, *flat_var; /* only the leaf's: kept apart */
+  pd_val *flat;            /* only the leaf's: kept apart */
+  double *flat_var;
   uint32_t gen;
 } pd_functotals;
 
@@ -59,7 +60,7 @@ void pd_functotals_init(pd_functotals *f, uint32_t nkeys);
 void pd_functotals_free(pd_functotals *f);
 /* Adds one sample (keys leaf first). */
 void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
-                       double value, double var);
+                       pd_val value, double var);
 
 /* Tree columns used by a snapshot's tree. PD_COL_CUT is the part of a
  * node's self value that a pruned tree moved there from frames too light to
@@ -75,8 +76,8 @@ typedef struct pd_snapshot {
   const char *period_type, *period_unit;
   double period;
   int sample_index;
-  double total;     /* sum of |value| over kept samples */
-  double total_all; /* sum of |value| over all samples, filtered or not:
+  pd_val total;     /* sum of |value| over kept samples */
+  pd_val total_all; /* sum of |value| over all samples, filtered or not:
                      * pprof's total (percentages of the whole profile) */
   unsigned filters_matched; /* PD_MATCH_*: which filters matched a frame */
   double total_var; /* its sampling variance */
@@ -133,7 +134,7 @@ typedef struct pd_topgraph pd_topgraph; /* below */
 
 typedef struct pd_top_row {
   uint32_t key;
-  double flat, cum;
+  pd_val flat, cum;
 } pd_top_row;
 
 typedef struct pd_top {
@@ -143,8 +144,8 @@ typedef struct pd_top {
   uint32_t dropped;  /* cut by nodefraction */
   uint32_t kept;     /* after nodefraction, before nodecount */
   double cutoff;     /* the cum cutoff pprof prints: total * nodefraction */
-  double shown_flat; /* sum of flat over shown rows */
-  double flat_sum;   /* of every key: pprof's graph total, which cuts */
+  pd_val shown_flat; /* sum of flat over shown rows */
+  pd_val flat_sum;   /* of every key: pprof's graph total, which cuts */
   /* per key, PD_MARK_* (pd_top_marks), NULL when not asked */
   uint8_t *marks;
   uint32_t nmarks;

@@ -110,7 +110,7 @@ int pd_gates_eval(pd_gate *gates, size_t n, const pd_series *s, pd_err *err) {
     if (g->metric == PD_GATE_TOTAL) {
       const pd_funcstats *t = &s->total_stats;
       double v = g->percent ? t->delta_pct : t->delta;
-      int beyond_noise = fabs(t->delta) > s->opts.noise_z * t->delta_sigma;
+      int beyond_noise = fabsl(t->delta) > s->opts.noise_z * t->delta_sigma;
       g->observed = isnan(v) ? 0 : v;
       g->failed = !isnan(v) && beyond_noise && S_over(g, v, limit);
       if (g->percent)

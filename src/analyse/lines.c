@@ -78,7 +78,7 @@ typedef struct {
   pd_err *err; /* the walk's */
 } S_ctx;
 
-static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs, const double *values) {
+static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs, const pd_val *values) {
   S_ctx *c = vctx;
   double v = values[c->index];
   c->s->total_all += fabs(v);

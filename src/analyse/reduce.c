@@ -54,12 +54,12 @@ void pd_noise_init(pd_noise *n, const pd_profile *p, int index) {
   }
 }
 
-double pd_noise_variance(const pd_noise *n, const double *values, double value) {
+double pd_noise_variance(const pd_noise *n, const pd_val *values, double value) {
   switch (n->kind) {
   case PD_NOISE_NONE: return 0;
   case PD_NOISE_POISSON: return fabs(value) * n->rate;
   case PD_NOISE_HEAP: {
-    double space = fabs(values[n->space_index]), count = fabs(values[n->count_index]);
+    double space = fabs((double)values[n->space_index]), count = fabs((double)values[n->count_index]);
     if (space <= 0 || count <= 0) return 0;
     double size = space / count;
     double p = 1 - exp(-size / n->rate);
@@ -82,11 +82,10 @@ static void S_ft_reserve(pd_functotals *f, uint32_t nkeys) {
   while (cap < nkeys) cap *= 2;
   f->k = pd_xrealloc(f->k, cap * sizeof *f->k);
   memset(f->k + f->cap, 0, (cap - f->cap) * sizeof *f->k);
-  double **cols[] = {&f->flat, &f->flat_var};
-  for (size_t c = 0; c < 2; c++) {
-    *cols[c] = pd_xrealloc(*cols[c], cap * sizeof(double));
-    memset(*cols[c] + f->cap, 0, (cap - f->cap) * sizeof(double));
-  }
+  f->flat = pd_xrealloc(f->flat, cap * sizeof *f->flat);
+  memset(f->flat + f->cap, 0, (cap - f->cap) * sizeof *f->flat);
+  f->flat_var = pd_xrealloc(f->flat_var, cap * sizeof *f->flat_var);
+  memset(f->flat_var + f->cap, 0, (cap - f->cap) * sizeof *f->flat_var);
   f->cap = cap;
   f->n = nkeys;
 }
@@ -104,7 +103,7 @@ void pd_functotals_free(pd_functotals *f) {
 }
 
 void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
-                       double value, double var) {
+                       pd_val value, double var) {
   if (n == 0) return;
   if (++f->gen == 0) { /* wrapped: clear stamps so none looks current */
     for (uint32_t k = 0; k < f->cap; k++) f->k[k].stamp = 0;
@@ -112,7 +111,7 @@ void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
   }
   f->flat[keys[0]] += value;
   f->flat_var[keys[0]] += var;
-  double abs = fabs(value);
+  double abs = fabs((double)value);
   for (uint32_t i = 0; i < n; i++) {
     pd_keytotal *t = &f->k[keys[i]];
     t->seen = 1;
@@ -141,7 +140,7 @@ void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
 typedef struct {
   pd_vec keys;  /* uint32, each stack root first, one after the other */
   pd_vec start; /* uint32: stack i is keys[start[i] .. start[i + 1]) */
-  pd_vec value; /* double */
+  pd_vec value; /* pd_val */
   pd_vec cut;   /* uint8: 1 when the stack was cut short (heavy pass) */
 } S_stackset;
 
@@ -151,7 +150,7 @@ typedef struct {
 static void S_set_init(S_stackset *st, size_t nstacks, size_t nkeys) {
   pd_vec_init(&st->keys, sizeof(uint32_t));
   pd_vec_init(&st->start, sizeof(uint32_t));
-  pd_vec_init(&st->value, sizeof(double));
+  pd_vec_init(&st->value, sizeof(pd_val));
   pd_vec_init(&st->cut, 1);
   pd_vec_reserve(&st->keys, nkeys > 1024 ? nkeys : 1024); /* never NULL: stacks may all be empty */
   pd_vec_reserve(&st->start, nstacks + 1);
@@ -168,13 +167,13 @@ static void S_set_free(S_stackset *st) {
 }
 
 /* Adds n keys given leaf first. */
-static void S_set_add(S_stackset *st, const uint32_t *keys, uint32_t n, double v, int cut) {
+static void S_set_add(S_stackset *st, const uint32_t *keys, uint32_t n, pd_val v, int cut) {
   pd_vec_reserve(&st->keys, st->keys.n + n);
   uint32_t *dst = (uint32_t *)st->keys.items + st->keys.n;
   for (uint32_t i = 0; i < n; i++) dst[i] = keys[n - 1 - i];
   st->keys.n += n;
   *(uint32_t *)pd_vec_push(&st->start) = (uint32_t)st->keys.n;
-  *(double *)pd_vec_push(&st->value) = v;
+  *(pd_val *)pd_vec_push(&st->value) = v;
   *(uint8_t *)pd_vec_push(&st->cut) = (uint8_t)cut;
 }
 
@@ -187,7 +186,7 @@ static void S_set_append(S_stackset *dst, const S_stackset *src) {
   pd_vec_reserve(&dst->start, dst->start.n + n);
   for (uint32_t i = 1; i <= n; i++) ((uint32_t *)dst->start.items)[dst->start.n++] = ((const uint32_t *)src->start.items)[i] + base;
   pd_vec_reserve(&dst->value, dst->value.n + n);
-  if (n) memcpy((double *)dst->value.items + dst->value.n, src->value.items, n * sizeof(double));
+  if (n) memcpy((pd_val *)dst->value.items + dst->value.n, src->value.items, n * sizeof(pd_val));
   dst->value.n += n;
   pd_vec_reserve(&dst->cut, dst->cut.n + n);
   if (n) memcpy((uint8_t *)dst->cut.items + dst->cut.n, src->cut.items, n);
@@ -276,7 +275,7 @@ static void S_sort_runs(const S_stackset *st, S_rec *rec, S_rec *tmp, size_t n) 
 typedef struct {
   uint32_t n;
   uint32_t *parent, *key;
-  double *self, *cut;
+  pd_val *self, *cut;
 } S_built;
 
 static void S_build(S_stackset *st, S_built *t) {
@@ -288,15 +287,21 @@ static void S_build(S_stackset *st, S_built *t) {
   size_t cap = st->keys.n + 1;
   t->parent = pd_xmalloc(cap * sizeof *t->parent);
   t->key = pd_xmalloc(cap * sizeof *t->key);
+  /* a node's values are zeroed as it is made, as bytes: a long double
+   * zero stored as one (x87's fstp) was a third of this function, and
+   * calloc would clear room for every frame, not every node */
   t->self = pd_xmalloc(cap * sizeof *t->self);
-  t->cut = pd_xmalloc(cap * sizeof *t->cut);
+  /* cut values only where the heavy pass cut a stack (else NULL) */
+  const uint8_t *cut = st->cut.items;
+  int any_cut = count && memchr(cut, 1, count) != NULL;
+  t->cut = any_cut ? pd_xmalloc(cap * sizeof *t->cut) : NULL;
+  memset(t->self, 0, sizeof *t->self);
+  if (t->cut) memset(t->cut, 0, sizeof *t->cut);
   t->n = 1;
   t->parent[0] = PD_NONE;
   t->key[0] = 0;
-  t->self[0] = t->cut[0] = 0;
   const uint32_t *keys = st->keys.items, *start = st->start.items;
-  const double *value = st->value.items;
-  const uint8_t *cut = st->cut.items;
+  const pd_val *value = st->value.items;
   uint32_t *path = NULL, pathcap = 0; /* node at each depth of the last stack */
   const uint32_t *prev = NULL;
   uint32_t nprev = 0;
@@ -313,12 +318,13 @@ static void S_build(S_stackset *st, S_built *t) {
       uint32_t id = t->n++;
       t->parent[id] = d ? path[d - 1] : 0;
       t->key[id] = k[d];
-      t->self[id] = t->cut[id] = 0;
+      memset(&t->self[id], 0, sizeof *t->self);
+      if (t->cut) memset(&t->cut[id], 0, sizeof *t->cut);
       path[d] = id;
     }
     uint32_t leaf = nk ? path[nk - 1] : 0;
     t->self[leaf] += value[i];
-    if (cut[i]) t->cut[leaf] += value[i];
+    if (cut[i] && t->cut) t->cut[leaf] += value[i];
     prev = k;
     nprev = nk;
   }
@@ -338,8 +344,9 @@ static void S_built_free(S_built *t) {
  * in its PD_COL_CUT, so every kept node's total is unchanged and a picture
  * can say how much it could not show (min 0 keeps every node). */
 static void S_compact(const S_built *t, double min, pd_tree *out) {
+  /* totals only to compare with min: doubles do (SSE, half the bytes) */
   double *total = pd_xmalloc(t->n * sizeof *total);
-  memcpy(total, t->self, t->n * sizeof *total);
+  for (uint32_t i = 0; i < t->n; i++) total[i] = (double)t->self[i];
   for (uint32_t i = t->n - 1; i > 0; i--) total[t->parent[i]] += total[i];
   uint32_t kept = 1;
   for (uint32_t i = 1; i < t->n; i++) kept += fabs(total[i]) >= min;
@@ -350,13 +357,13 @@ static void S_compact(const S_built *t, double min, pd_tree *out) {
   uint32_t *map = pd_xmalloc(t->n * sizeof *map);
   map[0] = 0;
   out->col[PD_COL_SELF][0] = t->self[0];
-  out->col[PD_COL_CUT][0] = t->cut[0];
+  out->col[PD_COL_CUT][0] = t->cut ? t->cut[0] : 0;
   for (uint32_t i = 1; i < t->n; i++) {
     uint32_t parent = map[t->parent[i]];
     if (!(parent & DROPPED) && fabs(total[i]) >= min) {
       map[i] = pd_tree_child(out, parent, t->key[i]);
       out->col[PD_COL_SELF][map[i]] += t->self[i];
-      out->col[PD_COL_CUT][map[i]] += t->cut[i];
+      if (t->cut) out->col[PD_COL_CUT][map[i]] += t->cut[i];
     } else {
       uint32_t a = parent & ~DROPPED;
       map[i] = a | DROPPED;
@@ -384,12 +391,12 @@ typedef struct {
 } S_ctx;
 
 static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
-                    const double *values) {
+                    const pd_val *values) {
   S_ctx *c = vctx;
   pd_snapshot *s = c->s;
-  double v = values[c->index];
+  pd_val v = values[c->index];
   s->nsamples++;
-  s->total_all += fabs(v);
+  s->total_all += fabsl(v);
   const uint32_t *keys;
   int32_t n = c->tag_dropped ? -1 : pd_stacks_expand(c->stacks, locs, nlocs, &keys);
   if (n == PD_STACK_TOO_DEEP) return pd_stacks_too_deep(c->stacks, c->err);
@@ -403,7 +410,7 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
   }
   s->nkept++;
   double var = pd_noise_variance(&s->noise, values, v);
-  s->total += fabs(v);
+  s->total += fabsl(v);
   s->total_var += var;
   if (c->funcs) pd_functotals_add(&s->ft, keys, (uint32_t)n, v, var);
   if (c->tree) S_set_add(c->tree, keys, (uint32_t)n, v, 0);
@@ -412,7 +419,7 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
 
 /* Tag filters: the labeled walk decides, then the sample goes on as any
  * other, one the filters drop as a sample --focus/--ignore drop (n < 0). */
-static int S_sample_tagged(void *vctx, const uint32_t *locs, uint32_t nlocs, const double *values,
+static int S_sample_tagged(void *vctx, const uint32_t *locs, uint32_t nlocs, const pd_val *values,
                            const pd_label *labels, uint32_t nlabels) {
   S_ctx *c = vctx;
   const pd_profile *p = c->stacks->p;
@@ -528,9 +535,9 @@ static int S_walk(const pd_profile *p, pd_sample_fn fn, S_ctx *c, int split, pd_
  * (no node of it can be heavier than the function), and the sample lands
  * on the cut node; compaction then drops what is still too light. */
 static int S_sample_heavy(void *vctx, const uint32_t *locs, uint32_t nlocs,
-                          const double *values) {
+                          const pd_val *values) {
   S_ctx *c = vctx;
-  double v = values[c->index];
+  pd_val v = values[c->index];
   if (v == 0) return PD_OK;
   const uint32_t *keys;
   int32_t n = c->tag_dropped ? -1 : pd_stacks_expand(c->stacks, locs, nlocs, &keys);
@@ -631,7 +638,7 @@ void pd_snapshot_subtract(pd_snapshot *s, const pd_snapshot *bases, uint32_t nba
    * the bases' negated: flat and cum are sums over samples, so each is the
    * head's minus the bases'. computeTotal then counts only the bases'
    * samples (when they sum to anything), before or after the filters. */
-  double total = 0, total_all = 0;
+  pd_val total = 0, total_all = 0;
   for (uint32_t i = 0; i < nbases; i++) {
     const pd_snapshot *base = &bases[i];
     S_ft_reserve(&s->ft, base->ft.n);

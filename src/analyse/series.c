@@ -136,35 +136,38 @@ static void S_reserve_rows(pd_series *s, uint32_t rows) {
  * 27 MB as plain arrays, the largest part of a report's memory. Each
  * snapshot's are kept as one byte string instead: keys and node ids as
  * varint steps from the previous, values as zigzag varints when they are
- * whole numbers (bytes, counts: nearly always) and as 8 bytes when not,
+ * whole numbers (bytes, counts: nearly always) and as the 10 bytes of a
+ * long double when not,
  * variances as the floats the tables hold; finish unpacks them into the
  * tables. Exact: the unpacked tables are the ones a copy would have made. */
 
 enum { S_ZERO = 0, S_INT = 1, S_RAW = 2, S_SAME = 3 };
 
-static int S_kind(double v) {
+static int S_kind(pd_val v) {
   if (v == 0) return S_ZERO;
-  return v == trunc(v) && fabs(v) < 0x1p62 ? S_INT : S_RAW;
+  return pd_val_is_int64(v) ? S_INT : S_RAW;
 }
 
 /* Signed steps and values as unsigned varints: 0, -1, 1, -2... */
 static uint64_t S_zigzag(int64_t i) { return ((uint64_t)i << 1) ^ (uint64_t)(i >> 63); }
 static int64_t S_unzigzag(uint64_t z) { return (int64_t)((z >> 1) ^ (~(z & 1) + 1)); }
 
-static void S_put_num(pd_buf *b, double v, int kind) {
+/* A whole value as a varint, any other (a fraction, a scaled value, a sum
+ * past 2^63) as the 10 bytes of its long double: exact either way. */
+static void S_put_num(pd_buf *b, pd_val v, int kind) {
   if (kind == S_INT) {
     pd_buf_put_varint(b, S_zigzag((int64_t)v));
   } else if (kind == S_RAW) {
-    pd_buf_put(b, &v, sizeof v);
+    pd_buf_put(b, &v, PD_VAL_BYTES);
   }
 }
 
-static double S_get_num(const uint8_t **p, int kind) {
-  if (kind == S_INT) return (double)S_unzigzag(pd_varint_next(p));
+static pd_val S_get_num(const uint8_t **p, int kind) {
+  if (kind == S_INT) return (pd_val)S_unzigzag(pd_varint_next(p));
   if (kind == S_RAW) {
-    double v;
-    memcpy(&v, *p, sizeof v);
-    *p += sizeof v;
+    pd_val v = 0;
+    memcpy(&v, *p, PD_VAL_BYTES);
+    *p += PD_VAL_BYTES;
     return v;
   }
   return 0;
@@ -175,7 +178,7 @@ static double S_get_num(const uint8_t **p, int kind) {
 static void S_pack_funcs(pd_buf *b, const pd_functotals *f) {
   uint32_t prev = 0;
   for (uint32_t k = 0; k < f->n; k++) {
-    double flat = f->flat[k], cum = f->k[k].cum;
+    pd_val flat = f->flat[k], cum = f->k[k].cum;
     if (flat == 0 && cum == 0) continue;
     float fv = (float)f->flat_var[k];
     int fk = S_kind(flat), ck = cum == flat ? S_SAME : S_kind(cum);
@@ -190,7 +193,7 @@ static void S_pack_funcs(pd_buf *b, const pd_functotals *f) {
 
 typedef struct {
   uint32_t node;
-  double v;
+  pd_val v;
 } S_nodeval;
 
 /* n values of shared nodes, in the snapshot's tree order (which decides
@@ -207,7 +210,7 @@ static void S_pack_nodes(pd_buf *b, const S_nodeval *nv, uint32_t n) {
 }
 
 /* The next packed node value (node: the previous one's, on entry). */
-static void S_next_node(const uint8_t **p, uint32_t *node, double *v) {
+static void S_next_node(const uint8_t **p, uint32_t *node, pd_val *v) {
   uint64_t x = pd_varint_next(p);
   *node = (uint32_t)((int64_t)*node + S_unzigzag(x >> 2));
   *v = S_get_num(p, (int)(x & 3));
@@ -328,9 +331,9 @@ static void S_rows(pd_series *s) {
   s->row_at = pd_xmalloc(((size_t)rows + 1) * sizeof *s->row_at);
   S_cursor *cur = pd_xmalloc((nc ? nc : 1) * sizeof *cur);
   for (uint32_t c = 0; c < nc; c++) S_cursor_init(s, &s->snap[c], &cur[c]);
-  uint32_t block = (1u << 20) / (nc ? nc : 1);
+  uint32_t block = (1u << 19) / (nc ? nc : 1);
   if (block < 1) block = 1;
-  double *flat = pd_xmalloc((size_t)block * nc * sizeof *flat), *cum = pd_xmalloc((size_t)block * nc * sizeof *cum);
+  pd_val *flat = pd_xmalloc((size_t)block * nc * sizeof *flat), *cum = pd_xmalloc((size_t)block * nc * sizeof *cum);
   float *var = pd_xmalloc((size_t)block * nc * sizeof *var);
   for (uint32_t k0 = 0; k0 < rows; k0 += block) {
     uint32_t k1 = rows - k0 < block ? rows : k0 + block;
@@ -345,12 +348,13 @@ static void S_rows(pd_series *s) {
         u->have = 0;
         uint8_t h = *u->p++;
         size_t at = (size_t)(u->key - k0) * nc + c;
-        double fl = S_get_num(&u->p, h & 3);
-        double cu = (h >> 2 & 3) == S_SAME ? fl : S_get_num(&u->p, h >> 2 & 3);
+        pd_val fl = S_get_num(&u->p, h & 3);
+        pd_val cu = (h >> 2 & 3) == S_SAME ? fl : S_get_num(&u->p, h >> 2 & 3);
         float fv = 0;
         if (h & 16) memcpy(&fv, u->p, sizeof fv), u->p += sizeof fv;
-        flat[at] = fl * scale;
-        cum[at] = cu * scale;
+        if (scale != 1) fl = (double)fl * scale, cu = (double)cu * scale;
+        flat[at] = fl;
+        cum[at] = cu;
         var[at] = fv * (float)(scale * scale);
       }
     }
@@ -359,7 +363,7 @@ static void S_rows(pd_series *s) {
       uint32_t prev = 0;
       for (uint32_t c = 0; c < nc; c++) {
         size_t at = (size_t)(k - k0) * nc + c;
-        double fl = flat[at], cu = cum[at];
+        pd_val fl = flat[at], cu = cum[at];
         if (fl == 0 && cu == 0) continue;
         float fv = var[at];
         int fk = S_kind(fl), ck = cu == fl ? S_SAME : S_kind(cu);
@@ -383,7 +387,7 @@ static void S_rows(pd_series *s) {
   free(var);
 }
 
-void pd_series_columns(const pd_series *s, uint32_t key, double *flat, double *cum, float *var) {
+void pd_series_columns(const pd_series *s, uint32_t key, pd_val *flat, pd_val *cum, float *var) {
   uint32_t nc = s->ncols;
   if (flat) memset(flat, 0, nc * sizeof *flat);
   if (cum) memset(cum, 0, nc * sizeof *cum);
@@ -394,8 +398,8 @@ void pd_series_columns(const pd_series *s, uint32_t key, double *flat, double *c
   while (p < end) {
     c += (uint32_t)pd_varint_next(&p);
     uint8_t h = *p++;
-    double fl = S_get_num(&p, h & 3);
-    double cu = (h >> 2 & 3) == S_SAME ? fl : S_get_num(&p, h >> 2 & 3);
+    pd_val fl = S_get_num(&p, h & 3);
+    pd_val cu = (h >> 2 & 3) == S_SAME ? fl : S_get_num(&p, h >> 2 & 3);
     float fv = 0;
     if (h & 16) memcpy(&fv, p, sizeof fv), p += sizeof fv;
     if (flat) flat[c] = fl;
@@ -404,20 +408,32 @@ void pd_series_columns(const pd_series *s, uint32_t key, double *flat, double *c
   }
 }
 
-void pd_series_values(const pd_series *s, uint32_t key, double *flat, double *cum, double *var) {
+/* By position, as doubles (flat, cum, var) or exactly (xflat, xcum). */
+static void S_positional(const pd_series *s, uint32_t key, double *flat, double *cum, double *var, pd_val *xflat,
+                         pd_val *xcum) {
   uint32_t nc = s->ncols;
-  double *cf = pd_xmalloc((nc ? nc : 1) * sizeof *cf), *cc = pd_xmalloc((nc ? nc : 1) * sizeof *cc);
+  pd_val *cf = pd_xmalloc((nc ? nc : 1) * sizeof *cf), *cc = pd_xmalloc((nc ? nc : 1) * sizeof *cc);
   float *cv = pd_xmalloc((nc ? nc : 1) * sizeof *cv);
   pd_series_columns(s, key, cf, cc, cv);
   for (uint32_t p = 0; p < s->npos; p++) {
     uint32_t c = s->order[p];
-    if (flat) flat[p] = cf[c];
-    if (cum) cum[p] = cc[c];
+    if (flat) flat[p] = (double)cf[c];
+    if (cum) cum[p] = (double)cc[c];
     if (var) var[p] = cv[c];
+    if (xflat) xflat[p] = cf[c];
+    if (xcum) xcum[p] = cc[c];
   }
   free(cf);
   free(cc);
   free(cv);
+}
+
+void pd_series_values(const pd_series *s, uint32_t key, double *flat, double *cum, double *var) {
+  S_positional(s, key, flat, cum, var, NULL, NULL);
+}
+
+void pd_series_values_exact(const pd_series *s, uint32_t key, pd_val *flat, pd_val *cum) {
+  S_positional(s, key, NULL, NULL, NULL, flat, cum);
 }
 
 static const char *S_dup(pd_arena *a, const char *str) {
@@ -577,7 +593,7 @@ static void S_scale_periods(pd_series *s) {
     s->scaled = 1;
     pd_series_warn(s, "%s: sampling period %.0f %s differs from %.0f; its sample counts were scaled by %g",
                    si->path, si->period, si->period_unit, ref->period, si->scale);
-    si->total *= si->scale;
+    si->total = (double)si->total * si->scale; /* as S_rows scales values */
     si->total_var *= si->scale * si->scale;
   }
 }
@@ -631,7 +647,7 @@ static double S_dvar(double va, double vb) { return va + vb; }
 
 typedef struct {
   double *x, *y, *var, *scratch;
-  double *cf, *cc; /* a function's flat and cum values by column */
+  pd_val *cf, *cc; /* a function's flat and cum values by column */
   float *cv;       /* and its flat variances */
   pd_arena *arena; /* reasons and segment figures */
 } S_work;
@@ -729,13 +745,13 @@ static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
   f->first = w->cf[s->first_col];
   f->last = w->cf[s->last_col];
   f->delta = f->last - f->first;
-  f->delta_pct = f->first != 0 ? f->delta / fabs(f->first) * 100 : NAN;
+  f->delta_pct = f->first != 0 ? f->delta / fabsl(f->first) * 100 : NAN;
   f->delta_sigma = sqrt(S_dvar(w->cv[s->first_col], w->cv[s->last_col]));
-  f->significant = fabs(f->delta) > fmax(s->opts.noise_z * f->delta_sigma, material);
+  f->significant = fabsl(f->delta) > fmax(s->opts.noise_z * f->delta_sigma, material);
   f->first_cum = w->cc[s->first_col];
   f->last_cum = w->cc[s->last_col];
   f->delta_cum = f->last_cum - f->first_cum;
-  f->delta_cum_pct = f->first_cum != 0 ? f->delta_cum / fabs(f->first_cum) * 100 : NAN;
+  f->delta_cum_pct = f->first_cum != 0 ? f->delta_cum / fabsl(f->first_cum) * 100 : NAN;
   f->share_first = S_share(f->first, tot_first);
   f->share_last = S_share(f->last, tot_last);
   f->share_shift = f->share_last - f->share_first;
@@ -869,10 +885,10 @@ static void S_tree(pd_series *s) {
     for (int pass = 0; pass < 2; pass++) {
       uint32_t n = pass ? si->tree_ncut : si->tree_nself, node = 0;
       for (uint32_t i = 0; i < n; i++) {
-        double raw;
+        pd_val raw;
         S_next_node(&packed, &node, &raw);
         uint32_t m = S_canon(s, canon, &chain, node);
-        double v = raw * si->scale;
+        pd_val v = si->scale == 1 ? raw : (double)raw * si->scale;
         if (pass) { /* the part of the node's own value cut from lighter frames */
           if (first) s->tree.col[PD_SCOL_CUT_FIRST][m] += v;
           if (last) s->tree.col[PD_SCOL_CUT_LAST][m] += v;
@@ -991,14 +1007,14 @@ int pd_series_finish(pd_series *s, pd_err *err) {
     f->first = s->snap[s->first_col].total;
     f->last = s->snap[s->last_col].total;
     f->delta = f->last - f->first;
-    f->delta_pct = f->first != 0 ? f->delta / fabs(f->first) * 100 : NAN;
+    f->delta_pct = f->first != 0 ? f->delta / fabsl(f->first) * 100 : NAN;
     f->delta_sigma = sqrt(S_dvar(s->snap[s->first_col].total_var, s->snap[s->last_col].total_var));
     f->fit = pd_least_squares(w.x + s->win_first, w.y + s->win_first, s->win_last - s->win_first + 1);
     f->fit_all = pd_least_squares(w.x, w.y, n);
     pd_trend_result tr;
     S_trend(s, &w, s->win_first, s->win_last, 0, 0, &tr);
     S_take(f, &tr, s->win_first);
-    f->significant = fabs(f->delta) > s->opts.noise_z * f->delta_sigma;
+    f->significant = fabsl(f->delta) > s->opts.noise_z * f->delta_sigma;
     if (n == 2)
       f->trend = !f->significant ? PD_TREND_STABLE : f->delta > 0 ? PD_TREND_GROWING : PD_TREND_SHRINKING;
     f->share_first = f->share_last = 100;

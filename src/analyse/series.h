@@ -50,7 +50,8 @@ typedef struct pd_snapinfo {
   int64_t time_ns;  /* the profile's own, 0 if none */
   int64_t name_ns;  /* from the file name, 0 if none */
   int64_t mtime_ns;
-  double total, total_var;
+  pd_val total;
+  double total_var;
   double period;
   double scale;     /* applied for a differing sampling period (1 = none) */
   const char *sample_type, *unit, *period_type, *period_unit;
@@ -85,9 +86,11 @@ typedef struct pd_segstats {
 /* The figures of one function (flat values unless named _cum). */
 typedef struct pd_funcstats {
   uint32_t key;
-  double first, last, delta, delta_pct, delta_sigma;
+  pd_val first, last, delta; /* exact: whole values stay whole (report.json) */
+  double delta_pct, delta_sigma;
   int significant;      /* |delta| beyond the noise band and material */
-  double first_cum, last_cum, delta_cum, delta_cum_pct;
+  pd_val first_cum, last_cum, delta_cum;
+  double delta_cum_pct;
   double share_first, share_last, share_shift; /* percent, points */
   double share_cum_first, share_cum_last;
   pd_fit fit;           /* least squares over the analysis window */
@@ -204,8 +207,10 @@ void pd_series_warn(pd_series *s, const char *fmt, ...) __attribute__((format(pr
  * column (argument order, [n] the base: ncols each) or by position of the
  * ordered series (npos each); any may be NULL. After pd_series_finish;
  * safe from several threads. */
-void pd_series_columns(const pd_series *s, uint32_t key, double *flat, double *cum, float *var);
+void pd_series_columns(const pd_series *s, uint32_t key, pd_val *flat, pd_val *cum, float *var);
 void pd_series_values(const pd_series *s, uint32_t key, double *flat, double *cum, double *var);
+/* The same values exactly (pd_val), for writers of data (report.json). */
+void pd_series_values_exact(const pd_series *s, uint32_t key, pd_val *flat, pd_val *cum);
 
 /* The time of column col by the series' ordering rule (0 when it has none). */
 static inline int64_t pd_series_time_ns(const pd_series *s, uint32_t col) {

@@ -26,7 +26,7 @@
 #include <zlib.h>
 
 #define S_MAGIC "PDSNAP\0"
-#define S_VERSION 2u
+#define S_VERSION 3u
 /* Different seeds make the two halves of the 128-bit content hash
  * independent; the hash is not cryptographic (see docs/nightly.md). */
 #define S_SEED1 0x7064736e61703031ULL
@@ -137,24 +137,22 @@ int pd_cache_input_hash(const char *dir, const char *path, size_t max_input, uin
  * of the record), nodes as steps to their parent, and the names front-coded
  * (the bytes shared with the name before) and deflated: about 0.8 MB. Kinds
  * are exact: a negative zero, a NaN or anything not whole is written as
- * its 8 bytes, so every figure reads back with the bits it was written
- * with. */
+ * its bytes, so every figure reads back with the bits it was written
+ * with. Format 3: values (pd_val, long double) that are not whole or
+ * past 2^62 take their 10 significant bytes, other figures (variances)
+ * stay doubles of 8. */
 
 enum { S_ZERO = 0, S_INT = 1, S_RAW = 2, S_SAME = 3 };
 
-static uint64_t S_bits(double v) {
-  uint64_t b;
-  memcpy(&b, &v, sizeof b);
-  return b;
+static int S_kind(pd_val v) {
+  if (v == 0 && !signbit(v)) return S_ZERO;
+  return pd_val_is_int64(v) && v != 0 ? S_INT : S_RAW;
 }
 
-static int S_kind(double v) {
-  if (S_bits(v) == 0) return S_ZERO;
-  return v == trunc(v) && fabs(v) < 0x1p62 && v != 0 ? S_INT : S_RAW;
+/* v's kind, or S_SAME when it is like, sign and all (a NaN never is) */
+static int S_kind_or_same(pd_val v, pd_val like) {
+  return v == like && signbit(v) == signbit(like) ? S_SAME : S_kind(v);
 }
-
-/* v's kind, or S_SAME when it has the bits of like */
-static int S_kind_or_same(double v, double like) { return S_bits(v) == S_bits(like) ? S_SAME : S_kind(v); }
 
 static uint64_t S_zigzag(int64_t i) { return ((uint64_t)i << 1) ^ (uint64_t)(i >> 63); }
 static int64_t S_unzigzag(uint64_t z) { return (int64_t)((z >> 1) ^ (~(z & 1) + 1)); }
@@ -162,9 +160,11 @@ static int64_t S_unzigzag(uint64_t z) { return (int64_t)((z >> 1) ^ (~(z & 1) + 
 static void S_u64(pd_buf *b, uint64_t v) { pd_buf_put_varint(b, v); }
 static void S_f64(pd_buf *b, double v) { pd_buf_put(b, &v, sizeof v); }
 
-static void S_num(pd_buf *b, double v, int kind) {
+/* wide: v is a value (its bytes as a long double), else a double */
+static void S_num(pd_buf *b, pd_val v, int kind, int wide) {
   if (kind == S_INT) S_u64(b, S_zigzag((int64_t)v));
-  else if (kind == S_RAW) S_f64(b, v);
+  else if (kind == S_RAW && wide) pd_buf_put(b, &v, PD_VAL_BYTES);
+  else if (kind == S_RAW) S_f64(b, (double)v);
 }
 
 static void S_str(pd_buf *b, const char *s, size_t n) {
@@ -222,7 +222,7 @@ int pd_cache_encode(const pd_snapshot *s, const pd_intern *keys, void *keys_lock
   S_cstr(out, s->period_unit);
   S_f64(out, s->period);
   S_u64(out, (uint64_t)(int64_t)s->sample_index);
-  S_f64(out, s->total);
+  S_num(out, s->total, S_RAW, 1);
   S_f64(out, s->total_var);
   S_u64(out, s->nsamples);
   S_u64(out, s->nkept);
@@ -264,16 +264,17 @@ int pd_cache_encode(const pd_snapshot *s, const pd_intern *keys, void *keys_lock
     const pd_keytotal *t = &f->k[k];
     if (!(t->seen || f->flat[k] != 0 || t->cum != 0)) continue;
     if (t->seen > 1) rc = PD_ERR; /* a flag: not what this format holds */
-    double flat = f->flat[k], var = f->flat_var[k];
-    int fk = S_kind(flat), ck = S_kind_or_same(t->cum, flat), ak = S_kind_or_same(t->cum_abs, fabs(t->cum));
+    pd_val flat = f->flat[k];
+    double var = f->flat_var[k];
+    int fk = S_kind(flat), ck = S_kind_or_same(t->cum, flat), ak = S_kind_or_same(t->cum_abs, fabs((double)t->cum));
     int vk = S_kind(var);
     uint64_t kinds = (uint64_t)(fk | ck << 2 | ak << 4 | vk << 6) | (uint64_t)(t->seen != 0) << 8;
     S_u64(out, (uint64_t)(eid[k] - prev) << 9 | kinds);
     prev = eid[k];
-    S_num(out, flat, fk);
-    if (ck != S_SAME) S_num(out, t->cum, ck);
-    if (ak != S_SAME) S_num(out, t->cum_abs, ak);
-    S_num(out, var, vk);
+    S_num(out, flat, fk, 1);
+    if (ck != S_SAME) S_num(out, t->cum, ck, 1);
+    if (ak != S_SAME) S_num(out, t->cum_abs, ak, 0);
+    S_num(out, var, vk, 0);
   }
   /* the tree: nodes in order, each after its parent: the step back to the
    * parent and the kinds of its two values (own, and cut or S_SAME as
@@ -283,7 +284,7 @@ int pd_cache_encode(const pd_snapshot *s, const pd_intern *keys, void *keys_lock
     const pd_tree *t = &s->tree;
     S_u64(out, t->n);
     for (uint32_t i = 0; i < t->n; i++) {
-      double self = t->col[PD_COL_SELF][i], cut = t->col[PD_COL_CUT][i];
+      pd_val self = t->col[PD_COL_SELF][i], cut = t->col[PD_COL_CUT][i];
       int sk = S_kind(self), ck = S_kind_or_same(cut, self);
       uint64_t kinds = (uint64_t)(sk | ck << 2);
       if (i) {
@@ -292,8 +293,8 @@ int pd_cache_encode(const pd_snapshot *s, const pd_intern *keys, void *keys_lock
       } else {
         S_u64(out, kinds);
       }
-      S_num(out, self, sk);
-      if (ck != S_SAME) S_num(out, cut, ck);
+      S_num(out, self, sk, 1);
+      if (ck != S_SAME) S_num(out, cut, ck, 1);
     }
   }
   free(eid);
@@ -333,12 +334,21 @@ static double S_get_f64(S_rd *r) {
   return v;
 }
 
-/* A number of kind (S_SAME: like) */
-static double S_get_num(S_rd *r, int kind, double like) {
+/* A number of kind (S_SAME: like), wide as S_num wrote it */
+static pd_val S_get_num(S_rd *r, int kind, pd_val like, int wide) {
   switch (kind) {
   case S_ZERO: return 0;
-  case S_INT: return (double)S_unzigzag(S_get_u64(r));
-  case S_RAW: return S_get_f64(r);
+  case S_INT: return (pd_val)S_unzigzag(S_get_u64(r));
+  case S_RAW:
+    if (!wide) return S_get_f64(r);
+    if (r->end - r->p < PD_VAL_BYTES) {
+      r->bad = 1;
+      return 0;
+    }
+    pd_val v = 0;
+    memcpy(&v, r->p, PD_VAL_BYTES);
+    r->p += PD_VAL_BYTES;
+    return v;
   default: return like;
   }
 }
@@ -471,7 +481,7 @@ int pd_cache_decode(const uint8_t *data, size_t len, const uint64_t content[2], 
   s->period_unit = S_get_dup(&r, &s->arena);
   s->period = S_get_f64(&r);
   s->sample_index = (int)(int64_t)S_get_u64(&r);
-  s->total = S_get_f64(&r);
+  s->total = S_get_num(&r, S_RAW, 0, 1);
   s->total_var = S_get_f64(&r);
   s->nsamples = S_get_u64(&r);
   s->nkept = S_get_u64(&r);
@@ -504,10 +514,10 @@ int pd_cache_decode(const uint8_t *data, size_t len, const uint64_t content[2], 
     uint64_t x = S_get_u64(&r), kinds = x & 0x1ff;
     e += x >> 9;
     if (r.bad || e >= nused || (i && !(x >> 9))) goto bad_ids; /* entry ids rise */
-    double flat = S_get_num(&r, (int)(kinds & 3), 0);
-    double cum = S_get_num(&r, (int)(kinds >> 2 & 3), flat);
-    double cabs = S_get_num(&r, (int)(kinds >> 4 & 3), fabs(cum));
-    double var = S_get_num(&r, (int)(kinds >> 6 & 3), 0);
+    pd_val flat = S_get_num(&r, (int)(kinds & 3), 0, 1);
+    pd_val cum = S_get_num(&r, (int)(kinds >> 2 & 3), flat, 1);
+    double cabs = (double)S_get_num(&r, (int)(kinds >> 4 & 3), fabs((double)cum), 0);
+    double var = (double)S_get_num(&r, (int)(kinds >> 6 & 3), 0, 0);
     if ((kinds & 3) == S_SAME || (kinds >> 6 & 3) == S_SAME) goto bad_ids;
     uint32_t id = ids[e];
     s->ft.flat[id] = flat;
@@ -533,9 +543,9 @@ int pd_cache_decode(const uint8_t *data, size_t len, const uint64_t content[2], 
         goto bad_ids;
       }
       if ((x & 3) == S_SAME) goto bad_ids;
-      double self = S_get_num(&r, (int)(x & 3), 0);
+      pd_val self = S_get_num(&r, (int)(x & 3), 0, 1);
       s->tree.col[PD_COL_SELF][i] = self;
-      s->tree.col[PD_COL_CUT][i] = S_get_num(&r, (int)(x >> 2 & 3), self);
+      s->tree.col[PD_COL_CUT][i] = S_get_num(&r, (int)(x >> 2 & 3), self, 1);
     }
   }
   if (r.bad || r.p != r.end) goto bad_ids;

@@ -29,7 +29,7 @@ typedef struct {
   pd_err *err; /* the walk's */
 } S_ctx;
 
-static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs, const double *values,
+static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs, const pd_val *values,
                     const pd_label *l, uint32_t nl) {
   S_ctx *c = vctx;
   const pd_profile *p = c->stacks->p;
@@ -175,7 +175,7 @@ typedef struct {
   pd_intern *out;
 } S_vals;
 
-static int S_value_sample(void *vctx, const uint32_t *locs, uint32_t nlocs, const double *values,
+static int S_value_sample(void *vctx, const uint32_t *locs, uint32_t nlocs, const pd_val *values,
                           const pd_label *l, uint32_t nl) {
   S_vals *c = vctx;
   const pd_profile *p = c->p;

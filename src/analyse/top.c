@@ -20,14 +20,14 @@ static S_sort_ctx S_ctx; /* qsort has no context argument in C11 */
 
 static int S_cmp(const void *va, const void *vb) {
   const pd_top_row *a = va, *b = vb;
-  double a1 = fabs(S_ctx.by_cum ? a->cum : a->flat), b1 = fabs(S_ctx.by_cum ? b->cum : b->flat);
+  pd_val a1 = fabsl(S_ctx.by_cum ? a->cum : a->flat), b1 = fabsl(S_ctx.by_cum ? b->cum : b->flat);
   if (a1 != b1) return a1 > b1 ? -1 : 1;
   /* the names as shown, then the other value, then the whole keys (pprof's
    * compareNodes: rows of one name, a file's functions, by start line) */
   uint32_t an = pd_key_len(S_ctx.keys, a->key), bn = pd_key_len(S_ctx.keys, b->key);
   int c = memcmp(pd_intern_str(S_ctx.keys, a->key), pd_intern_str(S_ctx.keys, b->key), an < bn ? an : bn);
   if (c || an != bn) return c ? c : an < bn ? -1 : 1;
-  double a2 = fabs(S_ctx.by_cum ? a->flat : a->cum), b2 = fabs(S_ctx.by_cum ? b->flat : b->cum);
+  pd_val a2 = fabsl(S_ctx.by_cum ? a->flat : a->cum), b2 = fabsl(S_ctx.by_cum ? b->flat : b->cum);
   if (a2 != b2) return a2 > b2 ? -1 : 1;
   c = pd_intern_cmp(S_ctx.keys, a->key, b->key);
   if (c) return c;
@@ -39,7 +39,7 @@ void pd_top_build(const pd_snapshot *s, const pd_intern *keys,
                   pd_top *out) {
   memset(out, 0, sizeof *out);
   const pd_functotals *f = &s->ft;
-  double flat_sum = 0;
+  pd_val flat_sum = 0;
   uint32_t nnodes = 0;
   for (uint32_t k = 0; k < f->n; k++) {
     if (f->k[k].cum == 0 && f->flat[k] == 0) continue; /* pprof's selectNodesForGraph */
@@ -47,12 +47,12 @@ void pd_top_build(const pd_snapshot *s, const pd_intern *keys,
     nnodes++;
   }
   /* pprof truncates the cutoff to an integer: abs64(int64(total*fraction)) */
-  double node_cutoff = fabs(trunc(flat_sum * nodefraction));
-  out->cutoff = fabs(trunc(s->total * nodefraction));
+  double node_cutoff = fabs(trunc((double)flat_sum * nodefraction));
+  out->cutoff = fabs(trunc((double)s->total * nodefraction));
   out->rows = pd_xmalloc((nnodes ? nnodes : 1) * sizeof *out->rows);
   for (uint32_t k = 0; k < f->n; k++) {
     if (f->k[k].cum == 0 && f->flat[k] == 0) continue;
-    if (fabs(f->k[k].cum) < node_cutoff) {
+    if (fabsl(f->k[k].cum) < node_cutoff) {
       out->dropped++;
       continue;
     }

@@ -205,7 +205,7 @@ static int S_edges(S_walk *w, pd_stacks *st, const uint32_t *locs, uint32_t nloc
   return PD_OK;
 }
 
-static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs, const double *values, const pd_label *labels,
+static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs, const pd_val *values, const pd_label *labels,
                     uint32_t nlabels) {
   S_walk *w = vctx;
   pd_topgraph *g = w->g;

@@ -546,7 +546,7 @@ void pd_series_reason(const pd_series *s, pd_funcstats *f, const double *y, pd_a
     if (!pair && f->floor > band) band = f->floor;
     S_fmt_signed(s, f->delta, a, sizeof a);
     S_fmt(s, band, b, sizeof b);
-    if (fabs(f->delta) <= band) {
+    if (fabsl(f->delta) <= band) {
       pd_buf_printf(&r, "unchanged within \xc2\xb1%s (%s; change %s)", b,
                     band > s->opts.noise_z * f->delta_sigma ? "the smallest change that counts" : "the sampling noise", a);
       double shift = f->share_shift;

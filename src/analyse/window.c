@@ -194,18 +194,20 @@ static void S_aggregate(pd_snapshot *snaps, const uint32_t *idx, uint32_t m, int
     }
   }
   if (!mean || m == 1) return;
+  /* values divided (a mean of whole values that is whole stays exact, and
+   * equal sums give equal means), variances scaled by 1/m^2 */
   double f = 1.0 / m, f2 = f * f;
-  out->total *= f;
+  out->total /= m;
   out->total_var *= f2;
   for (uint32_t k = 0; k < out->ft.n; k++) {
-    out->ft.flat[k] *= f;
+    out->ft.flat[k] /= m;
     out->ft.flat_var[k] *= f2;
-    out->ft.k[k].cum *= f;
+    out->ft.k[k].cum /= m;
     out->ft.k[k].cum_abs *= f;
   }
   if (trees)
     for (int c = 0; c < PD_SNAPSHOT_COLS; c++)
-      for (uint32_t i = 0; i < out->tree.n; i++) out->tree.col[c][i] *= f;
+      for (uint32_t i = 0; i < out->tree.n; i++) out->tree.col[c][i] /= m;
 }
 
 int pd_windows_apply(pd_snapshot *snaps, const uint8_t *missing, const char *const *paths,

@@ -201,7 +201,7 @@ typedef struct {
   pd_err *err;
 } S_chart;
 
-static int S_chart_sample(void *vctx, const uint32_t *locs, uint32_t nlocs, const double *values,
+static int S_chart_sample(void *vctx, const uint32_t *locs, uint32_t nlocs, const pd_val *values,
                           const pd_label *labels, uint32_t nlabels) {
   S_chart *c = vctx;
   if (c->tagged && !pd_view_tags_keep(c->view, c->stacks->p, labels, nlabels)) return PD_OK;

@@ -29,11 +29,11 @@ typedef struct {
   double total;
 } S_sum;
 
-static int S_add(void *ctx, const uint32_t *locs, uint32_t n, const double *values) {
+static int S_add(void *ctx, const uint32_t *locs, uint32_t n, const pd_val *values) {
   (void)locs;
   (void)n;
   S_sum *s = ctx;
-  s->total += fabs(values[s->index]);
+  s->total += fabs((double)values[s->index]);
   return PD_OK;
 }
 

@@ -22,6 +22,7 @@
 #include "ingest.h"
 
 #include <pthread.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,23 +32,26 @@
  * a pprof sample holds: 2^63 - 1 is no double, and reads as 2^63) and not
  * negative; a count that is not zero but is too
  * small for a double ("1e-400") is refused rather than read as zero.
- * Returns 0 when valid, else the reason (S_COUNT_*). Integers (the usual
- * case) are parsed here; anything else goes to strtod so that "274.321" is
- * the double it reads as everywhere else. */
+ * Returns 0 when valid, else the reason (S_COUNT_*). Integers of up to 19
+ * digits (the usual case) are parsed here; anything else goes to strtold,
+ * exact for any whole value however spelled ("1.5e3", twenty digits), and
+ * a fraction to strtod, so that "274.321" is the double it reads as
+ * everywhere else. */
 enum { S_COUNT_OK, S_COUNT_NAN, S_COUNT_NEGATIVE, S_COUNT_HUGE, S_COUNT_TINY };
 static const char *const S_count_why[] = {"", "not a number", "negative", "out of range (above 2^63)",
                                           "too small to represent (not zero, below 2.2e-308)"};
 
-static int S_count(const char *s, size_t n, double *out) {
+static int S_count(const char *s, size_t n, pd_val *out) {
   size_t i = 0;
   int neg = 0;
   if (i < n && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
   size_t start = i;
   uint64_t v = 0;
-  for (; i < n && s[i] >= '0' && s[i] <= '9' && v < (UINT64_C(1) << 53) / 10; i++) v = v * 10 + (uint64_t)(s[i] - '0');
+  for (; i < n && i - start < 19 && s[i] >= '0' && s[i] <= '9'; i++) v = v * 10 + (uint64_t)(s[i] - '0');
   if (i == n && i > start) {
     if (neg && v) return S_COUNT_NEGATIVE;
-    *out = (double)v;
+    if (v > (UINT64_C(1) << 63)) return S_COUNT_HUGE;
+    *out = (pd_val)v;
     return S_COUNT_OK;
   }
   /* a point, an exponent, a long number or garbage: check the shape */
@@ -74,9 +78,10 @@ static int S_count(const char *s, size_t n, double *out) {
   char small[64], *buf = n < sizeof small ? small : pd_xmalloc(n + 1);
   memcpy(buf, s, n);
   buf[n] = 0;
-  double d = strtod(buf, NULL);
+  pd_val d = strtold(buf, NULL);
+  if (d != truncl(d)) d = strtod(buf, NULL);
   if (buf != small) free(buf);
-  if (!(d <= 9223372036854775808.0)) return S_COUNT_HUGE;
+  if (!(d <= 9223372036854775808.0L)) return S_COUNT_HUGE;
   if (d < 2.2250738585072014e-308) return S_COUNT_TINY; /* zero or subnormal from nonzero digits */
   *out = d;
   return S_COUNT_OK;
@@ -128,7 +133,7 @@ static int S_bad(S_fold *f, uint64_t lineno, const char *what, const char *text,
 
 /* Returns PD_ERR (f->err filled unless quit_on_bad) for a stack deeper
  * than PD_MAX_STACK_DEPTH, before its frames cost memory. */
-static int S_line(S_fold *f, uint64_t lineno, const char *stk, size_t len, double count) {
+static int S_line(S_fold *f, uint64_t lineno, const char *stk, size_t len, pd_val count) {
   /* frames shared with the previous line: frame k ends at ends[k], and is
    * shared when the common prefix covers it and the new line has a frame
    * boundary (';' or the end) right there */
@@ -187,7 +192,7 @@ static int S_line(S_fold *f, uint64_t lineno, const char *stk, size_t len, doubl
     f->stack.n += k;
   }
   *(uint32_t *)pd_vec_push(&f->stack_start) = (uint32_t)f->stack.n;
-  *(double *)pd_vec_push(&f->values) = count;
+  *(pd_val *)pd_vec_push(&f->values) = count;
   return PD_OK;
 }
 
@@ -211,7 +216,7 @@ static int S_parse_lines(S_fold *f, const char *data, size_t size) {
         return PD_ERR;
       continue;
     }
-    double count;
+    pd_val count;
     int rc = S_count(sep, (size_t)(le - sep), &count);
     if (rc != 0) {
       char what[192], shown[PD_EXCERPT_SIZE];
@@ -296,7 +301,7 @@ static void S_fold_init(S_fold *f, pd_profile *p, const pd_ingest_opts *opts, si
   pd_intern_init(f->in, S_expect_frames(len));
   pd_vec_init(&f->stack, sizeof(uint32_t));
   pd_vec_init(&f->stack_start, sizeof(uint32_t));
-  pd_vec_init(&f->values, sizeof(double));
+  pd_vec_init(&f->values, sizeof(pd_val));
   f->prev = "";
 }
 
@@ -327,7 +332,7 @@ static void S_merge(S_fold *a, S_fold *b) {
   for (size_t i = 0; i < b->stack_start.n; i++) ss[i] = bs[i] + base;
   a->stack_start.n += b->stack_start.n;
   pd_vec_reserve(&a->values, a->values.n + b->values.n);
-  memcpy((double *)a->values.items + a->values.n, b->values.items, b->values.n * sizeof(double));
+  memcpy((pd_val *)a->values.items + a->values.n, b->values.items, b->values.n * sizeof(pd_val));
   a->values.n += b->values.n;
   free(map);
 }

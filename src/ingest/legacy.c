@@ -54,7 +54,7 @@ typedef struct {
   int pending;
   pd_vec pend_locs;     /* uint32, leaf first */
   size_t pend_named;    /* comment lines that named one of its frames */
-  double pend_vals[4];
+  pd_val pend_vals[4];
   int64_t pend_size;    /* its block size: pprof's "bytes" label */
   pd_vec sizes;         /* int64 per sample, with keep_labels */
   uint32_t block;       /* comment blocks seen so far */
@@ -201,14 +201,14 @@ static uint32_t S_location(S_leg *l, uint64_t addr) {
 }
 
 /* pprof's scaleHeapSample, truncating as it does. */
-static void S_scale(int64_t count, int64_t size, int64_t rate, double *c, double *s) {
+static void S_scale(int64_t count, int64_t size, int64_t rate, pd_val *c, pd_val *s) {
   if (count == 0 || size == 0) {
     *c = *s = 0;
     return;
   }
   if (rate <= 1) {
-    *c = (double)count;
-    *s = (double)size;
+    *c = (pd_val)count;
+    *s = (pd_val)size;
     return;
   }
   double avg = (double)size / (double)count;
@@ -221,7 +221,7 @@ static void S_scale(int64_t count, int64_t size, int64_t rate, double *c, double
 }
 
 static int S_values(S_leg *l, uint64_t lineno, const char *line, size_t n, int64_t count,
-                    int64_t size, const char *label, double *out) {
+                    int64_t size, const char *label, pd_val *out) {
   if (count == 0 && size != 0) {
     char what[96];
     snprintf(what, sizeof what, "%s count was 0 but %s bytes was %" PRId64, label, label, size);
@@ -230,8 +230,8 @@ static int S_values(S_leg *l, uint64_t lineno, const char *line, size_t n, int64
   if (l->v2) {
     S_scale(count, size, l->rate, &out[0], &out[1]);
   } else {
-    out[0] = (double)count;
-    out[1] = (double)size;
+    out[0] = (pd_val)count;
+    out[1] = (pd_val)size;
   }
   return PD_OK;
 }
@@ -249,7 +249,7 @@ static void S_commit(S_leg *l) {
     *(uint32_t *)pd_vec_push(&l->stack) = locs[i];
   }
   *(uint32_t *)pd_vec_push(&l->stack_start) = (uint32_t)l->stack.n;
-  for (uint32_t k = 0; k < l->nvals; k++) *(double *)pd_vec_push(&l->values) = l->pend_vals[k];
+  for (uint32_t k = 0; k < l->nvals; k++) *(pd_val *)pd_vec_push(&l->values) = l->pend_vals[k];
   if (l->p->keep_labels) *(int64_t *)pd_vec_push(&l->sizes) = l->pend_size;
 }
 
@@ -271,7 +271,7 @@ static int S_sample(S_leg *l, uint64_t lineno, const char *line, size_t n) {
            S_lit(&c, ' ') && S_lit(&c, '@');
   if (!ok)
     return S_fail_line(l, lineno, "not a heap profile sample (expected \"N: N [N: N] @ 0x... 0x...\")", line, n);
-  double vals[4];
+  pd_val vals[4];
   uint32_t k = 0;
   if (l->has_alloc) {
     if (S_values(l, lineno, line, n, v[2], v[3], "allocation", vals) != PD_OK) return PD_ERR;
@@ -729,7 +729,7 @@ int pd_legacy_heap_read(pd_profile *p, const uint8_t *data, size_t len, pd_err *
   pd_vec_init(&l.func_raw, sizeof(pd_function));
   pd_vec_init(&l.stack, sizeof(uint32_t));
   pd_vec_init(&l.stack_start, sizeof(uint32_t));
-  pd_vec_init(&l.values, sizeof(double));
+  pd_vec_init(&l.values, sizeof(pd_val));
   pd_vec_init(&l.pend_locs, sizeof(uint32_t));
   pd_vec_init(&l.loc_listed, sizeof(uint32_t));
   pd_vec_init(&l.loc_named, sizeof(uint32_t));

@@ -731,7 +731,7 @@ static int S_walk_any(const pd_profile *p, uint32_t from, uint32_t to, pd_sample
   uint32_t cap = 64, nloc = 0, nval = 0, lcap = 8, nlab = 0;
   uint32_t *locs = pd_xmalloc(cap * sizeof *locs);
   pd_label *labs = lfn ? pd_xmalloc(lcap * sizeof *labs) : NULL;
-  double *vals = pd_xmalloc((p->ntypes + 1) * sizeof *vals);
+  pd_val *vals = pd_xmalloc((p->ntypes + 1) * sizeof *vals);
   uint32_t i = 0;
   uint64_t bad_id = 0;
   const uint8_t *next = p->raw; /* S_keep_sample's records, one after the other */
@@ -765,7 +765,7 @@ static int S_walk_any(const pd_profile *p, uint32_t from, uint32_t to, pd_sample
         break;
       case 2:
         S_REPEATED(&r, wt, v, {
-          if (nval < p->ntypes) vals[nval] = (double)(int64_t)v;
+          if (nval < p->ntypes) vals[nval] = (pd_val)(int64_t)v;
           nval++;
         });
         break;

@@ -71,7 +71,7 @@ typedef struct pd_location {
  * returns PD_ERR with the walk's err as the function left it (it says
  * why: a stack over PD_MAX_STACK_DEPTH). */
 typedef int (*pd_sample_fn)(void *ctx, const uint32_t *locs, uint32_t nlocs,
-                            const double *values);
+                            const pd_val *values);
 
 /* A sample label, as pprof's Label message: key = string id; a string
  * label has str != 0, a numeric one has str == 0 and a value num in unit
@@ -85,7 +85,7 @@ typedef struct pd_label {
 
 /* Like pd_sample_fn, with the sample's labels in file order. */
 typedef int (*pd_labeled_fn)(void *ctx, const uint32_t *locs, uint32_t nlocs,
-                             const double *values, const pd_label *labels, uint32_t nlabels);
+                             const pd_val *values, const pd_label *labels, uint32_t nlabels);
 
 typedef struct pd_profile pd_profile;
 /* Visits samples from..to-1 in file order. */
@@ -154,7 +154,7 @@ struct pd_profile {
    * values[i*ntypes .. (i+1)*ntypes). */
   uint32_t *stack_start;
   uint32_t *stack;
-  double *values;
+  pd_val *values;
   /* storage for readers that decode samples lazily (pprof): raw holds the
    * encoded Sample messages one after the other, each after its length,
    * whose location ids loc_ids maps to location indexes. */
@@ -313,7 +313,7 @@ double pd_unit_scale(double value, const char *from, const char *to, const char 
 /* pprof's measurement.ScaledLabel: value in `unit`, scaled to out_unit
  * ("auto" picks per value), "%.2f" with a trailing ".00" trimmed, "0" for 0.
  * Writes to buf and returns it. */
-char *pd_unit_label(double value, const char *unit, const char *out_unit,
+char *pd_unit_label(pd_val value, const char *unit, const char *out_unit,
                     char *buf, size_t n);
 
 /* The unit pprof's text reports use for a whole table: the one that suits

@@ -112,12 +112,16 @@ double pd_unit_scale(double value, const char *from, const char *to, const char 
   return S_scale(value, from, to, unit_out);
 }
 
-char *pd_unit_label(double value, const char *unit, const char *out_unit,
+char *pd_unit_label(pd_val value, const char *unit, const char *out_unit,
                     char *buf, size_t n) {
   const char *u;
-  double v = S_scale(value, unit, out_unit ? out_unit : "auto", &u);
-  char num[64];
-  size_t len = pd_fmt_fixed(num, sizeof num, v, 2);
+  double v = S_scale((double)value, unit, out_unit ? out_unit : "auto", &u);
+  char num[PD_NUM_SIZE];
+  size_t len;
+  /* a whole value left as it is (counts, samples) digit for digit, past
+   * 2^53 too; a scaled one has two decimals of a double anyway */
+  if (v == (double)value && value == truncl(value)) len = pd_fmt_num(num, value);
+  else len = pd_fmt_fixed(num, sizeof num, v, 2);
   if (len > 3 && strcmp(num + len - 3, ".00") == 0) num[len - 3] = 0;
   if (strcmp(num, "0") == 0 || strcmp(num, "-0") == 0)
     snprintf(buf, n, "0");

@@ -66,12 +66,12 @@ static void S_coord(pd_buf *b, double v) {
   }
 }
 
-static void S_value(pd_buf *b, double v, const char *unit) {
+static void S_value(pd_buf *b, pd_val v, const char *unit) {
   char buf[64];
   pd_buf_puts(b, pd_unit_label(v, unit, "auto", buf, sizeof buf));
 }
 
-static void S_signed(pd_buf *b, double v, const char *unit) {
+static void S_signed(pd_buf *b, pd_val v, const char *unit) {
   if (v > 0) pd_buf_putc(b, '+');
   S_value(b, v, unit);
 }
@@ -85,13 +85,13 @@ static void S_pct(pd_buf *b, double v, double total) {
 /* The tooltip: the name, then one parenthesised group of figures that holds
  * no " (" of its own, so the script can split the name off at the last " (". */
 static void S_title(pd_buf *b, const pd_flame_src *src, const pd_flame_opts *o, const char *name,
-                    size_t len, uint32_t node, const double *head, const double *base,
-                    const double *change, double total) {
+                    size_t len, uint32_t node, const pd_val *head, const pd_val *base,
+                    const pd_val *change, double total) {
   pd_buf_puts(b, "<title>");
   pd_esc_xml(b, name, len);
   pd_buf_puts(b, " (");
   if (o->mode == PD_FLAME_DIFF) {
-    double h = head[node], bv = base[node];
+    pd_val h = head[node], bv = base[node];
     pd_buf_puts(b, "base ");
     S_value(b, bv, o->unit);
     pd_buf_puts(b, ", head ");
@@ -103,12 +103,12 @@ static void S_title(pd_buf *b, const pd_flame_src *src, const pd_flame_opts *o, 
     if (bv != 0) {
       pd_buf_puts(b, ", ");
       if (h > bv) pd_buf_putc(b, '+');
-      S_pct(b, h - bv, bv);
+      S_pct(b, (double)(h - bv), (double)bv);
     }
     pd_buf_puts(b, "; self ");
     S_signed(b, change[node], o->unit);
     pd_buf_puts(b, "; ");
-    S_pct(b, src->negate ? bv : h, total);
+    S_pct(b, (double)(src->negate ? bv : h), total);
     pd_buf_puts(b, src->negate ? " of base" : " of head");
   } else {
     S_value(b, head[node], o->unit);
@@ -117,7 +117,7 @@ static void S_title(pd_buf *b, const pd_flame_src *src, const pd_flame_opts *o, 
       pd_esc_xml(b, o->countname, strlen(o->countname));
     }
     pd_buf_puts(b, ", ");
-    S_pct(b, head[node], total);
+    S_pct(b, (double)head[node], total);
     if (o->mode == PD_FLAME_GROWTH && src->slope) {
       const char *per = src->slope_per && strcmp(src->slope_per, "h") != 0 ? "/snapshot" : "/h";
       pd_buf_puts(b, ", ");
@@ -172,7 +172,7 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
   memset(&st, 0, sizeof st);
 
   /* totals per node: widths, and for a diff both sides */
-  double *head = pd_xmalloc((size_t)t->n * sizeof *head), *base = NULL;
+  pd_val *head = pd_xmalloc((size_t)t->n * sizeof *head), *base = NULL;
   pd_tree_sum(t, src->head_col, head);
   if (o->mode == PD_FLAME_DIFF) {
     base = pd_xmalloc((size_t)t->n * sizeof *base);
@@ -181,8 +181,8 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
     if (scale != 1)
       for (uint32_t i = 0; i < t->n; i++) base[i] *= scale;
   }
-  const double *w = o->mode == PD_FLAME_DIFF && src->negate ? base : head;
-  double total = w[0];
+  const pd_val *w = o->mode == PD_FLAME_DIFF && src->negate ? base : head;
+  double total = (double)w[0];
   st.total = total;
   int width = o->width > 2 * S_XPAD + 10 ? o->width : 1200;
   int fh = o->frame_height >= 4 ? o->frame_height : 16;
@@ -225,22 +225,22 @@ int pd_render_flame(pd_buf *out, const pd_flame_src *src, const pd_flame_opts *o
   /* colour by each frame's own change, as flamegraph.pl does with two-column
    * input (the delta goes to the leaf of each stack): a caller is red only
    * for what it allocates itself, so the frames that grew stand out */
-  double *change = NULL;
+  pd_val *change = NULL; /* a diff's is exact: head - base, both whole */
   if (o->mode == PD_FLAME_DIFF || (o->mode == PD_FLAME_GROWTH && src->slope)) {
     change = pd_xmalloc((size_t)t->n * sizeof *change);
     if (o->mode == PD_FLAME_DIFF) {
       double scale = src->base_scale > 0 ? src->base_scale : 1;
       for (uint32_t i = 0; i < t->n; i++) change[i] = t->col[src->head_col][i] - t->col[src->base_col][i] * scale;
     } else {
-      memcpy(change, src->slope, (size_t)t->n * sizeof *change);
+      for (uint32_t i = 0; i < t->n; i++) change[i] = src->slope[i];
       for (uint32_t i = 1; i < t->n; i++) change[t->parent[i]] -= src->slope[i];
       /* a frame's own slope is its slope less its children's: where they
        * cancel, what is left is rounding, which would read "+0/h" */
       for (uint32_t i = 0; i < t->n; i++)
-        if (fabs(change[i]) <= 1e-9 * fabs(src->slope[i])) change[i] = 0;
+        if (fabsl(change[i]) <= 1e-9L * fabsl(src->slope[i])) change[i] = 0;
     }
     for (size_t i = 0; i < frames.n; i++) {
-      double c = change[PD_VEC_AT(&frames, S_frame, i).node];
+      double c = (double)change[PD_VEC_AT(&frames, S_frame, i).node];
       if (isfinite(c) && fabs(c) > st.max_change) st.max_change = fabs(c);
     }
   }

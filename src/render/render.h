@@ -70,11 +70,11 @@ typedef struct pd_flame_src {
   int base_col;         /* diff: the baseline's self values */
   double base_scale;    /* diff: base values are multiplied by this (--normalize) */
   int negate;           /* diff: widths from the base, to see what disappeared */
-  const double *slope;  /* growth: per node, the total's slope per hour */
+  const pd_val *slope;   /* growth: per node, the total's slope per hour */
   const char *slope_per; /* growth: "h" (slope per hour) or "snapshot" */
   int chart;            /* a flame chart's tree (pd_tree_flow): children in
                          * time order, not name order, each where it starts */
-  const double *start;  /* chart: per node, the time (the values before it)
+  const pd_val *start;  /* chart: per node, the time (the values before it)
                          * it starts at: a frame's own time can come before,
                          * between and after its children's */
 } pd_flame_src;

@@ -26,7 +26,7 @@ void pd_report_folded(pd_buf *out, const pd_tree *t, const pd_intern *keys,
     if (node != 0) {
       if (path.len) pd_buf_putc(&path, ';');
       pd_esc_folded_frame(&path, pd_intern_str(keys, t->key[node]), pd_key_len(keys, t->key[node]));
-      double self = t->col[self_col][node];
+      pd_val self = t->col[self_col][node];
       if (self != 0) {
         pd_buf_put(out, path.data, path.len);
         pd_buf_putc(out, ' ');

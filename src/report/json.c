@@ -37,7 +37,7 @@ static void S_str(pd_buf *b, const char *k, const char *v) {
   else pd_buf_puts(b, "null");
 }
 
-static void S_num(pd_buf *b, const char *k, double v) {
+static void S_num(pd_buf *b, const char *k, pd_val v) {
   S_key(b, k);
   pd_json_num(b, v);
 }
@@ -136,13 +136,14 @@ static void S_segments(pd_buf *b, const pd_series *s, const pd_funcstats *f) {
   pd_buf_putc(b, ']');
 }
 
-/* v: npos values; sigmas: their square roots, rounded */
-static void S_values(pd_buf *b, const char *k, const pd_series *s, const double *v, int sigmas) {
+/* v: npos values (exact), or var: npos variances, written as their square
+ * roots, rounded */
+static void S_values(pd_buf *b, const char *k, const pd_series *s, const pd_val *v, const double *var) {
   S_key(b, k);
   pd_buf_putc(b, '[');
   for (uint32_t p = 0; p < s->npos; p++) {
     if (p) pd_buf_putc(b, ',');
-    pd_json_num(b, sigmas ? round(sqrt(v[p])) : v[p]);
+    pd_json_num(b, v ? v[p] : round(sqrt(var[p])));
   }
   pd_buf_putc(b, ']');
 }
@@ -156,14 +157,17 @@ static void S_function(pd_buf *b, const pd_series *s, const pd_funcstats *f, int
   pd_buf_putc(b, ',');
   if (values) {
     size_t n = s->npos ? s->npos : 1;
-    double *flat = pd_xmalloc(3 * n * sizeof *flat), *cum = flat + n, *var = cum + n;
-    pd_series_values(s, f->key, flat, cum, var);
-    S_values(b, "flat", s, flat, 0);
+    pd_val *flat = pd_xmalloc(2 * n * sizeof *flat), *cum = flat + n;
+    double *var = pd_xmalloc(n * sizeof *var);
+    pd_series_values_exact(s, f->key, flat, cum);
+    pd_series_values(s, f->key, NULL, NULL, var);
+    S_values(b, "flat", s, flat, NULL);
     pd_buf_putc(b, ',');
-    S_values(b, "cum", s, cum, 0);
+    S_values(b, "cum", s, cum, NULL);
     pd_buf_putc(b, ',');
-    S_values(b, "flat_sigma", s, var, 1);
+    S_values(b, "flat_sigma", s, NULL, var);
     free(flat);
+    free(var);
     pd_buf_putc(b, ',');
   }
   S_num(b, "first", f->first);
@@ -223,9 +227,9 @@ static int S_cmp(const void *ctx, uint32_t a, uint32_t b) {
   const pd_series *s = ctx;
   const pd_funcstats *x = &s->fs[a], *y = &s->fs[b];
   if (x->score != y->score) return x->score > y->score ? -1 : 1;
-  double dx = fabs(x->delta), dy = fabs(y->delta);
+  pd_val dx = fabsl(x->delta), dy = fabsl(y->delta);
   if (dx != dy) return dx > dy ? -1 : 1;
-  double lx = fabs(x->last), ly = fabs(y->last);
+  pd_val lx = fabsl(x->last), ly = fabsl(y->last);
   if (lx != ly) return lx > ly ? -1 : 1;
   return pd_intern_cmp(&s->keys, x->key, y->key);
 }
@@ -246,7 +250,7 @@ uint32_t *pd_report_function_order(const pd_series *s) {
 static int S_by_size(const void *ctx, uint32_t a, uint32_t b) {
   const pd_series *s = ctx;
   const pd_funcstats *x = &s->fs[a], *y = &s->fs[b];
-  double vx = fmax(fabs(x->first), fabs(x->last)), vy = fmax(fabs(y->first), fabs(y->last));
+  pd_val vx = fmaxl(fabsl(x->first), fabsl(x->last)), vy = fmaxl(fabsl(y->first), fabsl(y->last));
   if (vx != vy) return vx > vy ? -1 : 1;
   return pd_intern_cmp(&s->keys, x->key, y->key);
 }
@@ -394,7 +398,7 @@ void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_config *m) {
     pd_buf_putc(b, ',');
     S_num(b, "t_hours", s->has_times ? s->t[p] : NAN);
     pd_buf_putc(b, ',');
-    S_num(b, "total", s->total[p]);
+    S_num(b, "total", s->snap[s->order[p]].total); /* exact; s->total has doubles */
     pd_buf_putc(b, ',');
     S_num(b, "total_sigma", round(s->total_sigma[p]));
     pd_buf_putc(b, ',');

@@ -251,7 +251,7 @@ static int S_cmp(const void *ctx, uint32_t a, uint32_t b) {
   switch (o->kind) {
   case 0: vx = x->delta, vy = y->delta; break;                 /* growers: largest first */
   case 1: vx = -x->delta, vy = -y->delta; break;               /* shrinkers */
-  case 2: vx = fabs(x->delta), vy = fabs(y->delta); break;     /* new and gone */
+  case 2: vx = fabsl(x->delta), vy = fabsl(y->delta); break;     /* new and gone */
   default: vx = fabs(x->share_shift), vy = fabs(y->share_shift); /* shifts */
   }
   if (vx != vy) return vx > vy ? -1 : 1;

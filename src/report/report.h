@@ -15,7 +15,7 @@
 
 /* A JSON number: whole numbers (below 2^53) exactly, without a fraction,
  * others with 15 significant digits; non-finite values become null. */
-void pd_json_num(pd_buf *out, double v);
+void pd_json_num(pd_buf *out, pd_val v);
 
 /* `profdiff top` as text, in `go tool pprof -top`'s layout (filters:
  * "focus=REGEX" lines for its "Active filters:" block). unit is pprof's

@@ -8,7 +8,7 @@
 
 #include "../escape/escape.h"
 
-void pd_json_num(pd_buf *out, double v) {
+void pd_json_num(pd_buf *out, pd_val v) {
   if (!isfinite(v)) pd_buf_puts(out, "null");
   else pd_buf_num(out, v);
 }
@@ -28,8 +28,8 @@ void pd_report_top_text(pd_buf *out, const pd_snapshot *s, const pd_intern *keys
    * and the total (report.selectOutputUnit). */
   double min = 0;
   for (uint32_t i = 0; i < top->n; i++) {
-    double v = fabs(top->rows[i].flat);
-    if (v == 0) v = fabs(top->rows[i].cum);
+    double v = fabs((double)top->rows[i].flat);
+    if (v == 0) v = fabs((double)top->rows[i].cum);
     if (v > 0 && (min == 0 || v < min)) min = v;
   }
   const char *ounit = unit && strcmp(unit, "minimum") != 0
@@ -89,7 +89,7 @@ void pd_report_top_text(pd_buf *out, const pd_snapshot *s, const pd_intern *keys
   if (s->total != 0 && top->n > 0 && top->n < top->kept)
     pd_buf_printf(out, "Showing top %u nodes out of %u\n", top->n, top->kept);
   pd_buf_printf(out, "%10s %5s%% %5s%% %10s %5s%%\n", "flat", "flat", "sum", "cum", "cum");
-  double sum = 0;
+  pd_val sum = 0;
   for (uint32_t i = 0; i < top->n; i++) {
     const pd_top_row *r = &top->rows[i];
     sum += r->flat;

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 2^53: below it every integer is a double and the digits fit a uint64. */
-#define S_EXACT 9007199254740992.0
+/* 2^64: below it an integral value's digits fit a uint64. */
+#define S_EXACT 18446744073709551616.0L
 
 static size_t S_digits(char *out, uint64_t u, int neg) {
   char digits[24], *p = digits + sizeof digits;
@@ -33,17 +33,24 @@ size_t pd_fmt_int(char out[PD_NUM_SIZE], int64_t v) {
   return S_digits(out, u, v < 0);
 }
 
-size_t pd_fmt_num(char out[PD_NUM_SIZE], double v) {
-  if (isnan(v)) return (size_t)snprintf(out, PD_NUM_SIZE, "nan");
+size_t pd_fmt_num(char out[PD_NUM_SIZE], pd_val lv) {
+  if (isnan(lv)) return (size_t)snprintf(out, PD_NUM_SIZE, "nan");
+  if (isinf(lv)) return (size_t)snprintf(out, PD_NUM_SIZE, lv < 0 ? "-inf" : "inf");
+  /* the common case (bytes, counts), by hand: printf's %.0f goes through
+   * its arbitrary-precision path, a tenth of a report's time */
+  if (pd_val_is_int64(lv)) {
+    int64_t i = (int64_t)lv;
+    return S_digits(out, i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i, lv < 0);
+  }
+  if (lv == truncl(lv) && fabsl(lv) < S_EXACT) return S_digits(out, (uint64_t)fabsl(lv), lv < 0);
+  /* anything else as the double it is nearest: past 2^64 (and in an
+   * exponent no int64 sum reaches), and fractions, whose 17th digit is noise */
+  double v = (double)lv;
   if (isinf(v)) return (size_t)snprintf(out, PD_NUM_SIZE, v < 0 ? "-inf" : "inf");
-  if (v == trunc(v)) {
-    /* the common case (bytes, counts), by hand: printf's %.0f goes through
-     * its arbitrary-precision path, a tenth of a report's time */
-    if (fabs(v) < S_EXACT) return S_digits(out, (uint64_t)fabs(v), v < 0);
+  if (v == trunc(v))
     /* every double of this size is an integer; %.0f writes its exact
      * value (at most 309 digits: PD_NUM_SIZE holds them) */
     return (size_t)snprintf(out, PD_NUM_SIZE, "%.0f", v);
-  }
   for (int prec = 15; prec < 17; prec++) {
     int n = snprintf(out, PD_NUM_SIZE, "%.*g", prec, v);
     if (strtod(out, NULL) == v) return (size_t)n;
@@ -51,7 +58,7 @@ size_t pd_fmt_num(char out[PD_NUM_SIZE], double v) {
   return (size_t)snprintf(out, PD_NUM_SIZE, "%.17g", v); /* always reads back */
 }
 
-void pd_buf_num(pd_buf *b, double v) {
+void pd_buf_num(pd_buf *b, pd_val v) {
   char tmp[PD_NUM_SIZE];
   pd_buf_put(b, tmp, pd_fmt_num(tmp, v));
 }

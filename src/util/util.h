@@ -9,6 +9,7 @@
 #ifndef PD_UTIL_H
 #define PD_UTIL_H
 
+#include <float.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -134,14 +135,32 @@ void pd_buf_put_varint(pd_buf *b, uint64_t v);
  * exact decimal path is slow, so the digits are made by hand unless v is
  * huge or a hair from a tie, where printf decides. */
 size_t pd_fmt_fixed(char *out, size_t size, double v, int decimals);
+/* A sample value and every sum of them (the model's values, the stacks'
+ * and the call tree's columns): long double, whose 64-bit significand
+ * (x86-64's 80-bit format) holds every int64 exactly, and every sum of them
+ * below 2^64 in magnitude. pprof's values are int64 and a double drops
+ * digits past 2^53 (12345678901234567 read back as ...568); folded stacks
+ * may also carry fractions (flamegraph.pl takes "a;b 0.5"), so an integer
+ * type would not do. Statistics, shares and pixels stay double. */
+typedef long double pd_val;
+/* The bytes of a pd_val that hold it (x86-64's 80-bit format; the rest of
+ * its 16 is padding), for the packed figures that store one. */
+enum { PD_VAL_BYTES = 10 };
+/* v is a whole number of magnitude below 2^63 (an int64 holds it): the
+ * test every packer and writer makes first, without libm's truncl, a call
+ * that took 5% of a report. */
+static inline int pd_val_is_int64(pd_val v) {
+  return v > -0x1p63L && v < 0x1p63L && (pd_val)(int64_t)v == v;
+}
+_Static_assert(LDBL_MANT_DIG == 64 && sizeof(pd_val) >= PD_VAL_BYTES, "pd_val: x86-64's 80-bit long double");
 /* Numbers as data (num.c), the one spelling every writer uses: an integral
  * value exactly, in plain digits at any size; any other the shortest of
  * %.15g/%.16g/%.17g that reads back as the same double; "nan", "inf",
  * "-inf" (JSON writers turn those into null first). Returns the length. */
 enum { PD_NUM_SIZE = 320 };
-size_t pd_fmt_num(char out[PD_NUM_SIZE], double v);
+size_t pd_fmt_num(char out[PD_NUM_SIZE], pd_val v);
 size_t pd_fmt_int(char out[PD_NUM_SIZE], int64_t v);
-void pd_buf_num(pd_buf *b, double v);
+void pd_buf_num(pd_buf *b, pd_val v);
 void pd_buf_int(pd_buf *b, int64_t v);
 static inline uint64_t pd_varint_next(const uint8_t **p) {
   uint64_t x = 0;

@@ -193,7 +193,7 @@ typedef struct {
   double total;
 } S_acc;
 
-static int S_add(void *ctx, const uint32_t *locs, uint32_t n, const double *values) {
+static int S_add(void *ctx, const uint32_t *locs, uint32_t n, const pd_val *values) {
   (void)locs;
   (void)n;
   S_acc *a = ctx;

@@ -206,7 +206,7 @@ typedef struct {
   uint32_t n, ntypes;
 } S_sums;
 
-static int S_sum_sample(void *ctx, const uint32_t *locs, uint32_t nlocs, const double *values) {
+static int S_sum_sample(void *ctx, const uint32_t *locs, uint32_t nlocs, const pd_val *values) {
   S_sums *s = ctx;
   (void)locs;
   (void)nlocs;

@@ -111,7 +111,7 @@ PD_TEST(tree_kids_in_name_order_and_reverse) {
   pd_tree_reverse(&r, &f.t);
   uint32_t ra = pd_tree_find(&r, 0, f.k_alloc);
   CHECK(ra != PD_NONE);
-  double tot[16];
+  pd_val tot[16];
   pd_tree_sum(&r, 0, tot);
   CHECK_NEAR(tot[ra], 90, 1e-9);
   uint32_t rp = pd_tree_find(&r, ra, f.k_parse);

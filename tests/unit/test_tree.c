@@ -20,7 +20,7 @@ PD_TEST(insert_shares_prefixes_and_sums) {
   t.col[0][lc] += 1;
   CHECK(t.n == 5); /* root, 1, 2, 3, 4 */
   CHECK(pd_tree_insert(&t, a, 3) == la);
-  double tot[8];
+  pd_val tot[8];
   pd_tree_sum(&t, 0, tot);
   CHECK(tot[0] == 13);
   CHECK(tot[lc] == 13);
@@ -128,7 +128,7 @@ static void S_check_pruned(const char *path, double fraction) {
   if (S_load(path, fraction, 1, &keys, &cut) == PD_OK) {
     const pd_tree *w = &whole.tree;
     double min = fraction * whole.total;
-    double *tot = malloc(w->n * sizeof *tot), *self = calloc(w->n, sizeof *self), *lost = calloc(w->n, sizeof *lost);
+    pd_val *tot = malloc(w->n * sizeof *tot), *self = calloc(w->n, sizeof *self), *lost = calloc(w->n, sizeof *lost);
     uint32_t *near = malloc(w->n * sizeof *near), *at = malloc(w->n * sizeof *at);
     pd_tree_sum(w, PD_COL_SELF, tot);
     near[0] = 0;
@@ -138,7 +138,7 @@ static void S_check_pruned(const char *path, double fraction) {
     self[0] = w->col[PD_COL_SELF][0];
     for (uint32_t i = 1; i < w->n; i++) {
       uint32_t a = near[w->parent[i]];
-      if (a == w->parent[i] && fabs(tot[i]) >= min) {
+      if (a == w->parent[i] && fabsl(tot[i]) >= min) {
         near[i] = i;
         kept++;
         self[i] += w->col[PD_COL_SELF][i];
@@ -152,9 +152,9 @@ static void S_check_pruned(const char *path, double fraction) {
     }
     for (uint32_t i = 0; i < w->n; i++) {
       if (near[i] != i || at[i] == PD_NONE) continue;
-      double tol = 1e-9 * (fabs(whole.total) + 1);
-      if (fabs(cut.tree.col[PD_COL_SELF][at[i]] - self[i]) > tol ||
-          fabs(cut.tree.col[PD_COL_CUT][at[i]] - lost[i]) > tol)
+      double tol = 1e-9 * (fabs((double)whole.total) + 1);
+      if (fabsl(cut.tree.col[PD_COL_SELF][at[i]] - self[i]) > tol ||
+          fabsl(cut.tree.col[PD_COL_CUT][at[i]] - lost[i]) > tol)
         differ++;
     }
     CHECK_MSG(missing == 0 && differ == 0 && cut.tree.n == kept,

@@ -253,6 +253,21 @@ PD_TEST(fmt_num_exact_and_shortest) {
   CHECK(pd_fmt_int(out, INT64_MAX) == 19 && strcmp(out, "9223372036854775807") == 0);
   pd_fmt_int(out, INT64_MIN);
   CHECK_STR(out, "-9223372036854775808");
+  /* values (pd_val) past 2^53: every digit, up to 2^64; valgrind computes
+   * long double in double precision, which 1 + 2^-60 tells */
+  volatile pd_val one = 1;
+  if (one + 0x1p-60L != 1) {
+    static const struct {
+      pd_val v;
+      const char *s;
+    } wide[] = {{9000000000000000001.0L, "9000000000000000001"}, {-12345678901234567.0L, "-12345678901234567"},
+                {18446744073709551615.0L, "18446744073709551615"}, {18446744073709551616.0L, "18446744073709551616"},
+                {0.1L, "0.1"}, {(pd_val)0.1 + (pd_val)0.2, "0.30000000000000004"}};
+    for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++) {
+      pd_fmt_num(out, wide[i].v);
+      CHECK_STR(out, wide[i].s);
+    }
+  }
   pd_buf b = PD_BUF_INIT;
   pd_buf_int(&b, 1700000000123456789LL);
   pd_buf_putc(&b, ' ');
