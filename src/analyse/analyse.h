@@ -233,10 +233,10 @@ typedef struct pd_srcline {
 typedef struct pd_listing_snap {
   const char *path;
   int64_t time_ns;
-  double total_all;  /* sum of |value| over all samples (pprof's total) */
-  double total_kept; /* the same after the filters (-relative_percentages) */
+  pd_val total_all;  /* sum of |value| over all samples (pprof's total) */
+  pd_val total_kept; /* the same after the filters (-relative_percentages) */
   uint32_t n;        /* nodes known when the snapshot was added */
-  double *flat, *cum; /* per node */
+  pd_val *flat, *cum; /* per node */
 } pd_listing_snap;
 
 typedef struct pd_listing {
@@ -262,8 +262,8 @@ int pd_listing_add(pd_listing *l, pd_profile *p, const pd_view *v, const char *s
  * pprof's -base, whose merged profile holds the base's samples negated
  * (flat and cum are sums over samples); the totals are the caller's. */
 void pd_listing_subtract(pd_listing *l);
-double pd_listing_flat(const pd_listing *l, uint32_t snap, uint32_t node);
-double pd_listing_cum(const pd_listing *l, uint32_t snap, uint32_t node);
+pd_val pd_listing_flat(const pd_listing *l, uint32_t snap, uint32_t node);
+pd_val pd_listing_cum(const pd_listing *l, uint32_t snap, uint32_t node);
 /* order[i] = the snapshot at position i: by the profiles' times when all
  * have one, else by times in file names when all have one, else as added. */
 void pd_listing_order(const pd_listing *l, uint32_t *order);

@@ -80,13 +80,13 @@ typedef struct {
 
 static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs, const pd_val *values) {
   S_ctx *c = vctx;
-  double v = values[c->index];
-  c->s->total_all += fabs(v);
+  pd_val v = values[c->index];
+  c->s->total_all += fabsl(v);
   const uint32_t *lines;
   int32_t n = pd_stacks_expand_lines(c->stacks, locs, nlocs, &lines);
   if (n == PD_STACK_TOO_DEEP) return pd_stacks_too_deep(c->stacks, c->err);
   if (n < 0) return PD_OK;
-  c->s->total_kept += fabs(v);
+  c->s->total_kept += fabsl(v);
   if (v == 0) return PD_OK;
   c->gen++;
   for (int32_t j = 0; j < n; j++) {
@@ -163,12 +163,12 @@ int pd_listing_add(pd_listing *l, pd_profile *p, const pd_view *v, const char *s
   return rc;
 }
 
-double pd_listing_flat(const pd_listing *l, uint32_t snap, uint32_t node) {
+pd_val pd_listing_flat(const pd_listing *l, uint32_t snap, uint32_t node) {
   const pd_listing_snap *s = &PD_VEC_AT(&l->snaps, pd_listing_snap, snap);
   return node < s->n ? s->flat[node] : 0;
 }
 
-double pd_listing_cum(const pd_listing *l, uint32_t snap, uint32_t node) {
+pd_val pd_listing_cum(const pd_listing *l, uint32_t snap, uint32_t node) {
   const pd_listing_snap *s = &PD_VEC_AT(&l->snaps, pd_listing_snap, snap);
   return node < s->n ? s->cum[node] : 0;
 }

@@ -486,7 +486,7 @@ int pd_series_add(pd_series *s, uint32_t col, pd_snapshot *snap, pd_err *err) {
     map[0] = 0;
     for (uint32_t i = 0; i < t->n; i++) {
       if (i) map[i] = pd_tree_child(&s->nodes, map[t->parent[i]], t->key[i]);
-      double v = t->col[PD_COL_SELF][i], c = t->col[PD_COL_CUT][i];
+      pd_val v = t->col[PD_COL_SELF][i], c = t->col[PD_COL_CUT][i];
       if (v != 0) self[nself++] = (S_nodeval){map[i], v};
       if (c != 0) cut[ncut++] = (S_nodeval){map[i], c};
     }

@@ -414,11 +414,11 @@ void pd_trend_fmt_duration(double hours, char *buf, size_t n) {
 
 static double S_share(double v, double total) { return total != 0 ? v / total * 100 : 0; }
 
-static void S_fmt(const pd_series *s, double v, char *buf, size_t n) {
+static void S_fmt(const pd_series *s, pd_val v, char *buf, size_t n) {
   pd_unit_label(v, s->snap[s->order[0]].unit, "auto", buf, n);
 }
 
-static void S_fmt_signed(const pd_series *s, double v, char *buf, size_t n) {
+static void S_fmt_signed(const pd_series *s, pd_val v, char *buf, size_t n) {
   char t[64];
   S_fmt(s, v, t, sizeof t);
   snprintf(buf, n, "%s%s", v > 0 ? "+" : "", t);

@@ -219,7 +219,7 @@ static int S_chart_sample(void *vctx, const uint32_t *locs, uint32_t nlocs, cons
   }
   /* a sample of no value still ends the frames it does not share, as a
    * line of count 0 does in flamegraph.pl */
-  double v = values[c->index];
+  pd_val v = values[c->index];
   uint32_t made = c->tree->n;
   uint32_t leaf = pd_tree_flow(c->tree, keys, (uint32_t)n);
   for (uint32_t i = made; i < c->tree->n; i++) c->tree->col[1][i] = c->time; /* the frames it opened */

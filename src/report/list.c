@@ -42,7 +42,7 @@ static int S_cmp(const void *vctx, uint32_t a, uint32_t b) {
 /* pprof's valueOrDot (mode & S_ZERO: its formatValue, "0" for none);
  * mode & S_SIGN: a change, "+" when up. */
 enum { S_SIGN = 1, S_ZERO = 2 };
-static const char *S_value(const pd_listing *l, double v, int mode, char *buf, size_t n) {
+static const char *S_value(const pd_listing *l, pd_val v, int mode, char *buf, size_t n) {
   if (v == 0) return mode & S_ZERO ? "0" : ".";
   char tmp[64];
   pd_unit_label(v, l->unit, "auto", tmp, sizeof tmp);
@@ -64,8 +64,8 @@ static void S_code(pd_buf *out, const char *s, size_t n) {
 
 /* The columns of one line or routine: flat and cum of one snapshot, or of
  * the first, the last and their change. */
-static void S_columns(pd_buf *out, const pd_listing *l, int series, const double *flat,
-                      const double *cum, int dot) {
+static void S_columns(pd_buf *out, const pd_listing *l, int series, const pd_val *flat,
+                      const pd_val *cum, int dot) {
   char a[64], b[64];
   if (!dot) { /* a routine's sums: pprof's formatValue, "0" not "." */
     int z = S_ZERO;
@@ -89,11 +89,11 @@ static void S_columns(pd_buf *out, const pd_listing *l, int series, const double
                 S_value(l, cum[1] - cum[0], 1, b, sizeof b));
 }
 
-static void S_total_label(const pd_listing *l, double v, char *buf, size_t n) {
+static void S_total_label(const pd_listing *l, pd_val v, char *buf, size_t n) {
   pd_unit_label(v, l->unit, "auto", buf, n);
 }
 
-static double S_total(const pd_listing *l, uint32_t snap, int relative) {
+static pd_val S_total(const pd_listing *l, uint32_t snap, int relative) {
   const pd_listing_snap *s = &PD_VEC_AT(&l->snaps, pd_listing_snap, snap);
   return relative ? s->total_kept : s->total_all;
 }
@@ -105,7 +105,7 @@ static void S_routine(pd_buf *out, S_ctx *c, pd_source *src, const uint32_t *idx
   const pd_listing *l = c->l;
   const pd_srcline *n0 = &PD_VEC_AT(&l->nodes, pd_srcline, c->items[idx[from]].node);
   const char *file = pd_intern_str(&c->files, c->items[idx[from]].file);
-  double flat[2] = {0, 0}, cum[2] = {0, 0};
+  pd_val flat[2] = {0, 0}, cum[2] = {0, 0};
   int64_t start = INT64_MAX, end = INT64_MIN;
   for (uint32_t i = from; i < to; i++) {
     uint32_t node = c->items[idx[i]].node;
@@ -138,7 +138,7 @@ static void S_routine(pd_buf *out, S_ctx *c, pd_source *src, const uint32_t *idx
       const char *text;
       size_t len;
       if (!pd_source_line(sf, line, &text, &len)) break;
-      double f[2] = {0, 0}, k[2] = {0, 0};
+      pd_val f[2] = {0, 0}, k[2] = {0, 0};
       while (i < to && PD_VEC_AT(&l->nodes, pd_srcline, c->items[idx[i]].node).line < line) i++;
       for (; i < to; i++) {
         uint32_t node = c->items[idx[i]].node;
@@ -158,7 +158,7 @@ static void S_routine(pd_buf *out, S_ctx *c, pd_source *src, const uint32_t *idx
                 file, sf->tried, src->search);
   while (i < to) {
     int64_t line = PD_VEC_AT(&l->nodes, pd_srcline, c->items[idx[i]].node).line;
-    double f[2] = {0, 0}, k[2] = {0, 0};
+    pd_val f[2] = {0, 0}, k[2] = {0, 0};
     for (; i < to; i++) {
       uint32_t node = c->items[idx[i]].node;
       if (PD_VEC_AT(&l->nodes, pd_srcline, node).line != line) break;

@@ -47,7 +47,7 @@ typedef struct {
   const uint32_t *index_of; /* s->fs index -> place in report order (sparkline files) */
 } S_md;
 
-static void S_val(S_md *m, pd_buf *b, double v, int sign) {
+static void S_val(S_md *m, pd_buf *b, pd_val v, int sign) {
   char t[64];
   if (isnan(v)) {
     pd_buf_puts(b, "n/a");

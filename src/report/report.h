@@ -84,7 +84,7 @@ uint32_t pd_report_list_text(pd_buf *out, const pd_listing *l, pd_source *src, c
 typedef struct pd_growing_line {
   const char *file; /* as pprof displays it */
   int64_t line;
-  double first, last;
+  pd_val first, last;
   const char *code; /* without its indentation, cut (code_cut) at 100 code points; NULL: not found */
   int code_cut;
 } pd_growing_line;

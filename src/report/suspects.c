@@ -19,7 +19,7 @@ enum { S_CODE_MAX = 100 };
 
 typedef struct {
   uint32_t node;
-  double delta;
+  pd_val delta;
 } S_cand;
 
 static int S_cmp_cand(const void *va, const void *vb) {
@@ -42,7 +42,7 @@ static void S_function(pd_suspect_lines *out, pd_suspect_lines_fn *fn, const pd_
       if (pd_intern_len(&l->str, sl->name) != name_len ||
           memcmp(pd_intern_str(&l->str, sl->name), name, name_len) != 0)
         continue;
-      double d = cum ? pd_listing_cum(l, 1, node) - pd_listing_cum(l, 0, node)
+      pd_val d = cum ? pd_listing_cum(l, 1, node) - pd_listing_cum(l, 0, node)
                      : pd_listing_flat(l, 1, node) - pd_listing_flat(l, 0, node);
       if (d > 0) c[n++] = (S_cand){node, d};
     }
@@ -101,7 +101,7 @@ void pd_suspect_lines_free(pd_suspect_lines *sl) {
   memset(sl, 0, sizeof *sl);
 }
 
-static void S_figure(pd_buf *out, double v, const char *unit, int sign) {
+static void S_figure(pd_buf *out, pd_val v, const char *unit, int sign) {
   char t[64];
   if (sign && v > 0) pd_buf_putc(out, '+');
   pd_buf_puts(out, pd_unit_label(v, unit, "auto", t, sizeof t));

@@ -83,6 +83,16 @@ PY
   want="5000000000000000001 9000000000000000001 4000000000000000000 5000000000000000001,9000000000000000001 9012345678901234568 9012345678901234568"
   if [ "$got" = "$want" ]; then ok "report.json: values, deltas and totals past 2^53 exactly"
   else bad "report.json: values past 2^53 exactly" "got '$got', want '$want'"; fi
+  # the words and tables too: every figure of report.md, report.html and the
+  # graphs' tooltips that is past 2^53 is one of the exact ones
+  exact='^(5000000000000000001|9000000000000000001|4000000000000000000|5012345678901234568|9012345678901234568)$'
+  stray=$(cat "$N/bigrep/report.md" "$N/bigrep/report.html" "$N/bigrep"/*.svg | grep -oE '[0-9]{16,}' | grep -vE "$exact" | sort -u | head -3)
+  if [ -z "$stray" ] && grep -q '| 5000000000000000001 | 9000000000000000001 |' "$N/bigrep/report.md"; then
+    ok "report.md, report.html, SVGs: figures past 2^53 exactly"
+  else bad "report.md, report.html, SVGs: figures past 2^53 exactly" "stray: $stray"; fi
+  run list main.a "$N/big-1.pb.gz"
+  if [ "$rc" = 0 ] && grep -q '^5000000000000000001 5000000000000000001 (flat, cum)' "$out"; then ok "list: a line's figures past 2^53 exactly"
+  else bad "list: figures past 2^53 exactly" "exit $rc: $(head -c 300 "$out")"; fi
 fi
 
 # report.json's time_ns is the profile's time_nanos to the nanosecond (a
