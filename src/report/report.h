@@ -13,8 +13,8 @@
 #include "../analyse/gates.h"
 #include "../analyse/memory.h"
 
-/* A JSON number: whole numbers (below 2^53) exactly, without a fraction,
- * others with 15 significant digits; non-finite values become null. */
+/* A JSON number as pd_fmt_num spells it (whole values digit for digit,
+ * others the shortest round trip); non-finite values become null. */
 void pd_json_num(pd_buf *out, pd_val v);
 
 /* `profdiff top` as text, in `go tool pprof -top`'s layout (filters:

@@ -1,6 +1,7 @@
 /* num.c: how every writer spells a number (folded counts, report.json,
- * top --json, SVG data): the one place that turns a double or an int64 into
- * decimal text.
+ * top --json, SVG data): the one place that turns a value (pd_val, a long
+ * double: any double converts to one exactly) or an int64 into decimal
+ * text.
  *
  * Integers are written exactly, digit for digit, at any size (a folded count
  * of 12345678901234567 written as 1.23456789012346e+16 is refused by
