@@ -3,11 +3,12 @@
 # Installs what is missing (see tests/deps.sh), builds a release and a safe
 # (ReleaseSafe: optimised, UBSan traps) binary, then runs:
 #   1. the unit tests (safe build)
-#   2. the end-to-end tests against the safe binary, and
-#      the graphs and report.html in headless Chromium (tests/browser); the
-#      test files run two at a time (tests/e2e.sh, PD_JOBS)
+#   2. the end-to-end tests against the safe binary; the test files run
+#      two at a time (tests/e2e.sh, PD_JOBS)
 #   3. the unit tests (safe) and end-to-end tests (release) again under
-#      valgrind (errors or leaks fail; --quick: the release e2e plain)
+#      valgrind (errors or leaks fail; --quick: the release e2e plain), and
+#      beside them the graphs and report.html in headless Chromium
+#      (tests/browser)
 #   4. beside them, a short fuzzing pass: each libFuzzer target for 5 seconds (tests/fuzz.sh;
 #      skipped with a message without clang and libFuzzer)
 #   5. a check that the checked-in protobuf-c code matches src/ingest/profile.proto
@@ -99,8 +100,10 @@ fi
 # pass, the release build plain, cost a quarter of the suite and found
 # nothing the two do not.
 part e2e-safe bash tests/e2e.sh zig-out/safe/bin/profdiff
-part browser node tests/browser/check.mjs zig-out/bin/profdiff
 if [ $quick = 0 ]; then
+  # Chromium waits more than it computes (56 s wall, 33 s of CPU): it runs
+  # beside the valgrind passes, which fill both cores, rather than alone
+  part_bg browser node tests/browser/check.mjs zig-out/bin/profdiff
   VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --read-inline-info=no"
   # the unit tests under valgrind are one process: they run beside the
   # end-to-end files
@@ -112,8 +115,9 @@ if [ $quick = 0 ]; then
   # memcheck's start-up, paid by each of about a thousand processes (a
   # report names the function that was inlined into, not the inlined one)
   PD_WRAP="$VG" part e2e-valgrind bash tests/e2e.sh zig-out/bin/profdiff
-  wait_show unit-valgrind fuzz
+  wait_show browser unit-valgrind fuzz
 else
+  part browser node tests/browser/check.mjs zig-out/bin/profdiff
   PD_SECOND=1 part e2e-release bash tests/e2e.sh zig-out/bin/profdiff
 fi
 
@@ -132,5 +136,5 @@ if command -v protoc-c >/dev/null; then
 fi
 
 echo
-echo "$total_pass passed, $total_fail failed"
+echo "$total_pass passed, $total_fail failed ($SECONDS s)"
 [ $total_fail = 0 ]
