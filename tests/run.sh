@@ -4,11 +4,10 @@
 # (ReleaseSafe: optimised, UBSan traps) binary, then runs:
 #   1. the unit tests (safe build)
 #   2. the end-to-end tests against the safe binary; the test files run
-#      two at a time (tests/e2e.sh, PD_JOBS)
+#      two at a time (tests/e2e.sh, PD_JOBS); beside the safe build and
+#      them, the graphs and report.html in headless Chromium (tests/browser)
 #   3. the unit tests (safe) and end-to-end tests (release) again under
-#      valgrind (errors or leaks fail; --quick: the release e2e plain), and
-#      beside them the graphs and report.html in headless Chromium
-#      (tests/browser)
+#      valgrind (errors or leaks fail; --quick: the release e2e plain)
 #   4. beside them, a short fuzzing pass: each libFuzzer target for 5 seconds (tests/fuzz.sh;
 #      skipped with a message without clang and libFuzzer)
 #   5. a check that the checked-in protobuf-c code matches src/ingest/profile.proto
@@ -81,6 +80,11 @@ echo "== build"
 # optimiser, which removes only those it proves cannot fire; -O0 made the
 # same end-to-end pass three times slower (tests/lib.sh pd_cpu_factor)
 "$PD_ZIG" build install tests -Dcpu=baseline 2>&1 | tail -20 && [ -x zig-out/bin/profdiff ] || { echo "0 passed, 1 failed"; exit 1; }
+# Chromium waits more than it computes (56 s wall, 33 s of CPU): the
+# browser checks run beside the safe build and the tests that follow it.
+# Not beside the valgrind passes: valgrind runs a program's threads one at a
+# time, and on overloaded cores the hand-over slowed threaded runs 3x
+part_bg browser node tests/browser/check.mjs zig-out/bin/profdiff
 "$PD_ZIG" build install tests -Doptimize=ReleaseSafe -Dcpu=baseline -p zig-out/safe 2>&1 | tail -20
 
 part unit zig-out/safe/bin/profdiff-test
@@ -100,10 +104,8 @@ fi
 # pass, the release build plain, cost a quarter of the suite and found
 # nothing the two do not.
 part e2e-safe bash tests/e2e.sh zig-out/safe/bin/profdiff
+wait_show browser
 if [ $quick = 0 ]; then
-  # Chromium waits more than it computes (56 s wall, 33 s of CPU): it runs
-  # beside the valgrind passes, which fill both cores, rather than alone
-  part_bg browser node tests/browser/check.mjs zig-out/bin/profdiff
   VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --read-inline-info=no"
   # the unit tests under valgrind are one process: they run beside the
   # end-to-end files
@@ -115,9 +117,8 @@ if [ $quick = 0 ]; then
   # memcheck's start-up, paid by each of about a thousand processes (a
   # report names the function that was inlined into, not the inlined one)
   PD_WRAP="$VG" part e2e-valgrind bash tests/e2e.sh zig-out/bin/profdiff
-  wait_show browser unit-valgrind fuzz
+  wait_show unit-valgrind fuzz
 else
-  part browser node tests/browser/check.mjs zig-out/bin/profdiff
   PD_SECOND=1 part e2e-release bash tests/e2e.sh zig-out/bin/profdiff
 fi
 
