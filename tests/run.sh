@@ -4,8 +4,8 @@
 # (ReleaseSafe: optimised, UBSan traps) binary, then runs:
 #   1. the unit tests (safe build)
 #   2. the end-to-end tests against the safe binary; the test files run
-#      two at a time (tests/e2e.sh, PD_JOBS); beside the safe build and
-#      them, the graphs and report.html in headless Chromium (tests/browser)
+#      two at a time (tests/e2e.sh, PD_JOBS); beside them, the graphs and
+#      report.html in headless Chromium (tests/browser)
 #   3. the unit tests (safe) and end-to-end tests (release) again under
 #      valgrind (errors or leaks fail; --quick: the release e2e plain)
 #   4. beside them, a short fuzzing pass: each libFuzzer target for 5 seconds (tests/fuzz.sh;
@@ -80,14 +80,15 @@ echo "== build"
 # optimiser, which removes only those it proves cannot fire; -O0 made the
 # same end-to-end pass three times slower (tests/lib.sh pd_cpu_factor)
 "$PD_ZIG" build install tests -Dcpu=baseline 2>&1 | tail -20 && [ -x zig-out/bin/profdiff ] || { echo "0 passed, 1 failed"; exit 1; }
-# Chromium waits more than it computes (56 s wall, 33 s of CPU): the
-# browser checks run beside the safe build and the tests that follow it.
-# Not beside the valgrind passes: valgrind runs a program's threads one at a
-# time, and on overloaded cores the hand-over slowed threaded runs 3x
-part_bg browser node tests/browser/check.mjs zig-out/bin/profdiff
 "$PD_ZIG" build install tests -Doptimize=ReleaseSafe -Dcpu=baseline -p zig-out/safe 2>&1 | tail -20
 
 part unit zig-out/safe/bin/profdiff-test
+# Chromium waits more than it computes (56 s wall, 33 s of CPU): the
+# browser checks run beside the safe end-to-end pass. Not beside the build
+# (which fills both cores: it took a minute longer) nor the valgrind passes
+# (valgrind runs a program's threads one at a time, and on overloaded cores
+# the hand-over slowed threaded runs 3x)
+part_bg browser node tests/browser/check.mjs zig-out/bin/profdiff
 if [ $quick = 0 ]; then
   # a smoke test of the fuzz targets on the seed corpus and a few seconds of
   # mutations, in its own work directory so that the corpus of a long

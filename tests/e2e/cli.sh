@@ -3,7 +3,11 @@ expect_rc "version" 0 --version
 grep -q "^profdiff [0-9]" "$out" && ok "version prints a version" || bad "version prints a version" "$(cat "$out")"
 expect_rc "main help" 0 --help
 grep -q "commands:" "$out" && ok "main help lists commands" || bad "main help lists commands" "no commands"
-for cmd in $(sed -n '/^commands:/,/^$/p' "$out" | awk 'NF>1 && $1!="commands:" {print $1}'); do
+cmds=$(sed -n '/^commands:/,/^$/p' "$out" | awk 'NF>1 && $1!="commands:" {print $1}')
+# under valgrind two commands stand for all (one usage writer; the pages and
+# options of every command are checked by the plain pass)
+[ -n "${PD_WRAP:-}" ] && cmds="report fold"
+for cmd in $cmds; do
   expect_rc "$cmd --help" 0 "$cmd" --help
   grep -q "^usage: profdiff $cmd" "$out" && ok "$cmd --help has usage" || bad "$cmd --help has usage" "$(head -2 "$out")"
   # every command has its page in docs/ and its place in the man page

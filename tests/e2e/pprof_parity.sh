@@ -7,6 +7,8 @@ else
   # under valgrind (memory errors, not figures: the plain runs check those)
   # each file is read for its first sample type only
   [ -n "${PD_WRAP:-}" ] && skip "pprof parity, sample types after the first" "under valgrind"
+  [ -n "${PD_WRAP:-}" ] && skip "pprof parity, fold of three files in four" "under valgrind (the same reader as top's; the tree and the writer run for every fourth)"
+  nth=0
   for tf in "$exp"/*.type; do
     b=$(basename "$tf" .type)
     name=${b%.*} i=${b##*.}
@@ -37,6 +39,8 @@ else
     fi
     # fold: the folded stacks of pprof -traces, by hash
     [ "$name" = pyroscope-og-invalid_utf8.pb.gz ] && continue
+    nth=$((nth + 1))
+    [ -n "${PD_WRAP:-}" ] && [ $((nth % 4)) != 1 ] && continue
     run fold --sample-index "$i" "$f"
     LC_ALL=C sort "$out" >"$TMP/sorted"
     got="$(sha256sum <"$TMP/sorted" | cut -d' ' -f1) $(wc -l <"$TMP/sorted") $(awk '{s += $NF} END {printf "%.0f", s}' "$TMP/sorted")"
