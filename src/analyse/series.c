@@ -745,13 +745,13 @@ static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
   f->first = w->cf[s->first_col];
   f->last = w->cf[s->last_col];
   f->delta = f->last - f->first;
-  f->delta_pct = f->first != 0 ? f->delta / fabsl(f->first) * 100 : NAN;
+  f->delta_pct = f->first != 0 ? (double)f->delta / fabs((double)f->first) * 100 : NAN;
   f->delta_sigma = sqrt(S_dvar(w->cv[s->first_col], w->cv[s->last_col]));
   f->significant = fabsl(f->delta) > fmax(s->opts.noise_z * f->delta_sigma, material);
   f->first_cum = w->cc[s->first_col];
   f->last_cum = w->cc[s->last_col];
   f->delta_cum = f->last_cum - f->first_cum;
-  f->delta_cum_pct = f->first_cum != 0 ? f->delta_cum / fabsl(f->first_cum) * 100 : NAN;
+  f->delta_cum_pct = f->first_cum != 0 ? (double)f->delta_cum / fabs((double)f->first_cum) * 100 : NAN;
   f->share_first = S_share(f->first, tot_first);
   f->share_last = S_share(f->last, tot_last);
   f->share_shift = f->share_last - f->share_first;
@@ -1007,7 +1007,7 @@ int pd_series_finish(pd_series *s, pd_err *err) {
     f->first = s->snap[s->first_col].total;
     f->last = s->snap[s->last_col].total;
     f->delta = f->last - f->first;
-    f->delta_pct = f->first != 0 ? f->delta / fabsl(f->first) * 100 : NAN;
+    f->delta_pct = f->first != 0 ? (double)f->delta / fabs((double)f->first) * 100 : NAN;
     f->delta_sigma = sqrt(S_dvar(s->snap[s->first_col].total_var, s->snap[s->last_col].total_var));
     f->fit = pd_least_squares(w.x + s->win_first, w.y + s->win_first, s->win_last - s->win_first + 1);
     f->fit_all = pd_least_squares(w.x, w.y, n);
