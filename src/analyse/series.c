@@ -432,8 +432,8 @@ void pd_series_values(const pd_series *s, uint32_t key, double *flat, double *cu
   S_positional(s, key, flat, cum, var, NULL, NULL);
 }
 
-void pd_series_values_exact(const pd_series *s, uint32_t key, pd_val *flat, pd_val *cum) {
-  S_positional(s, key, NULL, NULL, NULL, flat, cum);
+void pd_series_values_exact(const pd_series *s, uint32_t key, pd_val *flat, pd_val *cum, double *var) {
+  S_positional(s, key, NULL, NULL, var, flat, cum);
 }
 
 static const char *S_dup(pd_arena *a, const char *str) {

@@ -209,8 +209,8 @@ void pd_series_warn(pd_series *s, const char *fmt, ...) __attribute__((format(pr
  * safe from several threads. */
 void pd_series_columns(const pd_series *s, uint32_t key, pd_val *flat, pd_val *cum, float *var);
 void pd_series_values(const pd_series *s, uint32_t key, double *flat, double *cum, double *var);
-/* The same values exactly (pd_val), for writers of data (report.json). */
-void pd_series_values_exact(const pd_series *s, uint32_t key, pd_val *flat, pd_val *cum);
+/* The same with the values exact (pd_val), for writers of data (report.json). */
+void pd_series_values_exact(const pd_series *s, uint32_t key, pd_val *flat, pd_val *cum, double *var);
 
 /* The time of column col by the series' ordering rule (0 when it has none). */
 static inline int64_t pd_series_time_ns(const pd_series *s, uint32_t col) {

@@ -139,7 +139,7 @@ int pd_cache_input_hash(const char *dir, const char *path, size_t max_input, uin
  * are exact: a negative zero, a NaN or anything not whole is written as
  * its bytes, so every figure reads back with the bits it was written
  * with. Format 3: values (pd_val, long double) that are not whole or
- * past 2^62 take their 10 significant bytes, other figures (variances)
+ * past 2^63 take their 10 significant bytes, other figures (variances)
  * stay doubles of 8. */
 
 enum { S_ZERO = 0, S_INT = 1, S_RAW = 2, S_SAME = 3 };

@@ -120,7 +120,7 @@ char *pd_unit_label(pd_val value, const char *unit, const char *out_unit,
   size_t len;
   /* a whole value left as it is (counts, samples) digit for digit, past
    * 2^53 too; a scaled one has two decimals of a double anyway */
-  if (v == (double)value && value == truncl(value)) len = pd_fmt_num(num, value);
+  if (v == (double)value && pd_val_is_whole(value)) len = pd_fmt_num(num, value);
   else len = pd_fmt_fixed(num, sizeof num, v, 2);
   if (len > 3 && strcmp(num + len - 3, ".00") == 0) num[len - 3] = 0;
   if (strcmp(num, "0") == 0 || strcmp(num, "-0") == 0)

@@ -159,8 +159,7 @@ static void S_function(pd_buf *b, const pd_series *s, const pd_funcstats *f, int
     size_t n = s->npos ? s->npos : 1;
     pd_val *flat = pd_xmalloc(2 * n * sizeof *flat), *cum = flat + n;
     double *var = pd_xmalloc(n * sizeof *var);
-    pd_series_values_exact(s, f->key, flat, cum);
-    pd_series_values(s, f->key, NULL, NULL, var);
+    pd_series_values_exact(s, f->key, flat, cum, var);
     S_values(b, "flat", s, flat, NULL);
     pd_buf_putc(b, ',');
     S_values(b, "cum", s, cum, NULL);

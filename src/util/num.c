@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 2^64: below it an integral value's digits fit a uint64. */
-#define S_EXACT 18446744073709551616.0L
 
 static size_t S_digits(char *out, uint64_t u, int neg) {
   char digits[24], *p = digits + sizeof digits;
@@ -39,11 +37,7 @@ size_t pd_fmt_num(char out[PD_NUM_SIZE], pd_val lv) {
   if (isinf(lv)) return (size_t)snprintf(out, PD_NUM_SIZE, lv < 0 ? "-inf" : "inf");
   /* the common case (bytes, counts), by hand: printf's %.0f goes through
    * its arbitrary-precision path, a tenth of a report's time */
-  if (pd_val_is_int64(lv)) {
-    int64_t i = (int64_t)lv;
-    return S_digits(out, i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i, lv < 0);
-  }
-  if (lv == truncl(lv) && fabsl(lv) < S_EXACT) return S_digits(out, (uint64_t)fabsl(lv), lv < 0);
+  if (pd_val_is_whole(lv)) return S_digits(out, (uint64_t)(lv < 0 ? -lv : lv), lv < 0);
   /* anything else as the double it is nearest: past 2^64 (and in an
    * exponent no int64 sum reaches), and fractions, whose 17th digit is noise */
   double v = (double)lv;

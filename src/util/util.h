@@ -152,6 +152,11 @@ enum { PD_VAL_BYTES = 10 };
 static inline int pd_val_is_int64(pd_val v) {
   return v > -0x1p63L && v < 0x1p63L && (pd_val)(int64_t)v == v;
 }
+/* v is whole and its magnitude below 2^64 (a uint64 holds its digits) */
+static inline int pd_val_is_whole(pd_val v) {
+  pd_val m = v < 0 ? -v : v;
+  return m < 0x1p64L && (pd_val)(uint64_t)m == m;
+}
 _Static_assert(LDBL_MANT_DIG == 64 && sizeof(pd_val) >= PD_VAL_BYTES, "pd_val: x86-64's 80-bit long double");
 /* Numbers as data (num.c), the one spelling every writer uses: an integral
  * value exactly, in plain digits at any size; any other the shortest of
