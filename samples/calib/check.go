@@ -454,7 +454,7 @@ func table(args []string) {
 	for _, k := range keys {
 		rw := rows[k]
 		target := fmt.Sprintf("%d/%d", rw.correct, rw.runs)
-		if strings.HasPrefix(k, "churn") {
+		if strings.HasPrefix(k, "churn") || strings.HasPrefix(k, "slowchurn") {
 			target = "-"
 		}
 		late, resets := "-", "-"

@@ -571,7 +571,7 @@ static void S_method(S_md *m, pd_buf *b) {
     pd_buf_printf(b,
                   "A trend is a Mann-Kendall test at %g%% corrected for autocorrelation (Hamed-Rao), "
                   "changing the function by at least %g%% of its size and %g%% of the total; rates are "
-                  "least-squares slopes since the trend began%s. ",
+                  "least-squares slopes since the trend began (end to end where sampled object counts decide)%s. ",
                   s->opts.alpha * 100, s->opts.floor_function * 100, s->opts.floor_total * 100,
                   s->nsegs > 1 ? ", judged on the last segment after a reset" : "");
   else
