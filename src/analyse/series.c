@@ -724,6 +724,7 @@ static void S_take(pd_funcstats *f, const pd_trend_result *r, uint32_t a) {
   f->has_break = r->has_break;
   f->by_counts = r->by_counts;
   f->break_p = r->break_p;
+  f->first_arrival = r->first_arrival;
   f->rate = r->rate;
   f->rate_before = r->rate_before;
   f->change = r->change;
@@ -773,7 +774,7 @@ static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
     f->trend = !f->significant ? PD_TREND_STABLE : f->delta > 0 ? PD_TREND_GROWING : PD_TREND_SHRINKING;
     f->rate = f->rate_before = NAN;
     f->since = (int32_t)a;
-    f->has_break = f->by_counts = 0;
+    f->has_break = f->by_counts = f->first_arrival = 0;
     f->change = f->delta;
     f->threshold = fmax(s->opts.noise_z * f->delta_sigma, material);
   }

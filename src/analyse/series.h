@@ -104,6 +104,8 @@ typedef struct pd_funcstats {
   int has_break;
   int by_counts;        /* the break and trend by likelihood on sampled counts (trend.c), not Mann-Kendall */
   double break_p;       /* then that test's p-value */
+  double first_arrival; /* the break is the last absence before its first sampled object (trend.c):
+                         * the sampled objects since (else 0) */
   double rate, rate_before, change, threshold, noise_band, floor;
   double held_change, held_band; /* plateau: last - value at since, and the band it stayed in */
   pd_fit fit_all;       /* least squares over every snapshot */

@@ -164,6 +164,32 @@ static size_t S_count_break(const double *x, const double *y, const double *var,
  * for n = 5 is 0.027). */
 #define S_SHORT 5
 
+/* Where a persistent sampled series that rises from an absence began, when
+ * the likelihood ratio above found no knot: a function absent (no value,
+ * no variance) up to k and present from k + 1 on, never falling, holds at
+ * the end N = y_{n-1}^2 / Var(y_{n-1}) sampled objects that all arrived
+ * after x_k. At one rate over the window, N arrivals of a Poisson process
+ * are uniform in time, so none falls in (x_0, x_k] with probability
+ * p = (1 - (x_k - x_0) / (x_{n-1} - x_0))^N: exact, and with no search,
+ * since k is where the absence ends, not a knot chosen among many. Asked
+ * only when the part after k has more than five points and N is at least
+ * three: fewer say that something appeared (new), not that it grows.
+ * Returns k (0 when the test does not apply) and its p. A late leak of
+ * five sampled objects in the last twelve of 40 snapshots has p = 0.003;
+ * the likelihood ratio, Bonferroni over 34 knots, had 0.02. */
+static size_t S_first_arrival(const double *x, const double *y, const double *var, size_t n, double *p,
+                              double *objects_out) {
+  *p = 1;
+  size_t k0 = 0;
+  while (k0 < n && S_absent(y, var, k0)) k0++;
+  if (k0 < 3 || k0 >= n || n - (k0 - 1) <= S_SHORT) return 0;
+  double objects = var[n - 1] > 0 ? y[n - 1] * y[n - 1] / var[n - 1] : 0, t = x[n - 1] - x[0];
+  if (!(objects >= 3) || !(t > 0) || !(y[n - 1] > 0)) return 0;
+  *p = pow(1 - (x[k0 - 1] - x[0]) / t, objects);
+  *objects_out = objects;
+  return k0 - 1;
+}
+
 /* Tests part [i, n) for a monotonic trend, filling r's figures of it. With
  * counts, the part follows a knot found by likelihood in a persistent
  * series (S_count_break): that test already said the rate changed there,
@@ -365,6 +391,16 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
       r->has_break = best.valid && r->break_p < p->alpha && fabs(best.b2) * (x[n - 1] - x[brk]) > thr;
       persist = -1, by_counts = 1; /* decided */
     }
+    double pa, objects = 0;
+    size_t ka = !r->has_break && persist != S_DOWN ? S_first_arrival(x, y, var, n, &pa, &objects) : 0;
+    if (ka && pa < p->alpha) {
+      pd_hinge h = pd_hinge_fit(x, y, n, ka);
+      double thr = S_threshold(y, var, ka, n - 1, p->noise_z, floor, NULL);
+      if (h.valid && fabs(h.b2) * (x[n - 1] - x[ka]) > thr) {
+        brk = ka, best = h, r->has_break = 1, r->first_arrival = objects, r->break_p = pa;
+        persist = -1, by_counts = 1;
+      }
+    }
   }
   if (persist != -1) brk = pd_hinge_best(x, y, n, &best, scratch); /* three points up to the knot, four from it on */
   if (brk && persist != -1) {
@@ -542,8 +578,12 @@ void pd_series_reason(const pd_series *s, pd_funcstats *f, const double *y, pd_a
       if (f->by_counts) {
         char pv[32];
         S_fmt_p(f->break_p, pv, sizeof pv);
-        pd_buf_printf(&r, "none the other way; a change of rate there by likelihood ratio on the sampled objects, %s",
-                      pv);
+        if (f->first_arrival > 0)
+          pd_buf_printf(&r, "none the other way; none of its %.0f sampled objects came before it, %s at one rate",
+                        floor(f->first_arrival + 0.5), pv);
+        else
+          pd_buf_printf(&r, "none the other way; a change of rate there by likelihood ratio on the sampled objects, %s",
+                        pv);
       } else {
         S_test_words(&r, f);
       }

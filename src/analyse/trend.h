@@ -39,7 +39,10 @@ typedef struct pd_trend_result {
   uint32_t since;       /* the current part starts here: onset of growth, start of a plateau */
   int has_break;        /* a two-piece fit beat a line (section 7) */
   double break_f;       /* the best knot's F, after the autocorrelation correction */
-  double break_p;       /* a persistent sampled series: the best knot's likelihood-ratio p (Bonferroni) */
+  double break_p;       /* a persistent sampled series: the best knot's likelihood-ratio p (Bonferroni),
+                         * or with first_arrival that test's p */
+  double first_arrival; /* the knot is the function's last absence, by the first-arrival test:
+                         * the sampled objects that came after it (else 0) */
   int by_counts;        /* the current part's trend was decided by that test, not Mann-Kendall */
   double rate;          /* least-squares slope of the current part (per x unit) */
   double rate_before;   /* least-squares slope before the break (has_break) */

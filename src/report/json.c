@@ -99,7 +99,7 @@ static void S_current(pd_buf *b, const pd_series *s, const pd_funcstats *f) {
   /* the test that found the break and the trend since: a likelihood ratio
    * on sampled counts (its p) or the two-piece fit's F and Mann-Kendall */
   S_key(b, "break_test");
-  pd_buf_puts(b, f->by_counts ? "\"likelihood-ratio\"," : "\"mann-kendall\",");
+  pd_buf_puts(b, !f->by_counts ? "\"mann-kendall\"," : f->first_arrival > 0 ? "\"first-arrival\"," : "\"likelihood-ratio\",");
   S_num(b, "break_p", f->by_counts ? f->break_p : NAN);
   pd_buf_putc(b, ',');
   S_rate(b, "rate_before_per_hour", s, f->has_break || f->trend == PD_TREND_PLATEAU ? f->rate_before : NAN);
