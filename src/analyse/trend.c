@@ -305,12 +305,16 @@ static double S_poisson_below(double mu, double o) {
  * knot of a count series). Without this, a sparse leak (one sampled
  * object every four snapshots) whose last seven snapshots drew none, as
  * happens one time in seven, was a plateau though it never stopped. The
- * caller asks at a tenth of its level, as of every test after a chosen
- * knot: at alpha / knots, a 1% leak (0.9 sampled objects a snapshot) whose
- * last ten snapshots drew none (bench/calibrate leak:0.01, one sampled run
- * of 20 on the draws of 2026-12-03; p = 1.2e-4 against 2.9e-4) was a
- * plateau. Exact series (v = 0) have no count noise: the threshold alone
- * decides. */
+ * level is alpha over the knots, not a tenth of that as for the tests of
+ * a recent part: Bonferroni already pays for the choice of the knot, and
+ * at alpha / (10 knots) a warm cache whose flat part is short (a series
+ * with a gap, or one that stops late) was a growing leak suspect: a cache
+ * that gained 11 sampled objects in 22 minutes and none in the 17 after
+ * (p = 2e-4) is as stopped as a test of 40 points can say. The price is
+ * the level's own error: a 1% leak (0.9 sampled objects a snapshot) whose
+ * last ten snapshots drew none (p = 1.2e-4; bench/calibrate leak:0.01,
+ * sampled, seed 3, a draw of 2026-12-03) is a plateau. Exact series
+ * (v = 0) have no count noise: the threshold alone decides. */
 static int S_stopped(const double *x, const double *y, const double *var, size_t k, size_t n,
                      double rate_before, double alpha, double threshold) {
   double expect = rate_before * (x[n - 1] - x[k]), held = y[n - 1] - y[k];
@@ -442,7 +446,7 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
                before.slope > 0 && rise > thr_before && before.slope * (x[k] - x[0]) > thr_before;
     int flat = fabs(held) <= thr_after && fabs(after_change) <= thr_after &&
                !(mk_after.p < p->alpha && mk_after.s > 0);
-    if (grew && flat && S_stopped(x, y, var, k, n, before.slope, p->alpha / 10, thr_after)) {
+    if (grew && flat && S_stopped(x, y, var, k, n, before.slope, p->alpha, thr_after)) {
       r->trend = PD_TREND_PLATEAU;
       r->since = (uint32_t)k;
       r->rate = after.slope;
