@@ -337,6 +337,17 @@ PD_TEST(trend_sparse_leak_is_no_plateau) {
   }
   t = pd_trend_judge(x, y, var, NULL, 28, &p, scratch, &r);
   CHECK_MSG(t == PD_TREND_PLATEAU, "cache with a gap is %s", pd_trend_name(t));
+  /* the same cache's first 24 snapshots: 11 sampled objects by snapshot
+   * 15, none in the 8 after. The likelihood ratio, Bonferroni over 19
+   * knots, has p = 0.04; that all 11 came by minute 15 of 23 at one rate
+   * has (15/23)^11 = 0.009 (the last-arrival test), and the stop test then
+   * asks at alpha: a plateau since 15, not a growing leak suspect */
+  static const double yc[24] = {0,       0,       0,       0,       527687,  1578376, 1578376, 1578376,
+                                2654603, 3180236, 3180236, 3683026, 3683026, 3683026, 4733139, 5785687,
+                                5785687, 5785687, 5785687, 5785687, 5785687, 5785687, 5785687, 5785687};
+  t = S_judge_sampled(yc, 24, 520000, x, y, var, NULL, scratch, &r);
+  CHECK_MSG(t == PD_TREND_PLATEAU && r.since == 15, "cache stopping late is %s since %u", pd_trend_name(t),
+            (unsigned)r.since);
   for (int i = 0; i < N; i++) x[i] = i / 60.0;
   /* a late leak absent before its onset, one of its objects freed on the
    * way (bench/calibrate late:0.01, sampled, seed 8): what it holds at the
