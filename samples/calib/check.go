@@ -397,7 +397,7 @@ func table(args []string) {
 			mode = "exact"
 		}
 		key := o.Scenario
-		if o.Scenario == "leak" || o.Scenario == "late" {
+		if o.Scenario == "leak" || o.Scenario == "leakin" || o.Scenario == "late" {
 			key = fmt.Sprintf("%s %.1f%%", o.Scenario, o.Rate*100)
 		}
 		key += " " + mode

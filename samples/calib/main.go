@@ -19,6 +19,8 @@
 //	         about 0.6 with churn's 20-60%)
 //	leak     main.leakSessions keeps -rate x the churn total per snapshot, from the start
 //	late     main.leakSessions starts leaking at two thirds of the series
+//	leakin   the leak of -rate is allocated by main.churnRequests, which also
+//	         churns (a handler that keeps part of what it allocates)
 //	plateau  main.warmCache grows for the first 40% of the series, then holds
 //	drain    main.drainPool starts large and frees part of itself every interval
 //	cycle    every "hour" main.fillSessionCache fills (first sixth) and
@@ -290,7 +292,7 @@ func snapshot(dir string, n int, at time.Time) error {
 
 func gen(args []string) {
 	fs := flag.NewFlagSet("gen", flag.ExitOnError)
-	scenario := fs.String("scenario", "churn", "churn, slowchurn, leak, late, plateau, drain or cycle")
+	scenario := fs.String("scenario", "churn", "churn, slowchurn, leak, leakin, late, plateau, drain or cycle")
 	seed := fs.Int64("seed", 1, "random seed")
 	exact := fs.Bool("exact", false, "runtime.MemProfileRate = 1 (every allocation)")
 	rate := fs.Float64("rate", 0.005, "leak: bytes per snapshot as a fraction of the churn total")
@@ -339,15 +341,25 @@ func gen(args []string) {
 	leakPer := *rate * churnTotal
 	onset := -1
 	var drainStart float64
+	leakName, leakFn := "main.leakSessions", leakSessions
+	if *scenario == "leakin" {
+		// kept in the same slice, allocated by the churning function itself
+		leakName = "main.churnRequests"
+		leakFn = func(n int) { held["leak"] = append(held["leak"], churnRequests(n)) }
+		// room for every object up front (1.5 MB, once, by gen: stable), so
+		// that the slice's own growth is not a second leaking function
+		held["leak"] = make([][]byte, 0, 1<<16)
+		t.Churn = t.Churn[1:] // churns[0] is churnRequests: now the truth to find
+	}
 	switch *scenario {
 	case "churn", "slowchurn":
-	case "leak", "late":
+	case "leak", "leakin", "late":
 		t.RateFrac = *rate
 		onset = 0
 		if *scenario == "late" {
 			onset = 2 * n / 3
 		}
-		t.Expect["main.leakSessions"] = Expect{Verdict: "growing", Suspect: true, First: true, Onset: onset,
+		t.Expect[leakName] = Expect{Verdict: "growing", Suspect: true, First: true, Onset: onset,
 			Rate: leakPer, PerHour: leakPer * perHour}
 	case "plateau":
 		t.RateFrac = 0.015
@@ -378,9 +390,9 @@ func gen(args []string) {
 					p.churn(r, p.replace/ticks)
 				}
 				switch *scenario {
-				case "leak", "late":
+				case "leak", "leakin", "late":
 					if s > onset {
-						h, m := allocBytes(r, leakPer/ticks, leakSessions)
+						h, m := allocBytes(r, leakPer/ticks, leakFn)
 						leakHeap += h
 						leakSamples += m
 					}
@@ -430,13 +442,13 @@ func gen(args []string) {
 			hourStart = s + 1
 		}
 	}
-	if *scenario == "leak" || *scenario == "late" {
+	if *scenario == "leak" || *scenario == "leakin" || *scenario == "late" {
 		// measured, not assumed: the heap bytes it kept per snapshot
-		e := t.Expect["main.leakSessions"]
+		e := t.Expect[leakName]
 		e.Rate = leakHeap / float64(n-1-onset)
 		e.PerHour = e.Rate * perHour
 		e.Samples = leakSamples
-		t.Expect["main.leakSessions"] = e
+		t.Expect[leakName] = e
 	}
 	if *scenario == "drain" {
 		// measured, not assumed: what the pool lost per snapshot on average

@@ -23,13 +23,14 @@ else
     : >"$C/outcomes.jsonl"
     all=1
     for s in "churn-s1 -scenario churn -seed 1" "churn-x1 -scenario churn -seed 1 -exact" \
-      "churn-s2 -scenario churn -seed 2" "slowchurn-s1 -scenario slowchurn -seed 1" "leak-s1 -scenario leak -rate 0.01 -seed 1" \
+      "churn-s2 -scenario churn -seed 2" "slowchurn-s1 -scenario slowchurn -seed 1" \
+      "leakin-s1 -scenario leakin -rate 0.02 -seed 1" "leak-s1 -scenario leak -rate 0.01 -seed 1" \
       "leak-x1 -scenario leak -rate 0.005 -seed 1 -exact" "late-s1 -scenario late -rate 0.05 -seed 1" \
       "late-x1 -scenario late -rate 0.01 -seed 1 -exact" \
       "plateau-s1 -scenario plateau -seed 1" "drain-s1 -scenario drain -seed 1" "cycle-s1 -scenario cycle -seed 1"; do
       slice $s || { all=0; bad "calibration series $s" "could not be generated, reported or scored"; }
     done
-    [ $all = 1 ] && ok "calibration slice: 11 series generated, reported and scored"
+    [ $all = 1 ] && ok "calibration slice: 12 series generated, reported and scored"
     j=$C/churn-s1/report/report.json
     check "calibration: snapshots ordered by their own (simulated) times" \
       test "$(jq -r '"\(.order.rule) \(.snapshots | length)"' "$j")" = "time_nanos 40"
@@ -64,6 +65,7 @@ else
     check "calibration: sampled churn, at most one run of two with a suspect" \
       test "$( (o churn-s1; o churn-s2) | jq -s '[.[] | select(.false_suspect)] | length')" -le 1
     want slowchurn-s1 '(.false_suspect | not) and .churn_not_stable <= 1' "sampled churn of long-lived objects (it wanders): no suspect"
+    want leakin-s1 '.correct and .target_first and (.false_suspect | not)' "a 2% leak allocated by a function that also churns: the first suspect, growing"
     want leak-s1 '.correct and .target_first and .got == "growing"' "a 1% leak in sampled churn is the first suspect, growing"
     want leak-x1 '.correct and .target_first and (.false_suspect | not)' "a 0.5% leak in exact churn is the only suspect"
     # the targets of docs/analysis.md section 10 on this slice: churn
