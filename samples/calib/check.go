@@ -214,6 +214,9 @@ func slack(s string) float64 {
 	return math.Max(math.Abs(v)*0.006, 1)
 }
 
+// the first line of report.md: "### 🔺 Grew · inuse\_space +136.75MB (+2413%) ..."
+var reStatus = regexp.MustCompile(`^### \S+ (Grew|Leak suspect|A function grew|No growth beyond the noise|PASS|FAIL) · \S+ ([+-]?[0-9.]+[a-zA-Z]*)`)
+
 // contradictions lists every sentence of the report that its own numbers
 // contradict; r was read from dir/report.json.
 func contradictions(dir string, r *report) []string {
@@ -342,6 +345,12 @@ func contradictions(dir string, r *report) []string {
 		}
 		if pair && strings.Contains(text, "steadily") {
 			bad = append(bad, "report.md: a pair, yet \"steadily\"")
+		}
+		// the first line's verdict against the total's change it gives:
+		// "Grew · inuse_space -7.59MB" was one (docs/report.md)
+		first := strings.SplitN(text, "\n", 2)[0]
+		if m := reStatus.FindStringSubmatch(first); m != nil && strings.HasPrefix(m[2], "-") && m[1] == "Grew" {
+			bad = append(bad, "report.md: "+first+": grew, yet the total's change is "+m[2])
 		}
 	}
 	return bad

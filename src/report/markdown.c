@@ -412,15 +412,22 @@ static void S_verdict(S_md *m, pd_buf *b) {
 }
 
 /* A comment's first line: pass or fail (the gates; without gates, whether
- * anything grew), the total's change and the top suspect. */
+ * anything grew), the total's change and the top suspect. "Grew" is said of
+ * the total only when it grew beyond the noise, since the total's change
+ * follows it: with a suspect while the total fell (a leak inside a heap
+ * whose churn went down), "Grew · inuse_space -7.59MB" contradicted its own
+ * figure, and the line names the suspect instead. */
 static void S_status(S_md *m, pd_buf *b) {
   const pd_series *s = m->s;
   const pd_funcstats *t = &s->total_stats;
   uint32_t failed = S_failed(m->o);
+  int by_suspect = 0; /* the line's verdict is the suspect's, named at its end */
   if (m->o->ngates)
     pd_buf_puts(b, failed ? "### \xe2\x9d\x8c FAIL" : "### \xe2\x9c\x85 PASS");
-  else if (s->nsuspects || (t->significant && t->delta > 0))
+  else if (t->significant && t->delta > 0)
     pd_buf_puts(b, "### \xf0\x9f\x94\xba Grew");
+  else if (s->nsuspects)
+    pd_buf_puts(b, m->pair ? "### \xf0\x9f\x94\xba A function grew" : "### \xf0\x9f\x94\xba Leak suspect"), by_suspect = 1;
   else
     pd_buf_puts(b, "### \xe2\x9c\x85 No growth beyond the noise");
   pd_buf_puts(b, " \xc2\xb7 ");
@@ -434,7 +441,7 @@ static void S_status(S_md *m, pd_buf *b) {
   pd_buf_puts(b, ")");
   if (s->nsuspects) {
     const pd_funcstats *f = &s->fs[s->suspects[0]];
-    pd_buf_puts(b, m->pair ? " \xc2\xb7 top suspect " : " \xc2\xb7 leak suspect ");
+    pd_buf_puts(b, by_suspect ? " \xc2\xb7 " : m->pair ? " \xc2\xb7 top suspect " : " \xc2\xb7 leak suspect ");
     S_name_max(m, b, f->key, 0, 80);
     pd_buf_puts(b, " ");
     if (m->pair || isnan(f->rate)) S_val(m, b, f->delta, 1);
