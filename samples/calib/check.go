@@ -217,6 +217,9 @@ func slack(s string) float64 {
 // the first line of report.md: "### 🔺 Grew · inuse\_space +136.75MB (+2413%) ..."
 var reStatus = regexp.MustCompile(`^### \S+ (Grew|Leak suspect|A function grew|No growth beyond the noise|PASS|FAIL) · \S+ ([+-]?[0-9.]+[a-zA-Z]*)`)
 
+// a table of growers with no row
+var reNoGrowers = regexp.MustCompile(`Top growers\s*\n\s*None beyond the sampling noise`)
+
 // contradictions lists every sentence of the report that its own numbers
 // contradict; r was read from dir/report.json.
 func contradictions(dir string, r *report) []string {
@@ -342,6 +345,9 @@ func contradictions(dir string, r *report) []string {
 		text := string(md)
 		if len(r.Suspects) > 0 && strings.Contains(text, "No function grows") {
 			bad = append(bad, "report.md: suspects, yet \"No function grows\"")
+		}
+		if len(r.Suspects) > 0 && reNoGrowers.MatchString(text) {
+			bad = append(bad, "report.md: suspects, yet the growers' table says none grew")
 		}
 		if pair && strings.Contains(text, "steadily") {
 			bad = append(bad, "report.md: a pair, yet \"steadily\"")

@@ -230,8 +230,16 @@ static void S_close(S_md *m, pd_buf *b) {
 }
 
 typedef int (*S_pick)(const pd_funcstats *f);
-static int S_grower(const pd_funcstats *f) { return f->significant && f->delta > 0; }
-static int S_shrinker(const pd_funcstats *f) { return f->significant && f->delta < 0; }
+/* a change beyond the noise of its two ends, or a trend (a pair's trend is
+ * its change): a sparse late leak, five sampled objects where the Wald band
+ * of its last value is 6.7, grows by its own test and was a suspect above a
+ * table of growers that said "None beyond the sampling noise" */
+static int S_grower(const pd_funcstats *f) {
+  return (f->significant && f->delta > 0) || f->trend == PD_TREND_GROWING;
+}
+static int S_shrinker(const pd_funcstats *f) {
+  return (f->significant && f->delta < 0) || f->trend == PD_TREND_SHRINKING;
+}
 static int S_newgone(const pd_funcstats *f) {
   return f->significant && (f->trend == PD_TREND_NEW || f->trend == PD_TREND_GONE);
 }
