@@ -353,9 +353,9 @@ static int S_stopped(const double *x, const double *y, const double *var, size_t
 }
 
 /* Whether the current part after knot k also takes the function beyond
- * its level before the knot: its fitted end against the median of
- * y[0..k] (a start-up burst before it does not move that level), by more
- * than the floor and z sqrt(Var(y_{n-1}) + mean Var(y[0..k])), in
+ * its level before the knot: its fitted end (after: the part's least
+ * squares line) against the median of y[0..k] (a start-up burst before it
+ * does not move that level), by more than the floor and z sqrt(Var(y_{n-1}) + mean Var(y[0..k])), in
  * direction dir. Asked only of a part measured by the two-sided band
  * z sqrt(Var(y_k) + Var(y_{n-1})) (S_threshold), where objects may have
  * been replaced in between: one of counts that only rise, or that follow
@@ -372,16 +372,22 @@ static int S_stopped(const double *x, const double *y, const double *var, size_t
  * level at the knot. One whose function fell before the onset must rise
  * beyond where it was before the fall. */
 static int S_beyond_level(const double *x, const double *y, const double *var, size_t k, size_t n, int dir,
-                          const pd_trend_result *cur, double z, double floor, double *scratch) {
+                          const pd_trend_result *cur, pd_fit after, double z, double floor, double *scratch) {
   if (cur->by_counts || S_after_absence(y, var, k, n - 1)) return 1;
   double lv = 0;
   for (size_t i = 0; i <= k; i++) scratch[i] = y[i], lv += var[i];
   double level = pd_median(scratch, k + 1);
   lv /= (double)(k + 1);
-  pd_fit after = pd_least_squares(x + k, y + k, n - k);
   double end = after.valid ? after.intercept + after.slope * x[n - 1] : y[n - 1];
   double band = z * sqrt(var[n - 1] + lv);
   return dir * (end - level) > fmax(band, floor);
+}
+
+/* Whether a two-piece fit's change of slope b2 at knot k, over the part
+ * after it, is beyond that part's threshold: what every knot must imply. */
+static int S_change_beyond(const double *x, const double *y, const double *var, size_t n, size_t k, double b2,
+                           const pd_trend_params *p, double floor) {
+  return fabs(b2) * (x[n - 1] - x[k]) > S_threshold(y, var, k, n - 1, p->noise_z, floor, NULL);
 }
 
 pd_trend pd_trend_judge(const double *x, const double *y, const double *var, const double *total, size_t n,
@@ -419,26 +425,19 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
     brk = S_count_break(x, y, var, n, dir, &r->break_p);
     if (brk) {
       best = pd_hinge_fit(x, y, n, brk);
-      double thr = S_threshold(y, var, brk, n - 1, p->noise_z, floor, NULL);
-      r->has_break = best.valid && r->break_p < p->alpha && fabs(best.b2) * (x[n - 1] - x[brk]) > thr;
+      r->has_break = best.valid && r->break_p < p->alpha && S_change_beyond(x, y, var, n, brk, best.b2, p, floor);
       persist = -1, by_counts = 1; /* decided */
     }
-    double pa, objects = 0;
-    size_t ka = !r->has_break && dir == S_UP ? S_first_arrival(x, y, var, n, &pa, &objects) : 0;
-    if (ka && pa < p->alpha) {
-      pd_hinge h = pd_hinge_fit(x, y, n, ka);
-      double thr = S_threshold(y, var, ka, n - 1, p->noise_z, floor, NULL);
-      if (h.valid && fabs(h.b2) * (x[n - 1] - x[ka]) > thr) {
-        brk = ka, best = h, r->has_break = 1, r->first_arrival = objects, r->break_p = pa;
-        persist = -1, by_counts = 1;
-      }
-    }
-    size_t kl = !r->has_break ? S_last_arrival(x, y, var, n, dir, &pa) : 0;
-    if (kl && pa < p->alpha) {
-      pd_hinge h = pd_hinge_fit(x, y, n, kl);
-      double thr = S_threshold(y, var, kl, n - 1, p->noise_z, floor, NULL);
-      if (h.valid && fabs(h.b2) * (x[n - 1] - x[kl]) > thr) {
-        brk = kl, best = h, r->has_break = 1, r->break_p = pa, last_arrival = 1;
+    /* no knot by likelihood: where an absence ended (rising), then where
+     * the last object came */
+    for (int last = 0; last < 2 && !r->has_break; last++) {
+      double pa = 1, objects = 0;
+      size_t k = last ? S_last_arrival(x, y, var, n, dir, &pa)
+                      : dir == S_UP ? S_first_arrival(x, y, var, n, &pa, &objects) : 0;
+      if (!k || !(pa < p->alpha)) continue;
+      pd_hinge h = pd_hinge_fit(x, y, n, k);
+      if (h.valid && S_change_beyond(x, y, var, n, k, h.b2, p, floor)) {
+        brk = k, best = h, r->has_break = 1, r->break_p = pa, r->first_arrival = objects, last_arrival = last;
         persist = -1, by_counts = 1;
       }
     }
@@ -465,8 +464,7 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
     double rho = den > 0 ? num / den : 0;
     if (rho > 0 && isfinite(f)) f *= (1 - rho) / (1 + rho);
     r->break_f = f;
-    double thr = S_threshold(y, var, brk, n - 1, p->noise_z, floor, NULL);
-    r->has_break = f >= p->break_f && fabs(best.b2) * (x[n - 1] - x[brk]) > thr;
+    r->has_break = f >= p->break_f && S_change_beyond(x, y, var, n, brk, best.b2, p, floor);
   }
   if (r->has_break) {
     size_t k = brk;
@@ -505,7 +503,7 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
      * at a tenth of the level, for the choice among the knots */
     pd_trend t = S_part(x, y, var, k, n, p, 1, floor, by_counts, scratch, NULL, &mk_after, f_after, &cur);
     if (t != PD_TREND_STABLE &&
-        !S_beyond_level(x, y, var, k, n, t == PD_TREND_GROWING ? 1 : -1, &cur, p->noise_z, floor, scratch))
+        !S_beyond_level(x, y, var, k, n, t == PD_TREND_GROWING ? 1 : -1, &cur, after, p->noise_z, floor, scratch))
       t = PD_TREND_STABLE;
     if (t != PD_TREND_STABLE) {
       *r = cur;

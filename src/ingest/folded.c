@@ -22,7 +22,6 @@
 #include "ingest.h"
 
 #include <pthread.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,7 +78,7 @@ static int S_count(const char *s, size_t n, pd_val *out) {
   memcpy(buf, s, n);
   buf[n] = 0;
   pd_val d = strtold(buf, NULL);
-  if (d != truncl(d)) d = strtod(buf, NULL);
+  if (!pd_val_is_whole(d)) d = strtod(buf, NULL);
   if (buf != small) free(buf);
   if (!(d <= 9223372036854775808.0L)) return S_COUNT_HUGE;
   if (d < 2.2250738585072014e-308) return S_COUNT_TINY; /* zero or subnormal from nonzero digits */

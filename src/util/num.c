@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static size_t S_digits(char *out, uint64_t u, int neg) {
   char digits[24], *p = digits + sizeof digits;
   do *--p = (char)('0' + u % 10);
