@@ -29,11 +29,26 @@ typedef struct pd_noise {
   pd_noise_kind kind;
   int space_index, count_index; /* HEAP: the paired value types */
   int value_is_count;           /* HEAP: the chosen type counts objects */
+  /* HEAP: the profile's cumulative allocations of the same kind (Go's
+   * alloc_space and alloc_objects; the chosen pair itself when it is
+   * alloc_*), -1 when it has none: what makes persistence known
+   * (pd_noise_alloc_variance, docs/analysis.md section 4) */
+  int alloc_space_index, alloc_count_index;
   double rate;
 } pd_noise;
 
 void pd_noise_init(pd_noise *n, const pd_profile *p, int index);
 double pd_noise_variance(const pd_noise *n, const pd_val *values, double value);
+/* The sampling variance of a sample's cumulative allocations (of the kind
+ * the value counts: bytes or objects): every object sampled since the
+ * process began, freed or not. Between two snapshots of one process it
+ * grows by the variance of the objects sampled in between, and the value's
+ * variance by that less the variance of the sampled objects freed, so the
+ * two tell how many sampled objects came and went (trend.c). 0 without. */
+double pd_noise_alloc_variance(const pd_noise *n, const pd_val *values);
+static inline int pd_noise_has_alloc(const pd_noise *n) {
+  return n->kind == PD_NOISE_HEAP && n->alloc_space_index >= 0 && n->alloc_count_index >= 0;
+}
 
 /* ---- one snapshot ------------------------------------------------------------- */
 
@@ -53,6 +68,7 @@ typedef struct pd_functotals {
   pd_keytotal *k;
   pd_val *flat;            /* only the leaf's: kept apart */
   double *flat_var;
+  double *flat_avar;       /* the variance of its cumulative allocations (pd_noise_alloc_variance) */
   uint32_t gen;
 } pd_functotals;
 
@@ -60,7 +76,7 @@ void pd_functotals_init(pd_functotals *f, uint32_t nkeys);
 void pd_functotals_free(pd_functotals *f);
 /* Adds one sample (keys leaf first). */
 void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
-                       pd_val value, double var);
+                       pd_val value, double var, double avar);
 
 /* Tree columns used by a snapshot's tree. PD_COL_CUT is the part of a
  * node's self value that a pruned tree moved there from frames too light to
@@ -81,6 +97,7 @@ typedef struct pd_snapshot {
                      * pprof's total (percentages of the whole profile) */
   unsigned filters_matched; /* PD_MATCH_*: which filters matched a frame */
   double total_var; /* its sampling variance */
+  int has_alloc;     /* ft.flat_avar holds cumulative allocations (pd_noise_has_alloc) */
   uint64_t nsamples, nkept;
   /* samples --tagfocus / --tagignore matched (pprof warns when none did) */
   uint64_t ntagfocus, ntagignore;

@@ -21,6 +21,7 @@ static int S_ends_with(const char *s, const char *suffix) {
 void pd_noise_init(pd_noise *n, const pd_profile *p, int index) {
   memset(n, 0, sizeof *n);
   n->kind = PD_NOISE_NONE;
+  n->alloc_space_index = n->alloc_count_index = -1;
   const char *ptype = pd_profile_str(p, p->period_type.type);
   const char *punit = pd_profile_str(p, p->period_type.unit);
   const char *type = pd_profile_str(p, p->types[index].type);
@@ -42,6 +43,13 @@ void pd_noise_init(pd_noise *n, const pd_profile *p, int index) {
       n->count_index = count;
       n->value_is_count = count == index;
       n->rate = (double)p->period;
+      /* the cumulative allocations of the same records: alloc_space (a
+       * Go-style name for the whole profile, not a prefix of ours) */
+      for (uint32_t i = 0; i < p->ntypes; i++) {
+        if (strcmp(pd_profile_str(p, p->types[i].type), "alloc_space") != 0) continue;
+        int ac = pd_profile_count_index(p, (int)i);
+        if (ac >= 0) n->alloc_space_index = (int)i, n->alloc_count_index = ac;
+      }
     }
     return;
   }
@@ -54,21 +62,31 @@ void pd_noise_init(pd_noise *n, const pd_profile *p, int index) {
   }
 }
 
+/* n objects of mean size s recorded with probability p = 1 - exp(-s/rate)
+ * and scaled by 1/p: n s^2 (1-p)/p for their bytes, n (1-p)/p for their
+ * count. */
+static double S_heap_variance(const pd_noise *n, pd_val space_v, pd_val count_v) {
+  double space = fabs((double)space_v), count = fabs((double)count_v);
+  if (space <= 0 || count <= 0) return 0;
+  double size = space / count;
+  double p = 1 - exp(-size / n->rate);
+  if (p <= 0) return 0;
+  double q = (1 - p) / p;
+  return n->value_is_count ? count * q : count * size * size * q;
+}
+
 double pd_noise_variance(const pd_noise *n, const pd_val *values, double value) {
   switch (n->kind) {
   case PD_NOISE_NONE: return 0;
   case PD_NOISE_POISSON: return fabs(value) * n->rate;
-  case PD_NOISE_HEAP: {
-    double space = fabs((double)values[n->space_index]), count = fabs((double)values[n->count_index]);
-    if (space <= 0 || count <= 0) return 0;
-    double size = space / count;
-    double p = 1 - exp(-size / n->rate);
-    if (p <= 0) return 0;
-    double q = (1 - p) / p;
-    return n->value_is_count ? count * q : count * size * size * q;
-  }
+  case PD_NOISE_HEAP: return S_heap_variance(n, values[n->space_index], values[n->count_index]);
   }
   return 0;
+}
+
+double pd_noise_alloc_variance(const pd_noise *n, const pd_val *values) {
+  if (!pd_noise_has_alloc(n)) return 0;
+  return S_heap_variance(n, values[n->alloc_space_index], values[n->alloc_count_index]);
 }
 
 /* ---- per-key totals ----------------------------------------------------------------- */
@@ -86,6 +104,8 @@ static void S_ft_reserve(pd_functotals *f, uint32_t nkeys) {
   memset(f->flat + f->cap, 0, (cap - f->cap) * sizeof *f->flat);
   f->flat_var = pd_xrealloc(f->flat_var, cap * sizeof *f->flat_var);
   memset(f->flat_var + f->cap, 0, (cap - f->cap) * sizeof *f->flat_var);
+  f->flat_avar = pd_xrealloc(f->flat_avar, cap * sizeof *f->flat_avar);
+  memset(f->flat_avar + f->cap, 0, (cap - f->cap) * sizeof *f->flat_avar);
   f->cap = cap;
   f->n = nkeys;
 }
@@ -99,11 +119,12 @@ void pd_functotals_free(pd_functotals *f) {
   free(f->k);
   free(f->flat);
   free(f->flat_var);
+  free(f->flat_avar);
   memset(f, 0, sizeof *f);
 }
 
 void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
-                       pd_val value, double var) {
+                       pd_val value, double var, double avar) {
   if (n == 0) return;
   if (++f->gen == 0) { /* wrapped: clear stamps so none looks current */
     for (uint32_t k = 0; k < f->cap; k++) f->k[k].stamp = 0;
@@ -111,6 +132,7 @@ void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
   }
   f->flat[keys[0]] += value;
   f->flat_var[keys[0]] += var;
+  f->flat_avar[keys[0]] += avar;
   double abs = fabs((double)value);
   for (uint32_t i = 0; i < n; i++) {
     pd_keytotal *t = &f->k[keys[i]];
@@ -404,15 +426,20 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
   /* pprof skips zero-weight samples; a series still lists their functions
    * (a function that allocates and keeps nothing is stable at zero) */
   if (v == 0) {
-    if (c->funcs)
+    if (c->funcs) {
       for (int32_t i = 0; i < n; i++) s->ft.k[keys[i]].seen = 1;
+      /* a record whose objects were all freed still counts its
+       * allocations: they are cumulative */
+      if (n > 0 && s->has_alloc) s->ft.flat_avar[keys[0]] += pd_noise_alloc_variance(&s->noise, values);
+    }
     return PD_OK;
   }
   s->nkept++;
   double var = pd_noise_variance(&s->noise, values, v);
   s->total += fabsl(v);
   s->total_var += var;
-  if (c->funcs) pd_functotals_add(&s->ft, keys, (uint32_t)n, v, var);
+  if (c->funcs)
+    pd_functotals_add(&s->ft, keys, (uint32_t)n, v, var, s->has_alloc ? pd_noise_alloc_variance(&s->noise, values) : 0);
   if (c->tree) S_set_add(c->tree, keys, (uint32_t)n, v, 0);
   return PD_OK;
 }
@@ -473,6 +500,7 @@ static int S_walk(const pd_profile *p, pd_sample_fn fn, S_ctx *c, int split, pd_
   memset(&h, 0, sizeof h);
   h.c = *c;
   h.part.noise = c->s->noise;
+  h.part.has_alloc = c->s->has_alloc;
   if (c->funcs) pd_functotals_init(&h.part.ft, c->s->ft.n);
   h.c.s = &h.part;
   h.stacks = *c->stacks;
@@ -516,6 +544,7 @@ static int S_walk(const pd_profile *p, pd_sample_fn fn, S_ctx *c, int split, pd_
     for (uint32_t k = 0; k < a->n && k < b->n; k++) {
       a->flat[k] += b->flat[k];
       a->flat_var[k] += b->flat_var[k];
+      a->flat_avar[k] += b->flat_avar[k];
       a->k[k].cum += b->k[k].cum;
       a->k[k].cum_abs += b->k[k].cum_abs;
       a->k[k].seen |= b->k[k].seen;
@@ -571,6 +600,7 @@ int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
   s->sample_type = S_dup(&s->arena, pd_profile_str(p, p->types[index].type));
   s->unit = S_dup(&s->arena, pd_profile_str(p, p->types[index].unit));
   pd_noise_init(&s->noise, p, index);
+  s->has_alloc = pd_noise_has_alloc(&s->noise);
 
   pd_stacks stacks;
   if (o->keys_lock) pthread_mutex_lock(o->keys_lock);
@@ -651,6 +681,7 @@ void pd_snapshot_subtract(pd_snapshot *s, const pd_snapshot *bases, uint32_t nba
       s->ft.flat[k] -= base->ft.flat[k];
       s->ft.flat_var[k] += base->ft.flat_var[k];
     }
+    s->has_alloc = 0; /* a difference of two profiles: not one process's allocations */
     total += base->total;
     total_all += base->total_all;
     s->total_var += base->total_var;

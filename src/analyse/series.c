@@ -174,20 +174,26 @@ static pd_val S_get_num(const uint8_t **p, int kind) {
 }
 
 /* Per key with a value: key step, a byte of kinds (flat: bits 0-1; cum:
- * 2-3, S_SAME when equal to flat; 4: flat variance), then the numbers. */
-static void S_pack_funcs(pd_buf *b, const pd_functotals *f) {
+ * 2-3, S_SAME when equal to flat; 4: flat variance; 5: the variance of
+ * its cumulative allocations, a double: it grows with the process, and
+ * its steps are what trend.c reads), then the numbers. */
+static void S_pack_funcs(pd_buf *b, const pd_functotals *f, int has_alloc) {
   uint32_t prev = 0;
   for (uint32_t k = 0; k < f->n; k++) {
     pd_val flat = f->flat[k], cum = f->k[k].cum;
-    if (flat == 0 && cum == 0) continue;
+    double av = has_alloc ? f->flat_avar[k] : 0;
+    /* kept with allocations alone: a function whose objects were all
+     * freed has none in use, and its allocations must not seem to fall */
+    if (flat == 0 && cum == 0 && av == 0) continue;
     float fv = (float)f->flat_var[k];
     int fk = S_kind(flat), ck = cum == flat ? S_SAME : S_kind(cum);
     pd_buf_put_varint(b, k - prev);
     prev = k;
-    pd_buf_putc(b, (char)(fk | ck << 2 | (fv != 0) << 4));
+    pd_buf_putc(b, (char)(fk | ck << 2 | (fv != 0) << 4 | (av != 0) << 5));
     S_put_num(b, flat, fk);
     if (ck != S_SAME) S_put_num(b, cum, ck);
     if (fv != 0) pd_buf_put(b, &fv, sizeof fv);
+    if (av != 0) pd_buf_put(b, &av, sizeof av);
   }
 }
 
@@ -277,7 +283,7 @@ typedef struct {
 } S_cursor;
 
 #define S_WINDOW 32768
-#define S_MAX_ENTRY 48 /* an entry's bytes at most: varint, kinds, two numbers, a float */
+#define S_MAX_ENTRY 64 /* an entry's bytes at most: varint, kinds, two numbers, a float, a double */
 
 static void S_cursor_init(const pd_series *s, const pd_snapinfo *si, S_cursor *c) {
   memset(c, 0, sizeof *c);
@@ -335,12 +341,14 @@ static void S_rows(pd_series *s) {
   if (block < 1) block = 1;
   pd_val *flat = pd_xmalloc((size_t)block * nc * sizeof *flat), *cum = pd_xmalloc((size_t)block * nc * sizeof *cum);
   float *var = pd_xmalloc((size_t)block * nc * sizeof *var);
+  double *avar = pd_xmalloc((size_t)block * nc * sizeof *avar);
   for (uint32_t k0 = 0; k0 < rows; k0 += block) {
     uint32_t k1 = rows - k0 < block ? rows : k0 + block;
     size_t cells = (size_t)(k1 - k0) * nc;
     memset(flat, 0, cells * sizeof *flat);
     memset(cum, 0, cells * sizeof *cum);
     memset(var, 0, cells * sizeof *var);
+    memset(avar, 0, cells * sizeof *avar);
     for (uint32_t c = 0; c < nc; c++) {
       S_cursor *u = &cur[c];
       double scale = s->snap[c].scale;
@@ -351,11 +359,14 @@ static void S_rows(pd_series *s) {
         pd_val fl = S_get_num(&u->p, h & 3);
         pd_val cu = (h >> 2 & 3) == S_SAME ? fl : S_get_num(&u->p, h >> 2 & 3);
         float fv = 0;
+        double av = 0;
         if (h & 16) memcpy(&fv, u->p, sizeof fv), u->p += sizeof fv;
+        if (h & 32) memcpy(&av, u->p, sizeof av), u->p += sizeof av;
         if (scale != 1) fl = (double)fl * scale, cu = (double)cu * scale;
         flat[at] = fl;
         cum[at] = cu;
         var[at] = fv * (float)(scale * scale);
+        avar[at] = av * scale * scale;
       }
     }
     for (uint32_t k = k0; k < k1; k++) {
@@ -364,15 +375,17 @@ static void S_rows(pd_series *s) {
       for (uint32_t c = 0; c < nc; c++) {
         size_t at = (size_t)(k - k0) * nc + c;
         pd_val fl = flat[at], cu = cum[at];
-        if (fl == 0 && cu == 0) continue;
         float fv = var[at];
+        double av = avar[at];
+        if (fl == 0 && cu == 0 && av == 0) continue;
         int fk = S_kind(fl), ck = cu == fl ? S_SAME : S_kind(cu);
         pd_buf_put_varint(&s->rowdata, c - prev);
         prev = c;
-        pd_buf_putc(&s->rowdata, (char)(fk | ck << 2 | (fv != 0) << 4));
+        pd_buf_putc(&s->rowdata, (char)(fk | ck << 2 | (fv != 0) << 4 | (av != 0) << 5));
         S_put_num(&s->rowdata, fl, fk);
         if (ck != S_SAME) S_put_num(&s->rowdata, cu, ck);
         if (fv != 0) pd_buf_put(&s->rowdata, &fv, sizeof fv);
+        if (av != 0) pd_buf_put(&s->rowdata, &av, sizeof av);
       }
     }
   }
@@ -385,13 +398,15 @@ static void S_rows(pd_series *s) {
   free(flat);
   free(cum);
   free(var);
+  free(avar);
 }
 
-void pd_series_columns(const pd_series *s, uint32_t key, pd_val *flat, pd_val *cum, float *var) {
+void pd_series_columns(const pd_series *s, uint32_t key, pd_val *flat, pd_val *cum, float *var, double *avar) {
   uint32_t nc = s->ncols;
   if (flat) memset(flat, 0, nc * sizeof *flat);
   if (cum) memset(cum, 0, nc * sizeof *cum);
   if (var) memset(var, 0, nc * sizeof *var);
+  if (avar) memset(avar, 0, nc * sizeof *avar);
   if (key >= s->rows || !s->row_at) return;
   const uint8_t *p = (const uint8_t *)s->rowdata.data + s->row_at[key], *end = (const uint8_t *)s->rowdata.data + s->row_at[key + 1];
   uint32_t c = 0;
@@ -401,10 +416,13 @@ void pd_series_columns(const pd_series *s, uint32_t key, pd_val *flat, pd_val *c
     pd_val fl = S_get_num(&p, h & 3);
     pd_val cu = (h >> 2 & 3) == S_SAME ? fl : S_get_num(&p, h >> 2 & 3);
     float fv = 0;
+    double av = 0;
     if (h & 16) memcpy(&fv, p, sizeof fv), p += sizeof fv;
+    if (h & 32) memcpy(&av, p, sizeof av), p += sizeof av;
     if (flat) flat[c] = fl;
     if (cum) cum[c] = cu;
     if (var) var[c] = fv;
+    if (avar) avar[c] = av;
   }
 }
 
@@ -414,7 +432,7 @@ static void S_positional(const pd_series *s, uint32_t key, double *flat, double 
   uint32_t nc = s->ncols;
   pd_val *cf = pd_xmalloc((nc ? nc : 1) * sizeof *cf), *cc = pd_xmalloc((nc ? nc : 1) * sizeof *cc);
   float *cv = pd_xmalloc((nc ? nc : 1) * sizeof *cv);
-  pd_series_columns(s, key, cf, cc, cv);
+  pd_series_columns(s, key, cf, cc, cv, NULL);
   for (uint32_t p = 0; p < s->npos; p++) {
     uint32_t c = s->order[p];
     if (flat) flat[p] = (double)cf[c];
@@ -472,7 +490,8 @@ int pd_series_add(pd_series *s, uint32_t col, pd_snapshot *snap, pd_err *err) {
   S_reserve_rows(s, snap->ft.n);
   const pd_functotals *f = &snap->ft;
   for (uint32_t k = 0; k < f->n; k++) s->seen[k] |= (uint8_t)f->k[k].seen;
-  S_pack_funcs(&si->funcs, f);
+  si->has_alloc = snap->has_alloc;
+  S_pack_funcs(&si->funcs, f, snap->has_alloc);
   size_t funcs_len = si->funcs.len;
   S_spill(s, &si->funcs, &si->funcs_off);
   if (!si->funcs.data && funcs_len) si->funcs_spilled = funcs_len;
@@ -640,15 +659,19 @@ static void S_segments(pd_series *s) {
 /* ---- per-function figures ------------------------------------------------------- */
 
 /* The sampling variance of a change between two values: Var(a) + Var(b).
- * Whether the objects sampled in a are still those in b is not in the
- * profiles: under churn every object may have been replaced, and then the
- * two values are independent draws (docs/analysis.md, section 4). */
+ * Whether the objects sampled in a are still those in b is not in their
+ * in-use values: under churn every object may have been replaced, and
+ * then the two values are independent draws (docs/analysis.md, section
+ * 4). The trend verdicts read it from the allocations of one process's
+ * snapshots (S_alloc_check, trend.c); a pair's before and after may be
+ * two runs, so its delta keeps this. */
 static double S_dvar(double va, double vb) { return va + vb; }
 
 typedef struct {
-  double *x, *y, *var, *scratch;
+  double *x, *y, *var, *av, *scratch;
   pd_val *cf, *cc; /* a function's flat and cum values by column */
   float *cv;       /* and its flat variances */
+  double *cav;     /* and the variances of its cumulative allocations */
   pd_arena *arena; /* reasons and segment figures */
 } S_work;
 
@@ -657,10 +680,12 @@ static void S_work_init(S_work *w, const pd_series *s, pd_arena *arena) {
   w->x = pd_xmalloc(n * sizeof *w->x);
   w->y = pd_xmalloc(n * sizeof *w->y);
   w->var = pd_xmalloc(n * sizeof *w->var);
+  w->av = pd_xmalloc(n * sizeof *w->av);
   w->scratch = pd_xmalloc(pd_trend_scratch(n) * sizeof *w->scratch);
   w->cf = pd_xmalloc(nc * sizeof *w->cf);
   w->cc = pd_xmalloc(nc * sizeof *w->cc);
   w->cv = pd_xmalloc(nc * sizeof *w->cv);
+  w->cav = pd_xmalloc(nc * sizeof *w->cav);
   memcpy(w->x, s->t, n * sizeof *w->x);
   w->arena = arena;
 }
@@ -669,10 +694,12 @@ static void S_work_free(S_work *w) {
   free(w->x);
   free(w->y);
   free(w->var);
+  free(w->av);
   free(w->scratch);
   free(w->cf);
   free(w->cc);
   free(w->cv);
+  free(w->cav);
 }
 
 static double S_share(double v, double total) { return total != 0 ? v / total * 100 : 0; }
@@ -686,7 +713,26 @@ static void S_values(const pd_series *s, int cum, S_work *w) {
     uint32_t c = s->order[p];
     w->y[p] = cum ? w->cc[c] : w->cf[c];
     w->var[p] = w->cv[c];
+    w->av[p] = w->cav[c];
   }
+}
+
+/* Whether the window's cumulative allocations are one process's for
+ * every function (pd_trend_alloc_consistent), so that the verdicts may
+ * read persistence from them: snapshots of different processes, where
+ * a function's allocations fall or its value's variance rises by more
+ * than theirs at some step, make it 0 for all. One pass over the rows. */
+static int S_alloc_check(const pd_series *s, S_work *w) {
+  uint32_t a = s->win_first, b = s->win_last;
+  for (uint32_t p = a; p <= b; p++)
+    if (!s->snap[s->order[p]].has_alloc) return 0;
+  for (uint32_t k = 0; k < s->rows; k++) {
+    if (!s->seen[k]) continue;
+    pd_series_columns(s, k, w->cf, w->cc, w->cv, w->cav);
+    S_values(s, 0, w);
+    if (!pd_trend_alloc_consistent(w->y + a, w->var + a, w->av + a, b - a + 1)) return 0;
+  }
+  return 1;
 }
 
 /* parts this short are judged without Mann-Kendall (trend.c), so their
@@ -703,13 +749,16 @@ static void S_params(const pd_series *s, double material, pd_trend_params *p) {
 }
 
 /* The verdict on positions [a, b] of w (trend.c); r's positions are
- * window-relative. */
+ * window-relative. A function's (with_total) reads its allocations within
+ * the window when they are one process's (S_alloc_check); the total's
+ * variances are not kept for that. */
 static pd_trend S_trend(const pd_series *s, S_work *w, uint32_t a, uint32_t b, double material, int with_total,
                         pd_trend_result *r) {
   pd_trend_params p;
   S_params(s, material, &p);
-  return pd_trend_judge(w->x + a, w->y + a, w->var + a, with_total ? s->total + a : NULL, b - a + 1, &p,
-                        w->scratch, r);
+  int alloc = with_total && s->alloc_ok && a >= s->win_first && b <= s->win_last;
+  return pd_trend_judge(w->x + a, w->y + a, w->var + a, alloc ? w->av + a : NULL, with_total ? s->total + a : NULL,
+                        b - a + 1, &p, w->scratch, r);
 }
 
 /* The funcstats figures of a verdict on the window. */
@@ -725,6 +774,7 @@ static void S_take(pd_funcstats *f, const pd_trend_result *r, uint32_t a) {
   f->by_counts = r->by_counts;
   f->break_p = r->break_p;
   f->first_arrival = r->first_arrival;
+  f->against = r->against;
   f->rate = r->rate;
   f->rate_before = r->rate_before;
   f->change = r->change;
@@ -741,7 +791,7 @@ static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
   uint32_t a = s->win_first, b = s->win_last;
   double tot_first = s->snap[s->first_col].total, tot_last = s->snap[s->last_col].total;
   double material = s->opts.materiality * fmax(fabs(tot_first), fabs(tot_last));
-  pd_series_columns(s, key, w->cf, w->cc, w->cv);
+  pd_series_columns(s, key, w->cf, w->cc, w->cv, w->cav);
   /* deltas: last snapshot against the first (or the base) */
   f->first = w->cf[s->first_col];
   f->last = w->cf[s->last_col];
@@ -996,6 +1046,7 @@ int pd_series_finish(pd_series *s, pd_err *err) {
   S_work w;
   size_t n = s->npos;
   S_work_init(&w, s, &s->arena);
+  s->alloc_ok = n >= 3 && S_alloc_check(s, &w);
 
   /* the total, analysed like a function */
   {

@@ -56,6 +56,7 @@ typedef struct pd_snapinfo {
   double scale;     /* applied for a differing sampling period (1 = none) */
   const char *sample_type, *unit, *period_type, *period_unit;
   pd_noise_kind noise;
+  int has_alloc;    /* its figures carry cumulative allocations (analyse.h) */
   char **warnings;
   uint32_t nwarnings;
   /* Until pd_series_finish, the snapshot's per-function figures and the
@@ -103,6 +104,7 @@ typedef struct pd_funcstats {
   int32_t since;
   int has_break;
   int by_counts;        /* the break and trend by likelihood on sampled counts (trend.c), not Mann-Kendall */
+  int against;          /* then the steps of the current part that go the other way (trend.h) */
   double break_p;       /* then that test's p-value */
   double first_arrival; /* the break is the last absence before its first sampled object (trend.c):
                          * the sampled objects since (else 0) */
@@ -156,6 +158,7 @@ typedef struct pd_series {
   pd_segment *segs;
   uint32_t nsegs;
   uint32_t win_first, win_last; /* the analysis window (positions) */
+  int alloc_ok;          /* the window's cumulative allocations are one process's (series.c) */
   int32_t first_col, last_col;  /* columns compared by deltas (base or first; last) */
   pd_funcstats total_stats;     /* the same figures for the total */
   pd_funcstats *fs;
@@ -205,11 +208,12 @@ void pd_series_reason(const pd_series *s, pd_funcstats *f, const double *y, pd_a
 
 void pd_series_warn(pd_series *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* A function's flat and cum values and flat variances (scaled), by
+/* A function's flat and cum values, flat variances and the variances of
+ * its cumulative allocations (scaled; analyse.h), by
  * column (argument order, [n] the base: ncols each) or by position of the
  * ordered series (npos each); any may be NULL. After pd_series_finish;
  * safe from several threads. */
-void pd_series_columns(const pd_series *s, uint32_t key, pd_val *flat, pd_val *cum, float *var);
+void pd_series_columns(const pd_series *s, uint32_t key, pd_val *flat, pd_val *cum, float *var, double *avar);
 void pd_series_values(const pd_series *s, uint32_t key, double *flat, double *cum, double *var);
 /* The same with the values exact (pd_val), for writers of data (report.json). */
 void pd_series_values_exact(const pd_series *s, uint32_t key, pd_val *flat, pd_val *cum, double *var);

@@ -26,7 +26,7 @@
 #include <zlib.h>
 
 #define S_MAGIC "PDSNAP\0"
-#define S_VERSION 3u
+#define S_VERSION 4u
 /* Different seeds make the two halves of the 128-bit content hash
  * independent; the hash is not cryptographic (see docs/nightly.md). */
 #define S_SEED1 0x7064736e61703031ULL
@@ -140,7 +140,8 @@ int pd_cache_input_hash(const char *dir, const char *path, size_t max_input, uin
  * its bytes, so every figure reads back with the bits it was written
  * with. Format 3: values (pd_val, long double) that are not whole or
  * past 2^63 take their 10 significant bytes, other figures (variances)
- * stay doubles of 8. */
+ * stay doubles of 8. Format 4: with the variances of each function's
+ * cumulative allocations (analyse.h). */
 
 enum { S_ZERO = 0, S_INT = 1, S_RAW = 2, S_SAME = 3 };
 
@@ -233,6 +234,9 @@ int pd_cache_encode(const pd_snapshot *s, const pd_intern *keys, void *keys_lock
   S_u64(out, (uint64_t)(int64_t)s->noise.count_index);
   S_u64(out, (uint64_t)s->noise.value_is_count);
   S_f64(out, s->noise.rate);
+  S_u64(out, (uint64_t)(int64_t)s->noise.alloc_space_index);
+  S_u64(out, (uint64_t)(int64_t)s->noise.alloc_count_index);
+  S_u64(out, (uint64_t)s->has_alloc);
   /* the keys this snapshot uses, in id order: a key's number in the entry
    * (its "entry id") is its place among them */
   const pd_functotals *f = &s->ft;
@@ -265,16 +269,17 @@ int pd_cache_encode(const pd_snapshot *s, const pd_intern *keys, void *keys_lock
     if (!(t->seen || f->flat[k] != 0 || t->cum != 0)) continue;
     if (t->seen > 1) rc = PD_ERR; /* a flag: not what this format holds */
     pd_val flat = f->flat[k];
-    double var = f->flat_var[k];
+    double var = f->flat_var[k], avar = f->flat_avar[k];
     int fk = S_kind(flat), ck = S_kind_or_same(t->cum, flat), ak = S_kind_or_same(t->cum_abs, fabs((double)t->cum));
-    int vk = S_kind(var);
-    uint64_t kinds = (uint64_t)(fk | ck << 2 | ak << 4 | vk << 6) | (uint64_t)(t->seen != 0) << 8;
-    S_u64(out, (uint64_t)(eid[k] - prev) << 9 | kinds);
+    int vk = S_kind(var), avk = S_kind(avar);
+    uint64_t kinds = (uint64_t)(fk | ck << 2 | ak << 4 | vk << 6) | (uint64_t)(t->seen != 0) << 8 | (uint64_t)avk << 9;
+    S_u64(out, (uint64_t)(eid[k] - prev) << 11 | kinds);
     prev = eid[k];
     S_num(out, flat, fk, 1);
     if (ck != S_SAME) S_num(out, t->cum, ck, 1);
     if (ak != S_SAME) S_num(out, t->cum_abs, ak, 0);
     S_num(out, var, vk, 0);
+    S_num(out, avar, avk, 0);
   }
   /* the tree: nodes in order, each after its parent: the step back to the
    * parent and the kinds of its two values (own, and cut or S_SAME as
@@ -492,6 +497,9 @@ int pd_cache_decode(const uint8_t *data, size_t len, const uint64_t content[2], 
   s->noise.count_index = (int)(int64_t)S_get_u64(&r);
   s->noise.value_is_count = (int)S_get_u64(&r);
   s->noise.rate = S_get_f64(&r);
+  s->noise.alloc_space_index = (int)(int64_t)S_get_u64(&r);
+  s->noise.alloc_count_index = (int)(int64_t)S_get_u64(&r);
+  s->has_alloc = S_get_u64(&r) != 0;
   s->warnings = pd_arena_alloc(&s->arena, sizeof(char *));
 
   /* keys: entry id -> this run's id */
@@ -511,17 +519,19 @@ int pd_cache_decode(const uint8_t *data, size_t len, const uint64_t content[2], 
   pd_functotals_init(&s->ft, maxid);
   uint64_t e = 0;
   for (uint64_t i = 0; i < nft; i++) {
-    uint64_t x = S_get_u64(&r), kinds = x & 0x1ff;
-    e += x >> 9;
-    if (r.bad || e >= nused || (i && !(x >> 9))) goto bad_ids; /* entry ids rise */
+    uint64_t x = S_get_u64(&r), kinds = x & 0x7ff;
+    e += x >> 11;
+    if (r.bad || e >= nused || (i && !(x >> 11))) goto bad_ids; /* entry ids rise */
     pd_val flat = S_get_num(&r, (int)(kinds & 3), 0, 1);
     pd_val cum = S_get_num(&r, (int)(kinds >> 2 & 3), flat, 1);
     double cabs = (double)S_get_num(&r, (int)(kinds >> 4 & 3), fabs((double)cum), 0);
     double var = (double)S_get_num(&r, (int)(kinds >> 6 & 3), 0, 0);
-    if ((kinds & 3) == S_SAME || (kinds >> 6 & 3) == S_SAME) goto bad_ids;
+    double avar = (double)S_get_num(&r, (int)(kinds >> 9 & 3), 0, 0);
+    if ((kinds & 3) == S_SAME || (kinds >> 6 & 3) == S_SAME || (kinds >> 9 & 3) == S_SAME) goto bad_ids;
     uint32_t id = ids[e];
     s->ft.flat[id] = flat;
     s->ft.flat_var[id] = var;
+    s->ft.flat_avar[id] = avar;
     s->ft.k[id].cum = cum;
     s->ft.k[id].cum_abs = cabs;
     s->ft.k[id].seen = (uint32_t)(kinds >> 8 & 1);

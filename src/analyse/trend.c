@@ -53,29 +53,59 @@ static double S_count_band(double d, double v, double z) {
   return z * sqrt(v + z * z * w * w / 4) - z * z * w / 2;
 }
 
-/* What a change between positions i and j must exceed: the noise band of
- * a delta of two sampled values, z sqrt(Var(y_i) + Var(y_j)) (under churn
- * every object may have been replaced in between), or the floor when
- * larger. Persistence is known only when no step of the part goes the
- * other way at all: a heap profiler samples an object once, at
- * allocation, so values that never fall are the same sampled objects plus
- * new ones (and never rise: the same minus freed ones), and only the
- * difference adds noise: the count band of y_j - y_i with variance
- * |Var(y_j) - Var(y_i)| (S_count_band). */
 /* The weight of one sampled object in a value: Var(V) / V (for objects
  * much smaller than the sampling rate, about the rate); 0 when exact. */
 static double S_weight(double y, double var) { return y != 0 ? var / fabs(y) : 0; }
 
+/* Half a sampled object of the larger weight of i and j, in variance
+ * (an object of weight w adds about w^2), with room for the rounding of
+ * sums that grow with the process. */
+static double S_alloc_tol(const double *y, const double *var, const double *avar, size_t i, size_t j) {
+  double w = fmax(S_weight(y[i], var[i]), S_weight(y[j], var[j]));
+  return 0.5 * w * w + 1e-9 * fmax(fabs(avar[i]), fabs(avar[j]));
+}
+
+int pd_trend_alloc_consistent(const double *y, const double *var, const double *avar, size_t n) {
+  for (size_t k = 1; k < n; k++) {
+    double allocs = avar[k] - avar[k - 1], frees = allocs - (var[k] - var[k - 1]);
+    double tol = S_alloc_tol(y, var, avar, k - 1, k);
+    if (allocs < -tol || frees < -tol) return 0;
+  }
+  return 1;
+}
+
 #define S_UP 1
 #define S_DOWN 2
 
-/* Whether persistence is known over [i, j]: S_UP when no step falls, S_DOWN
- * when none rises (both when it holds still), 0 otherwise. A step the
- * other way counts only when it could be a sampled object freed (or
- * allocated): beyond half an object's weight. Smaller moves are the
- * profile's rescaling of a record whose mean object size changed (pprof's
- * values are count x mean size / (1 - exp(-mean/rate))). */
-static int S_persistent(const double *y, const double *var, size_t i, size_t j) {
+/* Whether persistence is known over [i, j]: S_UP when no sampled object
+ * was freed, S_DOWN when none was allocated (both when it holds still), 0
+ * otherwise. A heap profiler samples an object once, at allocation, so
+ * then the values are the same sampled objects plus new ones (or minus
+ * freed ones), and only the difference adds noise (S_threshold).
+ *
+ * With cumulative allocations (avar, one process's: the caller checked)
+ * this is known: the variance of the objects sampled in between is
+ * A = avar_j - avar_i, that of those freed F = A - (var_j - var_i), and
+ * the part is one of arrivals when F is below half an object or a tenth
+ * of A (of departures: the mirror image). A few freed among many
+ * allocated are a slice's old backing arrays, which a growing function
+ * frees as it appends; the tests of counts then take A + F for the
+ * variance of the change, not A - F (S_count_var). Churn frees about as
+ * much as it allocates.
+ * Without
+ * them, from the steps: none goes the other way beyond half an object's
+ * weight (smaller moves are the profile's rescaling of a record whose
+ * mean object size changed: pprof's values are count x mean size /
+ * (1 - exp(-mean/rate))). That guess is wrong when objects were freed and
+ * as many allocated in each step, as happens in a short part (two or three
+ * steps of churn) or in churn of long-lived objects: the allocations
+ * say so. */
+static int S_persistent(const double *y, const double *var, const double *avar, size_t i, size_t j) {
+  if (avar && j > i) {
+    double allocs = avar[j] - avar[i], frees = allocs - (var[j] - var[i]);
+    double tol = S_alloc_tol(y, var, avar, i, j);
+    return (frees <= fmax(tol, 0.1 * allocs) ? S_UP : 0) | (allocs <= fmax(tol, 0.1 * frees) ? S_DOWN : 0);
+  }
   int up = S_UP, down = S_DOWN;
   for (size_t k = i + 1; k <= j; k++) {
     double step = y[k] - y[k - 1], tol = 0.5 * fmax(S_weight(y[k], var[k]), S_weight(y[k - 1], var[k - 1]));
@@ -93,8 +123,31 @@ static int S_persistent(const double *y, const double *var, size_t i, size_t j) 
  * often enough (a slice's old backing array) to lose persistence. */
 static int S_absent(const double *y, const double *var, size_t i) { return y[i] == 0 && var[i] == 0; }
 
-static int S_one_sided(const double *y, const double *var, size_t i, size_t j) {
-  return S_absent(y, var, i) || S_absent(y, var, j) || S_persistent(y, var, i, j);
+static int S_one_sided(const double *y, const double *var, const double *avar, size_t i, size_t j) {
+  return S_absent(y, var, i) || S_absent(y, var, j) || S_persistent(y, var, avar, i, j);
+}
+
+/* The sampling variance of y_j - y_i when objects may have been replaced
+ * in between: Var(y_i) + Var(y_j), the two values independent draws, as
+ * when every object was replaced. With cumulative allocations it is at
+ * most A + F (S_persistent): the change is the objects sampled in between
+ * and still there less those freed since i, a subset of both. */
+static double S_delta_var(const double *y, const double *var, const double *avar, size_t i, size_t j) {
+  double v = var[i] + var[j];
+  if (avar && j > i) {
+    double allocs = avar[j] - avar[i], frees = allocs - (var[j] - var[i]);
+    double af = fmax(0, allocs) + fmax(0, frees);
+    if (af < v) v = af;
+  }
+  return v;
+}
+
+/* The variance of a change y_j - y_i that persistence made a count of
+ * arrivals (or departures): |Var(y_j) - Var(y_i)|, or with allocations
+ * A + F (S_delta_var), which counts the few objects that went the other
+ * way instead of netting them out. */
+static double S_count_var(const double *y, const double *var, const double *avar, size_t i, size_t j) {
+  return avar ? S_delta_var(y, var, avar, i, j) : fabs(var[j] - var[i]);
 }
 
 /* A part that starts just after the function was absent (a knot placed at
@@ -105,13 +158,19 @@ static int S_after_absence(const double *y, const double *var, size_t i, size_t 
   return i > 0 && i < j && S_absent(y, var, i - 1) && !S_absent(y, var, i);
 }
 
-static double S_threshold(const double *y, const double *var, size_t i, size_t j, double z, double floor,
-                          double *band) {
+/* What a change between positions i and j must exceed: the noise band of
+ * the delta (S_delta_var), or when persistence is known (S_persistent)
+ * the count band of y_j - y_i (S_count_band) with variance
+ * |Var(y_j) - Var(y_i)|, or with allocations A + F; or the floor when
+ * larger. */
+static double S_threshold(const double *y, const double *var, const double *avar, size_t i, size_t j, double z,
+                          double floor, double *band) {
   double b;
   if (S_after_absence(y, var, i, j))
     b = S_count_band(y[j], var[j], z);
   else
-    b = S_one_sided(y, var, i, j) ? S_count_band(y[j] - y[i], fabs(var[j] - var[i]), z) : z * sqrt(var[i] + var[j]);
+    b = S_one_sided(y, var, avar, i, j) ? S_count_band(y[j] - y[i], S_count_var(y, var, avar, i, j), z)
+                                        : z * sqrt(S_delta_var(y, var, avar, i, j));
   if (band) *band = b;
   return b > floor ? b : floor;
 }
@@ -132,9 +191,9 @@ static int S_short_trend(const double *y, const double *var, size_t i, size_t j,
 static double S_xlogx_t(double d, double t) { return d > 0 && t > 0 ? d * log(d / t) : 0; }
 
 /* Where the rate of a persistent sampled series changed, by likelihood.
- * When no step of the window goes the other way (S_persistent), its steps
+ * When persistence is known over the window (S_persistent), its steps
  * are sampled objects allocated (or freed) in between, independent Poisson
- * counts of weight w = |Var(y_{n-1}) - Var(y_0)| / |y_{n-1} - y_0| each; the
+ * counts of weight w = v / |y_{n-1} - y_0| each (v: S_count_var); the
  * residuals of a line through such a series are a random walk, which the
  * F test of a two-piece fit cannot tell from a break. A rate lambda_0 up to
  * knot k and lambda_1 after it against one rate has the likelihood ratio
@@ -143,8 +202,9 @@ static double S_xlogx_t(double d, double t) { return d > 0 && t > 0 ? d * log(d 
  * freedom at a given knot; over the m knots tried its p-value is taken as
  * m (2 (1 - Phi(sqrt(LR)))) (Bonferroni). Returns the knot of the largest
  * LR (0 when the series is not one of counts) and that p-value. */
-static size_t S_count_break(const double *x, const double *y, const double *var, size_t n, int dir, double *p) {
-  double sign = dir == S_DOWN ? -1 : 1, d = sign * (y[n - 1] - y[0]), v = fabs(var[n - 1] - var[0]);
+static size_t S_count_break(const double *x, const double *y, const double *var, const double *avar, size_t n, int dir,
+                            double *p) {
+  double sign = dir == S_DOWN ? -1 : 1, d = sign * (y[n - 1] - y[0]), v = S_count_var(y, var, avar, 0, n - 1);
   double t = x[n - 1] - x[0];
   *p = 1;
   if (!(d > 0) || !(v > 0) || !(t > 0)) return 0;
@@ -192,7 +252,7 @@ static size_t S_first_arrival(const double *x, const double *y, const double *va
 
 /* The mirror image: where a persistent sampled series stopped, when the
  * likelihood ratio found no knot. Its N = d^2 / v sampled objects of the
- * window (d = |y_{n-1} - y_0|, v = |Var(y_{n-1}) - Var(y_0)|: arrivals
+ * window (d = |y_{n-1} - y_0|, v = S_count_var of the window: arrivals
  * when it rises, departures when it falls) all came by x_k, k the last
  * step of at least half an object (S_persistent's tolerance), which at
  * one rate over the window has probability p = ((x_k - x_0) / T)^N, exact
@@ -202,8 +262,9 @@ static size_t S_first_arrival(const double *x, const double *y, const double *va
  * and none in the 8 after; this test has (15/23)^11 = 0.009. Whether
  * growth then stopped beyond its noise is S_stopped's question, at alpha
  * (no knot was chosen). */
-static size_t S_last_arrival(const double *x, const double *y, const double *var, size_t n, int dir, double *p) {
-  double sign = dir == S_DOWN ? -1 : 1, d = sign * (y[n - 1] - y[0]), v = fabs(var[n - 1] - var[0]);
+static size_t S_last_arrival(const double *x, const double *y, const double *var, const double *avar, size_t n, int dir,
+                             double *p) {
+  double sign = dir == S_DOWN ? -1 : 1, d = sign * (y[n - 1] - y[0]), v = S_count_var(y, var, avar, 0, n - 1);
   double t = x[n - 1] - x[0];
   *p = 1;
   if (!(d > 0) || !(v > 0) || !(t > 0)) return 0;
@@ -224,7 +285,7 @@ static size_t S_last_arrival(const double *x, const double *y, const double *var
  * few sampled objects that arrive and stay. ts: the part's Theil-Sen slope
  * when known; mk, mk_factor: its Mann-Kendall test when known (NULL:
  * computed here). */
-static pd_trend S_part(const double *x, const double *y, const double *var, size_t i, size_t n,
+static pd_trend S_part(const double *x, const double *y, const double *var, const double *avar, size_t i, size_t n,
                        const pd_trend_params *p, int after_knot, double floor, int counts, double *scratch,
                        const double *ts, const pd_mk *mk, double mk_factor, pd_trend_result *r) {
   /* after a knot chosen among many, the evidence must be stronger: a tenth
@@ -236,14 +297,20 @@ static pd_trend S_part(const double *x, const double *y, const double *var, size
   r->since = (uint32_t)i;
   r->rate = fit.valid ? fit.slope : 0;
   r->change = r->rate * (x[n - 1] - x[i]);
-  r->threshold = S_threshold(y, var, i, n - 1, p->noise_z, floor, &r->noise_band);
+  r->threshold = S_threshold(y, var, avar, i, n - 1, p->noise_z, floor, &r->noise_band);
   if (mk) r->mk = *mk, r->mk_factor = mk_factor;
   else r->mk = pd_mann_kendall_hr_beta(x + i, y + i, m, ts, scratch, &r->mk_factor);
   r->rising = 0;
   for (size_t k = i + 1; k < n; k++) r->rising += y[k] > y[k - 1];
   r->steps = (int)m - 1;
-  int persist = counts ? S_persistent(y, var, i, n - 1) : 0;
+  int persist = counts ? S_persistent(y, var, avar, i, n - 1) : 0;
   r->by_counts = counts && persist;
+  r->against = 0;
+  if (r->by_counts) /* S_persistent's step rule, which allocations may overrule */
+    for (size_t k = i + 1; k < n; k++) {
+      double dir = y[n - 1] >= y[i] ? 1 : -1, tol = 0.5 * fmax(S_weight(y[k], var[k]), S_weight(y[k - 1], var[k - 1]));
+      r->against += dir * (y[k] - y[k - 1]) < -tol;
+    }
   if (r->by_counts && x[n - 1] > x[i]) {
     /* the rate of a Poisson count is its count over its time: the slope
      * between the part's ends (least squares on a cumulative count has 1.2
@@ -385,16 +452,19 @@ static int S_beyond_level(const double *x, const double *y, const double *var, s
 
 /* Whether a two-piece fit's change of slope b2 at knot k, over the part
  * after it, is beyond that part's threshold: what every knot must imply. */
-static int S_change_beyond(const double *x, const double *y, const double *var, size_t n, size_t k, double b2,
+static int S_change_beyond(const double *x, const double *y, const double *var, const double *avar, size_t n, size_t k,
+                           double b2,
                            const pd_trend_params *p, double floor) {
-  return fabs(b2) * (x[n - 1] - x[k]) > S_threshold(y, var, k, n - 1, p->noise_z, floor, NULL);
+  return fabs(b2) * (x[n - 1] - x[k]) > S_threshold(y, var, avar, k, n - 1, p->noise_z, floor, NULL);
 }
 
-pd_trend pd_trend_judge(const double *x, const double *y, const double *var, const double *total, size_t n,
-                        const pd_trend_params *p, double *scratch, pd_trend_result *r) {
+pd_trend pd_trend_judge(const double *x, const double *y, const double *var, const double *avar,
+                        const double *total, size_t n, const pd_trend_params *p, double *scratch,
+                        pd_trend_result *r) {
   memset(r, 0, sizeof *r);
   r->trend = PD_TREND_STABLE;
   if (n < 2) return r->trend;
+  if (avar && !pd_trend_alloc_consistent(y, var, avar, n)) avar = NULL; /* not one process's: unknown */
   double ts = pd_theil_sen(x, y, n, scratch); /* the whole window's, for its test too */
   r->theil_sen = isnan(ts) ? 0 : ts;
   /* the practical floor: a share of the function's own size and of the
@@ -407,11 +477,11 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
   double floor = fmax(p->material, fmax(p->floor_function * level, p->floor_total * (total ? tot : level)));
   r->floor = floor;
   if (n >= 3 && !pd_stats_quadratic && S_below_floor(x, y, n, floor)) {
-    r->trend = S_part(x, y, var, 0, n, p, 0, floor, 0, scratch, &ts, NULL, 0, r);
+    r->trend = S_part(x, y, var, avar, 0, n, p, 0, floor, 0, scratch, &ts, NULL, 0, r);
     return r->trend;
   }
   if (n < 3) { /* no trend in two points: the figures only (a pair is judged by its delta) */
-    S_part(x, y, var, 0, n, p, 0, floor, 0, scratch, &ts, NULL, 0, r);
+    S_part(x, y, var, avar, 0, n, p, 0, floor, 0, scratch, &ts, NULL, 0, r);
     return r->trend = PD_TREND_STABLE;
   }
   /* a break: the best knot of a two-piece fit, kept when it explains much
@@ -419,24 +489,24 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
    * recent part is beyond that part's threshold */
   size_t brk = 0;
   pd_hinge best = {0, 0, 0, INFINITY, 0};
-  int persist = n >= 6 ? S_persistent(y, var, 0, n - 1) : 0, by_counts = 0, last_arrival = 0;
+  int persist = n >= 6 ? S_persistent(y, var, avar, 0, n - 1) : 0, by_counts = 0, last_arrival = 0;
   if (persist == S_UP || persist == S_DOWN) { /* sampled counts: the knot by likelihood */
     int dir = persist;
-    brk = S_count_break(x, y, var, n, dir, &r->break_p);
+    brk = S_count_break(x, y, var, avar, n, dir, &r->break_p);
     if (brk) {
       best = pd_hinge_fit(x, y, n, brk);
-      r->has_break = best.valid && r->break_p < p->alpha && S_change_beyond(x, y, var, n, brk, best.b2, p, floor);
+      r->has_break = best.valid && r->break_p < p->alpha && S_change_beyond(x, y, var, avar, n, brk, best.b2, p, floor);
       persist = -1, by_counts = 1; /* decided */
     }
     /* no knot by likelihood: where an absence ended (rising), then where
      * the last object came */
     for (int last = 0; last < 2 && !r->has_break; last++) {
       double pa = 1, objects = 0;
-      size_t k = last ? S_last_arrival(x, y, var, n, dir, &pa)
+      size_t k = last ? S_last_arrival(x, y, var, avar, n, dir, &pa)
                       : dir == S_UP ? S_first_arrival(x, y, var, n, &pa, &objects) : 0;
       if (!k || !(pa < p->alpha)) continue;
       pd_hinge h = pd_hinge_fit(x, y, n, k);
-      if (h.valid && S_change_beyond(x, y, var, n, k, h.b2, p, floor)) {
+      if (h.valid && S_change_beyond(x, y, var, avar, n, k, h.b2, p, floor)) {
         brk = k, best = h, r->has_break = 1, r->break_p = pa, r->first_arrival = objects, last_arrival = last;
         persist = -1, by_counts = 1;
       }
@@ -464,13 +534,13 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
     double rho = den > 0 ? num / den : 0;
     if (rho > 0 && isfinite(f)) f *= (1 - rho) / (1 + rho);
     r->break_f = f;
-    r->has_break = f >= p->break_f && S_change_beyond(x, y, var, n, brk, best.b2, p, floor);
+    r->has_break = f >= p->break_f && S_change_beyond(x, y, var, avar, n, brk, best.b2, p, floor);
   }
   if (r->has_break) {
     size_t k = brk;
     pd_fit before = pd_least_squares(x, y, k + 1), after = pd_least_squares(x + k, y + k, n - k);
-    double thr_before = S_threshold(y, var, 0, k, p->noise_z, floor, NULL);
-    double thr_after = S_threshold(y, var, k, n - 1, p->noise_z, floor, NULL);
+    double thr_before = S_threshold(y, var, avar, 0, k, p->noise_z, floor, NULL);
+    double thr_after = S_threshold(y, var, avar, k, n - 1, p->noise_z, floor, NULL);
     double rise = y[k] - y[0], held = y[n - 1] - y[k], after_change = after.slope * (x[n - 1] - x[k]);
     double f_after;
     pd_mk mk_after = pd_mann_kendall_hr(x + k, y + k, n - k, scratch, &f_after);
@@ -501,7 +571,7 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
     pd_trend_result cur = *r;
     /* the knot was placed where it fits best: the part after it is tested
      * at a tenth of the level, for the choice among the knots */
-    pd_trend t = S_part(x, y, var, k, n, p, 1, floor, by_counts, scratch, NULL, &mk_after, f_after, &cur);
+    pd_trend t = S_part(x, y, var, avar, k, n, p, 1, floor, by_counts, scratch, NULL, &mk_after, f_after, &cur);
     if (t != PD_TREND_STABLE &&
         !S_beyond_level(x, y, var, k, n, t == PD_TREND_GROWING ? 1 : -1, &cur, after, p->noise_z, floor, scratch))
       t = PD_TREND_STABLE;
@@ -514,7 +584,7 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
     r->has_break = 0; /* the recent part alone says nothing: judge the whole window */
   }
   double bf = r->break_f;
-  r->trend = S_part(x, y, var, 0, n, p, 0, floor, 0, scratch, &ts, NULL, 0, r);
+  r->trend = S_part(x, y, var, avar, 0, n, p, 0, floor, 0, scratch, &ts, NULL, 0, r);
   r->break_f = bf;
   return r->trend;
 }
@@ -617,12 +687,17 @@ void pd_series_reason(const pd_series *s, pd_funcstats *f, const double *y, pd_a
       if (f->by_counts) {
         char pv[32];
         S_fmt_p(f->break_p, pv, sizeof pv);
+        /* a few the other way only when the allocations said how few */
+        if (f->against)
+          pd_buf_printf(&r, "%d the other way, a tenth or less of its sampled objects %s; ", f->against,
+                        f->trend == PD_TREND_GROWING ? "freed as it grew" : "allocated as it shrank");
+        else
+          pd_buf_puts(&r, "none the other way; ");
         if (f->first_arrival > 0)
-          pd_buf_printf(&r, "none the other way; none of its %.0f sampled objects came before it, %s at one rate",
+          pd_buf_printf(&r, "none of its %.0f sampled objects came before it, %s at one rate",
                         floor(f->first_arrival + 0.5), pv);
         else
-          pd_buf_printf(&r, "none the other way; a change of rate there by likelihood ratio on the sampled objects, %s",
-                        pv);
+          pd_buf_printf(&r, "a change of rate there by likelihood ratio on the sampled objects, %s", pv);
       } else {
         S_test_words(&r, f);
       }

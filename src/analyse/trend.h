@@ -44,6 +44,8 @@ typedef struct pd_trend_result {
   double first_arrival; /* the knot is the function's last absence, by the first-arrival test:
                          * the sampled objects that came after it (else 0) */
   int by_counts;        /* the current part's trend was decided by that test, not Mann-Kendall */
+  int against;          /* then its steps that go the other way by half a sampled object or more
+                         * (0 unless persistence was read from the allocations: a few freed) */
   double rate;          /* least-squares slope of the current part (per x unit) */
   double rate_before;   /* least-squares slope before the break (has_break) */
   double change;        /* rate x duration of the current part (plateau: the rise before it) */
@@ -60,10 +62,21 @@ typedef struct pd_trend_result {
 
 size_t pd_trend_scratch(size_t n);
 
-/* Judges values y[0..n) at times x with sampling variances var; total (or
- * NULL) is the series' total at the same positions, for the floor. */
-pd_trend pd_trend_judge(const double *x, const double *y, const double *var, const double *total, size_t n,
-                        const pd_trend_params *p, double *scratch, pd_trend_result *r);
+/* Judges values y[0..n) at times x with sampling variances var; avar (or
+ * NULL) the variances of the function's cumulative allocations
+ * (analyse.h, pd_noise_alloc_variance), which say how many sampled
+ * objects came and went between two snapshots; total (or NULL) is the
+ * series' total at the same positions, for the floor. */
+pd_trend pd_trend_judge(const double *x, const double *y, const double *var, const double *avar,
+                        const double *total, size_t n, const pd_trend_params *p, double *scratch,
+                        pd_trend_result *r);
+
+/* Whether cumulative allocations avar can be one process's at every step
+ * of [0, n): they never fall, and the value's variance never rises by more
+ * than theirs (a freed object cannot be negative), within half a sampled
+ * object. Snapshots of different processes (a restart, runs compared as
+ * a series) fail it for some function at almost every step. */
+int pd_trend_alloc_consistent(const double *y, const double *var, const double *avar, size_t n);
 
 /* Durations in a fitting unit: ms, s, min, h, days. */
 void pd_trend_fmt_duration(double hours, char *buf, size_t n);

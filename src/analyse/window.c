@@ -165,6 +165,7 @@ static void S_aggregate(pd_snapshot *snaps, const uint32_t *idx, uint32_t m, int
     trees &= s->has_tree;
   }
   pd_functotals_init(&out->ft, nkeys);
+  out->has_alloc = 0; /* an aggregate of snapshots: its allocations are no one process's state */
   out->warnings = pd_arena_alloc(&out->arena, (nwarn + 1) * sizeof(char *));
   if (trees) {
     pd_tree_init(&out->tree, PD_SNAPSHOT_COLS, f0->tree.n);

@@ -385,6 +385,9 @@ void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_config *m) {
   S_num(b, "period", ref->period);
   pd_buf_putc(b, ',');
   S_num(b, "z", s->opts.noise_z);
+  pd_buf_putc(b, ',');
+  S_key(b, "allocations");
+  pd_buf_puts(b, s->alloc_ok ? "true" : "false");
   pd_buf_puts(b, "},\n");
   S_key(b, "snapshots");
   pd_buf_puts(b, "[\n");

@@ -582,15 +582,19 @@ static void S_method(S_md *m, pd_buf *b) {
                 "aligned by symbol across snapshots. A change counts only beyond %g standard deviations "
                 "of the profiler's sampling noise and above 0.01%% of the total. ",
                 s->opts.noise_z);
-  if (!m->pair)
+  if (!m->pair) {
     pd_buf_printf(b,
                   "A trend is a Mann-Kendall test at %g%% corrected for autocorrelation (Hamed-Rao), "
                   "changing the function by at least %g%% of its size and %g%% of the total; rates are "
                   "least-squares slopes since the trend began (end to end where sampled object counts decide)%s. ",
                   s->opts.alpha * 100, s->opts.floor_function * 100, s->opts.floor_total * 100,
                   s->nsegs > 1 ? ", judged on the last segment after a reset" : "");
-  else
+    if (s->alloc_ok)
+      pd_buf_puts(b, "Which sampled objects stayed and which were replaced is read from the profiles' "
+                     "cumulative allocations. ");
+  } else {
     pd_buf_puts(b, "Two snapshots are a change, not a trend: no slope or trend test. ");
+  }
   if (strstr(type, "space") || strstr(type, "objects"))
     pd_buf_puts(b, "A Go heap profile shows the heap as of the last garbage collection, not the process's RSS. ");
   pd_buf_puts(b, "Details: profdiff's docs/analysis.md; every figure is in report.json.\n");

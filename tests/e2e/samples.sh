@@ -12,6 +12,15 @@ check "leak: cacheResponse is growing" test "$(fn main.cacheResponse trend)" = g
 check "leak: warmIndex is a plateau" test "$(fn main.warmIndex trend)" = plateau
 check "leak: handleRequest (transient garbage) is stable" test "$(fn main.handleRequest trend)" = stable
 check "leak: only one suspect" test "$(jq '.suspects | length' "$j")" = 1
+# one process's snapshots: the verdicts read which sampled objects came
+# and went from the cumulative allocations (docs/analysis.md, section 4);
+# snapshots of two programs in one series, or a pair, do not
+check "leak: persistence from the allocations" test "$(jq -r '.noise.allocations' "$j")" = true
+cyc=(samples/cycle/snapshots/*.pb.gz)
+expect_rc "report on two programs' snapshots" 0 report -o "$S/mixed" --output-format json "${leak[@]:0:5}" "${cyc[@]:0:5}"
+check "mixed: allocations of different processes are not used" test "$(jq -r '.noise.allocations' "$S/mixed/report.json")" = false
+expect_rc "report on a pair of samples/leak" 0 report -o "$S/leakpair" --output-format json "${leak[0]}" "${leak[29]}"
+check "pair: no allocations read" test "$(jq -r '.noise.allocations' "$S/leakpair/report.json")" = false
 # the growth graph colours by the verdict's rate: the leak's tooltip gives the
 # rate of its reason, the plateau's none
 rate=$(fn main.cacheResponse reason | grep -o '^grows [^ ]*' | cut -d' ' -f2)

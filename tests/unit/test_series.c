@@ -160,14 +160,21 @@ PD_TEST(packed_figures_come_back_exactly) {
     snap.unit = "bytes";
     snap.period_type = "space";
     snap.period_unit = "bytes";
-    uint32_t ids[NMAX];
+    uint32_t ids[NMAX + 1];
     for (int i = 0; i < NV; i++) ids[i] = pd_intern_put(&s.keys, names[i], strlen(names[i]));
+    ids[NMAX] = pd_intern_put(&s.keys, "freed", 5);
     pd_functotals_init(&snap.ft, s.keys.n);
+    /* cumulative allocations, a double each: kept for a function with
+     * nothing in use too (all its objects freed) */
+    snap.has_alloc = 1;
+    snap.ft.k[ids[NMAX]].seen = 1;
+    snap.ft.flat_avar[ids[NMAX]] = 0.1 + c;
     for (int i = 0; i < NV; i++) {
       /* flat and cum differ in the second snapshot; cum is 0 for one */
       snap.ft.flat[ids[i]] = vals[i];
       snap.ft.k[ids[i]].cum = c ? (i == 3 ? 0 : vals[(i + 1) % NV]) : vals[i];
       snap.ft.flat_var[ids[i]] = i % 3 ? 1.5 * i : 0;
+      snap.ft.flat_avar[ids[i]] = i % 2 ? 1e30 / (i + 1) + c : 0;
       snap.total += fabsl(vals[i]);
     }
     pd_err err;
@@ -181,13 +188,18 @@ PD_TEST(packed_figures_come_back_exactly) {
     uint32_t k = pd_intern_find(&s.keys, names[i], strlen(names[i]));
     pd_val flat[2], cumv[2];
     float var[2];
-    pd_series_columns(&s, k, flat, cumv, var);
+    double avar[2];
+    pd_series_columns(&s, k, flat, cumv, var, avar);
     for (uint32_t c = 0; c < 2; c++) {
       pd_val cum = c ? (i == 3 ? 0 : vals[(i + 1) % NV]) : vals[i];
       bad += flat[c] != vals[i] || cumv[c] != cum;
       bad += var[c] != (float)(i % 3 ? 1.5 * i : 0);
+      bad += avar[c] != (i % 2 ? 1e30 / (i + 1) + c : 0);
     }
   }
+  double avar[2];
+  pd_series_columns(&s, pd_intern_find(&s.keys, "freed", 5), NULL, NULL, NULL, avar);
+  bad += avar[0] != 0.1 || avar[1] != 1.1;
   CHECK_MSG(bad == 0, "%d figures differ after packing", bad);
   pd_series_free(&s);
 }

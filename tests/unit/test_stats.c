@@ -176,7 +176,7 @@ static void S_every_way(int quadratic, const double *x, const double *y, const d
   e->mk = pd_mann_kendall(y, n, 0);
   e->hr = pd_mann_kendall_hr(x, y, n, scratch, &e->hr_factor);
   e->k = pd_hinge_best(x, y, n, &e->h, scratch);
-  e->t = pd_trend_judge(x, y, var, tot, n, p, scratch, &e->r);
+  e->t = pd_trend_judge(x, y, var, NULL, tot, n, p, scratch, &e->r);
   pd_stats_quadratic = 0;
 }
 
@@ -251,7 +251,7 @@ static pd_trend S_judge_sampled(const double *src, size_t n, double w, double *x
     var[i] = y[i] * w;
   }
   pd_trend_params p = {3, 0.01, 0.20, 0.005, 0, 10};
-  return pd_trend_judge(x, y, var, tot, n, &p, scratch, r);
+  return pd_trend_judge(x, y, var, NULL, tot, n, &p, scratch, r);
 }
 
 PD_TEST(trend_counts_a_late_sampled_leak) {
@@ -271,7 +271,7 @@ PD_TEST(trend_counts_a_late_sampled_leak) {
   pd_trend_params p = {3, 0.01, 0.20, 0.005, 0, 10};
   double *scratch = malloc(pd_trend_scratch(N) * sizeof *scratch);
   pd_trend_result r;
-  CHECK(pd_trend_judge(x, y, var, NULL, N, &p, scratch, &r) == PD_TREND_GROWING);
+  CHECK(pd_trend_judge(x, y, var, NULL, NULL, N, &p, scratch, &r) == PD_TREND_GROWING);
   CHECK(r.has_break && r.by_counts);
   CHECK(r.since == 26);
   CHECK(r.break_p < 0.01);
@@ -281,7 +281,7 @@ PD_TEST(trend_counts_a_late_sampled_leak) {
   /* the same values in an exact profile (no variance): the two-piece fit
    * and Mann-Kendall decide, not the counts */
   for (int i = 0; i < N; i++) var[i] = 0;
-  pd_trend_judge(x, y, var, NULL, N, &p, scratch, &r);
+  pd_trend_judge(x, y, var, NULL, NULL, N, &p, scratch, &r);
   CHECK(!r.by_counts);
   free(scratch);
 }
@@ -310,7 +310,7 @@ PD_TEST(trend_sparse_leak_is_no_plateau) {
   pd_trend_params p = {3, 0.01, 0.20, 0.005, 0, 10};
   double *scratch = malloc(pd_trend_scratch(N) * sizeof *scratch);
   pd_trend_result r;
-  pd_trend t = pd_trend_judge(x, y, var, NULL, N, &p, scratch, &r);
+  pd_trend t = pd_trend_judge(x, y, var, NULL, NULL, N, &p, scratch, &r);
   CHECK_MSG(t == PD_TREND_GROWING, "sparse leak is %s", pd_trend_name(t));
   /* grown to snapshot 16 (one object every two), one freed, then flat */
   for (int i = 0; i < N; i++) {
@@ -319,7 +319,7 @@ PD_TEST(trend_sparse_leak_is_no_plateau) {
     y[i] = objects * w;
     var[i] = y[i] * w;
   }
-  t = pd_trend_judge(x, y, var, NULL, N, &p, scratch, &r);
+  t = pd_trend_judge(x, y, var, NULL, NULL, N, &p, scratch, &r);
   CHECK_MSG(t == PD_TREND_PLATEAU, "stopped growth is %s", pd_trend_name(t));
   /* a warm cache in a series with a gap (bench/calibrate plateau, sampled,
    * seed 2, snapshots 10-21 left out): 11 sampled objects in 22 minutes,
@@ -335,7 +335,7 @@ PD_TEST(trend_sparse_leak_is_no_plateau) {
     y[i] = yg[i];
     var[i] = y[i] * 520000;
   }
-  t = pd_trend_judge(x, y, var, NULL, 28, &p, scratch, &r);
+  t = pd_trend_judge(x, y, var, NULL, NULL, 28, &p, scratch, &r);
   CHECK_MSG(t == PD_TREND_PLATEAU, "cache with a gap is %s", pd_trend_name(t));
   /* the same cache's first 24 snapshots: 11 sampled objects by snapshot
    * 15, none in the 8 after. The likelihood ratio, Bonferroni over 19
@@ -360,7 +360,7 @@ PD_TEST(trend_sparse_leak_is_no_plateau) {
     y[i] = y8[i];
     var[i] = y[i] * w;
   }
-  t = pd_trend_judge(x, y, var, NULL, N, &p, scratch, &r);
+  t = pd_trend_judge(x, y, var, NULL, NULL, N, &p, scratch, &r);
   CHECK_MSG(t == PD_TREND_GROWING, "late leak is %s", pd_trend_name(t));
   /* and its onset is found: the knot on its first sampled object is
    * measured from the absence before it */
@@ -469,6 +469,59 @@ PD_TEST(long_series_are_the_quadratic_ones) {
   free(scratch);
 }
 
+/* Churn of long-lived objects, sampled, whose values happened never to
+ * fall in twelve snapshots (bench/calibrate slowchurn --snapshots 12,
+ * sampled, seed 10: main.churnCompress). From the steps alone its objects
+ * look persistent, the band of its +2.66 MB is that of 5 new sampled
+ * objects, and it was a growing leak suspect. Its cumulative allocations
+ * say that two sampled objects were freed and two more allocated at every
+ * step: the change is then a difference of independent counts, its band
+ * z sqrt(A + F), and it is stable (docs/analysis.md, sections 4 and 7). */
+PD_TEST(trend_allocations_tell_churn_from_persistence) {
+  enum { N = 12 };
+  static const double mb[N] = {9.1, 9.1, 9.63, 9.63, 10.69, 11.75, 11.76, 11.76, 11.76, 11.76, 11.76, 11.76};
+  double x[N], y[N], var[N], avar[N], w = 524288;
+  for (int i = 0; i < N; i++) {
+    x[i] = i / 60.0;
+    y[i] = mb[i] * 1e6;
+    var[i] = y[i] * w;
+    /* the objects there at the start, then each step's new ones: its net
+     * growth plus two that replaced two freed */
+    avar[i] = i ? avar[i - 1] + (var[i] - var[i - 1]) + 2 * w * w : var[0];
+  }
+  pd_trend_params p = {3, 0.01, 0.20, 0.005, 0, 10};
+  double *scratch = malloc(pd_trend_scratch(N) * sizeof *scratch);
+  pd_trend_result r;
+  CHECK(pd_trend_judge(x, y, var, NULL, NULL, N, &p, scratch, &r) == PD_TREND_GROWING);
+  CHECK(pd_trend_alloc_consistent(y, var, avar, N));
+  CHECK(pd_trend_judge(x, y, var, avar, NULL, N, &p, scratch, &r) == PD_TREND_STABLE);
+  /* the band of the whole window: the smaller of Var(y_0) + Var(y_11)
+   * and A + F (A = var_11 - var_0 + 22 w^2 allocated, F = 22 w^2 freed) */
+  double a = var[N - 1] - var[0] + 22 * w * w, f = 22 * w * w;
+  CHECK_NEAR(r.noise_band, 3 * sqrt(fmin(var[0] + var[N - 1], a + f)), 1);
+  /* the same values with no object freed (allocations that only grew
+   * with the value): persistence is known, and it grows */
+  for (int i = 0; i < N; i++) avar[i] = var[i];
+  CHECK(pd_trend_judge(x, y, var, avar, NULL, N, &p, scratch, &r) == PD_TREND_GROWING);
+  free(scratch);
+}
+
+/* Allocations are one process's when they never fall and the value's
+ * variance never rises by more than theirs (a freed object is not
+ * negative), within half a sampled object; else the judge ignores them. */
+PD_TEST(trend_alloc_consistency) {
+  double w = 524288, y[3] = {4 * w, 5 * w, 5 * w}, var[3], avar[3];
+  for (int i = 0; i < 3; i++) var[i] = y[i] * w;
+  avar[0] = var[0], avar[1] = var[1] + w * w, avar[2] = avar[1]; /* one freed, nothing at the last step */
+  CHECK(pd_trend_alloc_consistent(y, var, avar, 3));
+  avar[2] = avar[1] - w * w; /* allocations that fell: a restart */
+  CHECK(!pd_trend_alloc_consistent(y, var, avar, 3));
+  avar[2] = avar[1], avar[1] = var[1] - w * w; /* the value gained more than was allocated */
+  CHECK(!pd_trend_alloc_consistent(y, var, avar, 3));
+  avar[1] = var[1] - 0.25 * w * w; /* within half an object: rounding, rescaling */
+  CHECK(pd_trend_alloc_consistent(y, var, avar, 3));
+}
+
 static const pd_test_case S_cases[] = {
     {"least_squares_by_hand", least_squares_by_hand},
     {"theil_sen_ignores_an_outlier", theil_sen_ignores_an_outlier},
@@ -478,6 +531,8 @@ static const pd_test_case S_cases[] = {
     {"trend_sparse_leak_is_no_plateau", trend_sparse_leak_is_no_plateau},
     {"trend_wander_back_to_level_is_stable", trend_wander_back_to_level_is_stable},
     {"trend_first_arrival_finds_a_late_start", trend_first_arrival_finds_a_late_start},
+    {"trend_allocations_tell_churn_from_persistence", trend_allocations_tell_churn_from_persistence},
+    {"trend_alloc_consistency", trend_alloc_consistency},
     {"hinge_recovers_a_knot", hinge_recovers_a_knot},
     {"mann_kendall_hamed_rao", mann_kendall_hamed_rao},
     {"fast_statistics_are_the_quadratic_ones", fast_statistics_are_the_quadratic_ones},
