@@ -66,6 +66,8 @@ static double S_alloc_tol(const double *y, const double *var, const double *avar
 }
 
 int pd_trend_alloc_consistent(const double *y, const double *var, const double *avar, size_t n) {
+  for (size_t k = 0; k < n; k++) /* a hostile profile's figures can overflow: then unknown */
+    if (!isfinite(avar[k]) || !isfinite(var[k]) || !isfinite(y[k])) return 0;
   for (size_t k = 1; k < n; k++) {
     double allocs = avar[k] - avar[k - 1], frees = allocs - (var[k] - var[k - 1]);
     double tol = S_alloc_tol(y, var, avar, k - 1, k);

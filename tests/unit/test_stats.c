@@ -520,6 +520,10 @@ PD_TEST(trend_alloc_consistency) {
   CHECK(!pd_trend_alloc_consistent(y, var, avar, 3));
   avar[1] = var[1] - 0.25 * w * w; /* within half an object: rounding, rescaling */
   CHECK(pd_trend_alloc_consistent(y, var, avar, 3));
+  avar[2] = INFINITY; /* a hostile profile's overflow: unknown, not a band of 0 */
+  CHECK(!pd_trend_alloc_consistent(y, var, avar, 3));
+  avar[2] = NAN;
+  CHECK(!pd_trend_alloc_consistent(y, var, avar, 3));
 }
 
 static const pd_test_case S_cases[] = {
