@@ -327,6 +327,27 @@ static uint32_t S_cursor_peek(const pd_series *s, S_cursor *c) {
   return c->key;
 }
 
+/* The largest value below which a function's allocations cannot change
+ * its verdict, so that its rows need not keep them (a double a cell: 45
+ * MB over 300 large snapshots for every function): one whose values stay
+ * within +-v changes by at most 2 v x the window's gain
+ * (pd_trend_floor_gain) over any part, and a verdict needs a change
+ * beyond the floor, at least the materiality and floor_total of the
+ * window's largest total (trend.c), so below that it is stable with or
+ * without them. After S_segments. Most of a large profile's 30,000
+ * functions are. */
+static double S_alloc_cutoff(const pd_series *s) {
+  uint32_t a = s->win_first, b = s->win_last;
+  if (!s->npos || b < a + 2) return 0;
+  double tot = 0;
+  for (uint32_t p = a; p <= b; p++) tot = fmax(tot, fabs(s->total[p]));
+  uint32_t first = s->has_base ? s->n : s->order[0], last = s->order[s->npos - 1];
+  double material = s->opts.materiality * fmax(fabs((double)s->snap[first].total), fabs((double)s->snap[last].total));
+  double floor = fmax(material, s->opts.floor_total * tot), gain = pd_trend_floor_gain(s->t + a, b - a + 1);
+  double v = floor / (4 * gain);
+  return isfinite(v) && v > 0 ? v * (1 - 1e-9) : 0;
+}
+
 /* The rows: every key's figures in column order, packed as a column's are
  * (with column steps for key steps), made from the columns a block of keys
  * at a time, so that snapshots x functions are never unpacked whole
@@ -342,6 +363,7 @@ static void S_rows(pd_series *s) {
   pd_val *flat = pd_xmalloc((size_t)block * nc * sizeof *flat), *cum = pd_xmalloc((size_t)block * nc * sizeof *cum);
   float *var = pd_xmalloc((size_t)block * nc * sizeof *var);
   double *avar = pd_xmalloc((size_t)block * nc * sizeof *avar);
+  double avar_from = S_alloc_cutoff(s);
   for (uint32_t k0 = 0; k0 < rows; k0 += block) {
     uint32_t k1 = rows - k0 < block ? rows : k0 + block;
     size_t cells = (size_t)(k1 - k0) * nc;
@@ -372,11 +394,14 @@ static void S_rows(pd_series *s) {
     for (uint32_t k = k0; k < k1; k++) {
       s->row_at[k] = s->rowdata.len;
       uint32_t prev = 0;
+      double big = 0;
+      for (uint32_t c = 0; c < nc; c++) big = fmax(big, fabs((double)flat[(size_t)(k - k0) * nc + c]));
+      int keep_avar = !(big < avar_from);
       for (uint32_t c = 0; c < nc; c++) {
         size_t at = (size_t)(k - k0) * nc + c;
         pd_val fl = flat[at], cu = cum[at];
         float fv = var[at];
-        double av = avar[at];
+        double av = keep_avar ? avar[at] : 0;
         if (fl == 0 && cu == 0 && av == 0) continue;
         int fk = S_kind(fl), ck = cu == fl ? S_SAME : S_kind(cu);
         pd_buf_put_varint(&s->rowdata, c - prev);
@@ -717,6 +742,14 @@ static void S_values(const pd_series *s, int cum, S_work *w) {
   }
 }
 
+/* Whether positions [a, b] of w carry allocations: not for a function
+ * too small for them to matter (S_alloc_cutoff) or without any. */
+static int S_has_avar(const S_work *w, uint32_t a, uint32_t b) {
+  for (uint32_t p = a; p <= b; p++)
+    if (w->av[p] != 0) return 1;
+  return 0;
+}
+
 /* Whether the window's cumulative allocations are one process's for
  * every function (pd_trend_alloc_consistent), so that the verdicts may
  * read persistence from them: snapshots of different processes, where
@@ -730,7 +763,7 @@ static int S_alloc_check(const pd_series *s, S_work *w) {
     if (!s->seen[k]) continue;
     pd_series_columns(s, k, w->cf, w->cc, w->cv, w->cav);
     S_values(s, 0, w);
-    if (!pd_trend_alloc_consistent(w->y + a, w->var + a, w->av + a, b - a + 1)) return 0;
+    if (S_has_avar(w, a, b) && !pd_trend_alloc_consistent(w->y + a, w->var + a, w->av + a, b - a + 1)) return 0;
   }
   return 1;
 }
@@ -756,7 +789,7 @@ static pd_trend S_trend(const pd_series *s, S_work *w, uint32_t a, uint32_t b, d
                         pd_trend_result *r) {
   pd_trend_params p;
   S_params(s, material, &p);
-  int alloc = with_total && s->alloc_ok && a >= s->win_first && b <= s->win_last;
+  int alloc = with_total && s->alloc_ok && a >= s->win_first && b <= s->win_last && S_has_avar(w, a, b);
   return pd_trend_judge(w->x + a, w->y + a, w->var + a, alloc ? w->av + a : NULL, with_total ? s->total + a : NULL,
                         b - a + 1, &p, w->scratch, r);
 }
@@ -1036,8 +1069,8 @@ static void *S_functions(void *arg) {
 int pd_series_finish(pd_series *s, pd_err *err) {
   if (S_order(s, err) != PD_OK) return PD_ERR;
   S_scale_periods(s);
+  S_segments(s); /* from the totals: the window decides which rows keep allocations */
   S_rows(s);
-  S_segments(s);
   s->first_col = s->has_base ? (int32_t)s->n : (int32_t)s->order[0];
   s->last_col = (int32_t)s->order[s->npos - 1];
   if (s->has_base && !s->snap[s->n].added)

@@ -59,10 +59,12 @@ static double S_weight(double y, double var) { return y != 0 ? var / fabs(y) : 0
 
 /* Half a sampled object of the larger weight of i and j, in variance
  * (an object of weight w adds about w^2), with room for the rounding of
- * sums that grow with the process. */
+ * sums that grow with the process and of the in-use variances, which the
+ * series keeps as floats (an exact profile's, the formula's 1e-5 for
+ * objects of rate 1, are mostly rounding). */
 static double S_alloc_tol(const double *y, const double *var, const double *avar, size_t i, size_t j) {
   double w = fmax(S_weight(y[i], var[i]), S_weight(y[j], var[j]));
-  return 0.5 * w * w + 1e-9 * fmax(fabs(avar[i]), fabs(avar[j]));
+  return 0.5 * w * w + 1e-9 * fmax(fabs(avar[i]), fabs(avar[j])) + 2.5e-7 * fmax(fabs(var[i]), fabs(var[j]));
 }
 
 int pd_trend_alloc_consistent(const double *y, const double *var, const double *avar, size_t n) {
@@ -344,6 +346,27 @@ static pd_trend S_part(const double *x, const double *y, const double *var, cons
  * most are far below the floor of 0.5% of the total, and then the break
  * search and its tests (a third of the time per function) are skipped:
  * the figures of the verdict are the whole window's, as they would be. */
+double pd_trend_floor_gain(const double *x, size_t n) {
+  /* the largest span / (2 sd) over the parts [i, n) of three points or
+   * more, from suffix sums of the times less the last (small numbers: the
+   * sums cancel little) */
+  double s1 = 0, s2 = 0, gain = 1, last = n ? x[n - 1] : 0;
+  for (size_t i = n; i-- > 0;) {
+    double d = x[i] - last;
+    if (!isfinite(d)) return INFINITY;
+    s1 += d, s2 += d * d;
+    double m = (double)(n - i);
+    if (n - i < 3) continue;
+    double ss = s2 - s1 * s1 / m; /* m times the variance */
+    double span = fabs(last - x[i]);
+    if (span == 0) continue; /* every time equal: no slope at all */
+    if (!(ss > 0)) return INFINITY;
+    double g = span / (2 * sqrt(ss / m));
+    if (g > gain) gain = g;
+  }
+  return gain;
+}
+
 static int S_below_floor(const double *x, const double *y, size_t n, double floor) {
   double lo = y[0], hi = y[0], big = 0;
   for (size_t i = 0; i < n; i++) {
@@ -354,24 +377,7 @@ static int S_below_floor(const double *x, const double *y, size_t n, double floo
   double range = (hi - lo) + 4 * (double)n * DBL_EPSILON * big;
   if (!isfinite(range) || !(floor > 0)) return 0;
   if (!(2 * range < floor)) return 0;
-  /* the largest span / (2 sd) over the parts [i, n) of three points or
-   * more, from suffix sums of the times less the last (small numbers: the
-   * sums cancel little) */
-  double s1 = 0, s2 = 0, gain = 1, last = x[n - 1];
-  for (size_t i = n; i-- > 0;) {
-    double d = x[i] - last;
-    if (!isfinite(d)) return 0;
-    s1 += d, s2 += d * d;
-    double m = (double)(n - i);
-    if (n - i < 3) continue;
-    double ss = s2 - s1 * s1 / m; /* m times the variance */
-    double span = fabs(last - x[i]);
-    if (span == 0) continue; /* every time equal: no slope at all */
-    if (!(ss > 0)) return 0;
-    double g = span / (2 * sqrt(ss / m));
-    if (g > gain) gain = g;
-  }
-  return 2 * range * gain < floor;
+  return 2 * range * pd_trend_floor_gain(x, n) < floor;
 }
 
 /* P(N <= o) for N ~ Poisson(mu): the lower tail, summed term by term for

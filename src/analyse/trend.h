@@ -78,6 +78,13 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
  * a series) fail it for some function at almost every step. */
 int pd_trend_alloc_consistent(const double *y, const double *var, const double *avar, size_t n);
 
+/* The largest span / (2 sd) of times x over the parts [i, n) of three
+ * points or more (at least 1; INFINITY when times are not finite): a
+ * least-squares change over any such part is at most this times twice the
+ * range of the values, so values whose range r has 2 r gain below the
+ * floor can be no trend (trend.c). */
+double pd_trend_floor_gain(const double *x, size_t n);
+
 /* Durations in a fitting unit: ms, s, min, h, days. */
 void pd_trend_fmt_duration(double hours, char *buf, size_t n);
 
