@@ -96,14 +96,14 @@ int pd_trend_alloc_consistent(const double *y, const double *var, const double *
  * frees as it appends; the tests of counts then take A + F for the
  * variance of the change, not A - F (S_count_var). Churn frees about as
  * much as it allocates.
- * Without
- * them, from the steps: none goes the other way beyond half an object's
- * weight (smaller moves are the profile's rescaling of a record whose
- * mean object size changed: pprof's values are count x mean size /
+ *
+ * Without them, from the steps: none goes the other way beyond half an
+ * object's weight (smaller moves are the profile's rescaling of a record
+ * whose mean object size changed: pprof's values are count x mean size /
  * (1 - exp(-mean/rate))). That guess is wrong when objects were freed and
- * as many allocated in each step, as happens in a short part (two or three
- * steps of churn) or in churn of long-lived objects: the allocations
- * say so. */
+ * as many allocated in each step, as happens in a short part (two or
+ * three steps of churn) or in churn of long-lived objects: the
+ * allocations say so. */
 static int S_persistent(const double *y, const double *var, const double *avar, size_t i, size_t j) {
   if (avar && j > i) {
     double allocs = avar[j] - avar[i], frees = allocs - (var[j] - var[i]);
@@ -331,21 +331,6 @@ static pd_trend S_part(const double *x, const double *y, const double *var, cons
   return PD_TREND_STABLE;
 }
 
-/* Whether no part of y[0..n) can change by floor or more, so that the
- * verdict is stable whatever the tests say: every verdict but stable needs
- * a change beyond the threshold, which is at least the floor (S_part's
- * growing and shrinking, the plateau's rise, the break's own change). Those
- * changes are a difference of two values (at most the range R of y) or a
- * least-squares slope times the span of a part [i, n), which is at most
- * R span_i / (2 sd_i), sd_i the standard deviation of the part's times:
- * the slope is sum (x - mean x)(y - c) / sum (x - mean x)^2 for any c, and
- * with c the middle of the range, |y - c| <= R / 2 and sum |x - mean x| <=
- * sqrt(m sum (x - mean x)^2) (Cauchy-Schwarz). R is widened by the
- * rounding of a mean of y, and the whole bound doubled for the rounding of
- * the sums here and in pd_least_squares. For a series of 30,000 functions
- * most are far below the floor of 0.5% of the total, and then the break
- * search and its tests (a third of the time per function) are skipped:
- * the figures of the verdict are the whole window's, as they would be. */
 double pd_trend_floor_gain(const double *x, size_t n) {
   /* the largest span / (2 sd) over the parts [i, n) of three points or
    * more, from suffix sums of the times less the last (small numbers: the
@@ -367,6 +352,21 @@ double pd_trend_floor_gain(const double *x, size_t n) {
   return gain;
 }
 
+/* Whether no part of y[0..n) can change by floor or more, so that the
+ * verdict is stable whatever the tests say: every verdict but stable needs
+ * a change beyond the threshold, which is at least the floor (S_part's
+ * growing and shrinking, the plateau's rise, the break's own change). Those
+ * changes are a difference of two values (at most the range R of y) or a
+ * least-squares slope times the span of a part [i, n), which is at most
+ * R span_i / (2 sd_i), sd_i the standard deviation of the part's times:
+ * the slope is sum (x - mean x)(y - c) / sum (x - mean x)^2 for any c, and
+ * with c the middle of the range, |y - c| <= R / 2 and sum |x - mean x| <=
+ * sqrt(m sum (x - mean x)^2) (Cauchy-Schwarz). R is widened by the
+ * rounding of a mean of y, and the whole bound doubled for the rounding of
+ * the sums here and in pd_least_squares. For a series of 30,000 functions
+ * most are far below the floor of 0.5% of the total, and then the break
+ * search and its tests (a third of the time per function) are skipped:
+ * the figures of the verdict are the whole window's, as they would be. */
 static int S_below_floor(const double *x, const double *y, size_t n, double floor) {
   double lo = y[0], hi = y[0], big = 0;
   for (size_t i = 0; i < n; i++) {
