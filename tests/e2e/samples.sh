@@ -21,6 +21,18 @@ expect_rc "report on two programs' snapshots" 0 report -o "$S/mixed" --output-fo
 check "mixed: allocations of different processes are not used" test "$(jq -r '.noise.allocations' "$S/mixed/report.json")" = false
 expect_rc "report on a pair of samples/leak" 0 report -o "$S/leakpair" --output-format json "${leak[0]}" "${leak[29]}"
 check "pair: no allocations read" test "$(jq -r '.noise.allocations' "$S/leakpair/report.json")" = false
+# allocations that no process could have (they fall; fewer than in use;
+# int64's largest) are not read, and change nothing else: Go's text format
+mkdir -p "$S/alloc-bad"
+for k in 0 1 2 3; do
+  n=$(((k + 1) * 8)) b=$(((k + 1) * 32768))
+  case $k in 2) an=4 ab=16384 ;; 3) an=9223372036854775807 ab=9223372036854775807 ;; *) an=$n ab=$b ;; esac
+  printf 'heap profile: %d: %d [%s: %s] @ heap/524288\n%d: %d [%s: %s] @ 0x401000\n#\t0x400fff\tmain.hold+0x0\t/src/main.go:%d\n\n' \
+    "$n" "$b" "$an" "$ab" "$n" "$b" "$an" "$ab" $((10 + k)) >"$S/alloc-bad/heap-00$k-2026-12-03T10:0$k:00Z.txt"
+done
+expect_rc "report on impossible allocations" 0 report -o "$S/alloc-bad/out" --output-format json,md "$S"/alloc-bad/heap-*.txt
+check "impossible allocations are not read" test "$(jq -r '.noise.allocations' "$S/alloc-bad/out/report.json")" = false
+check "... and the verdict stands on the in-use values" test "$(jq -r '.functions[] | select(.name == "main.hold") | .trend' "$S/alloc-bad/out/report.json")" = growing
 # the growth graph colours by the verdict's rate: the leak's tooltip gives the
 # rate of its reason, the plateau's none
 rate=$(fn main.cacheResponse reason | grep -o '^grows [^ ]*' | cut -d' ' -f2)
