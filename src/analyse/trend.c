@@ -747,14 +747,20 @@ void pd_series_reason(const pd_series *s, pd_funcstats *f, const double *y, pd_a
     break;
   case PD_TREND_STABLE: {
     /* the band the delta is judged by: its noise, and in a series the
-     * practical floor of the verdict */
-    double band = s->opts.noise_z * f->delta_sigma;
-    if (!pair && f->floor > band) band = f->floor;
+     * practical floor of the verdict; when the delta's ends are the
+     * window's, the verdict's own threshold of them (its noise band may
+     * know persistence, trend.c), so that the words and report.json's
+     * current.threshold are one number */
+    double band = s->opts.noise_z * f->delta_sigma, noise = band;
+    int own = !pair && !s->has_base && w0 == 0 && w1 == s->npos - 1 && f->since == 0 && !f->has_break &&
+              isfinite(f->threshold) && f->threshold > 0;
+    if (own) band = f->threshold, noise = f->noise_band;
+    else if (!pair && f->floor > band) band = f->floor;
     S_fmt_signed(s, f->delta, a, sizeof a);
     S_fmt(s, band, b, sizeof b);
     if (fabsl(f->delta) <= band) {
       pd_buf_printf(&r, "unchanged within \xc2\xb1%s (%s; change %s)", b,
-                    band > s->opts.noise_z * f->delta_sigma ? "the smallest change that counts" : "the sampling noise", a);
+                    band > noise ? "the smallest change that counts" : "the sampling noise", a);
       double shift = f->share_shift;
       if (fabs(shift) >= 5) {
         pd_buf_printf(&r, "; share %s %.1f points", shift < 0 ? "down" : "up", fabs(shift));
