@@ -67,12 +67,26 @@ static double S_alloc_tol(const double *y, const double *var, const double *avar
   return 0.5 * w * w + 1e-9 * fmax(fabs(avar[i]), fabs(avar[j])) + 2.5e-7 * fmax(fabs(var[i]), fabs(var[j]));
 }
 
+/* The variances of the sampled objects allocated (A) and freed (F)
+ * between positions i and j, from the cumulative allocations (section 4
+ * of docs/analysis.md). */
+static void S_flow(const double *var, const double *avar, size_t i, size_t j, double *allocs, double *frees) {
+  *allocs = avar[j] - avar[i];
+  *frees = *allocs - (var[j] - var[i]);
+}
+
+/* Half a sampled object's weight at the step into k: a smaller move is
+ * the profile's rescaling of a record, not an object (S_persistent). */
+static double S_step_tol(const double *y, const double *var, size_t k) {
+  return 0.5 * fmax(S_weight(y[k], var[k]), S_weight(y[k - 1], var[k - 1]));
+}
+
 int pd_trend_alloc_consistent(const double *y, const double *var, const double *avar, size_t n) {
   for (size_t k = 0; k < n; k++) /* a hostile profile's figures can overflow: then unknown */
     if (!isfinite(avar[k]) || !isfinite(var[k]) || !isfinite(y[k])) return 0;
   for (size_t k = 1; k < n; k++) {
-    double allocs = avar[k] - avar[k - 1], frees = allocs - (var[k] - var[k - 1]);
-    double tol = S_alloc_tol(y, var, avar, k - 1, k);
+    double allocs, frees, tol = S_alloc_tol(y, var, avar, k - 1, k);
+    S_flow(var, avar, k - 1, k, &allocs, &frees);
     if (allocs < -tol || frees < -tol) return 0;
   }
   return 1;
@@ -106,13 +120,13 @@ int pd_trend_alloc_consistent(const double *y, const double *var, const double *
  * allocations say so. */
 static int S_persistent(const double *y, const double *var, const double *avar, size_t i, size_t j) {
   if (avar && j > i) {
-    double allocs = avar[j] - avar[i], frees = allocs - (var[j] - var[i]);
-    double tol = S_alloc_tol(y, var, avar, i, j);
+    double allocs, frees, tol = S_alloc_tol(y, var, avar, i, j);
+    S_flow(var, avar, i, j, &allocs, &frees);
     return (frees <= fmax(tol, 0.1 * allocs) ? S_UP : 0) | (allocs <= fmax(tol, 0.1 * frees) ? S_DOWN : 0);
   }
   int up = S_UP, down = S_DOWN;
   for (size_t k = i + 1; k <= j; k++) {
-    double step = y[k] - y[k - 1], tol = 0.5 * fmax(S_weight(y[k], var[k]), S_weight(y[k - 1], var[k - 1]));
+    double step = y[k] - y[k - 1], tol = S_step_tol(y, var, k);
     if (step < -tol) up = 0;
     if (step > tol) down = 0;
   }
@@ -139,7 +153,8 @@ static int S_one_sided(const double *y, const double *var, const double *avar, s
 static double S_delta_var(const double *y, const double *var, const double *avar, size_t i, size_t j) {
   double v = var[i] + var[j];
   if (avar && j > i) {
-    double allocs = avar[j] - avar[i], frees = allocs - (var[j] - var[i]);
+    double allocs, frees;
+    S_flow(var, avar, i, j, &allocs, &frees);
     double af = fmax(0, allocs) + fmax(0, frees);
     if (af < v) v = af;
   }
@@ -310,11 +325,10 @@ static pd_trend S_part(const double *x, const double *y, const double *var, cons
   int persist = counts ? S_persistent(y, var, avar, i, n - 1) : 0;
   r->by_counts = counts && persist;
   r->against = 0;
-  if (r->by_counts) /* S_persistent's step rule, which allocations may overrule */
-    for (size_t k = i + 1; k < n; k++) {
-      double dir = y[n - 1] >= y[i] ? 1 : -1, tol = 0.5 * fmax(S_weight(y[k], var[k]), S_weight(y[k - 1], var[k - 1]));
-      r->against += dir * (y[k] - y[k - 1]) < -tol;
-    }
+  if (r->by_counts) { /* S_persistent's step rule, which allocations may overrule */
+    double dir = y[n - 1] >= y[i] ? 1 : -1;
+    for (size_t k = i + 1; k < n; k++) r->against += dir * (y[k] - y[k - 1]) < -S_step_tol(y, var, k);
+  }
   if (r->by_counts && x[n - 1] > x[i]) {
     /* the rate of a Poisson count is its count over its time: the slope
      * between the part's ends (least squares on a cumulative count has 1.2
