@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -64,16 +65,24 @@ static void S_sigbus(int sig, siginfo_t *si, void *uc) {
 /* Out of memory anywhere (util.h's policy): one line saying which file was
  * being read, the staged report removed, exit 2. _exit, not exit: other
  * threads may still be running, and stdio and atexit need memory and locks
- * they might hold. Nothing here allocates. */
+ * they might hold. Nothing here allocates. Two reader threads can run out
+ * at once (the same large file given twice): the first to get here says
+ * it, in one write, and a later one waits for its _exit, so that the
+ * buffers are one thread's and the message one line ("profdiff: profdiff:
+ * ..." on two lines, one suite run in five here). */
 static void S_oom(size_t request, pd_mem_doing doing) {
-  static char msg[2048], safe[4096];
+  static atomic_flag once = ATOMIC_FLAG_INIT;
+  static char msg[2048], line[4096];
   static const char head[] = "profdiff: ";
+  if (atomic_flag_test_and_set(&once))
+    for (;;) pause();
   pd_publish_abort();
   pd_mem_oom_message(msg, sizeof msg, request, doing);
-  size_t n = pd_esc_text_to(safe, sizeof safe - 1, msg, strlen(msg));
-  safe[n++] = '\n';
-  ssize_t w = write(2, head, sizeof head - 1);
-  w = write(2, safe, n);
+  memcpy(line, head, sizeof head - 1);
+  size_t n = sizeof head - 1;
+  n += pd_esc_text_to(line + n, sizeof line - n - 1, msg, strlen(msg));
+  line[n++] = '\n';
+  ssize_t w = write(2, line, n);
   (void)w;
   _exit(PD_EXIT_ERROR);
 }
