@@ -58,9 +58,9 @@ void pd_tree_init(pd_tree *t, int ncols, size_t expected_nodes) {
   memset(t, 0, sizeof *t);
   t->ncols = ncols < PD_TREE_MAX_COLS ? ncols : PD_TREE_MAX_COLS;
   /* one allocation of the size expected: doubling up to it copied every
-   * column over and over (a tenth of `fold`) */
-  uint32_t cap = 1024;
-  while (cap < expected_nodes && cap < UINT32_MAX / 2) cap *= 2;
+   * column over and over (a tenth of `fold`); not rounded up, since a
+   * series' tree of eight columns is sized to what it can hold at most */
+  uint32_t cap = expected_nodes < 1024 ? 1024 : expected_nodes < UINT32_MAX / 2 ? (uint32_t)expected_nodes : UINT32_MAX / 2;
   S_grow_nodes(t, cap);
   size_t nslots = 1024;
   while (nslots * 3 < (size_t)t->cap * 4) nslots *= 2;

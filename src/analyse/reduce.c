@@ -166,9 +166,12 @@ typedef struct {
   pd_vec cut;   /* uint8: 1 when the stack was cut short (heavy pass) */
 } S_stackset;
 
-/* For up to nstacks stacks of about nkeys keys in all: reserved up front
- * (pages not written are never touched), so the vectors are not copied as
- * they grow. */
+/* For about nstacks stacks of about nkeys keys in all, reserved up front
+ * so that the vectors are seldom copied as they grow. Pages not written
+ * are not touched, but the block still takes its room in the worker's
+ * arena, where later blocks touch it: a series reserves a quarter of the
+ * profile's (a heap profile's samples are mostly freed records, which
+ * have no stack here) and lets the vectors double. */
 static void S_set_init(S_stackset *st, size_t nstacks, size_t nkeys) {
   pd_vec_init(&st->keys, sizeof(uint32_t));
   pd_vec_init(&st->start, sizeof(uint32_t));
@@ -300,13 +303,36 @@ typedef struct {
   pd_val *self, *cut;
 } S_built;
 
+/* How many keys from the root stack a shares with stack b. */
+static inline uint32_t S_shared(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb) {
+  uint32_t common = 0, lim = na < nb ? na : nb;
+  while (common < lim && a[common] == b[common]) common++;
+  return common;
+}
+
 static void S_build(S_stackset *st, S_built *t) {
   uint32_t count = (uint32_t)st->value.n;
   S_rec *rec = pd_xmalloc((count ? count : 1) * 2 * sizeof *rec);
   for (uint32_t i = 0; i < count; i++) rec[i].i = i;
   S_sort_runs(st, rec, rec + count, count);
-  /* at most one node a key, and the root */
-  size_t cap = st->keys.n + 1;
+  const uint32_t *keys = st->keys.items, *start = st->start.items;
+  /* the nodes first, each stack's keys past what it shares with the one
+   * before: allocated for a key each (the root and every frame), three
+   * times too many on a heap profile, whose pages other blocks then
+   * touched, file after file, until a worker held them all */
+  size_t cap = 1;
+  {
+    const uint32_t *prev = NULL;
+    uint32_t nprev = 0;
+    for (uint32_t o = 0; o < count; o++) {
+      uint32_t i = rec[o].i;
+      const uint32_t *k = keys + start[i];
+      uint32_t nk = start[i + 1] - start[i];
+      cap += nk - S_shared(k, nk, prev, nprev);
+      prev = k;
+      nprev = nk;
+    }
+  }
   t->parent = pd_xmalloc(cap * sizeof *t->parent);
   t->key = pd_xmalloc(cap * sizeof *t->key);
   /* a node's values are zeroed as it is made, as bytes: a long double
@@ -322,7 +348,6 @@ static void S_build(S_stackset *st, S_built *t) {
   t->n = 1;
   t->parent[0] = PD_NONE;
   t->key[0] = 0;
-  const uint32_t *keys = st->keys.items, *start = st->start.items;
   const pd_val *value = st->value.items;
   uint32_t *path = NULL, pathcap = 0; /* node at each depth of the last stack */
   const uint32_t *prev = NULL;
@@ -330,8 +355,7 @@ static void S_build(S_stackset *st, S_built *t) {
   for (uint32_t o = 0; o < count; o++) {
     uint32_t i = rec[o].i;
     const uint32_t *k = keys + start[i];
-    uint32_t nk = start[i + 1] - start[i], common = 0, lim = nk < nprev ? nk : nprev;
-    while (common < lim && k[common] == prev[common]) common++;
+    uint32_t nk = start[i + 1] - start[i], common = S_shared(k, nk, prev, nprev);
     if (nk > pathcap) {
       pathcap = nk * 2;
       path = pd_xrealloc(path, pathcap * sizeof *path);
@@ -632,7 +656,8 @@ int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
   /* the samples' frames, when the profile says (flat arrays), else a guess
    * at Go's depth: what is not used is not touched */
   size_t frames = p->stack_start ? p->stack_start[p->nsamples] : (size_t)p->nsamples * 24;
-  if (o->want_tree) S_set_init(&set, p->nsamples, frames);
+  if (o->want_tree && o->consume) S_set_init(&set, p->nsamples / 4, frames / 4);
+  else if (o->want_tree) S_set_init(&set, p->nsamples, frames);
   S_ctx ctx = {s, &stacks, tagged ? v : NULL, NULL, 0, index, o->want_tree && !two_pass ? &set : NULL,
                !o->tree_only || two_pass, NULL, err};
   rc = S_walk(p, S_sample, &ctx, o->split, err);
@@ -651,6 +676,10 @@ int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
     pd_profile_drop_samples(p);
   }
   if (o->want_tree) {
+    /* the room the vectors did not use goes to the tree's arrays (a
+     * quarter of a large heap profile's frames was twice its stacks') */
+    pd_vec_shrink(&set.keys);
+    pd_vec_shrink(&set.value);
     S_built built;
     S_build(&set, &built);
     S_set_free(&set);

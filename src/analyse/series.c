@@ -358,7 +358,9 @@ static void S_rows(pd_series *s) {
   s->row_at = pd_xmalloc(((size_t)rows + 1) * sizeof *s->row_at);
   S_cursor *cur = pd_xmalloc((nc ? nc : 1) * sizeof *cur);
   for (uint32_t c = 0; c < nc; c++) S_cursor_init(s, &s->snap[c], &cur[c]);
-  uint32_t block = (1u << 19) / (nc ? nc : 1);
+  /* 65,536 cells a block (2.75 MB of scratch): 524,288 took 22 MB, more
+   * than the rows they make */
+  uint32_t block = (1u << 16) / (nc ? nc : 1);
   if (block < 1) block = 1;
   pd_val *flat = pd_xmalloc((size_t)block * nc * sizeof *flat), *cum = pd_xmalloc((size_t)block * nc * sizeof *cum);
   float *var = pd_xmalloc((size_t)block * nc * sizeof *var);
@@ -928,8 +930,11 @@ static uint32_t S_canon(pd_series *s, uint32_t *canon, pd_vec *chain, uint32_t u
   return canon[u];
 }
 
-static void S_tree(pd_series *s) {
-  pd_tree_init(&s->tree, PD_SERIES_TREE_COLS, 4096);
+void pd_series_tree(pd_series *s) {
+  if (s->tree.n) return; /* built */
+  /* at most a node for each of the shared structure's, sized once: grown
+   * from 4,096 it left each smaller copy of its eight columns behind */
+  pd_tree_init(&s->tree, PD_SERIES_TREE_COLS, (size_t)s->nodes.n + 1);
   uint32_t *canon = pd_xmalloc(((size_t)s->nodes.n + 1) * sizeof *canon);
   for (uint32_t i = 0; i < s->nodes.n; i++) canon[i] = PD_NONE;
   canon[0] = 0;
@@ -1142,6 +1147,6 @@ int pd_series_finish(pd_series *s, pd_err *err) {
   S_rank_series = s;
   qsort(s->suspects, s->nsuspects, sizeof *s->suspects, S_by_score);
 
-  S_tree(s);
+  if (!s->opts.defer_tree) pd_series_tree(s);
   return PD_OK;
 }

@@ -39,6 +39,7 @@ typedef struct pd_series_opts {
   double floor_total;  /* and by at least this fraction of the total (0.005) */
   double break_f;      /* a break in a trend needs this F (10) */
   double tree_min_fraction;
+  int defer_tree;      /* pd_series_finish leaves the merged tree to pd_series_tree (0) */
 } pd_series_opts;
 
 void pd_series_opts_default(pd_series_opts *o);
@@ -201,6 +202,12 @@ int pd_series_add(pd_series *s, uint32_t col, pd_snapshot *snap, pd_err *err);
 void pd_series_skip(pd_series *s, uint32_t col, const char *why);
 
 int pd_series_finish(pd_series *s, pd_err *err);
+
+/* The merged tree (s->tree, with the growth graph's rates), built by
+ * pd_series_finish unless opts.defer_tree: a caller that reads profiles
+ * again after the verdicts (report's suspects' lines) builds it after
+ * that, in the memory the reading gave back. Once built, does nothing. */
+void pd_series_tree(pd_series *s);
 
 /* The reason sentence of f (trend.c), from y (its flat values at every
  * position) and the verdict's own figures. */

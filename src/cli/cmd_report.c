@@ -171,6 +171,11 @@ added:
   pthread_mutex_unlock(&j->lock);
 }
 
+/* glibc's trim threshold while files are read (S_report), and after the
+ * last (its default) */
+#define S_TRIM_READING (128 * 1024 * 1024)
+#define S_TRIM_AFTER (128 * 1024)
+
 static void *S_worker(void *arg) {
   S_job *j = arg;
   for (;;) {
@@ -179,6 +184,14 @@ static void *S_worker(void *arg) {
     int stop = j->failed;
     pthread_mutex_unlock(&j->lock);
     if (stop || i >= j->count) break;
+    /* the last file: from here what each thread frees goes back to the
+     * system. glibc gives back a thread's arena's top only as blocks are
+     * freed into it (malloc_trim does the main arena's, and every arena's
+     * free lists, not other arenas' tops), so the threshold comes down
+     * before the last frees of both threads, the other one's being in its
+     * last file too: the analysis then starts from what the series holds,
+     * not from 70 MB kept for files no longer read (24 large profiles). */
+    if (i + 1 == j->count) mallopt(M_TRIM_THRESHOLD, S_TRIM_AFTER);
     S_load_one(j, i);
   }
   return NULL;
@@ -490,6 +503,7 @@ static int S_read(pd_series *series, const pd_args *a, const S_flags *f, const c
     job.names = pd_cache_names_new();
   }
   pthread_mutex_init(&job.lock, NULL);
+  mallopt(M_TRIM_THRESHOLD, S_TRIM_READING); /* until the last file (S_worker) */
   unsigned long threads = f->threads > job.count ? job.count : f->threads;
   job.split = threads == 1;
   pthread_t *tids = pd_xmalloc(threads * sizeof *tids);
@@ -530,6 +544,10 @@ static int S_read(pd_series *series, const pd_args *a, const S_flags *f, const c
     free(job.held);
     free(job.missing);
   }
+  /* and what the free lists hold (S_worker gave back the arenas' tops);
+   * then the analysis keeps what it frees again, for what it makes next */
+  malloc_trim(0);
+  mallopt(M_TRIM_THRESHOLD, S_TRIM_READING);
   if (rc == PD_OK) pd_progress_step(NULL, "analysing");
   return rc == PD_OK ? pd_series_finish(series, err) : PD_ERR;
 }
@@ -677,12 +695,9 @@ static int S_report(const pd_args *a) {
    * than 50 single `top` runs took). So blocks up to 64 MB come from the
    * worker threads' arenas, which keep what they freed (up to a trim
    * threshold of 128 MB each) for the next file: memory is that of the
-   * largest file in flight on each thread, not of the number read. The
-   * input mappings keep their pages for the same reason
-   * (pd_file_set_give_back). */
+   * largest file in flight on each thread, not of the number read, and
+   * S_read gives it back after the last (S_worker). */
   mallopt(M_MMAP_THRESHOLD, 64 * 1024 * 1024);
-  mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
-  pd_file_set_give_back(0);
   S_flags f;
   if (S_parse_flags(a, &f, &err) != PD_OK) {
     int bad_gate = f.bad_gate;
@@ -711,6 +726,7 @@ static int S_report(const pd_args *a) {
   }
   pd_series series;
   pd_series_init(&series, n, f.base != NULL, &f.so);
+  series.opts.defer_tree = 1; /* after the suspects' lines (below) */
   if (f.base) paths[n] = f.base;
   for (uint32_t i = 0; i < series.ncols; i++) {
     struct stat st;
@@ -758,6 +774,7 @@ static int S_report(const pd_args *a) {
                           .progress = pd_progress_step};
     pd_suspect_lines sl;
     if (S_suspect_lines(a, &f, &series, &sl)) c.suspect_lines = &sl;
+    pd_series_tree(&series);
     rc = pd_report_write(&series, &c, &err);
     if (c.suspect_lines) pd_suspect_lines_free(&sl);
   }

@@ -349,6 +349,13 @@ void pd_vec_reserve(pd_vec *v, size_t total) {
   v->cap = cap;
 }
 
+void pd_vec_shrink(pd_vec *v) {
+  if (!v->items || v->n == v->cap) return;
+  size_t cap = v->n ? v->n : 1;
+  v->items = pd_xrealloc(v->items, cap * v->item_size);
+  v->cap = cap;
+}
+
 void *pd_vec_push(pd_vec *v) {
   pd_vec_reserve(v, v->n + 1);
   void *p = (char *)v->items + v->n * v->item_size;

@@ -186,6 +186,9 @@ typedef struct pd_vec {
 void pd_vec_init(pd_vec *v, size_t item_size);
 void *pd_vec_push(pd_vec *v); /* returns the new, zeroed item */
 void pd_vec_reserve(pd_vec *v, size_t total);
+/* Gives back the room past the last item (the allocator splits the block
+ * in place), for blocks allocated after it to take. */
+void pd_vec_shrink(pd_vec *v);
 void pd_vec_free(pd_vec *v);
 #define PD_VEC_AT(v, type, i) (((type *)(v)->items)[i])
 
@@ -323,14 +326,9 @@ void pd_file_release(uint8_t *data);
 const char *pd_file_mapped_at(const void *addr);
 /* Says that the first upto bytes of data (an input from pd_read_file) will
  * not be read again: when it is mapped, their pages leave the process
- * (they stay in the page cache), so a large gzip'd input does not sit in
- * memory whole while it is inflated. */
+ * (they stay in the page cache, a megabyte at a time), so a large gzip'd
+ * input does not sit in memory whole while it is inflated. */
 void pd_file_done_with(const uint8_t *data, size_t upto);
-/* Whether pd_file_done_with gives pages back (1, the default). A process
- * that reads many inputs on several threads turns it off: each madvise
- * flushes the other CPUs' TLBs (an interrupt to every thread running),
- * for a few MB per input in flight. */
-void pd_file_set_give_back(int on);
 
 /* The last path component, for messages and reports. */
 const char *pd_basename(const char *path);
