@@ -34,6 +34,26 @@ PD_TEST(buf_grows_and_formats) {
   pd_buf_free(&b);
 }
 
+PD_TEST(vec_shrink_keeps_the_items) {
+  pd_vec v;
+  pd_vec_init(&v, sizeof(uint32_t));
+  pd_vec_shrink(&v); /* nothing allocated: nothing to do */
+  CHECK(v.items == NULL);
+  pd_vec_reserve(&v, 100000);
+  for (uint32_t i = 0; i < 1000; i++) *(uint32_t *)pd_vec_push(&v) = i * 7;
+  pd_vec_shrink(&v);
+  CHECK(v.cap == 1000 && v.n == 1000);
+  int same = 1;
+  for (uint32_t i = 0; i < 1000; i++) same &= PD_VEC_AT(&v, uint32_t, i) == i * 7;
+  CHECK(same);
+  *(uint32_t *)pd_vec_push(&v) = 1; /* and it grows again */
+  CHECK(v.n == 1001 && v.cap >= 1001);
+  v.n = 0;
+  pd_vec_shrink(&v); /* empty: one item's room, never NULL */
+  CHECK(v.items != NULL && v.cap == 1);
+  pd_vec_free(&v);
+}
+
 PD_TEST(intern_dedupes_with_embedded_nul) {
   pd_intern in;
   pd_intern_init(&in, 4);
@@ -153,6 +173,12 @@ PD_TEST(read_file_maps_large_files) {
     CHECK(pd_read_file(paths[f], 1 << 30, &data, &len, &err) == PD_OK);
     CHECK(len == sizes[f] && data[len] == 0 && data[len - 1] == (uint8_t)('a' + (len - 1) % 26));
     CHECK((pd_file_mapped_at(data + len / 2) != NULL) == (f == 0));
+    /* pages given back (a megabyte at a time) come back from the file */
+    pd_file_done_with(data, len / 3);
+    pd_file_done_with(data, len);
+    int same = 1;
+    for (size_t i = 0; i < len; i += 4093) same &= data[i] == (uint8_t)('a' + i % 26);
+    CHECK(same);
     data[0] = 'X'; /* a private copy of the page */
     pd_file_release(data);
     CHECK(pd_file_mapped_at(data + len / 2) == NULL);
@@ -347,6 +373,7 @@ static const pd_test_case S_cases[] = {
     {"intern_put_many_equals_put", intern_put_many_equals_put},
     {"base64_rfc4648_vectors", base64_rfc4648_vectors},
     {"arena_aligns_and_frees", arena_aligns_and_frees},
+    {"vec_shrink_keeps_the_items", vec_shrink_keeps_the_items},
     {"buf_grows_and_formats", buf_grows_and_formats},
     {"intern_dedupes_with_embedded_nul", intern_dedupes_with_embedded_nul},
     {"idmap_rejects_duplicates", idmap_rejects_duplicates},
