@@ -284,7 +284,8 @@ static uint8_t *S_detailed(const pd_series *s, pd_json_detail level, const uint3
 
 /* The suspects, their reasons and every function of a series, the part a
  * whole report and each --group-by group share; sep follows each array. */
-static void S_functions(pd_buf *b, const pd_series *s, pd_json_detail level, const char *sep) {
+static void S_functions(pd_buf *b, const pd_series *s, const uint32_t *order, pd_json_detail level,
+                        const char *sep) {
   S_key(b, "suspects");
   pd_buf_putc(b, '[');
   for (uint32_t i = 0; i < s->nsuspects; i++) {
@@ -305,7 +306,8 @@ static void S_functions(pd_buf *b, const pd_series *s, pd_json_detail level, con
   pd_buf_puts(b, sep);
   S_key(b, "functions");
   pd_buf_puts(b, "[\n");
-  uint32_t *idx = pd_report_function_order(s), nwith;
+  uint32_t *own = order ? NULL : pd_report_function_order(s), nwith;
+  const uint32_t *idx = order ? order : own;
   uint8_t *with = S_detailed(s, level, idx, &nwith);
   for (uint32_t i = 0; i < s->nfs; i++) {
     if (i) pd_buf_puts(b, ",\n");
@@ -313,7 +315,7 @@ static void S_functions(pd_buf *b, const pd_series *s, pd_json_detail level, con
     pd_buf_spill(b); /* a whole function at a time: report.json grows with functions x snapshots */
   }
   free(with);
-  free(idx);
+  free(own);
   pd_buf_puts(b, "]");
   pd_buf_puts(b, sep);
   S_num(b, "functions_with_values", nwith);
@@ -347,7 +349,7 @@ static void S_groups(pd_buf *b, const pd_report_config *m) {
     pd_buf_putc(b, ',');
     S_key(b, "significant");
     pd_buf_puts(b, t->significant ? "true}," : "false},");
-    S_functions(b, s, m->json_detail, ",");
+    S_functions(b, s, NULL, m->json_detail, ",");
     pd_buf_puts(b, "}");
   }
   pd_buf_puts(b, "]},\n");
@@ -467,7 +469,7 @@ void pd_report_json(pd_buf *b, const pd_series *s, const pd_report_config *m) {
     pd_buf_putc(b, '}');
   }
   pd_buf_puts(b, "],\n");
-  S_functions(b, s, m->json_detail, ",\n");
+  S_functions(b, s, m->order, m->json_detail, ",\n");
   pd_buf_puts(b, ",\n");
   if (m->group_key) S_groups(b, m);
   if (m->memory) {

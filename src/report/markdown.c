@@ -733,10 +733,11 @@ void pd_report_markdown(pd_buf *out, const pd_series *s, const pd_report_config 
   m.list_suspects = s->nsuspects && !m.pair;
   m.shown = pd_xcalloc(s->nfs ? s->nfs : 1, 1);
   /* sparkline files are numbered by a function's place in report order */
-  uint32_t *order = pd_report_function_order(s);
+  uint32_t *own = o->order ? NULL : pd_report_function_order(s);
+  const uint32_t *order = o->order ? o->order : own;
   uint32_t *index_of = pd_xmalloc((s->nfs ? s->nfs : 1) * sizeof *index_of);
   for (uint32_t i = 0; i < s->nfs; i++) index_of[order[i]] = i;
-  free(order);
+  free(own);
   m.index_of = index_of;
   size_t start = out->len;
   for (;;) {

@@ -168,6 +168,9 @@ typedef struct pd_report_config {
   const pd_report_group *groups;   /* one per value of it, by value */
   uint32_t ngroups;
   const pd_suspect_lines *suspect_lines; /* where the leading suspects grow, or NULL */
+  /* the written series' functions in report order (pd_report_function_order),
+   * sorted once for every writer (pd_report_write), or NULL: each sorts */
+  const uint32_t *order;
   pd_json_detail json_detail;      /* --json-detail */
   const char *comment_id;          /* --comment-id: report.md's <!-- profdiff:ID --> marker, or NULL */
   const char *link_base;           /* --link-base: report.md links to graphs and sparklines under this
