@@ -60,7 +60,8 @@ void pd_tree_init(pd_tree *t, int ncols, size_t expected_nodes) {
   /* one allocation of the size expected: doubling up to it copied every
    * column over and over (a tenth of `fold`); not rounded up, since a
    * series' tree of eight columns is sized to what it can hold at most */
-  uint32_t cap = expected_nodes < 1024 ? 1024 : expected_nodes < UINT32_MAX / 2 ? (uint32_t)expected_nodes : UINT32_MAX / 2;
+  size_t want = expected_nodes < UINT32_MAX / 2 ? expected_nodes : UINT32_MAX / 2;
+  uint32_t cap = want < 1024 ? 1024 : (uint32_t)want;
   S_grow_nodes(t, cap);
   size_t nslots = 1024;
   while (nslots * 3 < (size_t)t->cap * 4) nslots *= 2;

@@ -303,13 +303,6 @@ typedef struct {
   pd_val *self, *cut;
 } S_built;
 
-/* How many keys from the root stack a shares with stack b. */
-static inline uint32_t S_shared(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb) {
-  uint32_t common = 0, lim = na < nb ? na : nb;
-  while (common < lim && a[common] == b[common]) common++;
-  return common;
-}
-
 static void S_build(S_stackset *st, S_built *t) {
   uint32_t count = (uint32_t)st->value.n;
   S_rec *rec = pd_xmalloc((count ? count : 1) * 2 * sizeof *rec);
@@ -317,9 +310,10 @@ static void S_build(S_stackset *st, S_built *t) {
   S_sort_runs(st, rec, rec + count, count);
   const uint32_t *keys = st->keys.items, *start = st->start.items;
   /* the nodes first, each stack's keys past what it shares with the one
-   * before: allocated for a key each (the root and every frame), three
-   * times too many on a heap profile, whose pages other blocks then
-   * touched, file after file, until a worker held them all */
+   * before (kept in rec[o].k, done with once sorted, for the pass that
+   * makes them): allocated for a key each (the root and every frame), it
+   * was three times too many on a heap profile, whose pages other blocks
+   * then touched, file after file, until a worker held them all */
   size_t cap = 1;
   {
     const uint32_t *prev = NULL;
@@ -327,8 +321,10 @@ static void S_build(S_stackset *st, S_built *t) {
     for (uint32_t o = 0; o < count; o++) {
       uint32_t i = rec[o].i;
       const uint32_t *k = keys + start[i];
-      uint32_t nk = start[i + 1] - start[i];
-      cap += nk - S_shared(k, nk, prev, nprev);
+      uint32_t nk = start[i + 1] - start[i], common = 0, lim = nk < nprev ? nk : nprev;
+      while (common < lim && k[common] == prev[common]) common++;
+      rec[o].k = common;
+      cap += nk - common;
       prev = k;
       nprev = nk;
     }
@@ -350,12 +346,10 @@ static void S_build(S_stackset *st, S_built *t) {
   t->key[0] = 0;
   const pd_val *value = st->value.items;
   uint32_t *path = NULL, pathcap = 0; /* node at each depth of the last stack */
-  const uint32_t *prev = NULL;
-  uint32_t nprev = 0;
   for (uint32_t o = 0; o < count; o++) {
     uint32_t i = rec[o].i;
     const uint32_t *k = keys + start[i];
-    uint32_t nk = start[i + 1] - start[i], common = S_shared(k, nk, prev, nprev);
+    uint32_t nk = start[i + 1] - start[i], common = (uint32_t)rec[o].k;
     if (nk > pathcap) {
       pathcap = nk * 2;
       path = pd_xrealloc(path, pathcap * sizeof *path);
@@ -371,8 +365,6 @@ static void S_build(S_stackset *st, S_built *t) {
     uint32_t leaf = nk ? path[nk - 1] : 0;
     t->self[leaf] += value[i];
     if (cut[i] && t->cut) t->cut[leaf] += value[i];
-    prev = k;
-    nprev = nk;
   }
   free(path);
   free(rec);
@@ -656,8 +648,8 @@ int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
   /* the samples' frames, when the profile says (flat arrays), else a guess
    * at Go's depth: what is not used is not touched */
   size_t frames = p->stack_start ? p->stack_start[p->nsamples] : (size_t)p->nsamples * 24;
-  if (o->want_tree && o->consume) S_set_init(&set, p->nsamples / 4, frames / 4);
-  else if (o->want_tree) S_set_init(&set, p->nsamples, frames);
+  size_t part = o->consume ? 4 : 1; /* a series reserves a quarter (S_set_init) */
+  if (o->want_tree) S_set_init(&set, p->nsamples / part, frames / part);
   S_ctx ctx = {s, &stacks, tagged ? v : NULL, NULL, 0, index, o->want_tree && !two_pass ? &set : NULL,
                !o->tree_only || two_pass, NULL, err};
   rc = S_walk(p, S_sample, &ctx, o->split, err);
