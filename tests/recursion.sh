@@ -15,6 +15,7 @@ PKGS="libprotobuf-c libxml-2.0 libcmark-gfm zlib libpcre2-8"
 allowed="
 S_merge: util/mem.c merge sort halves n each call: depth log2(n), at most 32
 S_scale: model/units.c negative values recurse once as positive: depth 2
+S_sig_clear: util/publish.c a report directory and its subdirectories (depth < 2, a constant): depth 2
 "
 for f in $(find src -name '*.c' | sort); do
   clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Isrc $(pkg-config --cflags $PKGS) -O0 \
