@@ -46,6 +46,11 @@ double pd_noise_variance(const pd_noise *n, const pd_val *values, double value);
  * variance by that less the variance of the sampled objects freed, so the
  * two tell how many sampled objects came and went (trend.c). 0 without. */
 double pd_noise_alloc_variance(const pd_noise *n, const pd_val *values);
+/* Whether a sample's record has never freed a sampled object: its
+ * cumulative allocations are its in-use figures, objects and bytes
+ * (a leak's record, where a churning one frees as it allocates). Only
+ * for an in-use value with allocations beside it. */
+int pd_noise_never_freed(const pd_noise *n, const pd_val *values);
 static inline int pd_noise_has_alloc(const pd_noise *n) {
   return n->kind == PD_NOISE_HEAP && n->alloc_space_index >= 0 && n->alloc_count_index >= 0;
 }
@@ -69,14 +74,44 @@ typedef struct pd_functotals {
   pd_val *flat;            /* only the leaf's: kept apart */
   double *flat_var;
   double *flat_avar;       /* the variance of its cumulative allocations (pd_noise_alloc_variance) */
+  /* the part of flat whose records never freed a sampled object
+   * (pd_noise_never_freed), and its variance: what grows in a function
+   * that also churns (docs/analysis.md section 7, "never-freed part") */
+  pd_val *flat_nf;
+  double *flat_nfvar;
+  /* while a snapshot is read: per key, its records by caller (a Go heap
+   * profile has a record per stack and object size, and a churning
+   * stack's rarely used sizes have often freed nothing yet), so that a
+   * caller's records count as never freed only when all of them are
+   * (pd_functotals_nf_finish makes flat_nf of them) */
+  uint32_t *nf_head; /* [key]: 1 + its first slot, 0 none, UINT32_MAX too many callers */
+  pd_vec nf_slots;   /* pd_nfslot */
   uint32_t gen;
 } pd_functotals;
+
+typedef struct pd_nfslot {
+  uint32_t caller;
+  uint32_t next;  /* 1 + the key's next slot, or 0; the top bit: some record
+                   * of this caller freed a sampled object */
+  double value;   /* of its never-freed records */
+  float var;      /* and their variance (24 bytes a slot: a large profile
+                   * has one for most of its 200,000 stacks) */
+} pd_nfslot;
 
 void pd_functotals_init(pd_functotals *f, uint32_t nkeys);
 void pd_functotals_free(pd_functotals *f);
 /* Adds one sample (keys leaf first). */
 void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
                        pd_val value, double var, double avar);
+/* Notes a record of a sample with allocations (keys leaf first): its
+ * value and variance when it never freed a sampled object, else that its
+ * caller's records did. */
+void pd_functotals_nf_note(pd_functotals *f, const uint32_t *keys, uint32_t n, pd_val value, double var,
+                           int never_freed);
+/* Adds b's notes to a's (the halves of one profile). */
+void pd_functotals_nf_merge(pd_functotals *a, const pd_functotals *b);
+/* flat_nf and flat_nfvar from the notes, which it frees. */
+void pd_functotals_nf_finish(pd_functotals *f);
 
 /* Tree columns used by a snapshot's tree. PD_COL_CUT is the part of a
  * node's self value that a pruned tree moved there from frames too light to

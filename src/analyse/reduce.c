@@ -89,6 +89,12 @@ double pd_noise_alloc_variance(const pd_noise *n, const pd_val *values) {
   return S_heap_variance(n, values[n->alloc_space_index], values[n->alloc_count_index]);
 }
 
+int pd_noise_never_freed(const pd_noise *n, const pd_val *values) {
+  if (!pd_noise_has_alloc(n) || n->alloc_space_index == n->space_index) return 0;
+  return values[n->count_index] > 0 && values[n->alloc_count_index] == values[n->count_index] &&
+         values[n->alloc_space_index] == values[n->space_index];
+}
+
 /* ---- per-key totals ----------------------------------------------------------------- */
 
 static void S_ft_reserve(pd_functotals *f, uint32_t nkeys) {
@@ -106,6 +112,14 @@ static void S_ft_reserve(pd_functotals *f, uint32_t nkeys) {
   memset(f->flat_var + f->cap, 0, (cap - f->cap) * sizeof *f->flat_var);
   f->flat_avar = pd_xrealloc(f->flat_avar, cap * sizeof *f->flat_avar);
   memset(f->flat_avar + f->cap, 0, (cap - f->cap) * sizeof *f->flat_avar);
+  f->flat_nf = pd_xrealloc(f->flat_nf, cap * sizeof *f->flat_nf);
+  memset(f->flat_nf + f->cap, 0, (cap - f->cap) * sizeof *f->flat_nf);
+  f->flat_nfvar = pd_xrealloc(f->flat_nfvar, cap * sizeof *f->flat_nfvar);
+  memset(f->flat_nfvar + f->cap, 0, (cap - f->cap) * sizeof *f->flat_nfvar);
+  if (f->nf_head) {
+    f->nf_head = pd_xrealloc(f->nf_head, cap * sizeof *f->nf_head);
+    memset(f->nf_head + f->cap, 0, (cap - f->cap) * sizeof *f->nf_head);
+  }
   f->cap = cap;
   f->n = nkeys;
 }
@@ -120,6 +134,10 @@ void pd_functotals_free(pd_functotals *f) {
   free(f->flat);
   free(f->flat_var);
   free(f->flat_avar);
+  free(f->flat_nf);
+  free(f->flat_nfvar);
+  free(f->nf_head);
+  pd_vec_free(&f->nf_slots);
   memset(f, 0, sizeof *f);
 }
 
@@ -142,6 +160,91 @@ void pd_functotals_add(pd_functotals *f, const uint32_t *keys, uint32_t n,
     t->cum += value;
     t->cum_abs += abs;
   }
+}
+
+/* A key keeps the records of this many callers apart; with more, its
+ * never-freed part is unknown (0: no trend by it). */
+#define S_NF_CALLERS 4
+
+#define S_NF_FREED 0x80000000u
+#define S_NF_NEXT(sl) ((sl)->next & ~S_NF_FREED)
+
+static pd_nfslot *S_nf_slot(const pd_functotals *f, uint32_t at) { return (pd_nfslot *)f->nf_slots.items + (at - 1); }
+
+static void S_nf_add(pd_functotals *f, uint32_t key, uint32_t caller, double value, double var, int freed) {
+  if (!f->nf_head) {
+    f->nf_head = pd_xcalloc(f->cap, sizeof *f->nf_head);
+    pd_vec_init(&f->nf_slots, sizeof(pd_nfslot));
+  }
+  uint32_t at = f->nf_head[key], last = 0;
+  if (at == UINT32_MAX) return;
+  int seen = 0;
+  for (; at; at = S_NF_NEXT(S_nf_slot(f, at)), seen++) {
+    pd_nfslot *sl = S_nf_slot(f, at);
+    if (sl->caller == caller) {
+      sl->value += value;
+      sl->var += (float)var;
+      if (freed) sl->next |= S_NF_FREED;
+      return;
+    }
+    last = at;
+  }
+  if (seen == S_NF_CALLERS || f->nf_slots.n >= S_NF_FREED - 1) {
+    f->nf_head[key] = UINT32_MAX;
+    return;
+  }
+  *(pd_nfslot *)pd_vec_push(&f->nf_slots) = (pd_nfslot){caller, freed ? S_NF_FREED : 0, value, (float)var};
+  /* after the push, which may move the slots */
+  uint32_t added = (uint32_t)f->nf_slots.n;
+  if (last) S_nf_slot(f, last)->next |= added;
+  else f->nf_head[key] = added;
+}
+
+void pd_functotals_nf_note(pd_functotals *f, const uint32_t *keys, uint32_t n, pd_val value, double var,
+                           int never_freed) {
+  if (n == 0) return;
+  S_nf_add(f, keys[0], n > 1 ? keys[1] : UINT32_MAX, never_freed ? (double)value : 0, never_freed ? var : 0,
+           !never_freed);
+}
+
+void pd_functotals_nf_merge(pd_functotals *a, const pd_functotals *b) {
+  if (!b->nf_head) return;
+  for (uint32_t k = 0; k < b->n && k < a->n; k++) {
+    uint32_t at = b->nf_head[k];
+    if (at == UINT32_MAX) {
+      S_nf_add(a, k, 0, 0, 0, 0);
+      a->nf_head[k] = UINT32_MAX;
+      continue;
+    }
+    for (; at; at = S_NF_NEXT(S_nf_slot(b, at))) {
+      const pd_nfslot *sl = S_nf_slot(b, at);
+      S_nf_add(a, k, sl->caller, sl->value, sl->var, (sl->next & S_NF_FREED) != 0);
+    }
+  }
+}
+
+void pd_functotals_nf_finish(pd_functotals *f) {
+  if (!f->nf_head) return;
+  for (uint32_t k = 0; k < f->n; k++) {
+    uint32_t at = f->nf_head[k];
+    if (at == UINT32_MAX || !at) continue;
+    int all = 1;
+    for (; at; at = S_NF_NEXT(S_nf_slot(f, at))) {
+      const pd_nfslot *sl = S_nf_slot(f, at);
+      if (sl->next & S_NF_FREED) {
+        all = 0;
+        continue;
+      }
+      f->flat_nf[k] += sl->value;
+      f->flat_nfvar[k] += sl->var;
+    }
+    /* every record of the key: exactly its value, so that the series
+     * knows it is the whole (series.c keeps no copy then) */
+    if (all) f->flat_nf[k] = f->flat[k], f->flat_nfvar[k] = f->flat_var[k];
+  }
+  free(f->nf_head);
+  f->nf_head = NULL;
+  pd_vec_free(&f->nf_slots);
 }
 
 /* From this cut up (a fraction of the total) the tree is built in two
@@ -446,7 +549,10 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
       for (int32_t i = 0; i < n; i++) s->ft.k[keys[i]].seen = 1;
       /* a record whose objects were all freed still counts its
        * allocations: they are cumulative */
-      if (n > 0 && s->has_alloc) s->ft.flat_avar[keys[0]] += pd_noise_alloc_variance(&s->noise, values);
+      if (n > 0 && s->has_alloc) {
+        s->ft.flat_avar[keys[0]] += pd_noise_alloc_variance(&s->noise, values);
+        pd_functotals_nf_note(&s->ft, keys, (uint32_t)n, 0, 0, 0);
+      }
     }
     return PD_OK;
   }
@@ -454,8 +560,10 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
   double var = pd_noise_variance(&s->noise, values, v);
   s->total += fabsl(v);
   s->total_var += var;
-  if (c->funcs)
+  if (c->funcs) {
     pd_functotals_add(&s->ft, keys, (uint32_t)n, v, var, s->has_alloc ? pd_noise_alloc_variance(&s->noise, values) : 0);
+    if (s->has_alloc) pd_functotals_nf_note(&s->ft, keys, (uint32_t)n, v, var, pd_noise_never_freed(&s->noise, values));
+  }
   if (c->tree) S_set_add(c->tree, keys, (uint32_t)n, v, 0);
   return PD_OK;
 }
@@ -565,6 +673,7 @@ static int S_walk(const pd_profile *p, pd_sample_fn fn, S_ctx *c, int split, pd_
       a->k[k].cum_abs += b->k[k].cum_abs;
       a->k[k].seen |= b->k[k].seen;
     }
+    pd_functotals_nf_merge(a, b);
     pd_functotals_free(&h.part.ft);
   }
   if (c->tree) {
@@ -662,6 +771,7 @@ int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
     rc = S_walk(p, S_sample_heavy, &ctx, o->split, err);
     free(heavy);
   }
+  if (rc == PD_OK && s->ft.cap) pd_functotals_nf_finish(&s->ft);
   /* before the tree is built, which needs room of its own */
   if (o->consume) {
     if (tagged) pd_profile_drop_tables(p);

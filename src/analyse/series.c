@@ -173,10 +173,33 @@ static pd_val S_get_num(const uint8_t **p, int kind) {
   return 0;
 }
 
+/* The never-freed part of a cell (analyse.h): bit 7 of its kinds when it
+ * is the whole flat value, bit 6 when it is another, then as a double and
+ * its variance as a float; neither when it is 0. */
+static int S_nf_bits(pd_val flat, double nf) {
+  if (nf == 0) return 0;
+  return nf == (double)flat ? 128 : 64;
+}
+
+static void S_put_nf(pd_buf *b, int bits, double nf, float nfv) {
+  if (!(bits & 64)) return;
+  pd_buf_put(b, &nf, sizeof nf);
+  pd_buf_put(b, &nfv, sizeof nfv);
+}
+
+static void S_get_nf(const uint8_t **p, int h, pd_val flat, float fv, double *nf, float *nfv) {
+  *nf = 0, *nfv = 0;
+  if (h & 128) *nf = (double)flat, *nfv = fv;
+  if (!(h & 64)) return;
+  memcpy(nf, *p, sizeof *nf), *p += sizeof *nf;
+  memcpy(nfv, *p, sizeof *nfv), *p += sizeof *nfv;
+}
+
 /* Per key with a value: key step, a byte of kinds (flat: bits 0-1; cum:
  * 2-3, S_SAME when equal to flat; 4: flat variance; 5: the variance of
  * its cumulative allocations, a double: it grows with the process, and
- * its steps are what trend.c reads), then the numbers. */
+ * its steps are what trend.c reads; 6-7: the never-freed part, S_nf_bits),
+ * then the numbers. */
 static void S_pack_funcs(pd_buf *b, const pd_functotals *f, int has_alloc) {
   uint32_t prev = 0;
   for (uint32_t k = 0; k < f->n; k++) {
@@ -186,14 +209,16 @@ static void S_pack_funcs(pd_buf *b, const pd_functotals *f, int has_alloc) {
      * freed has none in use, and its allocations must not seem to fall */
     if (flat == 0 && cum == 0 && av == 0) continue;
     float fv = (float)f->flat_var[k];
-    int fk = S_kind(flat), ck = cum == flat ? S_SAME : S_kind(cum);
+    double nf = has_alloc ? (double)f->flat_nf[k] : 0;
+    int fk = S_kind(flat), ck = cum == flat ? S_SAME : S_kind(cum), nb = S_nf_bits(flat, nf);
     pd_buf_put_varint(b, k - prev);
     prev = k;
-    pd_buf_putc(b, (char)(fk | ck << 2 | (fv != 0) << 4 | (av != 0) << 5));
+    pd_buf_putc(b, (char)(fk | ck << 2 | (fv != 0) << 4 | (av != 0) << 5 | nb));
     S_put_num(b, flat, fk);
     if (ck != S_SAME) S_put_num(b, cum, ck);
     if (fv != 0) pd_buf_put(b, &fv, sizeof fv);
     if (av != 0) pd_buf_put(b, &av, sizeof av);
+    S_put_nf(b, nb, nf, (float)f->flat_nfvar[k]);
   }
 }
 
@@ -365,6 +390,8 @@ static void S_rows(pd_series *s) {
   pd_val *flat = pd_xmalloc((size_t)block * nc * sizeof *flat), *cum = pd_xmalloc((size_t)block * nc * sizeof *cum);
   float *var = pd_xmalloc((size_t)block * nc * sizeof *var);
   double *avar = pd_xmalloc((size_t)block * nc * sizeof *avar);
+  double *nf = pd_xmalloc((size_t)block * nc * sizeof *nf);
+  float *nfvar = pd_xmalloc((size_t)block * nc * sizeof *nfvar);
   double avar_from = S_alloc_cutoff(s);
   for (uint32_t k0 = 0; k0 < rows; k0 += block) {
     uint32_t k1 = rows - k0 < block ? rows : k0 + block;
@@ -373,6 +400,8 @@ static void S_rows(pd_series *s) {
     memset(cum, 0, cells * sizeof *cum);
     memset(var, 0, cells * sizeof *var);
     memset(avar, 0, cells * sizeof *avar);
+    memset(nf, 0, cells * sizeof *nf);
+    memset(nfvar, 0, cells * sizeof *nfvar);
     for (uint32_t c = 0; c < nc; c++) {
       S_cursor *u = &cur[c];
       double scale = s->snap[c].scale;
@@ -386,11 +415,16 @@ static void S_rows(pd_series *s) {
         double av = 0;
         if (h & 16) memcpy(&fv, u->p, sizeof fv), u->p += sizeof fv;
         if (h & 32) memcpy(&av, u->p, sizeof av), u->p += sizeof av;
+        double nv;
+        float nvv;
+        S_get_nf(&u->p, h, fl, fv, &nv, &nvv);
         if (scale != 1) fl = (double)fl * scale, cu = (double)cu * scale;
         flat[at] = fl;
         cum[at] = cu;
         var[at] = fv * (float)(scale * scale);
         avar[at] = av * scale * scale;
+        nf[at] = nv * scale;
+        nfvar[at] = nvv * (float)(scale * scale);
       }
     }
     for (uint32_t k = k0; k < k1; k++) {
@@ -403,16 +437,17 @@ static void S_rows(pd_series *s) {
         size_t at = (size_t)(k - k0) * nc + c;
         pd_val fl = flat[at], cu = cum[at];
         float fv = var[at];
-        double av = keep_avar ? avar[at] : 0;
+        double av = keep_avar ? avar[at] : 0, nv = keep_avar ? nf[at] : 0;
         if (fl == 0 && cu == 0 && av == 0) continue;
-        int fk = S_kind(fl), ck = cu == fl ? S_SAME : S_kind(cu);
+        int fk = S_kind(fl), ck = cu == fl ? S_SAME : S_kind(cu), nb = S_nf_bits(fl, nv);
         pd_buf_put_varint(&s->rowdata, c - prev);
         prev = c;
-        pd_buf_putc(&s->rowdata, (char)(fk | ck << 2 | (fv != 0) << 4 | (av != 0) << 5));
+        pd_buf_putc(&s->rowdata, (char)(fk | ck << 2 | (fv != 0) << 4 | (av != 0) << 5 | nb));
         S_put_num(&s->rowdata, fl, fk);
         if (ck != S_SAME) S_put_num(&s->rowdata, cu, ck);
         if (fv != 0) pd_buf_put(&s->rowdata, &fv, sizeof fv);
         if (av != 0) pd_buf_put(&s->rowdata, &av, sizeof av);
+        S_put_nf(&s->rowdata, nb, nv, nfvar[at]);
       }
     }
   }
@@ -426,14 +461,23 @@ static void S_rows(pd_series *s) {
   free(cum);
   free(var);
   free(avar);
+  free(nf);
+  free(nfvar);
 }
 
 void pd_series_columns(const pd_series *s, uint32_t key, pd_val *flat, pd_val *cum, float *var, double *avar) {
+  pd_series_columns_nf(s, key, flat, cum, var, avar, NULL, NULL);
+}
+
+void pd_series_columns_nf(const pd_series *s, uint32_t key, pd_val *flat, pd_val *cum, float *var, double *avar,
+                          double *nf, float *nfvar) {
   uint32_t nc = s->ncols;
   if (flat) memset(flat, 0, nc * sizeof *flat);
   if (cum) memset(cum, 0, nc * sizeof *cum);
   if (var) memset(var, 0, nc * sizeof *var);
   if (avar) memset(avar, 0, nc * sizeof *avar);
+  if (nf) memset(nf, 0, nc * sizeof *nf);
+  if (nfvar) memset(nfvar, 0, nc * sizeof *nfvar);
   if (key >= s->rows || !s->row_at) return;
   const uint8_t *p = (const uint8_t *)s->rowdata.data + s->row_at[key], *end = (const uint8_t *)s->rowdata.data + s->row_at[key + 1];
   uint32_t c = 0;
@@ -446,10 +490,15 @@ void pd_series_columns(const pd_series *s, uint32_t key, pd_val *flat, pd_val *c
     double av = 0;
     if (h & 16) memcpy(&fv, p, sizeof fv), p += sizeof fv;
     if (h & 32) memcpy(&av, p, sizeof av), p += sizeof av;
+    double nv;
+    float nvv;
+    S_get_nf(&p, h, fl, fv, &nv, &nvv);
     if (flat) flat[c] = fl;
     if (cum) cum[c] = cu;
     if (var) var[c] = fv;
     if (avar) avar[c] = av;
+    if (nf) nf[c] = nv;
+    if (nfvar) nfvar[c] = nvv;
   }
 }
 
@@ -699,6 +748,9 @@ typedef struct {
   pd_val *cf, *cc; /* a function's flat and cum values by column */
   float *cv;       /* and its flat variances */
   double *cav;     /* and the variances of its cumulative allocations */
+  double *cnf;     /* and its never-freed part (analyse.h) */
+  float *cnfv;     /* with its variances */
+  double *nf, *nfv; /* the same by position */
   pd_arena *arena; /* reasons and segment figures */
 } S_work;
 
@@ -713,6 +765,10 @@ static void S_work_init(S_work *w, const pd_series *s, pd_arena *arena) {
   w->cc = pd_xmalloc(nc * sizeof *w->cc);
   w->cv = pd_xmalloc(nc * sizeof *w->cv);
   w->cav = pd_xmalloc(nc * sizeof *w->cav);
+  w->cnf = pd_xmalloc(nc * sizeof *w->cnf);
+  w->cnfv = pd_xmalloc(nc * sizeof *w->cnfv);
+  w->nf = pd_xmalloc(n * sizeof *w->nf);
+  w->nfv = pd_xmalloc(n * sizeof *w->nfv);
   memcpy(w->x, s->t, n * sizeof *w->x);
   w->arena = arena;
 }
@@ -727,6 +783,10 @@ static void S_work_free(S_work *w) {
   free(w->cc);
   free(w->cv);
   free(w->cav);
+  free(w->cnf);
+  free(w->cnfv);
+  free(w->nf);
+  free(w->nfv);
 }
 
 static double S_share(double v, double total) { return total != 0 ? v / total * 100 : 0; }
@@ -818,6 +878,40 @@ static void S_take(pd_funcstats *f, const pd_trend_result *r, uint32_t a) {
   f->floor = r->floor;
   f->held_change = r->held_change;
   f->held_band = r->held_band;
+  f->part = r->part;
+  f->part_by_counts = r->part_by_counts;
+  f->part_change = r->part_change;
+  f->part_threshold = r->part_threshold;
+  f->part_objects = r->part_objects;
+  f->part_p = r->part_p;
+}
+
+/* A function stable or a plateau on its whole values whose never-freed
+ * part grows to the end (trend.c, pd_trend_judge_part): a leak allocated
+ * by a function that also churns, whose churn hides it or makes its
+ * recent part look flat within the whole's wider band. Only with the
+ * window's allocations (one process's). */
+static void S_part_trend(const pd_series *s, S_work *w, uint32_t a, uint32_t b, double material,
+                         pd_trend_result *tr) {
+  if ((tr->trend != PD_TREND_STABLE && tr->trend != PD_TREND_PLATEAU) || b < a + 5 || !s->alloc_ok ||
+      !S_has_avar(w, a, b))
+    return;
+  int any = 0;
+  for (uint32_t p = 0; p < s->npos; p++) {
+    uint32_t c = s->order[p];
+    w->nf[p] = w->cnf[c];
+    w->nfv[p] = w->cnfv[c];
+    any |= w->nf[p] != 0 && w->nf[p] != w->y[p];
+  }
+  if (!any) return;
+  pd_trend_params p;
+  S_params(s, material, &p);
+  pd_trend_result pr;
+  if (pd_trend_judge_part(w->x + a, w->y + a, w->nf + a, w->nfv + a, s->total + a, b - a + 1, &p, w->scratch, &pr)) {
+    double ts = tr->theil_sen;
+    *tr = pr;
+    tr->theil_sen = ts;
+  }
 }
 
 static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
@@ -826,7 +920,7 @@ static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
   uint32_t a = s->win_first, b = s->win_last;
   double tot_first = s->snap[s->first_col].total, tot_last = s->snap[s->last_col].total;
   double material = s->opts.materiality * fmax(fabs(tot_first), fabs(tot_last));
-  pd_series_columns(s, key, w->cf, w->cc, w->cv, w->cav);
+  pd_series_columns_nf(s, key, w->cf, w->cc, w->cv, w->cav, w->cnf, w->cnfv);
   /* deltas: last snapshot against the first (or the base) */
   f->first = w->cf[s->first_col];
   f->last = w->cf[s->last_col];
@@ -851,6 +945,7 @@ static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
   f->fit_all = pd_least_squares(w->x, w->y, s->npos);
   pd_trend_result tr;
   S_trend(s, w, a, b, material, 1, &tr);
+  S_part_trend(s, w, a, b, material, &tr);
   S_take(f, &tr, a);
   int pair = s->npos == 2 || b - a + 1 < 3;
   if (pair) {
@@ -859,7 +954,7 @@ static void S_function(pd_series *s, uint32_t key, pd_funcstats *f, S_work *w) {
     f->trend = !f->significant ? PD_TREND_STABLE : f->delta > 0 ? PD_TREND_GROWING : PD_TREND_SHRINKING;
     f->rate = f->rate_before = NAN;
     f->since = (int32_t)a;
-    f->has_break = f->by_counts = f->first_arrival = 0;
+    f->has_break = f->by_counts = f->first_arrival = f->part = 0;
     f->change = f->delta;
     f->threshold = fmax(s->opts.noise_z * f->delta_sigma, material);
   }

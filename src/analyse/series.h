@@ -110,6 +110,11 @@ typedef struct pd_funcstats {
   double first_arrival; /* the break is the last absence before its first sampled object (trend.c):
                          * the sampled objects since (else 0) */
   double rate, rate_before, change, threshold, noise_band, floor;
+  /* growing by its never-freed part (trend.h, pd_trend_judge_part): that
+   * part's change since `since`, its threshold, the sampled objects it
+   * is, and the p of the test on it (by_counts' or Mann-Kendall's) */
+  int part, part_by_counts;
+  double part_change, part_threshold, part_objects, part_p;
   double held_change, held_band; /* plateau: last - value at since, and the band it stayed in */
   pd_fit fit_all;       /* least squares over every snapshot */
   pd_fit fit_cum;       /* cum, over the window */
@@ -221,6 +226,10 @@ void pd_series_warn(pd_series *s, const char *fmt, ...) __attribute__((format(pr
  * ordered series (npos each); any may be NULL. After pd_series_finish;
  * safe from several threads. */
 void pd_series_columns(const pd_series *s, uint32_t key, pd_val *flat, pd_val *cum, float *var, double *avar);
+/* The same and the never-freed part of each cell with its variance
+ * (analyse.h; 0 for a function too small to keep its allocations). */
+void pd_series_columns_nf(const pd_series *s, uint32_t key, pd_val *flat, pd_val *cum, float *var, double *avar,
+                          double *nf, float *nfvar);
 void pd_series_values(const pd_series *s, uint32_t key, double *flat, double *cum, double *var);
 /* The same with the values exact (pd_val), for writers of data (report.json). */
 void pd_series_values_exact(const pd_series *s, uint32_t key, pd_val *flat, pd_val *cum, double *var);

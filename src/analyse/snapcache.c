@@ -26,7 +26,7 @@
 #include <zlib.h>
 
 #define S_MAGIC "PDSNAP\0"
-#define S_VERSION 4u
+#define S_VERSION 5u
 /* Different seeds make the two halves of the 128-bit content hash
  * independent; the hash is not cryptographic (see docs/nightly.md). */
 #define S_SEED1 0x7064736e61703031ULL
@@ -259,7 +259,9 @@ int pd_cache_encode(const pd_snapshot *s, const pd_intern *keys, void *keys_lock
   if (keys_lock) pthread_mutex_unlock(keys_lock);
   /* per-function figures: entry id step and kinds in one varint (flat,
    * cum or S_SAME as flat, cum_abs or S_SAME as |cum|, the flat variance,
-   * 2 bits each, then seen), then the numbers */
+   * 2 bits each, then seen, the allocations' variance, the never-freed
+   * part or S_SAME as flat and its variance or S_SAME as flat's), then
+   * the numbers */
   uint32_t nft = 0;
   for (uint32_t k = 0; k < f->n; k++) nft += f->k[k].seen || f->flat[k] != 0 || f->k[k].cum != 0;
   S_u64(out, nft);
@@ -269,17 +271,23 @@ int pd_cache_encode(const pd_snapshot *s, const pd_intern *keys, void *keys_lock
     if (!(t->seen || f->flat[k] != 0 || t->cum != 0)) continue;
     if (t->seen > 1) rc = PD_ERR; /* a flag: not what this format holds */
     pd_val flat = f->flat[k];
-    double var = f->flat_var[k], avar = f->flat_avar[k];
+    double var = f->flat_var[k], avar = f->flat_avar[k], nfvar = f->flat_nfvar[k];
     int fk = S_kind(flat), ck = S_kind_or_same(t->cum, flat), ak = S_kind_or_same(t->cum_abs, fabs((double)t->cum));
     int vk = S_kind(var), avk = S_kind(avar);
-    uint64_t kinds = (uint64_t)(fk | ck << 2 | ak << 4 | vk << 6) | (uint64_t)(t->seen != 0) << 8 | (uint64_t)avk << 9;
-    S_u64(out, (uint64_t)(eid[k] - prev) << 11 | kinds);
+    int nk = S_kind_or_same(f->flat_nf[k], flat), nvk = S_kind_or_same(nfvar, var);
+    if (nk == S_SAME && fk == S_ZERO) nk = S_ZERO;
+    if (nvk == S_SAME && vk == S_ZERO) nvk = S_ZERO;
+    uint64_t kinds = (uint64_t)(fk | ck << 2 | ak << 4 | vk << 6) | (uint64_t)(t->seen != 0) << 8 | (uint64_t)avk << 9 |
+                     (uint64_t)nk << 11 | (uint64_t)nvk << 13;
+    S_u64(out, (uint64_t)(eid[k] - prev) << 15 | kinds);
     prev = eid[k];
     S_num(out, flat, fk, 1);
     if (ck != S_SAME) S_num(out, t->cum, ck, 1);
     if (ak != S_SAME) S_num(out, t->cum_abs, ak, 0);
     S_num(out, var, vk, 0);
     S_num(out, avar, avk, 0);
+    if (nk != S_SAME) S_num(out, f->flat_nf[k], nk, 1);
+    if (nvk != S_SAME) S_num(out, nfvar, nvk, 0);
   }
   /* the tree: nodes in order, each after its parent: the step back to the
    * parent and the kinds of its two values (own, and cut or S_SAME as
@@ -519,19 +527,23 @@ int pd_cache_decode(const uint8_t *data, size_t len, const uint64_t content[2], 
   pd_functotals_init(&s->ft, maxid);
   uint64_t e = 0;
   for (uint64_t i = 0; i < nft; i++) {
-    uint64_t x = S_get_u64(&r), kinds = x & 0x7ff;
-    e += x >> 11;
-    if (r.bad || e >= nused || (i && !(x >> 11))) goto bad_ids; /* entry ids rise */
+    uint64_t x = S_get_u64(&r), kinds = x & 0x7fff;
+    e += x >> 15;
+    if (r.bad || e >= nused || (i && !(x >> 15))) goto bad_ids; /* entry ids rise */
     pd_val flat = S_get_num(&r, (int)(kinds & 3), 0, 1);
     pd_val cum = S_get_num(&r, (int)(kinds >> 2 & 3), flat, 1);
     double cabs = (double)S_get_num(&r, (int)(kinds >> 4 & 3), fabs((double)cum), 0);
     double var = (double)S_get_num(&r, (int)(kinds >> 6 & 3), 0, 0);
     double avar = (double)S_get_num(&r, (int)(kinds >> 9 & 3), 0, 0);
+    pd_val nf = S_get_num(&r, (int)(kinds >> 11 & 3), flat, 1);
+    double nfvar = (double)S_get_num(&r, (int)(kinds >> 13 & 3), var, 0);
     if ((kinds & 3) == S_SAME || (kinds >> 6 & 3) == S_SAME || (kinds >> 9 & 3) == S_SAME) goto bad_ids;
     uint32_t id = ids[e];
     s->ft.flat[id] = flat;
     s->ft.flat_var[id] = var;
     s->ft.flat_avar[id] = avar;
+    s->ft.flat_nf[id] = nf;
+    s->ft.flat_nfvar[id] = nfvar;
     s->ft.k[id].cum = cum;
     s->ft.k[id].cum_abs = cabs;
     s->ft.k[id].seen = (uint32_t)(kinds >> 8 & 1);

@@ -611,6 +611,70 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
   return r->trend;
 }
 
+/* A function that also churns, judged on its never-freed part nf (the
+ * records none of whose sampled objects was ever freed, with variances
+ * nfvar): a leak allocated where other objects come and go is a count of
+ * arrivals there, while the function's whole value carries the churn's
+ * sampling noise (docs/analysis.md section 7, "the never-freed part").
+ * A record leaves that part when it frees its first sampled object, and
+ * only then does the part fall by a sampled object or more: from the last
+ * such fall on, its records are those of the end, and every rise is
+ * objects that arrived and stayed. That part is judged as any function
+ * (its allocations are its in-use figures: nothing freed), and counts
+ * only when it is growing and the function's own least-squares change
+ * over the same current part exceeds both the part's threshold and the
+ * function's floor. */
+int pd_trend_judge_part(const double *x, const double *y, const double *nf, const double *nfvar,
+                        const double *total, size_t n, const pd_trend_params *p, double *scratch,
+                        pd_trend_result *r) {
+  if (n < 6 || !(nf[n - 1] > 0) || !(nf[n - 1] < y[n - 1])) return 0;
+  size_t k0 = 0;
+  for (size_t k = n - 1; k >= 1 && !k0; k--)
+    if (nf[k] < nf[k - 1] - S_step_tol(nf, nfvar, k)) k0 = k;
+  if (n - k0 <= S_SHORT) return 0;
+  pd_trend_result part;
+  if (pd_trend_judge(x + k0, nf + k0, nfvar + k0, nfvar + k0, total ? total + k0 : NULL, n - k0, p, scratch, &part) !=
+      PD_TREND_GROWING)
+    return 0;
+  size_t c = k0 + part.since;
+  pd_fit fit = pd_least_squares(x + c, y + c, n - c);
+  double level = 0, tot = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (fabs(y[i]) > level) level = fabs(y[i]);
+    if (total && fabs(total[i]) > tot) tot = fabs(total[i]);
+  }
+  double floor = fmax(p->material, fmax(p->floor_function * level, p->floor_total * (total ? tot : level)));
+  double change = fit.valid ? fit.slope * (x[n - 1] - x[c]) : 0, threshold = fmax(floor, part.threshold);
+  if (!(fit.valid && fit.slope > 0 && change > threshold)) return 0;
+  memset(r, 0, sizeof *r);
+  r->trend = PD_TREND_GROWING;
+  r->since = (uint32_t)c;
+  r->has_break = part.has_break;
+  r->break_f = part.break_f;
+  /* the part's knot and its test; the rate is the function's least
+   * squares (by_counts stays 0): what its frames add up to */
+  r->break_p = part.break_p;
+  r->first_arrival = part.first_arrival;
+  r->rate = fit.slope;
+  r->rate_before = c > 0 ? pd_least_squares(x, y, c + 1).slope : 0;
+  r->change = change;
+  r->threshold = threshold;
+  r->noise_band = part.noise_band;
+  r->floor = floor;
+  r->mk = part.mk;
+  r->mk_factor = part.mk_factor;
+  for (size_t k = c + 1; k < n; k++) r->rising += y[k] > y[k - 1];
+  r->steps = (int)(n - c) - 1;
+  r->part = 1;
+  r->part_change = nf[n - 1] - nf[c];
+  r->part_threshold = part.threshold;
+  double v = fabs(nfvar[n - 1] - nfvar[c]);
+  r->part_objects = v > 0 ? r->part_change * r->part_change / v : 0;
+  r->part_by_counts = part.by_counts;
+  r->part_p = part.by_counts ? part.break_p : part.mk.p;
+  return 1;
+}
+
 void pd_trend_fmt_duration(double hours, char *buf, size_t n) {
   double s = hours * 3600;
   if (s < 1) snprintf(buf, n, "%.0f ms", s * 1000);
@@ -706,7 +770,16 @@ void pd_series_reason(const pd_series *s, pd_funcstats *f, const double *y, pd_a
       }
       pd_buf_printf(&r, ", %s in %d of %d intervals (", f->trend == PD_TREND_GROWING ? "rising" : "falling",
                     f->trend == PD_TREND_GROWING ? f->rising_steps : f->steps - f->rising_steps, f->steps);
-      if (f->by_counts) {
+      if (f->part) {
+        /* decided on the never-freed part (pd_trend_judge_part): its
+         * figures, then the function's own change against its threshold */
+        char pv[32];
+        S_fmt_p(f->part_p, pv, sizeof pv);
+        S_fmt_signed(s, f->part_change, c, sizeof c);
+        S_fmt(s, f->part_threshold, d, sizeof d);
+        pd_buf_printf(&r, "its records that never freed a sampled object gained %s, %.0f sampled objects, beyond \xc2\xb1%s, %s %s; the function as a whole",
+                      c, floor(f->part_objects + 0.5), d, f->part_by_counts ? "by counts of sampled objects," : "Mann-Kendall", pv);
+      } else if (f->by_counts) {
         char pv[32];
         S_fmt_p(f->break_p, pv, sizeof pv);
         /* a few the other way only when the allocations said how few */
@@ -725,7 +798,7 @@ void pd_series_reason(const pd_series *s, pd_funcstats *f, const double *y, pd_a
       }
       S_fmt_signed(s, f->change, c, sizeof c);
       S_fmt(s, f->threshold, d, sizeof d);
-      pd_buf_printf(&r, "; %s beyond \xc2\xb1%s)", c, d);
+      pd_buf_printf(&r, f->part ? " %s beyond \xc2\xb1%s)" : "; %s beyond \xc2\xb1%s)", c, d);
       S_fmt(s, y[k], a, sizeof a);
       S_fmt(s, y[w1], b, sizeof b);
       pd_buf_printf(&r, "; %s \xe2\x86\x92 %s, %.1f%% \xe2\x86\x92 %.1f%% of the total", a, b,

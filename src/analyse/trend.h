@@ -58,6 +58,12 @@ typedef struct pd_trend_result {
   double mk_factor;     /* its variance correction n/n* */
   int rising, steps;    /* steps up among the steps of that part */
   double theil_sen;     /* over the whole window */
+  /* decided on the function's never-freed part (pd_trend_judge_part):
+   * the part's change over the current part, its threshold, the sampled
+   * objects that change is, and the p of the test that decided it
+   * (Mann-Kendall's, or with part_by_counts the count test's) */
+  int part, part_by_counts;
+  double part_change, part_threshold, part_objects, part_p;
 } pd_trend_result;
 
 size_t pd_trend_scratch(size_t n);
@@ -68,6 +74,14 @@ size_t pd_trend_scratch(size_t n);
  * objects came and went between two snapshots; total (or NULL) is the
  * series' total at the same positions, for the floor. */
 pd_trend pd_trend_judge(const double *x, const double *y, const double *var, const double *avar,
+                        const double *total, size_t n, const pd_trend_params *p, double *scratch,
+                        pd_trend_result *r);
+
+/* The verdict of a function whose values y also hold objects that come
+ * and go, on its never-freed part nf (variances nfvar; analyse.h): 1 and
+ * r filled when that part grows and the function's own change over the
+ * same part passes both thresholds (trend.c), else 0 and r untouched. */
+int pd_trend_judge_part(const double *x, const double *y, const double *nf, const double *nfvar,
                         const double *total, size_t n, const pd_trend_params *p, double *scratch,
                         pd_trend_result *r);
 

@@ -99,8 +99,9 @@ static void S_current(pd_buf *b, const pd_series *s, const pd_funcstats *f) {
   /* the test that found the break and the trend since: a likelihood ratio
    * on sampled counts (its p) or the two-piece fit's F and Mann-Kendall */
   S_key(b, "break_test");
-  pd_buf_puts(b, !f->by_counts ? "\"mann-kendall\"," : f->first_arrival > 0 ? "\"first-arrival\"," : "\"likelihood-ratio\",");
-  S_num(b, "break_p", f->by_counts ? f->break_p : NAN);
+  int counts = f->by_counts || (f->part && f->part_by_counts); /* the never-freed part's, when it decided */
+  pd_buf_puts(b, !counts ? "\"mann-kendall\"," : f->first_arrival > 0 ? "\"first-arrival\"," : "\"likelihood-ratio\",");
+  S_num(b, "break_p", counts ? f->break_p : NAN);
   pd_buf_putc(b, ',');
   S_rate(b, "rate_before_per_hour", s, f->has_break || f->trend == PD_TREND_PLATEAU ? f->rate_before : NAN);
   pd_buf_putc(b, ',');
@@ -111,6 +112,18 @@ static void S_current(pd_buf *b, const pd_series *s, const pd_funcstats *f) {
   S_num(b, "noise_band", f->noise_band);
   pd_buf_putc(b, ',');
   S_num(b, "floor", f->floor);
+  pd_buf_putc(b, ',');
+  /* growing by its never-freed part (docs/analysis.md section 7): that
+   * part's change, threshold, sampled objects and test, else nulls */
+  S_key(b, "decided_on");
+  pd_buf_puts(b, f->part ? "\"never-freed\"," : "\"whole\",");
+  S_num(b, "part_change", f->part ? f->part_change : NAN);
+  pd_buf_putc(b, ',');
+  S_num(b, "part_threshold", f->part ? f->part_threshold : NAN);
+  pd_buf_putc(b, ',');
+  S_num(b, "part_objects", f->part ? f->part_objects : NAN);
+  pd_buf_putc(b, ',');
+  S_num(b, "part_p", f->part ? f->part_p : NAN);
   pd_buf_putc(b, '}');
 }
 

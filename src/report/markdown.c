@@ -591,7 +591,8 @@ static void S_method(S_md *m, pd_buf *b) {
                   s->nsegs > 1 ? ", judged on the last segment after a reset" : "");
     if (s->alloc_ok)
       pd_buf_puts(b, "Which sampled objects stayed and which were replaced is read from the profiles' "
-                     "cumulative allocations. ");
+                     "cumulative allocations, and a function that also churns is judged as well on its "
+                     "records that never freed a sampled object. ");
   } else {
     pd_buf_puts(b, "Two snapshots are a change, not a trend: no slope or trend test. ");
   }

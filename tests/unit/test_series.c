@@ -175,6 +175,9 @@ PD_TEST(packed_figures_come_back_exactly) {
       snap.ft.k[ids[i]].cum = c ? (i == 3 ? 0 : vals[(i + 1) % NV]) : vals[i];
       snap.ft.flat_var[ids[i]] = i % 3 ? 1.5 * i : 0;
       snap.ft.flat_avar[ids[i]] = i % 2 ? 1e30 / (i + 1) + c : 0;
+      /* the never-freed part: the whole value, another, or none */
+      snap.ft.flat_nf[ids[i]] = i % 3 == 0 ? vals[i] : i % 3 == 1 ? (pd_val)(0.25 * (double)vals[i]) : 0;
+      snap.ft.flat_nfvar[ids[i]] = i % 3 == 0 ? snap.ft.flat_var[ids[i]] : 0.5 * i;
       snap.total += fabsl(vals[i]);
     }
     pd_err err;
@@ -188,13 +191,17 @@ PD_TEST(packed_figures_come_back_exactly) {
     uint32_t k = pd_intern_find(&s.keys, names[i], strlen(names[i]));
     pd_val flat[2], cumv[2];
     float var[2];
-    double avar[2];
-    pd_series_columns(&s, k, flat, cumv, var, avar);
+    double avar[2], nf[2];
+    float nfvar[2];
+    pd_series_columns_nf(&s, k, flat, cumv, var, avar, nf, nfvar);
     for (uint32_t c = 0; c < 2; c++) {
       pd_val cum = c ? (i == 3 ? 0 : vals[(i + 1) % NV]) : vals[i];
       bad += flat[c] != vals[i] || cumv[c] != cum;
       bad += var[c] != (float)(i % 3 ? 1.5 * i : 0);
       bad += avar[c] != (i % 2 ? 1e30 / (i + 1) + c : 0);
+      double want_nf = i % 3 == 0 ? (double)vals[i] : i % 3 == 1 ? (double)(pd_val)(0.25 * (double)vals[i]) : 0;
+      float want_nfvar = i % 3 == 0 ? var[c] : want_nf != 0 ? (float)(0.5 * i) : 0;
+      bad += nf[c] != want_nf || nfvar[c] != want_nfvar;
     }
   }
   double avar[2];
@@ -204,7 +211,38 @@ PD_TEST(packed_figures_come_back_exactly) {
   pd_series_free(&s);
 }
 
+/* A key's never-freed part (analyse.h) counts a caller's records only
+ * when none of them freed a sampled object (a Go heap profile has a record
+ * per stack and object size), across the two halves of a profile read
+ * apart, and nothing for a key with more callers than it keeps apart. */
+PD_TEST(never_freed_part_by_caller) {
+  pd_functotals a, b;
+  pd_functotals_init(&a, 8);
+  pd_functotals_init(&b, 8);
+  const uint32_t leak[] = {1, 2}, churn[] = {1, 3}, alone[] = {6};
+  pd_functotals_nf_note(&a, leak, 2, 100, 10, 1);
+  pd_functotals_nf_note(&a, leak, 2, 50, 5, 1);  /* another size, same caller */
+  pd_functotals_nf_note(&a, churn, 2, 30, 3, 1); /* a size not freed yet ... */
+  pd_functotals_nf_note(&b, churn, 2, 70, 7, 0); /* ... of a caller that frees */
+  pd_functotals_nf_note(&b, leak, 2, 25, 2, 1);
+  pd_functotals_nf_note(&a, alone, 1, 9, 1, 1); /* no caller: a root, and all of it */
+  a.flat[6] = 9, a.flat_var[6] = 1;
+  for (uint32_t c = 0; c < 5; c++) { /* key 4: five callers, one too many */
+    const uint32_t k[] = {4, c};
+    pd_functotals_nf_note(c % 2 ? &a : &b, k, 2, 1, 1, 1);
+  }
+  pd_functotals_nf_merge(&a, &b);
+  pd_functotals_free(&b);
+  pd_functotals_nf_finish(&a);
+  CHECK((double)a.flat_nf[1] == 175 && a.flat_nfvar[1] == 17);
+  CHECK(a.flat_nf[6] == a.flat[6] && a.flat_nfvar[6] == a.flat_var[6]); /* exactly: the whole */
+  CHECK((double)a.flat_nf[4] == 0 && a.flat_nfvar[4] == 0);
+  CHECK(a.nf_head == NULL);
+  pd_functotals_free(&a);
+}
+
 static const pd_test_case S_cases[] = {
+    {"never_freed_part_by_caller", never_freed_part_by_caller},
     {"packed_figures_come_back_exactly", packed_figures_come_back_exactly},
     {"leak_plateau_and_noise", leak_plateau_and_noise},
     {"hourly_reset_cycle", hourly_reset_cycle},

@@ -526,7 +526,56 @@ PD_TEST(trend_alloc_consistency) {
   CHECK(!pd_trend_alloc_consistent(y, var, avar, 3));
 }
 
+/* A leak allocated by a function that also churns (bench/calibrate
+ * leakin): the function's values are the churn's sampled objects, which
+ * wander, plus the leak's, which arrive and stay; its never-freed part is
+ * the leak's records from the first snapshot on (at the first, right
+ * after the process filled its pools, nothing had been freed yet). That
+ * part grows by counts, and the function's own change over it passes
+ * both the part's threshold and the function's floor (docs/analysis.md,
+ * section 7, "the never-freed part"). */
+PD_TEST(trend_never_freed_part_of_a_churning_function) {
+  enum { N = 40 };
+  static const int churn[N] = {12, 9, 14, 10, 16, 11, 8, 13, 15, 9, 12, 14, 10, 7, 11, 13, 16, 12, 9, 10,
+                               14, 11, 13, 8, 12, 15, 10, 9, 13, 11, 14, 12, 8, 10, 13, 9, 12, 11, 10, 12};
+  double x[N], y[N], var[N], nf[N], nfv[N], w = 524288;
+  for (int i = 0; i < N; i++) {
+    x[i] = i / 60.0;
+    int leak = i / 2;
+    y[i] = (churn[i] + leak) * w;
+    var[i] = y[i] * w;
+    nf[i] = (i ? leak : churn[0] + leak) * w;
+    nfv[i] = nf[i] * w;
+  }
+  pd_trend_params p = {3, 0.01, 0.20, 0.005, 0, 10};
+  double *scratch = malloc(pd_trend_scratch(N) * sizeof *scratch);
+  pd_trend_result r;
+  CHECK(pd_trend_judge_part(x, y, nf, nfv, NULL, N, &p, scratch, &r));
+  CHECK(r.trend == PD_TREND_GROWING && r.part);
+  CHECK(r.since == 1); /* after the first snapshot's records freed */
+  CHECK_NEAR(r.part_change, (19 - 0) * w, 1);
+  CHECK_NEAR(r.part_objects, 19, 1e-6);
+  pd_fit fit = pd_least_squares(x + 1, y + 1, N - 1);
+  CHECK_NEAR(r.rate, fit.slope, 1e-6);
+  CHECK_NEAR(r.change, fit.slope * (x[N - 1] - x[1]), 1e-3);
+  CHECK(r.change > r.threshold && r.threshold >= r.part_threshold);
+  /* the rest shrinking as much: the function did not grow */
+  for (int i = 0; i < N; i++) y[i] = (churn[i] + 30 - i * 3 / 4 + i / 2) * w, var[i] = y[i] * w;
+  CHECK(!pd_trend_judge_part(x, y, nf, nfv, NULL, N, &p, scratch, &r));
+  /* a record of the part freed an object five snapshots from the end:
+   * too few points since for a trend of their own */
+  for (int i = 0; i < N; i++) y[i] = (churn[i] + i / 2) * w, var[i] = y[i] * w;
+  nf[N - 5] -= 3 * w;
+  for (int i = N - 5; i < N; i++) nf[i] = nf[N - 5] + (i - (N - 5)) * w, nfv[i] = nf[i] * w;
+  CHECK(!pd_trend_judge_part(x, y, nf, nfv, NULL, N, &p, scratch, &r));
+  /* the whole function never freed anything: its own verdict says it all */
+  for (int i = 0; i < N; i++) nf[i] = y[i], nfv[i] = var[i];
+  CHECK(!pd_trend_judge_part(x, y, nf, nfv, NULL, N, &p, scratch, &r));
+  free(scratch);
+}
+
 static const pd_test_case S_cases[] = {
+    {"trend_never_freed_part_of_a_churning_function", trend_never_freed_part_of_a_churning_function},
     {"least_squares_by_hand", least_squares_by_hand},
     {"theil_sen_ignores_an_outlier", theil_sen_ignores_an_outlier},
     {"mann_kendall_by_hand", mann_kendall_by_hand},
