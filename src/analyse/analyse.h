@@ -166,6 +166,9 @@ typedef struct pd_reduce_opts {
   /* Walk a large profile's samples with two threads (a command that reads
    * one profile and builds its tree: both cores are its). */
   int split;
+  /* Keep each function's never-freed part (pd_functotals.flat_nf): a
+   * series' trend verdicts use it, one profile's tables do not. */
+  int never_freed;
 } pd_reduce_opts;
 
 /* Reduces p (whose keys go to the shared table `keys`) to a snapshot. The

@@ -529,6 +529,7 @@ typedef struct {
   int funcs;            /* per-function figures wanted */
   const uint8_t *heavy; /* second pass: keys that can be wide enough */
   pd_err *err;          /* the walk's */
+  int nf;               /* never-freed parts wanted (pd_reduce_opts), with allocations */
 } S_ctx;
 
 static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
@@ -551,7 +552,7 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
        * allocations: they are cumulative */
       if (n > 0 && s->has_alloc) {
         s->ft.flat_avar[keys[0]] += pd_noise_alloc_variance(&s->noise, values);
-        pd_functotals_nf_note(&s->ft, keys, (uint32_t)n, 0, 0, 0);
+        if (c->nf) pd_functotals_nf_note(&s->ft, keys, (uint32_t)n, 0, 0, 0);
       }
     }
     return PD_OK;
@@ -562,7 +563,7 @@ static int S_sample(void *vctx, const uint32_t *locs, uint32_t nlocs,
   s->total_var += var;
   if (c->funcs) {
     pd_functotals_add(&s->ft, keys, (uint32_t)n, v, var, s->has_alloc ? pd_noise_alloc_variance(&s->noise, values) : 0);
-    if (s->has_alloc) pd_functotals_nf_note(&s->ft, keys, (uint32_t)n, v, var, pd_noise_never_freed(&s->noise, values));
+    if (c->nf) pd_functotals_nf_note(&s->ft, keys, (uint32_t)n, v, var, pd_noise_never_freed(&s->noise, values));
   }
   if (c->tree) S_set_add(c->tree, keys, (uint32_t)n, v, 0);
   return PD_OK;
@@ -760,7 +761,7 @@ int pd_reduce(pd_profile *p, const pd_view *v, pd_intern *keys,
   size_t part = o->consume ? 4 : 1; /* a series reserves a quarter (S_set_init) */
   if (o->want_tree) S_set_init(&set, p->nsamples / part, frames / part);
   S_ctx ctx = {s, &stacks, tagged ? v : NULL, NULL, 0, index, o->want_tree && !two_pass ? &set : NULL,
-               !o->tree_only || two_pass, NULL, err};
+               !o->tree_only || two_pass, NULL, err, o->never_freed && s->has_alloc};
   rc = S_walk(p, S_sample, &ctx, o->split, err);
   if (rc == PD_OK && two_pass) {
     double min = o->tree_min_fraction * s->total;

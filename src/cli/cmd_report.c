@@ -141,7 +141,7 @@ static void S_load_one(S_job *j, uint32_t i) {
     /* two profiles in flight and the series: each profile's tables go as
      * soon as its frames have keys */
     pd_reduce_opts ro = {pd_arg(j->args, "sample-index"), 1, j->series->opts.tree_min_fraction,
-                         &j->series->keys_lock, 0, 1};
+                         &j->series->keys_lock, 0, 1, 0, 1};
     rc = pd_reduce(&p, j->view, &j->series->keys, &ro, &snap, &err);
     if (rc == PD_OK && have_content) S_cache_put(j, &snap, content);
     if (rc == PD_OK && j->held) {
