@@ -77,7 +77,7 @@ typedef struct pd_functotals {
   /* the part of flat whose records never freed a sampled object
    * (pd_noise_never_freed), and its variance: what grows in a function
    * that also churns (docs/analysis.md section 7, "never-freed part") */
-  pd_val *flat_nf;
+  pd_val *flat_nf;   /* NULL until there is one (pd_functotals_nf_alloc) */
   double *flat_nfvar;
   /* while a snapshot is read: per key, its records by caller (a Go heap
    * profile has a record per stack and object size, and a churning
@@ -112,6 +112,9 @@ void pd_functotals_nf_note(pd_functotals *f, const uint32_t *keys, uint32_t n, p
 void pd_functotals_nf_merge(pd_functotals *a, const pd_functotals *b);
 /* flat_nf and flat_nfvar from the notes, which it frees. */
 void pd_functotals_nf_finish(pd_functotals *f);
+/* flat_nf and flat_nfvar, zeroed, unless there are (a profile's tables
+ * never need them: they are made only for a series). */
+void pd_functotals_nf_alloc(pd_functotals *f);
 
 /* Tree columns used by a snapshot's tree. PD_COL_CUT is the part of a
  * node's self value that a pruned tree moved there from frames too light to

@@ -112,10 +112,12 @@ static void S_ft_reserve(pd_functotals *f, uint32_t nkeys) {
   memset(f->flat_var + f->cap, 0, (cap - f->cap) * sizeof *f->flat_var);
   f->flat_avar = pd_xrealloc(f->flat_avar, cap * sizeof *f->flat_avar);
   memset(f->flat_avar + f->cap, 0, (cap - f->cap) * sizeof *f->flat_avar);
-  f->flat_nf = pd_xrealloc(f->flat_nf, cap * sizeof *f->flat_nf);
-  memset(f->flat_nf + f->cap, 0, (cap - f->cap) * sizeof *f->flat_nf);
-  f->flat_nfvar = pd_xrealloc(f->flat_nfvar, cap * sizeof *f->flat_nfvar);
-  memset(f->flat_nfvar + f->cap, 0, (cap - f->cap) * sizeof *f->flat_nfvar);
+  if (f->flat_nf) {
+    f->flat_nf = pd_xrealloc(f->flat_nf, cap * sizeof *f->flat_nf);
+    memset(f->flat_nf + f->cap, 0, (cap - f->cap) * sizeof *f->flat_nf);
+    f->flat_nfvar = pd_xrealloc(f->flat_nfvar, cap * sizeof *f->flat_nfvar);
+    memset(f->flat_nfvar + f->cap, 0, (cap - f->cap) * sizeof *f->flat_nfvar);
+  }
   if (f->nf_head) {
     f->nf_head = pd_xrealloc(f->nf_head, cap * sizeof *f->nf_head);
     memset(f->nf_head + f->cap, 0, (cap - f->cap) * sizeof *f->nf_head);
@@ -223,8 +225,15 @@ void pd_functotals_nf_merge(pd_functotals *a, const pd_functotals *b) {
   }
 }
 
+void pd_functotals_nf_alloc(pd_functotals *f) {
+  if (f->flat_nf) return;
+  f->flat_nf = pd_xcalloc(f->cap ? f->cap : 1, sizeof *f->flat_nf);
+  f->flat_nfvar = pd_xcalloc(f->cap ? f->cap : 1, sizeof *f->flat_nfvar);
+}
+
 void pd_functotals_nf_finish(pd_functotals *f) {
   if (!f->nf_head) return;
+  pd_functotals_nf_alloc(f);
   for (uint32_t k = 0; k < f->n; k++) {
     uint32_t at = f->nf_head[k];
     if (at == UINT32_MAX || !at) continue;

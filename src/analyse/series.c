@@ -209,7 +209,7 @@ static void S_pack_funcs(pd_buf *b, const pd_functotals *f, int has_alloc) {
      * freed has none in use, and its allocations must not seem to fall */
     if (flat == 0 && cum == 0 && av == 0) continue;
     float fv = (float)f->flat_var[k];
-    double nf = has_alloc ? (double)f->flat_nf[k] : 0;
+    double nf = has_alloc && f->flat_nf ? (double)f->flat_nf[k] : 0;
     int fk = S_kind(flat), ck = cum == flat ? S_SAME : S_kind(cum), nb = S_nf_bits(flat, nf);
     pd_buf_put_varint(b, k - prev);
     prev = k;
@@ -218,7 +218,7 @@ static void S_pack_funcs(pd_buf *b, const pd_functotals *f, int has_alloc) {
     if (ck != S_SAME) S_put_num(b, cum, ck);
     if (fv != 0) pd_buf_put(b, &fv, sizeof fv);
     if (av != 0) pd_buf_put(b, &av, sizeof av);
-    S_put_nf(b, nb, nf, (float)f->flat_nfvar[k]);
+    S_put_nf(b, nb, nf, nb ? (float)f->flat_nfvar[k] : 0);
   }
 }
 

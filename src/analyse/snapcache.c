@@ -271,10 +271,11 @@ int pd_cache_encode(const pd_snapshot *s, const pd_intern *keys, void *keys_lock
     if (!(t->seen || f->flat[k] != 0 || t->cum != 0)) continue;
     if (t->seen > 1) rc = PD_ERR; /* a flag: not what this format holds */
     pd_val flat = f->flat[k];
-    double var = f->flat_var[k], avar = f->flat_avar[k], nfvar = f->flat_nfvar[k];
+    double var = f->flat_var[k], avar = f->flat_avar[k], nfvar = f->flat_nfvar ? f->flat_nfvar[k] : 0;
+    pd_val nf = f->flat_nf ? f->flat_nf[k] : 0;
     int fk = S_kind(flat), ck = S_kind_or_same(t->cum, flat), ak = S_kind_or_same(t->cum_abs, fabs((double)t->cum));
     int vk = S_kind(var), avk = S_kind(avar);
-    int nk = S_kind_or_same(f->flat_nf[k], flat), nvk = S_kind_or_same(nfvar, var);
+    int nk = S_kind_or_same(nf, flat), nvk = S_kind_or_same(nfvar, var);
     if (nk == S_SAME && fk == S_ZERO) nk = S_ZERO;
     if (nvk == S_SAME && vk == S_ZERO) nvk = S_ZERO;
     uint64_t kinds = (uint64_t)(fk | ck << 2 | ak << 4 | vk << 6) | (uint64_t)(t->seen != 0) << 8 | (uint64_t)avk << 9 |
@@ -286,7 +287,7 @@ int pd_cache_encode(const pd_snapshot *s, const pd_intern *keys, void *keys_lock
     if (ak != S_SAME) S_num(out, t->cum_abs, ak, 0);
     S_num(out, var, vk, 0);
     S_num(out, avar, avk, 0);
-    if (nk != S_SAME) S_num(out, f->flat_nf[k], nk, 1);
+    if (nk != S_SAME) S_num(out, nf, nk, 1);
     if (nvk != S_SAME) S_num(out, nfvar, nvk, 0);
   }
   /* the tree: nodes in order, each after its parent: the step back to the
@@ -542,8 +543,11 @@ int pd_cache_decode(const uint8_t *data, size_t len, const uint64_t content[2], 
     s->ft.flat[id] = flat;
     s->ft.flat_var[id] = var;
     s->ft.flat_avar[id] = avar;
-    s->ft.flat_nf[id] = nf;
-    s->ft.flat_nfvar[id] = nfvar;
+    if (nf != 0 || nfvar != 0) {
+      pd_functotals_nf_alloc(&s->ft);
+      s->ft.flat_nf[id] = nf;
+      s->ft.flat_nfvar[id] = nfvar;
+    }
     s->ft.k[id].cum = cum;
     s->ft.k[id].cum_abs = cabs;
     s->ft.k[id].seen = (uint32_t)(kinds >> 8 & 1);

@@ -164,6 +164,7 @@ PD_TEST(packed_figures_come_back_exactly) {
     for (int i = 0; i < NV; i++) ids[i] = pd_intern_put(&s.keys, names[i], strlen(names[i]));
     ids[NMAX] = pd_intern_put(&s.keys, "freed", 5);
     pd_functotals_init(&snap.ft, s.keys.n);
+    pd_functotals_nf_alloc(&snap.ft);
     /* cumulative allocations, a double each: kept for a function with
      * nothing in use too (all its objects freed) */
     snap.has_alloc = 1;
