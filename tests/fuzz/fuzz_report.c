@@ -10,10 +10,15 @@
  * for the first; bits 2-3: the granularity; bit 4: notes; bits 5-7: the
  * gates), bytes 1-3 the length of the first input (little-endian, cut to
  * what is there), and with three inputs the 3 bytes after the first input
- * the second's; the rest is the last input. tests/fuzz.sh builds seeds of
+ * the second's; the rest is the last input. An input of odd size without
+ * --base is read as a series of seven snapshots, the inputs again in turn
+ * (the trend tests of a window's parts need six or more points, and the
+ * never-freed part is noted as report notes it). tests/fuzz.sh builds seeds of
  * that shape from real profile pairs. The templates are read from
  * templates/ (fuzz.sh runs from the repository root), so report.html is the
  * real page. */
+#include <stdio.h>
+
 #include "fuzz.h"
 
 #include "analyse/gates.h"
@@ -114,20 +119,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   pd_series_opts so;
   pd_series_opts_default(&so);
   pd_series s;
-  uint32_t snaps = n - (uint32_t)has_base;
+  /* an odd-sized input without a base is a series of seven, its parts
+   * again in turn: long enough for the trend tests of parts (trend.c) */
+  uint32_t cols = !has_base && (size & 1) ? 7 : n;
+  uint32_t snaps = cols - (uint32_t)has_base;
   pd_series_init(&s, snaps, has_base, &so);
   int rc = PD_OK;
   static const char *const names[] = {"a.pb.gz", "heap-2026-11-22T19:06:51Z.txt", "c.folded"};
-  for (uint32_t i = 0; i < n && rc == PD_OK; i++) {
+  for (uint32_t c = 0; c < cols && rc == PD_OK; c++) {
+    uint32_t i = c % n;
     /* the base, when there is one, is column snaps (pd_series_init) */
-    uint32_t col = has_base ? (i == 0 ? snaps : i - 1) : i;
-    pd_series_set_path(&s, col, names[i], 0);
+    uint32_t col = has_base ? (c == 0 ? snaps : c - 1) : c;
+    char path[64];
+    snprintf(path, sizeof path, "%u-%s", c, names[i]);
+    pd_series_set_path(&s, col, path, 0);
     pd_ingest_opts io = {64u << 20, 0, 0, 0};
     pd_profile prof;
     rc = pd_ingest_bytes(names[i], pd_fuzz_copy(part[i], len[i]), len[i], &io, &prof, &err);
     if (rc == PD_OK) {
       pd_snapshot snap;
-      pd_reduce_opts ro = {NULL, 1, so.tree_min_fraction, &s.keys_lock, 0, 1};
+      pd_reduce_opts ro = {NULL, 1, so.tree_min_fraction, &s.keys_lock, 0, 1, 0, 1}; /* as cmd_report.c */
       rc = pd_reduce(&prof, &v, &s.keys, &ro, &snap, &err);
       if (rc == PD_OK) rc = pd_series_add(&s, col, &snap, &err);
       pd_snapshot_free(&snap); /* as cmd_report.c: after a failed reduce too */
