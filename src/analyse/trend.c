@@ -480,6 +480,17 @@ static int S_change_beyond(const double *x, const double *y, const double *var, 
   return fabs(b2) * (x[n - 1] - x[k]) > S_threshold(y, var, avar, k, n - 1, p->noise_z, floor, NULL);
 }
 
+/* The practical floor of values y[0..n): a share of the function's own
+ * size and of the total, and the materiality of the whole series. */
+static double S_floor(const double *y, const double *total, size_t n, const pd_trend_params *p) {
+  double level = 0, tot = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (fabs(y[i]) > level) level = fabs(y[i]);
+    if (total && fabs(total[i]) > tot) tot = fabs(total[i]);
+  }
+  return fmax(p->material, fmax(p->floor_function * level, p->floor_total * (total ? tot : level)));
+}
+
 pd_trend pd_trend_judge(const double *x, const double *y, const double *var, const double *avar,
                         const double *total, size_t n, const pd_trend_params *p, double *scratch,
                         pd_trend_result *r) {
@@ -489,14 +500,7 @@ pd_trend pd_trend_judge(const double *x, const double *y, const double *var, con
   if (avar && !pd_trend_alloc_consistent(y, var, avar, n)) avar = NULL; /* not one process's: unknown */
   double ts = pd_theil_sen(x, y, n, scratch); /* the whole window's, for its test too */
   r->theil_sen = isnan(ts) ? 0 : ts;
-  /* the practical floor: a share of the function's own size and of the
-   * total, and the materiality of the whole series */
-  double level = 0, tot = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (fabs(y[i]) > level) level = fabs(y[i]);
-    if (total && fabs(total[i]) > tot) tot = fabs(total[i]);
-  }
-  double floor = fmax(p->material, fmax(p->floor_function * level, p->floor_total * (total ? tot : level)));
+  double floor = S_floor(y, total, n, p);
   r->floor = floor;
   if (n >= 3 && !pd_stats_quadratic && S_below_floor(x, y, n, floor)) {
     r->trend = S_part(x, y, var, avar, 0, n, p, 0, floor, 0, scratch, &ts, NULL, 0, r);
@@ -638,12 +642,7 @@ int pd_trend_judge_part(const double *x, const double *y, const double *nf, cons
     return 0;
   size_t c = k0 + part.since;
   pd_fit fit = pd_least_squares(x + c, y + c, n - c);
-  double level = 0, tot = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (fabs(y[i]) > level) level = fabs(y[i]);
-    if (total && fabs(total[i]) > tot) tot = fabs(total[i]);
-  }
-  double floor = fmax(p->material, fmax(p->floor_function * level, p->floor_total * (total ? tot : level)));
+  double floor = S_floor(y, total, n, p); /* the function's own, not the part's */
   double change = fit.valid ? fit.slope * (x[n - 1] - x[c]) : 0, threshold = fmax(floor, part.threshold);
   if (!(fit.valid && fit.slope > 0 && change > threshold)) return 0;
   memset(r, 0, sizeof *r);
