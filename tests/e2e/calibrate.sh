@@ -81,6 +81,11 @@ else
     want leakin05-s1 '.correct and .target_first and (.false_suspect | not)' "a 0.5% leak allocated by a function that also churns: the first suspect, growing"
     check "calibration: a verdict decided on the never-freed part says so, with that part's figures" \
       test "$(jq -s '[.[].functions[] | select(.current.decided_on == "never-freed") | select((.reason | test("its records that never freed a sampled object gained [+]")) and .current.part_change > .current.part_threshold and .current.change > .current.threshold | not)] | length' "$C"/*/report/report.json)" = 0
+    # the never-freed part goes through report --cache (its entries keep it)
+    "$PD" report -o "$C/leakin05-json" --output-format json "$C/leakin05-s1"/heap-*.pb.gz >/dev/null 2>&1
+    for r in 1 2; do "$PD" report --cache "$C/cache" -o "$C/leakin05-cached-$r" --output-format json "$C/leakin05-s1"/heap-*.pb.gz >/dev/null 2>&1; done
+    check "calibration: report --cache, written then read, gives the same report.json (never-freed part included)" \
+      sh -c "cmp -s '$C/leakin05-cached-1/report.json' '$C/leakin05-json/report.json' && cmp -s '$C/leakin05-cached-2/report.json' '$C/leakin05-json/report.json'"
     want leak-s1 '.correct and .target_first and .got == "growing"' "a 1% leak in sampled churn is the first suspect, growing"
     want leak-x1 '.correct and .target_first and (.false_suspect | not)' "a 0.5% leak in exact churn is the only suspect"
     # the targets of docs/analysis.md section 10 on this slice: churn
